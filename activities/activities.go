@@ -1,0 +1,242 @@
+// Package activities holds every side effect of hireflow's workflows: database writes, object
+// reads, emails. Each activity is idempotent (keyed writes, an email ledger) and takes and
+// returns IDs, enums and decisions only: personal data is loaded here and never leaves.
+package activities
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/internal/mail"
+	"github.com/hireflow/hireflow/internal/objects"
+	"github.com/hireflow/hireflow/internal/store"
+)
+
+// Activities carries the dependencies of every activity; register it once with the worker.
+type Activities struct {
+	Store     *store.Store
+	Objects   *objects.Store
+	Mail      *mail.Sender
+	PublicURL string
+	ConsoleURL string
+}
+
+// TokenPurposeApplication is the purpose of the candidate's application link.
+const TokenPurposeApplication = "application"
+
+// ErrTypePermanent marks errors that retrying cannot fix.
+const ErrTypePermanent = "permanent"
+
+// permanent wraps errors that will not heal (missing rows, bad configuration).
+func permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	switch hireflow.ErrorKind(err) {
+	case hireflow.KindNotFound, hireflow.KindInvalid, hireflow.KindGone:
+		return temporal.NewNonRetryableApplicationError(hireflow.ErrorCode(err), ErrTypePermanent, nil)
+	}
+	return err
+}
+
+// AppRef names an application; most activities need nothing more.
+type AppRef struct {
+	OrgID         string
+	ApplicationID string
+}
+
+// StageInput moves an application to a stage.
+type StageInput struct {
+	AppRef
+	Stage    hireflow.Stage
+	Status   hireflow.Status
+	EventKey string
+}
+
+// SetStage records a stage transition (idempotent by EventKey).
+func (a *Activities) SetStage(ctx context.Context, in StageInput) error {
+	return permanent(a.Store.ApplicationSetStage(ctx, in.OrgID, in.ApplicationID, in.Stage, in.Status, in.EventKey))
+}
+
+// sendToCandidate renders and sends one email to the application's candidate at most once per key.
+func (a *Activities) sendToCandidate(ctx context.Context, ref AppRef, kind, key string, fill func(*mail.Data) error) (bool, error) {
+	c, err := a.Store.ApplicationContact(ctx, ref.OrgID, ref.ApplicationID)
+	if err != nil {
+		return false, permanent(err)
+	}
+	sent, msgID, err := a.Store.EmailClaim(ctx, ref.OrgID, ref.ApplicationID, key, kind, c.Language,
+		fmt.Sprintf("<%s.%s@hireflow>", kind, ref.ApplicationID))
+	if err != nil {
+		return false, err
+	}
+	if sent {
+		return false, nil
+	}
+	title := c.JobTitle
+	if c.Language == "zh" && c.JobTitleZH != "" {
+		title = c.JobTitleZH
+	}
+	d := mail.Data{Lang: c.Language, ToName: c.Name, OrgName: c.OrgName, BrandLine: c.BrandLine, Color: c.Color, JobTitle: title}
+	if fill != nil {
+		if err := fill(&d); err != nil {
+			return false, err
+		}
+	}
+	r, err := mail.Render(kind, d)
+	if err != nil {
+		return false, permanent(hireflow.Errorf(hireflow.KindInvalid, "template", "", "%v", err))
+	}
+	if err := a.Mail.Send(ctx, c.Name, c.Email, msgID, r); err != nil {
+		return false, err
+	}
+	return true, a.Store.EmailMarkSent(ctx, key)
+}
+
+// issueLink makes a fresh application link; only its hash is stored.
+func (a *Activities) issueLink(ctx context.Context, ref AppRef, expires time.Time, revokePrevious bool) (string, error) {
+	raw := newToken()
+	if err := a.Store.TokenIssue(ctx, ref.OrgID, ref.ApplicationID, TokenPurposeApplication, a.Store.Box().Hash("token", raw), expires, revokePrevious); err != nil {
+		return "", err
+	}
+	return a.PublicURL + "/c/" + raw, nil
+}
+
+// InviteInput sends the invitation.
+type InviteInput struct {
+	AppRef
+	ExpiresAt time.Time
+}
+
+// InviteResult says whether this attempt sent the email (false when an earlier one did).
+type InviteResult struct {
+	Sent bool
+}
+
+// InviteCandidate issues the application link, emails the invitation and marks the stage.
+func (a *Activities) InviteCandidate(ctx context.Context, in InviteInput) (InviteResult, error) {
+	sent, err := a.sendToCandidate(ctx, in.AppRef, mail.KindInvitation, "invite:"+in.ApplicationID, func(d *mail.Data) error {
+		link, err := a.issueLink(ctx, in.AppRef, in.ExpiresAt, true)
+		d.Link, d.ExpiresAt = link, in.ExpiresAt
+		return err
+	})
+	if err != nil {
+		return InviteResult{}, err
+	}
+	if err := a.Store.ApplicationSetStage(ctx, in.OrgID, in.ApplicationID, hireflow.StageInvited, hireflow.StatusActive, "invited"); err != nil {
+		return InviteResult{}, permanent(err)
+	}
+	return InviteResult{Sent: sent}, nil
+}
+
+// RemindInput sends the n-th invitation reminder.
+type RemindInput struct {
+	AppRef
+	ExpiresAt time.Time
+	N         int
+}
+
+// RemindCandidate emails a reminder with a fresh link that does not revoke the first one.
+func (a *Activities) RemindCandidate(ctx context.Context, in RemindInput) (bool, error) {
+	return a.sendToCandidate(ctx, in.AppRef, mail.KindReminder, fmt.Sprintf("remind:%d:%s", in.N, in.ApplicationID), func(d *mail.Data) error {
+		link, err := a.issueLink(ctx, in.AppRef, in.ExpiresAt, false)
+		d.Link, d.ExpiresAt = link, in.ExpiresAt
+		return err
+	})
+}
+
+// RejectApplication emails the rejection, revokes links and closes the application.
+func (a *Activities) RejectApplication(ctx context.Context, in AppRef) (bool, error) {
+	sent, err := a.sendToCandidate(ctx, in, mail.KindRejection, "reject:"+in.ApplicationID, nil)
+	if err != nil {
+		return false, err
+	}
+	if err := a.Store.TokenRevokeAll(ctx, in.OrgID, in.ApplicationID); err != nil {
+		return false, err
+	}
+	return sent, permanent(a.Store.ApplicationSetStage(ctx, in.OrgID, in.ApplicationID, hireflow.StageRejected, hireflow.StatusRejected, "rejected"))
+}
+
+// CloseInput ends an application without an email (expiry, withdrawal).
+type CloseInput struct {
+	AppRef
+	Stage  hireflow.Stage
+	Status hireflow.Status
+}
+
+// CloseApplication revokes links and records the final stage.
+func (a *Activities) CloseApplication(ctx context.Context, in CloseInput) error {
+	if err := a.Store.TokenRevokeAll(ctx, in.OrgID, in.ApplicationID); err != nil {
+		return err
+	}
+	return permanent(a.Store.ApplicationSetStage(ctx, in.OrgID, in.ApplicationID, in.Stage, in.Status, string(in.Stage)))
+}
+
+// HoldSLAInput notifies recruiters that a held application waits too long.
+type HoldSLAInput struct {
+	AppRef
+	N int
+}
+
+// NotifyHoldSLA emails every recruiter of the organisation once per reminder round.
+func (a *Activities) NotifyHoldSLA(ctx context.Context, in HoldSLAInput) (int, error) {
+	c, err := a.Store.ApplicationContact(ctx, in.OrgID, in.ApplicationID)
+	if err != nil {
+		return 0, permanent(err)
+	}
+	users, err := a.Store.UsersByRole(ctx, in.OrgID, hireflow.RoleRecruiter)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, u := range users {
+		key := fmt.Sprintf("hold:%d:%s:%s", in.N, in.ApplicationID, u.ID)
+		sent, msgID, err := a.Store.EmailClaim(ctx, in.OrgID, in.ApplicationID, key, mail.KindHoldSLA, "en", "<"+key+"@hireflow>")
+		if err != nil {
+			return n, err
+		}
+		if sent {
+			continue
+		}
+		r, err := mail.Render(mail.KindHoldSLA, mail.Data{Lang: "en", ToName: u.DisplayName, OrgName: c.OrgName, Color: c.Color,
+			JobTitle: c.JobTitle, Link: a.ConsoleURL + "/applications/" + in.ApplicationID, Count: 1})
+		if err != nil {
+			return n, permanent(err)
+		}
+		if err := a.Mail.Send(ctx, u.DisplayName, u.Email, msgID, r); err != nil {
+			return n, err
+		}
+		if err := a.Store.EmailMarkSent(ctx, key); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// RecruiterDecisionInput records a recruiter's decision on a held application.
+type RecruiterDecisionInput struct {
+	AppRef
+	UserID     string
+	Outcome    hireflow.ScreenOutcome
+	ReasonCode string
+}
+
+// RecordRecruiterDecision stores the decision (once) in the decision log.
+func (a *Activities) RecordRecruiterDecision(ctx context.Context, in RecruiterDecisionInput) (string, error) {
+	d, err := a.Store.DecisionRecord(ctx, in.OrgID, hireflow.Decision{ApplicationID: in.ApplicationID, Kind: "recruiter",
+		Outcome: string(in.Outcome), Reason: in.ReasonCode, DecidedBy: in.UserID,
+		Inputs: map[string]any{"previous": "hold"}}, "screening.recruiter")
+	if err != nil {
+		return "", permanent(err)
+	}
+	if err := a.Store.Audit(ctx, in.OrgID, "user", in.UserID, "application.decide", "application", in.ApplicationID,
+		map[string]any{"outcome": in.Outcome, "reason": in.ReasonCode}); err != nil {
+		return "", err
+	}
+	return d.ID, nil
+}
+

@@ -1,0 +1,74 @@
+package activities
+
+import (
+	"context"
+	"time"
+
+	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/internal/resume"
+	"github.com/hireflow/hireflow/rules"
+)
+
+// ScreenResult is the screening outcome and the decision that records it.
+type ScreenResult struct {
+	Outcome    hireflow.ScreenOutcome
+	DecisionID string
+	RuleError  bool // the rule failed to evaluate; the application waits for a recruiter
+}
+
+// ScreenApplication extracts the résumé facts, evaluates the pinned screening rule and records
+// the decision with its non-personal inputs. A rule that fails at run time holds the
+// application for a recruiter instead of deciding.
+func (a *Activities) ScreenApplication(ctx context.Context, in AppRef) (ScreenResult, error) {
+	si, err := a.Store.ApplicationScreeningInput(ctx, in.OrgID, in.ApplicationID)
+	if err != nil {
+		return ScreenResult{}, permanent(err)
+	}
+	req := si.Requirements
+	facts := resume.ExtractFacts(si.ResumeText, append(append([]string{}, req.MustSkills...), req.NiceSkills...), time.Now())
+	env := rules.ScreeningEnv{
+		Resume: rules.ResumeFacts{Skills: facts.Skills, Years: facts.Years, Education: facts.Education,
+			EducationRank: facts.EducationRank, Languages: facts.Languages},
+		Job: rules.JobFacts{Must: lower(req.MustSkills), Nice: lower(req.NiceSkills), MinYears: req.MinYears,
+			Education: req.Education, EducationRank: resume.EducationRank(req.Education), Languages: lower(req.Languages)},
+	}
+	d := hireflow.Decision{ApplicationID: in.ApplicationID, Kind: "screening", RuleSetID: si.RuleSetID, RuleVersion: si.RuleVersion,
+		RuleName: "screening", RuleSource: si.RuleSource, Inputs: map[string]any{"resume": env.Resume, "job": env.Job}}
+	res := ScreenResult{}
+	prog, err := rules.CompileScreening(si.RuleSource)
+	if err == nil {
+		d.ProgramHash = prog.Hash
+		var out string
+		out, err = prog.Screen(ctx, env)
+		d.Outcome = out
+	}
+	if err != nil {
+		// Published rules compiled when saved, so this is an evaluation failure (time, memory or
+		// an unexpected result): a person decides instead of the rule.
+		d.Outcome, d.Reason, res.RuleError = string(hireflow.ScreenHold), "rule_error: "+err.Error(), true
+	}
+	rec, err := a.Store.DecisionRecord(ctx, in.OrgID, d, "screening")
+	if err != nil {
+		return res, err
+	}
+	res.Outcome, res.DecisionID = hireflow.ScreenOutcome(rec.Outcome), rec.ID
+	stage, status := hireflow.StageScreening, hireflow.StatusActive
+	switch res.Outcome {
+	case hireflow.ScreenHold:
+		stage = hireflow.StageHold
+	case hireflow.ScreenReject:
+		stage = hireflow.StageScreening // the rejection email moves it to rejected after the delay
+	}
+	if err := a.Store.ApplicationSetStage(ctx, in.OrgID, in.ApplicationID, stage, status, "screened"); err != nil {
+		return res, permanent(err)
+	}
+	return res, nil
+}
+
+func lower(xs []string) []string {
+	out := make([]string, 0, len(xs))
+	for _, x := range xs {
+		out = append(out, toLower(x))
+	}
+	return out
+}

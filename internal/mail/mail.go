@@ -1,0 +1,158 @@
+// Package mail renders hireflow's emails (zh and en, HTML and plain text, with the
+// organisation's branding) and sends them through SMTP with go-mail.
+package mail
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"fmt"
+	htmltpl "html/template"
+	"net"
+	"strconv"
+	"strings"
+	texttpl "text/template"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+)
+
+// Kinds of email.
+const (
+	KindInvitation = "invitation"
+	KindReminder   = "invitation_reminder"
+	KindRejection  = "rejection"
+	KindHoldSLA    = "hold_sla"
+)
+
+// Data is what a template may use. It lives only inside an activity, never in a workflow.
+type Data struct {
+	Lang      string // en | zh
+	ToName    string
+	OrgName   string
+	BrandLine string
+	Color     string
+	JobTitle  string
+	Link      string
+	ExpiresAt time.Time
+	Count     int
+}
+
+//go:embed templates/*
+var files embed.FS
+
+var (
+	htmlT = htmltpl.Must(htmltpl.New("").Funcs(htmltpl.FuncMap{"date": dateFmt}).ParseFS(files, "templates/*.html"))
+	textT = texttpl.Must(texttpl.New("").Funcs(texttpl.FuncMap{"date": dateFmt}).ParseFS(files, "templates/*.txt"))
+)
+
+func dateFmt(lang string, t time.Time) string {
+	if lang == "zh" {
+		return t.UTC().Format("2006年1月2日 15:04 UTC")
+	}
+	return t.UTC().Format("2 Jan 2006 15:04 UTC")
+}
+
+var subjects = map[string]map[string]string{
+	KindInvitation: {"en": "Your next step for {{job}} at {{org}}", "zh": "{{org}}「{{job}}」职位：下一步邀请"},
+	KindReminder:   {"en": "Reminder: your invitation for {{job}} at {{org}}", "zh": "提醒：{{org}}「{{job}}」职位的邀请即将过期"},
+	KindRejection:  {"en": "Your application for {{job}} at {{org}}", "zh": "关于您申请{{org}}「{{job}}」职位的结果"},
+	KindHoldSLA:    {"en": "{{count}} application(s) for {{job}} wait for your decision", "zh": "「{{job}}」有 {{count}} 份申请等待您的决定"},
+}
+
+// Rendered is a message ready to send.
+type Rendered struct {
+	Subject, Text, HTML string
+}
+
+// Render produces the subject and both bodies of kind in d.Lang.
+func Render(kind string, d Data) (Rendered, error) {
+	if d.Lang != "zh" {
+		d.Lang = "en"
+	}
+	if d.Color == "" {
+		d.Color = "#1f5fbf"
+	}
+	subj, ok := subjects[kind][d.Lang]
+	if !ok {
+		return Rendered{}, fmt.Errorf("mail: unknown kind %q", kind)
+	}
+	subj = strings.NewReplacer("{{job}}", d.JobTitle, "{{org}}", d.OrgName, "{{count}}", strconv.Itoa(d.Count)).Replace(subj)
+	name := kind + "." + d.Lang
+	var h, t bytes.Buffer
+	if err := htmlT.ExecuteTemplate(&h, name+".html", d); err != nil {
+		return Rendered{}, fmt.Errorf("mail: %s: %w", name, err)
+	}
+	if err := textT.ExecuteTemplate(&t, name+".txt", d); err != nil {
+		return Rendered{}, fmt.Errorf("mail: %s: %w", name, err)
+	}
+	return Rendered{Subject: subj, Text: t.String(), HTML: h.String()}, nil
+}
+
+// Sender sends mail through one SMTP server.
+type Sender struct {
+	host string
+	opts []gomail.Option
+	from string
+}
+
+// NewSender configures SMTP; tlsMode is none, starttls or tls.
+func NewSender(addr, user, password, tlsMode, from string) (*Sender, error) {
+	host, portS, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("mail: SMTP address %q: %w", addr, err)
+	}
+	port, err := strconv.Atoi(portS)
+	if err != nil {
+		return nil, fmt.Errorf("mail: SMTP port %q: %w", portS, err)
+	}
+	opts := []gomail.Option{gomail.WithPort(port), gomail.WithTimeout(15 * time.Second)}
+	switch tlsMode {
+	case "tls":
+		opts = append(opts, gomail.WithSSLPort(false))
+	case "starttls":
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
+	default:
+		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
+	}
+	if user != "" {
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthPlain), gomail.WithUsername(user), gomail.WithPassword(password))
+	}
+	return &Sender{host: host, opts: opts, from: from}, nil
+}
+
+// Send delivers one rendered message. messageID is stable per idempotency key so a resend after
+// a crash is recognisable as the same message.
+func (s *Sender) Send(ctx context.Context, toName, toAddr, messageID string, r Rendered) error {
+	m := gomail.NewMsg()
+	if err := m.From(s.from); err != nil {
+		return fmt.Errorf("mail: from: %w", err)
+	}
+	if err := m.AddToFormat(toName, toAddr); err != nil {
+		return fmt.Errorf("mail: invalid recipient: %w", err)
+	}
+	m.Subject(r.Subject)
+	m.SetMessageIDWithValue(messageID)
+	m.SetBodyString(gomail.TypeTextPlain, r.Text)
+	m.AddAlternativeString(gomail.TypeTextHTML, r.HTML)
+	c, err := gomail.NewClient(s.host, s.opts...)
+	if err != nil {
+		return fmt.Errorf("mail: %w", err)
+	}
+	if err := c.DialAndSendWithContext(ctx, m); err != nil {
+		return fmt.Errorf("mail: unable to send: %w", err)
+	}
+	return nil
+}
+
+// Ping checks that the SMTP server accepts connections.
+func (s *Sender) Ping(ctx context.Context) error {
+	c, err := gomail.NewClient(s.host, s.opts...)
+	if err != nil {
+		return err
+	}
+	if err := c.DialWithContext(ctx); err != nil {
+		return err
+	}
+	return c.Close()
+}

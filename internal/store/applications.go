@@ -1,0 +1,325 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/hireflow/hireflow"
+)
+
+// NewApplication is everything the apply endpoint stores in one transaction.
+type NewApplication struct {
+	ID          string
+	OrgID       string
+	JobID       string
+	RuleSetID   string
+	RuleVersion int
+	Name        string
+	Email       string
+	Phone       string
+	Language    string
+	ResumeText  string
+	Object      StoredObject
+}
+
+// StoredObject is the row describing one encrypted object.
+type StoredObject struct {
+	ID            string
+	OrgID         string
+	ApplicationID string
+	Kind          string
+	Bucket        string
+	Key           string
+	ContentType   string
+	Size          int64
+	SHA256        string
+	KeyEnc        []byte
+}
+
+func aad(table, column, id string) string { return table + "." + column + ":" + id }
+
+// ApplicationCreate stores the candidate (found by email within the organisation, or new),
+// the application and its résumé object. upload runs inside the transaction, so a failed upload
+// leaves no rows and a failed insert leaves no application.
+func (s *Store) ApplicationCreate(ctx context.Context, in NewApplication, upload func(context.Context) error) (hireflow.Application, error) {
+	var a hireflow.Application
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		emailIdx := s.box.EmailIndex(in.Email)
+		var candID string
+		err := tx.QueryRow(ctx, `SELECT id FROM candidates WHERE org_id = $1 AND email_hash = $2 AND deleted_at IS NULL`,
+			in.OrgID, emailIdx).Scan(&candID)
+		if err == pgx.ErrNoRows {
+			if err := tx.QueryRow(ctx, `SELECT gen_random_uuid()`).Scan(&candID); err != nil {
+				return err
+			}
+			var phone []byte
+			if in.Phone != "" {
+				phone = s.box.SealString(in.Phone, aad("candidates", "phone", candID))
+			}
+			_, err = tx.Exec(ctx, `INSERT INTO candidates (id, org_id, email_hash, name_enc, email_enc, phone_enc) VALUES ($1, $2, $3, $4, $5, $6)`,
+				candID, in.OrgID, emailIdx, s.box.SealString(in.Name, aad("candidates", "name", candID)),
+				s.box.SealString(in.Email, aad("candidates", "email", candID)), phone)
+		}
+		if err != nil {
+			return fmt.Errorf("store: unable to store candidate: %w", err)
+		}
+		err = tx.QueryRow(ctx, `INSERT INTO applications (id, org_id, job_id, candidate_id, stage, status, rule_set_id, rule_version, workflow_id, language, resume_text_enc)
+			VALUES ($1, $2, $3, $4, 'applied', 'active', $5, $6, $7, $8, $9)
+			RETURNING id, org_id, job_id, candidate_id, stage, status, rule_set_id, rule_version, workflow_id, language, created_at, updated_at`,
+			in.ID, in.OrgID, in.JobID, candID, in.RuleSetID, in.RuleVersion, hireflow.WorkflowIDForApplication(in.ID), in.Language,
+			s.box.SealString(in.ResumeText, aad("applications", "resume_text", in.ID))).
+			Scan(&a.ID, &a.OrgID, &a.JobID, &a.CandidateID, &a.Stage, &a.Status, &a.RuleSetID, &a.RuleVersion, &a.WorkflowID, &a.Language, &a.CreatedAt, &a.UpdatedAt)
+		if isUniqueViolation(err, "applications_org_id_job_id_candidate_id_key") {
+			return hireflow.Errorf(hireflow.KindConflict, "already_applied", "email",
+				"an application with this email already exists for this job").ZH("该邮箱已申请过此职位")
+		}
+		if err != nil {
+			return fmt.Errorf("store: unable to create application: %w", err)
+		}
+		o := in.Object
+		_, err = tx.Exec(ctx, `INSERT INTO stored_objects (org_id, application_id, kind, bucket, object_key, content_type, size_bytes, sha256, key_enc)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, in.OrgID, in.ID, o.Kind, o.Bucket, o.Key, o.ContentType, o.Size, o.SHA256, o.KeyEnc)
+		if err != nil {
+			return fmt.Errorf("store: unable to record object: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO application_events (org_id, application_id, stage, status, event_key) VALUES ($1, $2, 'applied', 'active', 'applied')`,
+			in.OrgID, in.ID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO audit_log (org_id, actor_type, actor_id, action, subject_type, subject_id)
+			VALUES ($1, 'candidate', $2, 'application.create', 'application', $3)`, in.OrgID, candID, in.ID); err != nil {
+			return err
+		}
+		return upload(ctx)
+	})
+	return a, err
+}
+
+// ApplicationDiscard removes an application that never started (its workflow could not be
+// started), with everything created with it. The audit log keeps the attempt.
+func (s *Store) ApplicationDiscard(ctx context.Context, orgID, appID string) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		var candID string
+		if err := tx.QueryRow(ctx, `SELECT candidate_id FROM applications WHERE org_id = $1 AND id = $2`, orgID, appID).Scan(&candID); err != nil {
+			return notFound(err, "application_not_found", "application")
+		}
+		for _, q := range []string{
+			`DELETE FROM stored_objects WHERE org_id = $1 AND application_id = $2`,
+			`DELETE FROM application_events WHERE org_id = $1 AND application_id = $2`,
+			`DELETE FROM applications WHERE org_id = $1 AND id = $2`,
+		} {
+			if _, err := tx.Exec(ctx, q, orgID, appID); err != nil {
+				return fmt.Errorf("store: unable to discard application: %w", err)
+			}
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM candidates c WHERE c.org_id = $1 AND c.id = $2
+			AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.candidate_id = c.id)`, orgID, candID)
+		return err
+	})
+}
+
+const appColumns = `a.id, a.org_id, a.job_id, a.candidate_id, a.stage, a.status, a.rule_set_id, a.rule_version,
+	a.workflow_id, a.language, a.created_at, a.updated_at, c.name_enc, c.email_enc`
+
+func (s *Store) scanApp(row pgx.Row, withPII bool) (hireflow.Application, error) {
+	var a hireflow.Application
+	var nameEnc, emailEnc []byte
+	if err := row.Scan(&a.ID, &a.OrgID, &a.JobID, &a.CandidateID, &a.Stage, &a.Status, &a.RuleSetID, &a.RuleVersion,
+		&a.WorkflowID, &a.Language, &a.CreatedAt, &a.UpdatedAt, &nameEnc, &emailEnc); err != nil {
+		return a, err
+	}
+	if withPII {
+		var err error
+		if a.CandidateName, err = s.box.OpenString(nameEnc, aad("candidates", "name", a.CandidateID)); err != nil {
+			return a, fmt.Errorf("store: candidate %s: %w", a.CandidateID, err)
+		}
+		if a.CandidateEmail, err = s.box.OpenString(emailEnc, aad("candidates", "email", a.CandidateID)); err != nil {
+			return a, fmt.Errorf("store: candidate %s: %w", a.CandidateID, err)
+		}
+	}
+	return a, nil
+}
+
+// ApplicationGet returns one application; personal fields only when withPII.
+func (s *Store) ApplicationGet(ctx context.Context, orgID, id string, withPII bool) (hireflow.Application, error) {
+	a, err := s.scanApp(s.pool.QueryRow(ctx, `SELECT `+appColumns+` FROM applications a JOIN candidates c ON c.id = a.candidate_id
+		WHERE a.org_id = $1 AND a.id = $2`, orgID, id), withPII)
+	if err != nil {
+		return a, notFound(err, "application_not_found", "application")
+	}
+	return a, nil
+}
+
+// ApplicationList lists applications, optionally for one job, newest first.
+func (s *Store) ApplicationList(ctx context.Context, orgID, jobID string, limit int, withPII bool) ([]hireflow.Application, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+appColumns+` FROM applications a JOIN candidates c ON c.id = a.candidate_id
+		WHERE a.org_id = $1 AND ($2 = '' OR a.job_id::text = $2) ORDER BY a.created_at DESC LIMIT $3`, orgID, jobID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list applications: %w", err)
+	}
+	defer rows.Close()
+	out := []hireflow.Application{}
+	for rows.Next() {
+		a, err := s.scanApp(rows, withPII)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// ApplicationSetStage moves an application and records the transition once per eventKey.
+func (s *Store) ApplicationSetStage(ctx context.Context, orgID, appID string, stage hireflow.Stage, status hireflow.Status, eventKey string) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `INSERT INTO application_events (org_id, application_id, stage, status, event_key)
+			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (application_id, event_key) DO NOTHING`, orgID, appID, stage, status, eventKey)
+		if err != nil {
+			return fmt.Errorf("store: unable to record stage: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return nil // already applied by an earlier attempt
+		}
+		_, err = tx.Exec(ctx, `UPDATE applications SET stage = $3, status = $4, updated_at = now() WHERE org_id = $1 AND id = $2`,
+			orgID, appID, stage, status)
+		return err
+	})
+}
+
+// ScreeningInput is what the screening activity needs: résumé text and the pinned rule.
+type ScreeningInput struct {
+	ResumeText   string
+	Requirements hireflow.Requirements
+	RuleSetID    string
+	RuleVersion  int
+	RuleSource   string
+}
+
+// ApplicationScreeningInput loads the résumé text and the rule version the application pinned.
+func (s *Store) ApplicationScreeningInput(ctx context.Context, orgID, appID string) (ScreeningInput, error) {
+	var in ScreeningInput
+	var textEnc, req []byte
+	err := s.pool.QueryRow(ctx, `SELECT a.resume_text_enc, j.requirements, a.rule_set_id, a.rule_version, v.rules->>'screening'
+		FROM applications a JOIN jobs j ON j.id = a.job_id
+		JOIN rule_set_versions v ON v.rule_set_id = a.rule_set_id AND v.version = a.rule_version
+		WHERE a.org_id = $1 AND a.id = $2`, orgID, appID).Scan(&textEnc, &req, &in.RuleSetID, &in.RuleVersion, &in.RuleSource)
+	if err != nil {
+		return in, notFound(err, "application_not_found", "application")
+	}
+	if textEnc == nil {
+		return in, hireflow.Errorf(hireflow.KindGone, "resume_deleted", "", "the résumé text was deleted")
+	}
+	if in.ResumeText, err = s.box.OpenString(textEnc, aad("applications", "resume_text", appID)); err != nil {
+		return in, fmt.Errorf("store: application %s: %w", appID, err)
+	}
+	if err := json.Unmarshal(req, &in.Requirements); err != nil {
+		return in, err
+	}
+	return in, nil
+}
+
+// DecisionRecord stores a decision once per (application, step); a retry returns the first.
+func (s *Store) DecisionRecord(ctx context.Context, orgID string, d hireflow.Decision, stepKey string) (hireflow.Decision, error) {
+	var decidedBy *string
+	if d.DecidedBy != "" {
+		decidedBy = &d.DecidedBy
+	}
+	var ruleSetID *string
+	if d.RuleSetID != "" {
+		ruleSetID = &d.RuleSetID
+	}
+	_, err := s.pool.Exec(ctx, `INSERT INTO decisions (org_id, application_id, step_key, kind, rule_set_id, rule_version, rule_name, rule_source, program_hash, inputs, outcome, reason, decided_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (application_id, step_key) DO NOTHING`,
+		orgID, d.ApplicationID, stepKey, d.Kind, ruleSetID, d.RuleVersion, d.RuleName, d.RuleSource, d.ProgramHash,
+		mustJSON(d.Inputs), d.Outcome, d.Reason, decidedBy)
+	if err != nil {
+		return d, fmt.Errorf("store: unable to record decision: %w", err)
+	}
+	row := s.pool.QueryRow(ctx, `SELECT `+decisionColumns+` FROM decisions WHERE org_id = $1 AND application_id = $2 AND step_key = $3`,
+		orgID, d.ApplicationID, stepKey)
+	return scanDecision(row)
+}
+
+const decisionColumns = `id, application_id, kind, coalesce(rule_set_id::text, ''), coalesce(rule_version, 0), rule_name, rule_source,
+	program_hash, inputs, outcome, reason, coalesce(decided_by::text, ''), created_at`
+
+func scanDecision(row pgx.Row) (hireflow.Decision, error) {
+	var d hireflow.Decision
+	var inputs []byte
+	if err := row.Scan(&d.ID, &d.ApplicationID, &d.Kind, &d.RuleSetID, &d.RuleVersion, &d.RuleName, &d.RuleSource,
+		&d.ProgramHash, &inputs, &d.Outcome, &d.Reason, &d.DecidedBy, &d.CreatedAt); err != nil {
+		return d, err
+	}
+	return d, json.Unmarshal(inputs, &d.Inputs)
+}
+
+// DecisionList returns an application's decisions in order.
+func (s *Store) DecisionList(ctx context.Context, orgID, appID string) ([]hireflow.Decision, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+decisionColumns+` FROM decisions WHERE org_id = $1 AND application_id = $2 ORDER BY created_at, id`, orgID, appID)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list decisions: %w", err)
+	}
+	defer rows.Close()
+	out := []hireflow.Decision{}
+	for rows.Next() {
+		d, err := scanDecision(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// ObjectForApplication returns the newest object of a kind for an application.
+func (s *Store) ObjectForApplication(ctx context.Context, orgID, appID, kind string) (StoredObject, error) {
+	var o StoredObject
+	err := s.pool.QueryRow(ctx, `SELECT id, org_id, application_id, kind, bucket, object_key, content_type, size_bytes, sha256, key_enc
+		FROM stored_objects WHERE org_id = $1 AND application_id = $2 AND kind = $3 AND deleted_at IS NULL ORDER BY created_at DESC LIMIT 1`,
+		orgID, appID, kind).Scan(&o.ID, &o.OrgID, &o.ApplicationID, &o.Kind, &o.Bucket, &o.Key, &o.ContentType, &o.Size, &o.SHA256, &o.KeyEnc)
+	if err != nil {
+		return o, notFound(err, "object_not_found", "object")
+	}
+	return o, nil
+}
+
+// Contact is what an email to a candidate needs; it exists only inside activities.
+type Contact struct {
+	OrgID      string
+	OrgName    string
+	BrandLine  string
+	Color      string
+	JobTitle   string
+	JobTitleZH string
+	Name       string
+	Email      string
+	Language   string
+	Stage      hireflow.Stage
+	Status     hireflow.Status
+	UpdatedAt  time.Time
+}
+
+// ApplicationContact loads the candidate's contact and the branding for emails and pages.
+func (s *Store) ApplicationContact(ctx context.Context, orgID, appID string) (Contact, error) {
+	var c Contact
+	var candID string
+	var nameEnc, emailEnc []byte
+	err := s.pool.QueryRow(ctx, `SELECT o.id, o.name, o.brand_line, o.color, j.title, j.title_zh, c.id, c.name_enc, c.email_enc, a.language, a.stage, a.status, a.updated_at
+		FROM applications a JOIN organisations o ON o.id = a.org_id JOIN jobs j ON j.id = a.job_id JOIN candidates c ON c.id = a.candidate_id
+		WHERE a.org_id = $1 AND a.id = $2`, orgID, appID).
+		Scan(&c.OrgID, &c.OrgName, &c.BrandLine, &c.Color, &c.JobTitle, &c.JobTitleZH, &candID, &nameEnc, &emailEnc, &c.Language, &c.Stage, &c.Status, &c.UpdatedAt)
+	if err != nil {
+		return c, notFound(err, "application_not_found", "application")
+	}
+	if c.Name, err = s.box.OpenString(nameEnc, aad("candidates", "name", candID)); err != nil {
+		return c, err
+	}
+	if c.Email, err = s.box.OpenString(emailEnc, aad("candidates", "email", candID)); err != nil {
+		return c, err
+	}
+	return c, nil
+}

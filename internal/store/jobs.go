@@ -1,0 +1,104 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/hireflow/hireflow"
+)
+
+const jobColumns = `j.id, j.org_id, j.title, j.title_zh, j.description, j.location, j.status, j.requirements,
+	j.dimensions, j.questions, j.timings, j.created_at, rs.id, v.version, v.rules->>'screening'`
+
+// jobFrom joins a job to its rule set's newest published version.
+const jobFrom = `FROM jobs j
+	JOIN rule_sets rs ON rs.job_id = j.id
+	JOIN LATERAL (SELECT version, rules FROM rule_set_versions
+		WHERE rule_set_id = rs.id AND status = 'published' ORDER BY version DESC LIMIT 1) v ON true`
+
+func scanJob(row pgx.Row) (hireflow.Job, error) {
+	var j hireflow.Job
+	var req, dims, qs, tim []byte
+	err := row.Scan(&j.ID, &j.OrgID, &j.Title, &j.TitleZH, &j.Description, &j.Location, &j.Status, &req,
+		&dims, &qs, &tim, &j.CreatedAt, &j.RuleSetID, &j.RuleVersion, &j.ScreeningRule)
+	if err != nil {
+		return j, err
+	}
+	for _, x := range []struct {
+		b []byte
+		v any
+	}{{req, &j.Requirements}, {dims, &j.Dimensions}, {qs, &j.Questions}, {tim, &j.Timings}} {
+		if err := json.Unmarshal(x.b, x.v); err != nil {
+			return j, fmt.Errorf("store: corrupt job %s: %w", j.ID, err)
+		}
+	}
+	return j, nil
+}
+
+// JobCreate stores a validated job with its rule set at version 1, published.
+func (s *Store) JobCreate(ctx context.Context, p hireflow.Principal, j *hireflow.Job, ruleHash string) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO jobs (org_id, title, title_zh, description, location, requirements, dimensions, questions, timings, created_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id, status, created_at`,
+			p.OrgID, j.Title, j.TitleZH, j.Description, j.Location, mustJSON(j.Requirements), mustJSON(j.Dimensions),
+			mustJSON(j.Questions), mustJSON(j.Timings), p.UserID).Scan(&j.ID, &j.Status, &j.CreatedAt)
+		if err != nil {
+			return fmt.Errorf("store: unable to create job: %w", err)
+		}
+		j.OrgID = p.OrgID
+		if err := tx.QueryRow(ctx, `INSERT INTO rule_sets (org_id, job_id, name) VALUES ($1, $2, $3) RETURNING id`,
+			p.OrgID, j.ID, j.Title).Scan(&j.RuleSetID); err != nil {
+			return fmt.Errorf("store: unable to create rule set: %w", err)
+		}
+		j.RuleVersion = 1
+		_, err = tx.Exec(ctx, `INSERT INTO rule_set_versions (rule_set_id, version, org_id, status, rules, hashes, created_by, published_at)
+			VALUES ($1, 1, $2, 'published', $3, $4, $5, now())`, j.RuleSetID, p.OrgID,
+			mustJSON(map[string]string{"screening": j.ScreeningRule}), mustJSON(map[string]string{"screening": ruleHash}), p.UserID)
+		if err != nil {
+			return fmt.Errorf("store: unable to publish rule set: %w", err)
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO audit_log (org_id, actor_type, actor_id, action, subject_type, subject_id)
+			VALUES ($1, 'user', $2, 'job.create', 'job', $3)`, p.OrgID, p.UserID, j.ID)
+		return err
+	})
+}
+
+// JobGet returns a job of the organisation.
+func (s *Store) JobGet(ctx context.Context, orgID, id string) (hireflow.Job, error) {
+	j, err := scanJob(s.pool.QueryRow(ctx, `SELECT `+jobColumns+` `+jobFrom+` WHERE j.org_id = $1 AND j.id = $2`, orgID, id))
+	if err != nil {
+		return j, notFound(err, "job_not_found", "job")
+	}
+	return j, nil
+}
+
+// JobGetOpen returns an open job by id alone: the public apply endpoint learns the
+// organisation from the job.
+func (s *Store) JobGetOpen(ctx context.Context, id string) (hireflow.Job, error) {
+	j, err := scanJob(s.pool.QueryRow(ctx, `SELECT `+jobColumns+` `+jobFrom+` WHERE j.id = $1 AND j.status = 'open'`, id))
+	if err != nil {
+		return j, notFound(err, "job_not_found", "job")
+	}
+	return j, nil
+}
+
+// JobList lists the organisation's jobs, newest first.
+func (s *Store) JobList(ctx context.Context, orgID string, limit int) ([]hireflow.Job, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+jobColumns+` `+jobFrom+` WHERE j.org_id = $1 ORDER BY j.created_at DESC LIMIT $2`, orgID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list jobs: %w", err)
+	}
+	defer rows.Close()
+	out := []hireflow.Job{}
+	for rows.Next() {
+		j, err := scanJob(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, j)
+	}
+	return out, rows.Err()
+}

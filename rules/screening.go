@@ -1,0 +1,109 @@
+package rules
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/expr-lang/expr"
+)
+
+// ResumeFacts is what a screening rule sees of the résumé as `resume`.
+type ResumeFacts struct {
+	Skills        []string `expr:"skills" json:"skills"`
+	Years         float64  `expr:"years" json:"years"`
+	Education     string   `expr:"education" json:"education"`
+	EducationRank int      `expr:"education_rank" json:"education_rank"`
+	Languages     []string `expr:"languages" json:"languages"`
+}
+
+// JobFacts is what a screening rule sees of the job as `job`.
+type JobFacts struct {
+	Must          []string `expr:"must" json:"must"`
+	Nice          []string `expr:"nice" json:"nice"`
+	MinYears      float64  `expr:"min_years" json:"min_years"`
+	Education     string   `expr:"education" json:"education"`
+	EducationRank int      `expr:"education_rank" json:"education_rank"`
+	Languages     []string `expr:"languages" json:"languages"`
+}
+
+// ScreeningEnv is the typed environment of a screening rule. The rule returns "pass",
+// "reject" or "hold".
+type ScreeningEnv struct {
+	Resume ResumeFacts `expr:"resume" json:"resume"`
+	Job    JobFacts    `expr:"job" json:"job"`
+}
+
+// Screening outcomes.
+var ScreeningOutcomes = []string{"pass", "reject", "hold"}
+
+// DefaultScreeningRule passes candidates with every must-have skill and enough experience,
+// holds near misses for a recruiter, and rejects the rest.
+const DefaultScreeningRule = `hasAll(resume.skills, job.must) && resume.years >= job.min_years && resume.education_rank >= job.education_rank ? "pass"
+  : countAny(resume.skills, job.must) >= len(job.must) / 2 ? "hold"
+  : "reject"`
+
+func listFuncs() []expr.Option {
+	norm := func(v any) []string {
+		xs, _ := v.([]string)
+		out := make([]string, len(xs))
+		for i, x := range xs {
+			out[i] = strings.ToLower(strings.TrimSpace(x))
+		}
+		return out
+	}
+	count := func(have, want []string) int {
+		set := make(map[string]struct{}, len(have))
+		for _, h := range have {
+			set[h] = struct{}{}
+		}
+		n := 0
+		for _, w := range want {
+			if _, ok := set[w]; ok {
+				n++
+			}
+		}
+		return n
+	}
+	sig := new(func([]string, []string) bool)
+	return []expr.Option{
+		expr.Function("hasAll", func(p ...any) (any, error) {
+			want := norm(p[1])
+			return count(norm(p[0]), want) == len(want), nil
+		}, sig),
+		expr.Function("hasAny", func(p ...any) (any, error) {
+			return count(norm(p[0]), norm(p[1])) > 0, nil
+		}, sig),
+		expr.Function("countAny", func(p ...any) (any, error) {
+			return count(norm(p[0]), norm(p[1])), nil
+		}, new(func([]string, []string) int)),
+	}
+}
+
+// CompileScreening type-checks a screening rule; the error is a *CompileError.
+func CompileScreening(source string) (*Program, error) {
+	p, err := compile("screening", source, ScreeningEnv{}, reflect.String, listFuncs())
+	if err != nil {
+		return nil, err
+	}
+	if ce := checkGuard("screening", source, p.prog); ce != nil {
+		return nil, ce
+	}
+	return p, nil
+}
+
+// Screen evaluates a compiled screening rule.
+func (p *Program) Screen(ctx context.Context, env ScreeningEnv) (string, error) {
+	v, err := p.run(ctx, env)
+	if err != nil {
+		return "", fmt.Errorf("rules: %s: %w", p.Name, err)
+	}
+	s, _ := v.(string)
+	for _, o := range ScreeningOutcomes {
+		if s == o {
+			return s, nil
+		}
+	}
+	return "", fmt.Errorf("rules: %s returned %q, expected pass, reject or hold", p.Name, s)
+}

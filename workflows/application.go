@@ -1,0 +1,264 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/activities"
+)
+
+// a is used only to name activity methods; the worker registers the real struct.
+var a *activities.Activities
+
+// maxHoldReminders bounds the SLA reminders of one held application.
+const maxHoldReminders = 3
+
+var activityOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: time.Minute,
+	RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2,
+		MaximumInterval: time.Minute, NonRetryableErrorTypes: []string{activities.ErrTypePermanent}},
+}
+
+// errWithdrawn unwinds the run when the candidate withdraws.
+var errWithdrawn = errors.New("withdrawn")
+
+type applicationRun struct {
+	ctx       workflow.Context
+	in        ApplicationInput
+	ref       activities.AppRef
+	state     State
+	withdrawn bool
+	decision  *RecruiterDecision
+}
+
+// ApplicationWorkflow takes one application from screening through the invitation: screen by
+// the pinned rule; pass → invite (reminder, expiry); reject → polite rejection after a delay;
+// hold → a recruiter decides (validated update) with SLA reminders. Withdrawal ends any wait.
+func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) (ApplicationResult, error) {
+	ctx = workflow.WithActivityOptions(ctx, activityOptions)
+	r := &applicationRun{ctx: ctx, in: in, ref: activities.AppRef{OrgID: in.OrgID, ApplicationID: in.ApplicationID},
+		state: State{Stage: hireflow.StageScreening, Status: hireflow.StatusActive}}
+	if err := workflow.SetQueryHandler(ctx, QueryState, func() (State, error) { return r.state, nil }); err != nil {
+		return ApplicationResult{}, err
+	}
+	if err := r.registerDecisionUpdate(); err != nil {
+		return ApplicationResult{}, err
+	}
+	workflow.Go(ctx, func(gctx workflow.Context) {
+		var w WithdrawSignal
+		workflow.GetSignalChannel(gctx, SignalWithdraw).Receive(gctx, &w)
+		r.withdrawn = true
+	})
+	workflow.Go(ctx, func(gctx workflow.Context) {
+		workflow.GetSignalChannel(gctx, SignalInvitationOpened).Receive(gctx, nil)
+		r.state.Opened = true
+	})
+
+	err := r.run()
+	if errors.Is(err, errWithdrawn) {
+		err = r.close(hireflow.StageWithdrawn, hireflow.StatusWithdrawn)
+	}
+	return ApplicationResult{Stage: r.state.Stage, Status: r.state.Status}, err
+}
+
+func (r *applicationRun) run() error {
+	var scr activities.ScreenResult
+	if err := r.exec(a.ScreenApplication, r.ref, &scr); err != nil {
+		return err
+	}
+	r.state.ScreenOutcome = scr.Outcome
+	if scr.Outcome == hireflow.ScreenHold {
+		r.setStage(hireflow.StageHold, hireflow.StatusActive)
+		if err := r.awaitRecruiter(); err != nil {
+			return err
+		}
+		r.state.ScreenOutcome = r.decision.Outcome
+	}
+	if r.state.ScreenOutcome == hireflow.ScreenReject {
+		return r.reject()
+	}
+	return r.invite()
+}
+
+// exec runs an activity, then notices a withdrawal that arrived meanwhile.
+func (r *applicationRun) exec(fn, arg, result any) error {
+	if err := workflow.ExecuteActivity(r.ctx, fn, arg).Get(r.ctx, result); err != nil {
+		return err
+	}
+	if r.withdrawn {
+		return errWithdrawn
+	}
+	return nil
+}
+
+func (r *applicationRun) setStage(stage hireflow.Stage, status hireflow.Status) {
+	r.state.Stage, r.state.Status = stage, status
+	// Visibility is best effort: an unregistered attribute must not fail the application.
+	_ = workflow.UpsertTypedSearchAttributes(r.ctx, SAStage.ValueSet(string(stage)), SAStatus.ValueSet(string(status)))
+}
+
+// wait blocks until d passes, the candidate withdraws, or done() holds. It reports whether the
+// time ran out.
+func (r *applicationRun) wait(d time.Duration, done func() bool) (timedOut bool, err error) {
+	cond := func() bool { return r.withdrawn || (done != nil && done()) }
+	if d > 0 {
+		ok, err := workflow.AwaitWithTimeout(r.ctx, d, cond)
+		if err != nil {
+			return false, err
+		}
+		timedOut = !ok
+	} else {
+		timedOut = !cond()
+	}
+	if r.withdrawn {
+		return false, errWithdrawn
+	}
+	return timedOut, nil
+}
+
+func (r *applicationRun) reject() error {
+	if _, err := r.wait(r.in.Timings.RejectionDelay, nil); err != nil {
+		return err
+	}
+	var sent bool
+	if err := workflow.ExecuteActivity(r.ctx, a.RejectApplication, r.ref).Get(r.ctx, &sent); err != nil {
+		return err
+	}
+	r.setStage(hireflow.StageRejected, hireflow.StatusRejected)
+	return nil
+}
+
+func (r *applicationRun) invite() error {
+	t := r.in.Timings
+	expires := workflow.Now(r.ctx).Add(t.InviteExpiresAfter)
+	r.state.InviteExpiresAt = expires
+	var res activities.InviteResult
+	if err := r.exec(a.InviteCandidate, activities.InviteInput{AppRef: r.ref, ExpiresAt: expires}, &res); err != nil {
+		return err
+	}
+	r.setStage(hireflow.StageInvited, hireflow.StatusActive)
+	opened := func() bool { return r.state.Opened }
+
+	timedOut, err := r.wait(t.InviteReminderAfter, opened)
+	if err != nil {
+		return err
+	}
+	if timedOut {
+		r.state.Reminders++
+		var sent bool
+		if err := r.exec(a.RemindCandidate, activities.RemindInput{AppRef: r.ref, ExpiresAt: expires, N: r.state.Reminders}, &sent); err != nil {
+			return err
+		}
+		if timedOut, err = r.wait(expires.Sub(workflow.Now(r.ctx)), opened); err != nil {
+			return err
+		}
+		if timedOut {
+			return r.close(hireflow.StageExpired, hireflow.StatusExpired)
+		}
+	}
+	// Opened: the interview stage begins. Until the interview exists, the invitation's validity
+	// is its deadline.
+	if err := r.exec(a.SetStage, activities.StageInput{AppRef: r.ref, Stage: hireflow.StageInterview,
+		Status: hireflow.StatusActive, EventKey: "interview"}, nil); err != nil {
+		return err
+	}
+	r.setStage(hireflow.StageInterview, hireflow.StatusActive)
+	if timedOut, err = r.wait(expires.Sub(workflow.Now(r.ctx)), nil); err != nil {
+		return err
+	}
+	if timedOut {
+		return r.close(hireflow.StageExpired, hireflow.StatusExpired)
+	}
+	return nil
+}
+
+func (r *applicationRun) close(stage hireflow.Stage, status hireflow.Status) error {
+	err := workflow.ExecuteActivity(r.ctx, a.CloseApplication, activities.CloseInput{AppRef: r.ref, Stage: stage, Status: status}).Get(r.ctx, nil)
+	if err != nil {
+		return err
+	}
+	r.setStage(stage, status)
+	return nil
+}
+
+func (r *applicationRun) registerDecisionUpdate() error {
+	return workflow.SetUpdateHandlerWithOptions(r.ctx, UpdateRecruiterDecision,
+		func(ctx workflow.Context, d RecruiterDecision) (RecruiterDecisionResult, error) {
+			var id string
+			in := activities.RecruiterDecisionInput{AppRef: r.ref, UserID: d.UserID, Outcome: d.Outcome, ReasonCode: d.ReasonCode}
+			actx := workflow.WithActivityOptions(ctx, activityOptions)
+			if err := workflow.ExecuteActivity(actx, a.RecordRecruiterDecision, in).Get(ctx, &id); err != nil {
+				return RecruiterDecisionResult{}, err
+			}
+			r.decision = &d
+			return RecruiterDecisionResult{DecisionID: id}, nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, d RecruiterDecision) error {
+			return r.validateDecision(d)
+		}})
+}
+
+// awaitRecruiter waits for the recruiter's decision, reminding recruiters after each SLA period
+// (at most maxHoldReminders times; then it waits without reminders).
+func (r *applicationRun) awaitRecruiter() error {
+	decided := func() bool { return r.decision != nil }
+	for n := 1; !decided(); n++ {
+		sla := r.in.Timings.HoldSLA
+		if n > maxHoldReminders {
+			sla = 0
+		}
+		if sla == 0 {
+			if err := workflow.Await(r.ctx, func() bool { return r.withdrawn || decided() }); err != nil {
+				return err
+			}
+			if r.withdrawn {
+				return errWithdrawn
+			}
+			break
+		}
+		timedOut, err := r.wait(sla, decided)
+		if err != nil {
+			return err
+		}
+		if timedOut {
+			var sent int
+			if err := r.exec(a.NotifyHoldSLA, activities.HoldSLAInput{AppRef: r.ref, N: n}, &sent); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (r *applicationRun) validateDecision(d RecruiterDecision) error {
+	if r.decision != nil || r.state.Stage != hireflow.StageHold {
+		return temporal.NewApplicationError("the application is not waiting for a decision", "not_on_hold")
+	}
+	if d.UserID == "" {
+		return temporal.NewApplicationError("the deciding user is required", "user_required")
+	}
+	switch d.Outcome {
+	case hireflow.ScreenPass:
+	case hireflow.ScreenReject:
+		if !contains(ReasonCodes, d.ReasonCode) {
+			return temporal.NewApplicationError(fmt.Sprintf("a rejection needs a reason code: one of %v", ReasonCodes), "reason_required")
+		}
+	default:
+		return temporal.NewApplicationError("the decision must be pass or reject", "invalid_outcome")
+	}
+	return nil
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
