@@ -11,18 +11,18 @@ import (
 type Kind string
 
 const (
-	KindInvalid      Kind = "invalid"       // 422: the input is well-formed but wrong
-	KindBadRequest   Kind = "bad_request"   // 400: the input could not be read
-	KindNotFound     Kind = "not_found"     // 404
-	KindUnauthorized Kind = "unauthorized"  // 401
-	KindForbidden    Kind = "forbidden"     // 403
-	KindConflict     Kind = "conflict"      // 409
-	KindGone         Kind = "gone"          // 410: expired or revoked
-	KindTooLarge     Kind = "too_large"     // 413
-	KindUnsupported  Kind = "unsupported"   // 415
-	KindRateLimited  Kind = "rate_limited"  // 429
-	KindUnavailable  Kind = "unavailable"   // 503
-	KindInternal     Kind = "internal"      // 500: logged, never shown
+	KindInvalid      Kind = "invalid"      // 422: the input is well-formed but wrong
+	KindBadRequest   Kind = "bad_request"  // 400: the input could not be read
+	KindNotFound     Kind = "not_found"    // 404
+	KindUnauthorized Kind = "unauthorized" // 401
+	KindForbidden    Kind = "forbidden"    // 403
+	KindConflict     Kind = "conflict"     // 409
+	KindGone         Kind = "gone"         // 410: expired or revoked
+	KindTooLarge     Kind = "too_large"    // 413
+	KindUnsupported  Kind = "unsupported"  // 415
+	KindRateLimited  Kind = "rate_limited" // 429
+	KindUnavailable  Kind = "unavailable"  // 503
+	KindInternal     Kind = "internal"     // 500: logged, never shown
 )
 
 // Error is the application error. Code is a stable machine-readable string (e.g.

@@ -18,10 +18,10 @@ import (
 
 // Activities carries the dependencies of every activity; register it once with the worker.
 type Activities struct {
-	Store     *store.Store
-	Objects   *objects.Store
-	Mail      *mail.Sender
-	PublicURL string
+	Store      *store.Store
+	Objects    *objects.Store
+	Mail       *mail.Sender
+	PublicURL  string
 	ConsoleURL string
 }
 
@@ -239,4 +239,3 @@ func (a *Activities) RecordRecruiterDecision(ctx context.Context, in RecruiterDe
 	}
 	return d.ID, nil
 }
-

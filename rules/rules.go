@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -44,6 +45,8 @@ type Program struct {
 	prog   *vm.Program
 }
 
+var noFieldRe = regexp.MustCompile(`has no field (\w+)`)
+
 // disabled builtins: time must come in as input, and these can allocate without bound.
 var disabled = []string{"now", "repeat", "date", "duration", "timezone"}
 
@@ -78,6 +81,9 @@ func toCompileError(name string, err error) *CompileError {
 			ce.Line = 1
 		}
 	}
+	if m := noFieldRe.FindStringSubmatch(ce.Message); m != nil {
+		ce.Message = "unknown field " + m[1]
+	}
 	if strings.Contains(ce.Message, "exceeds maximum allowed nodes") {
 		ce.Message = fmt.Sprintf("the rule is too large (more than %d nodes)", MaxNodes)
 	}
@@ -91,6 +97,8 @@ func translate(msg string) string {
 	switch {
 	case strings.HasPrefix(msg, "unknown name"):
 		return "未知字段：" + strings.TrimPrefix(msg, "unknown name ")
+	case strings.HasPrefix(msg, "unknown field"):
+		return "未知字段：" + strings.TrimPrefix(msg, "unknown field ")
 	case strings.HasPrefix(msg, "expected"):
 		return "结果类型不对：" + msg
 	case strings.Contains(msg, "too large"):

@@ -39,17 +39,25 @@ type ScreeningEnv struct {
 var ScreeningOutcomes = []string{"pass", "reject", "hold"}
 
 // DefaultScreeningRule passes candidates with every must-have skill and enough experience,
-// holds near misses for a recruiter, and rejects the rest.
+// holds candidates with some of them for a recruiter, and rejects the rest.
 const DefaultScreeningRule = `hasAll(resume.skills, job.must) && resume.years >= job.min_years && resume.education_rank >= job.education_rank ? "pass"
-  : countAny(resume.skills, job.must) >= len(job.must) / 2 ? "hold"
+  : countAny(resume.skills, job.must) > 0 ? "hold"
   : "reject"`
 
 func listFuncs() []expr.Option {
 	norm := func(v any) []string {
-		xs, _ := v.([]string)
-		out := make([]string, len(xs))
-		for i, x := range xs {
-			out[i] = strings.ToLower(strings.TrimSpace(x))
+		var out []string
+		switch xs := v.(type) {
+		case []string:
+			for _, x := range xs {
+				out = append(out, strings.ToLower(strings.TrimSpace(x)))
+			}
+		case []any:
+			for _, x := range xs {
+				if s, ok := x.(string); ok {
+					out = append(out, strings.ToLower(strings.TrimSpace(s)))
+				}
+			}
 		}
 		return out
 	}
@@ -66,18 +74,22 @@ func listFuncs() []expr.Option {
 		}
 		return n
 	}
-	sig := new(func([]string, []string) bool)
+	// Each takes job/résumé lists ([]string) or literals such as ["go", "sql"] ([]any).
+	boolSigs := []any{new(func([]string, []string) bool), new(func([]string, []any) bool),
+		new(func([]any, []string) bool), new(func([]any, []any) bool)}
+	intSigs := []any{new(func([]string, []string) int), new(func([]string, []any) int),
+		new(func([]any, []string) int), new(func([]any, []any) int)}
 	return []expr.Option{
 		expr.Function("hasAll", func(p ...any) (any, error) {
 			want := norm(p[1])
 			return count(norm(p[0]), want) == len(want), nil
-		}, sig),
+		}, boolSigs...),
 		expr.Function("hasAny", func(p ...any) (any, error) {
 			return count(norm(p[0]), norm(p[1])) > 0, nil
-		}, sig),
+		}, boolSigs...),
 		expr.Function("countAny", func(p ...any) (any, error) {
 			return count(norm(p[0]), norm(p[1])), nil
-		}, new(func([]string, []string) int)),
+		}, intSigs...),
 	}
 }
 

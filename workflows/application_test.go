@@ -54,7 +54,10 @@ func newHarness(t *testing.T, outcome hireflow.ScreenOutcome) *wfHarness {
 	env.OnActivity(a.NotifyHoldSLA, mock.Anything, mock.Anything).Return(
 		func(context.Context, activities.HoldSLAInput) (int, error) { rec("hold_sla"); return 1, nil })
 	env.OnActivity(a.RecordRecruiterDecision, mock.Anything, mock.Anything).Return(
-		func(context.Context, activities.RecruiterDecisionInput) (string, error) { rec("decide"); return "d2", nil })
+		func(context.Context, activities.RecruiterDecisionInput) (string, error) {
+			rec("decide")
+			return "d2", nil
+		})
 	return h
 }
 
@@ -113,8 +116,8 @@ func TestApplicationHoldSLAThenRecruiterPasses(t *testing.T) {
 	var refused, accepted error
 	h.env.RegisterDelayedCallback(func() {
 		h.env.UpdateWorkflow(UpdateRecruiterDecision, "u1", &testsuite.TestUpdateCallback{
-			OnReject: func(err error) { refused = err },
-			OnAccept: func() { t.Fatal("a rejection without a reason must be refused") },
+			OnReject:   func(err error) { refused = err },
+			OnAccept:   func() { t.Fatal("a rejection without a reason must be refused") },
 			OnComplete: func(any, error) {},
 		}, RecruiterDecision{UserID: "user-1", Outcome: hireflow.ScreenReject})
 	}, 9*time.Hour)

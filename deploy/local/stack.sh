@@ -93,7 +93,8 @@ pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 run_bg() { # pidfile logfile cmd...
   local pidf=$1 log=$2; shift 2
-  setsid nohup "$@" >"$log" 2>&1 </dev/null &
+  # 9>&- : servers must not inherit the start lock, or they would hold it forever.
+  setsid nohup "$@" >"$log" 2>&1 </dev/null 9>&- &
   echo $! >"$pidf"
 }
 
@@ -115,7 +116,7 @@ start_postgres() {
   if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$DATA/postgres.log"; fi
   as_pg "$PG_BIN/pg_ctl" -D "$d" -l "$DATA/postgres.log" -w -t 60 \
     -o "-p $PG_PORT -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
-    start >/dev/null || { tail -n 20 "$DATA/postgres.log" >&2; die "PostgreSQL failed to start"; }
+    start >/dev/null 9>&- || { tail -n 20 "$DATA/postgres.log" >&2; die "PostgreSQL failed to start"; }
   wait_for PostgreSQL pg_healthy "$DATA/postgres.log" 30
   "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='hireflow'" | grep -q 1 \
     || "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres hireflow

@@ -15,8 +15,8 @@ import (
 
 // Dev-only secrets: fine on a laptop, refused in production.
 const (
-	devDataKey  = "aGlyZWZsb3ctZGV2LWRhdGEta2V5LW5vdC1mb3ItcHJvZCE=" // 32 bytes
-	devHashKey  = "aGlyZWZsb3ctZGV2LWhhc2gta2V5LW5vdC1mb3ItcHJvZCE="
+	devDataKey  = "aGlyZWZsb3ctZGV2LWRhdGEta2V5LW5vdC1wcm9kISE=" // 32 bytes
+	devHashKey  = "aGlyZWZsb3ctZGV2LWhhc2gta2V5LW5vdC1wcm9kISE="
 	devS3Secret = "hireflow-dev-secret"
 )
 
@@ -49,6 +49,7 @@ type Config struct {
 	SessionTTL        time.Duration
 	TokenTTL          time.Duration
 	MaxResumeBytes    int64
+	RateLimitPerMin   int // per client IP on public endpoints; 0 disables
 
 	InviteReminderAfter time.Duration
 	InviteExpiresAfter  time.Duration
@@ -56,17 +57,20 @@ type Config struct {
 	HoldSLA             time.Duration
 }
 
-// Load reads the configuration and validates it.
-func Load() (*Config, error) {
+// Load reads the configuration from the environment and validates it.
+func Load() (*Config, error) { return LoadWith(os.LookupEnv) }
+
+// LoadWith reads the configuration through lookup (tests pass their own) and validates it.
+func LoadWith(lookup func(string) (string, bool)) (*Config, error) {
 	file := map[string]string{}
-	if p := os.Getenv("HIREFLOW_CONFIG_FILE"); p != "" {
+	if p, _ := lookup("HIREFLOW_CONFIG_FILE"); p != "" {
 		var err error
 		if file, err = readFile(p); err != nil {
 			return nil, err
 		}
 	}
 	get := func(key, def string) string {
-		if v, ok := os.LookupEnv(key); ok {
+		if v, ok := lookup(key); ok {
 			return v
 		}
 		if v, ok := file[key]; ok {
@@ -144,6 +148,11 @@ func Load() (*Config, error) {
 		errs = append(errs, errors.New("HIREFLOW_MAX_RESUME_MB must be a whole number from 1 to 100"))
 	}
 	c.MaxResumeBytes = mb << 20
+	rl, err := strconv.Atoi(get("HIREFLOW_RATE_LIMIT_PER_MIN", "30"))
+	if err != nil || rl < 0 {
+		errs = append(errs, errors.New("HIREFLOW_RATE_LIMIT_PER_MIN must be a whole number (0 disables)"))
+	}
+	c.RateLimitPerMin = rl
 	switch c.Env {
 	case "development", "test", "production":
 	default:

@@ -86,8 +86,8 @@ var educationCues = []struct {
 }
 
 var (
-	yearsRe = regexp.MustCompile(`(?i)(\d{1,2}(?:\.\d)?)\s*\+?\s*(?:years?|yrs?)\b|(\d{1,2})\s*\+?\s*年(?:以上)?(?:的)?(?:工作|相关|开发|行业)?经验`)
-	rangeRe = regexp.MustCompile(`(?i)\b((?:19|20)\d{2})(?:[./-]\d{1,2})?\s*(?:-|–|—|~|to|至)\s*((?:19|20)\d{2}|present|now|current|today|至今|现在)`)
+	yearsRe   = regexp.MustCompile(`(?i)(\d{1,2}(?:\.\d)?)\s*\+?\s*(?:years?|yrs?)\b|(\d{1,2})\s*\+?\s*年(?:以上)?[^，。,.;；\d\n]{0,8}?经验`)
+	rangeRe   = regexp.MustCompile(`(?i)\b((?:19|20)\d{2})(?:[./-]\d{1,2})?\s*(?:-|–|—|~|to|至)\s*((?:19|20)\d{2}|present|now|current|today|至今|现在)`)
 	asciiWord = regexp.MustCompile(`^[a-z0-9 .+#-]+$`)
 )
 

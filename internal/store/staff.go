@@ -142,3 +142,14 @@ func (s *Store) UsersByRole(ctx context.Context, orgID string, role hireflow.Rol
 	}
 	return out, rows.Err()
 }
+
+// OrgGet finds an organisation by id.
+func (s *Store) OrgGet(ctx context.Context, id string) (hireflow.Organisation, error) {
+	var o hireflow.Organisation
+	err := s.pool.QueryRow(ctx, `SELECT id, slug, name, brand_line, color, created_at FROM organisations WHERE id = $1`, id).
+		Scan(&o.ID, &o.Slug, &o.Name, &o.BrandLine, &o.Color, &o.CreatedAt)
+	if err != nil {
+		return o, notFound(err, "org_not_found", "organisation")
+	}
+	return o, nil
+}

@@ -1,0 +1,44 @@
+# The two commands: `make dev` (everything, with demo data) and `make test` (every test).
+SHELL := /bin/bash
+STACK := deploy/local/stack.sh
+GO_TEST_FLAGS ?= -race -count=1 -timeout 30m
+
+.PHONY: dev test e2e unit stack-up stack-down stack-status bench-apply build lint
+
+dev:
+	$(STACK) install
+	$(STACK) start dev
+	eval "$$($(STACK) env dev)" && go run ./cmd/hireflow dev
+
+# Every test, unit and integration; the harness starts the test stack (separate ports and data).
+test:
+	$(STACK) install
+	$(STACK) start test
+	go vet ./...
+	eval "$$($(STACK) env test)" && go test $(GO_TEST_FLAGS) ./...
+
+# Only the end-to-end tests (the real stack, HTTP, mail capture).
+e2e:
+	$(STACK) install
+	$(STACK) start test
+	eval "$$($(STACK) env test)" && go test -count=1 -timeout 20m ./internal/e2e/...
+
+unit:
+	go test -count=1 ./rules/... ./workflows/... ./internal/seal/... ./internal/resume/... ./internal/passwd/... ./internal/config/...
+
+bench-apply:
+	$(STACK) start dev
+	eval "$$($(STACK) env dev)" && go run ./cmd/hireflow bench apply
+
+stack-up:
+	$(STACK) install
+	$(STACK) start dev
+
+stack-down:
+	$(STACK) stop dev
+
+stack-status:
+	$(STACK) status dev
+
+build:
+	go build -o hireflow ./cmd/hireflow

@@ -1,0 +1,148 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/workflows"
+)
+
+func appIDParam(c *fiber.Ctx) (string, error) {
+	id := c.Params("id")
+	if _, err := uuid.Parse(id); err != nil {
+		return "", hireflow.NotFound("application_not_found", "application")
+	}
+	return id, nil
+}
+
+func (s *Server) listApplications(c *fiber.Ctx) error {
+	p := principal(c)
+	jobID := c.Query("job_id")
+	if jobID != "" {
+		if _, err := uuid.Parse(jobID); err != nil {
+			return hireflow.Errorf(hireflow.KindInvalid, "invalid_field", "job_id", "job_id must be a UUID")
+		}
+	}
+	pii := seesCandidateContact(p.Role)
+	apps, err := s.Store.ApplicationList(c.UserContext(), p.OrgID, jobID, 500, pii)
+	if err != nil {
+		return err
+	}
+	if pii && len(apps) > 0 {
+		_ = s.Store.Audit(c.UserContext(), p.OrgID, "user", p.UserID, "candidate.read", "application_list", jobID,
+			map[string]any{"count": len(apps)})
+	}
+	return c.JSON(fiber.Map{"applications": apps})
+}
+
+func (s *Server) getApplication(c *fiber.Ctx) error {
+	p := principal(c)
+	id, err := appIDParam(c)
+	if err != nil {
+		return err
+	}
+	pii := seesCandidateContact(p.Role)
+	app, err := s.Store.ApplicationGet(c.UserContext(), p.OrgID, id, pii)
+	if err != nil {
+		return err
+	}
+	if pii {
+		_ = s.Store.Audit(c.UserContext(), p.OrgID, "user", p.UserID, "candidate.read", "application", id, nil)
+	}
+	out := fiber.Map{"application": app}
+	ctx, cancel := context.WithTimeout(c.UserContext(), 3*time.Second)
+	defer cancel()
+	if v, err := s.Temporal.QueryWorkflow(ctx, app.WorkflowID, "", workflows.QueryState); err == nil {
+		var st workflows.State
+		if v.Get(&st) == nil {
+			out["workflow_state"] = st
+		}
+	}
+	return c.JSON(out)
+}
+
+func (s *Server) listDecisions(c *fiber.Ctx) error {
+	p := principal(c)
+	id, err := appIDParam(c)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Store.ApplicationGet(c.UserContext(), p.OrgID, id, false); err != nil {
+		return err
+	}
+	ds, err := s.Store.DecisionList(c.UserContext(), p.OrgID, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"decisions": ds})
+}
+
+type decideRequest struct {
+	Outcome    string `json:"outcome"`
+	ReasonCode string `json:"reason_code"`
+	Note       string `json:"note"`
+}
+
+// decideApplication passes or rejects a held application through the workflow's validated update.
+func (s *Server) decideApplication(c *fiber.Ctx) error {
+	p := principal(c)
+	id, err := appIDParam(c)
+	if err != nil {
+		return err
+	}
+	var req decideRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if len(req.Note) > 2000 {
+		return hireflow.Errorf(hireflow.KindInvalid, "invalid_field", "note", "the note is longer than 2000 characters")
+	}
+	app, err := s.Store.ApplicationGet(c.UserContext(), p.OrgID, id, false)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(c.UserContext(), 15*time.Second)
+	defer cancel()
+	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: app.WorkflowID,
+		UpdateName: workflows.UpdateRecruiterDecision, WaitForStage: client.WorkflowUpdateStageCompleted,
+		Args: []any{workflows.RecruiterDecision{UserID: p.UserID, Outcome: hireflow.ScreenOutcome(req.Outcome), ReasonCode: req.ReasonCode}}})
+	var res workflows.RecruiterDecisionResult
+	if err == nil {
+		err = h.Get(ctx, &res)
+	}
+	if err != nil {
+		return workflowError(err)
+	}
+	if strings.TrimSpace(req.Note) != "" {
+		// Free text stays out of the workflow: it is kept in the audit log beside the decision.
+		_ = s.Store.Audit(c.UserContext(), p.OrgID, "user", p.UserID, "application.decision_note", "decision", res.DecisionID,
+			map[string]any{"note": req.Note})
+	}
+	return c.JSON(fiber.Map{"decision_id": res.DecisionID, "outcome": req.Outcome})
+}
+
+// workflowError maps a validator's refusal to 409/422 with its reason.
+func workflowError(err error) error {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		kind := hireflow.KindInvalid
+		if appErr.Type() == "not_on_hold" {
+			kind = hireflow.KindConflict
+		}
+		return hireflow.Errorf(kind, appErr.Type(), "", "%s", appErr.Message())
+	}
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return hireflow.Errorf(hireflow.KindConflict, "workflow_closed", "", "the application's workflow has finished")
+	}
+	return err
+}

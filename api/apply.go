@@ -1,0 +1,157 @@
+package api
+
+import (
+	"context"
+	"io"
+	"net/mail"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/internal/resume"
+	"github.com/hireflow/hireflow/internal/store"
+	"github.com/hireflow/hireflow/workflows"
+)
+
+var phoneRe = regexp.MustCompile(`^\+?[0-9 ()\-]{5,24}$`)
+
+func required(field, en, zh string) *hireflow.Error {
+	return hireflow.Errorf(hireflow.KindInvalid, "field_required", field, "%s", en).ZH("%s", zh)
+}
+
+type applyForm struct {
+	Name, Email, Phone, Language string
+}
+
+func (s *Server) readApplyForm(c *fiber.Ctx) (applyForm, error) {
+	f := applyForm{Name: strings.TrimSpace(c.FormValue("name")), Email: strings.TrimSpace(c.FormValue("email")),
+		Phone: strings.TrimSpace(c.FormValue("phone")), Language: c.FormValue("language")}
+	switch {
+	case f.Name == "":
+		return f, required("name", "your name is required", "请填写姓名")
+	case utf8.RuneCountInString(f.Name) > 100 || !utf8.ValidString(f.Name) || strings.ContainsAny(f.Name, "<>\x00\r\n"):
+		return f, hireflow.Errorf(hireflow.KindInvalid, "invalid_name", "name", "the name must be at most 100 characters without < > or line breaks").
+			ZH("姓名最多 100 个字符，且不能包含 < > 或换行")
+	case f.Email == "":
+		return f, required("email", "your email is required", "请填写邮箱")
+	}
+	addr, err := mail.ParseAddress(f.Email)
+	if err != nil || addr.Address != f.Email || len(f.Email) > 254 || !strings.Contains(f.Email[strings.LastIndex(f.Email, "@"):], ".") {
+		return f, hireflow.Errorf(hireflow.KindInvalid, "invalid_email", "email", "the email address is not valid").ZH("邮箱地址无效")
+	}
+	if f.Phone != "" && !phoneRe.MatchString(f.Phone) {
+		return f, hireflow.Errorf(hireflow.KindInvalid, "invalid_phone", "phone", "the phone number may contain digits, spaces, +, - and brackets").
+			ZH("电话号码只能包含数字、空格、+、- 和括号")
+	}
+	switch f.Language {
+	case "en", "zh":
+	case "":
+		f.Language = lang(c)
+	default:
+		return f, hireflow.Errorf(hireflow.KindInvalid, "invalid_language", "language", "language must be en or zh")
+	}
+	switch strings.ToLower(c.FormValue("privacy_consent")) {
+	case "true", "on", "yes", "1":
+	default:
+		return f, hireflow.Errorf(hireflow.KindInvalid, "consent_required", "privacy_consent",
+			"please accept the privacy notice: we need it to process your application").ZH("请阅读并同意隐私声明，我们需要您的同意才能处理申请")
+	}
+	return f, nil
+}
+
+// apply is the public application endpoint: multipart fields name, email, phone, language,
+// privacy_consent and the file resume (PDF, DOCX or TXT). It either stores everything and
+// starts the workflow, or leaves nothing behind.
+func (s *Server) apply(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	if !strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEMultipartForm) {
+		return hireflow.Errorf(hireflow.KindUnsupported, "multipart_required", "", "send the application as multipart/form-data").
+			ZH("请以 multipart/form-data 提交申请")
+	}
+	if _, err := uuid.Parse(c.Params("id")); err != nil {
+		return hireflow.NotFound("job_not_found", "job")
+	}
+	job, err := s.Store.JobGetOpen(ctx, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	form, err := s.readApplyForm(c)
+	if err != nil {
+		return err
+	}
+	fh, err := c.FormFile("resume")
+	if err != nil {
+		return required("resume", "attach your résumé (PDF, DOCX or TXT)", "请上传简历（PDF、DOCX 或 TXT）")
+	}
+	if fh.Size > s.Cfg.MaxResumeBytes {
+		return hireflow.Errorf(hireflow.KindTooLarge, "file_too_large", "resume", "the résumé is larger than %d MB", s.Cfg.MaxResumeBytes>>20).
+			ZH("简历文件超过 %d MB", s.Cfg.MaxResumeBytes>>20)
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	data, err := io.ReadAll(io.LimitReader(f, s.Cfg.MaxResumeBytes+1))
+	f.Close()
+	if err != nil {
+		return err
+	}
+	text, format, herr := resume.Extract(ctx, data, fh.Filename)
+	if herr != nil {
+		return herr
+	}
+
+	appID := uuid.NewString()
+	key := job.OrgID + "/applications/" + appID + "/resume"
+	obj, err := s.Objects.Prepare(job.OrgID, appID, "resume", key, format.ContentType(), data)
+	if err != nil {
+		return err
+	}
+	app, err := s.Store.ApplicationCreate(ctx, store.NewApplication{ID: appID, OrgID: job.OrgID, JobID: job.ID,
+		RuleSetID: job.RuleSetID, RuleVersion: job.RuleVersion, Name: form.Name, Email: form.Email, Phone: form.Phone,
+		Language: form.Language, ResumeText: text, Object: obj.Row},
+		func(ctx context.Context) error { return s.Objects.Upload(ctx, obj) })
+	if err != nil {
+		if hireflow.AsError(err) == nil {
+			_ = s.Objects.Delete(context.WithoutCancel(ctx), key) // the upload may have landed before the commit failed
+		}
+		return err
+	}
+	if err := s.startApplication(ctx, job, app); err != nil {
+		cctx := context.WithoutCancel(ctx)
+		_ = s.Store.ApplicationDiscard(cctx, app.OrgID, app.ID)
+		_ = s.Objects.Delete(cctx, key)
+		s.Log.Error("workflow start failed; application discarded", "application", app.ID, "err", err.Error())
+		return hireflow.Errorf(hireflow.KindUnavailable, "workflow_unavailable", "",
+			"we could not start processing your application; nothing was kept, please retry in a minute").
+			ZH("暂时无法处理您的申请，未保存任何数据，请稍后重试")
+	}
+	msg := "Thank you — your application was received. We will email you about the next step."
+	if form.Language == "zh" {
+		msg = "感谢您的申请，我们已收到。下一步安排将通过邮件通知您。"
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"application_id": app.ID, "status": "received", "message": msg})
+}
+
+// startApplication starts the application's workflow with IDs and enums only.
+func (s *Server) startApplication(ctx context.Context, job hireflow.Job, app hireflow.Application) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	_, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:        app.WorkflowID,
+		TaskQueue: s.Cfg.TaskQueue,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			workflows.SAOrg.ValueSet(app.OrgID), workflows.SAJob.ValueSet(app.JobID),
+			workflows.SAStage.ValueSet(string(hireflow.StageScreening)), workflows.SAStatus.ValueSet(string(hireflow.StatusActive)),
+			workflows.SARuleVersion.ValueSet(int64(app.RuleVersion))),
+	}, workflows.ApplicationWorkflow, workflows.ApplicationInput{OrgID: app.OrgID, ApplicationID: app.ID, JobID: app.JobID,
+		RuleSetID: app.RuleSetID, RuleVersion: app.RuleVersion, Timings: s.Timings(job)})
+	return err
+}

@@ -1,0 +1,168 @@
+package api
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/internal/store"
+	"github.com/hireflow/hireflow/workflows"
+)
+
+// tokenRe is the shape of a magic-link token: 43 base64url characters.
+var tokenRe = regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`)
+
+type pageData struct {
+	Lang, Title, OrgName, BrandLine, Color string
+	Name, JobTitle, Token                  string
+	Stage                                  hireflow.Stage
+	ExpiresAt                              time.Time
+	ExpiresText, UpdatedText               string
+	CanWithdraw                            bool
+	Notice, WithdrawError                  string
+	Code, Message                          string
+	JobID, Location, Description           string
+	MaxBytes                               int64
+}
+
+func (s *Server) render(c *fiber.Ctx, status int, name string, d pageData) error {
+	if d.Color == "" {
+		d.Color = "#1f5fbf"
+	}
+	if d.OrgName == "" {
+		d.OrgName = "hireflow"
+	}
+	var b strings.Builder
+	if err := s.pages.ExecuteTemplate(&b, name, d); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set("Content-Security-Policy", "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'")
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set("Referrer-Policy", "no-referrer")
+	c.Type("html", "utf-8")
+	return c.Status(status).SendString(b.String())
+}
+
+func (s *Server) renderError(c *fiber.Ctx, status int, code, msg string) error {
+	return s.render(c, status, "error.html", pageData{Lang: lang(c), Title: translate(lang(c), "error.title"), Code: code, Message: msg})
+}
+
+// useToken resolves the link's token (hash lookup; forged, expired and revoked are distinct).
+func (s *Server) useToken(c *fiber.Ctx) (store.CandidateToken, store.Contact, error) {
+	raw := c.Params("token")
+	if !tokenRe.MatchString(raw) {
+		return store.CandidateToken{}, store.Contact{}, hireflow.Errorf(hireflow.KindUnauthorized, "link_invalid", "token", "this link is not valid").ZH("此链接无效")
+	}
+	tok, _, err := s.Store.TokenUse(c.UserContext(), s.Box.Hash("token", raw))
+	if err != nil {
+		return tok, store.Contact{}, err
+	}
+	contact, err := s.Store.ApplicationContact(c.UserContext(), tok.OrgID, tok.ApplicationID)
+	if err != nil {
+		return tok, contact, err
+	}
+	if c.Query("lang") == "" && c.Cookies("hf_lang") == "" && c.Get(fiber.HeaderAcceptLanguage) == "" {
+		c.Request().URI().QueryArgs().Set("lang", contact.Language)
+	}
+	if q := c.Query("lang"); q == "zh" || q == "en" {
+		c.Cookie(&fiber.Cookie{Name: "hf_lang", Value: q, Path: "/", MaxAge: 365 * 86400, SameSite: fiber.CookieSameSiteLaxMode})
+	}
+	return tok, contact, nil
+}
+
+// candidateView fills the status page and tells the workflow the link was opened.
+func (s *Server) candidateView(c *fiber.Ctx, tok store.CandidateToken, ct store.Contact) pageData {
+	l := lang(c)
+	title := ct.JobTitle
+	if l == "zh" && ct.JobTitleZH != "" {
+		title = ct.JobTitleZH
+	}
+	d := pageData{Lang: l, Title: translate(l, "status.title"), OrgName: ct.OrgName, BrandLine: ct.BrandLine, Color: ct.Color,
+		Name: ct.Name, JobTitle: title, Token: c.Params("token"), Stage: ct.Stage, UpdatedText: fmtTime(l, ct.UpdatedAt),
+		CanWithdraw: ct.Status == hireflow.StatusActive}
+	if ct.Stage == hireflow.StageInvited || ct.Stage == hireflow.StageInterview {
+		d.ExpiresAt, d.ExpiresText = tok.ExpiresAt, fmtTime(l, tok.ExpiresAt)
+	}
+	if ct.Stage == hireflow.StageInvited {
+		ctx, cancel := context.WithTimeout(c.UserContext(), 5*time.Second)
+		defer cancel()
+		if err := s.Temporal.SignalWorkflow(ctx, hireflow.WorkflowIDForApplication(tok.ApplicationID), "",
+			workflows.SignalInvitationOpened, workflows.OpenedSignal{}); err != nil {
+			s.Log.Warn("opened signal failed", "application", tok.ApplicationID, "err", err.Error())
+		}
+	}
+	return d
+}
+
+func fmtTime(l string, t time.Time) string {
+	if l == "zh" {
+		return t.UTC().Format("2006年1月2日 15:04 UTC")
+	}
+	return t.UTC().Format("2 Jan 2006, 15:04 UTC")
+}
+
+func (s *Server) candidatePage(c *fiber.Ctx) error {
+	tok, ct, err := s.useToken(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, fiber.StatusOK, "status.html", s.candidateView(c, tok, ct))
+}
+
+func (s *Server) candidateStatusJSON(c *fiber.Ctx) error {
+	tok, ct, err := s.useToken(c)
+	if err != nil {
+		return err
+	}
+	d := s.candidateView(c, tok, ct)
+	return c.JSON(fiber.Map{"application_id": tok.ApplicationID, "stage": ct.Stage, "status": ct.Status,
+		"stage_text": translate(d.Lang, "stage."+string(ct.Stage)), "next_step": translate(d.Lang, "next."+string(ct.Stage)),
+		"job_title": d.JobTitle, "expires_at": tok.ExpiresAt, "updated_at": ct.UpdatedAt})
+}
+
+func (s *Server) candidateWithdraw(c *fiber.Ctx) error {
+	tok, ct, err := s.useToken(c)
+	if err != nil {
+		return err
+	}
+	d := s.candidateView(c, tok, ct)
+	if c.FormValue("confirm") != "yes" {
+		d.WithdrawError = translate(d.Lang, "withdraw.need")
+		return s.render(c, fiber.StatusUnprocessableEntity, "status.html", d)
+	}
+	if ct.Status != hireflow.StatusActive {
+		return s.render(c, fiber.StatusOK, "status.html", d)
+	}
+	ctx, cancel := context.WithTimeout(c.UserContext(), 5*time.Second)
+	defer cancel()
+	if err := s.Temporal.SignalWorkflow(ctx, hireflow.WorkflowIDForApplication(tok.ApplicationID), "",
+		workflows.SignalWithdraw, workflows.WithdrawSignal{Reason: "candidate"}); err != nil {
+		return workflowError(err)
+	}
+	_ = s.Store.Audit(c.UserContext(), tok.OrgID, "candidate", tok.ApplicationID, "application.withdraw", "application", tok.ApplicationID, nil)
+	d.Stage, d.CanWithdraw, d.Notice = hireflow.StageWithdrawn, false, translate(d.Lang, "withdraw.done")
+	return s.render(c, fiber.StatusOK, "status.html", d)
+}
+
+func (s *Server) applyPage(c *fiber.Ctx) error {
+	j, err := s.Store.JobGetOpen(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	org, err := s.Store.OrgGet(c.UserContext(), j.OrgID)
+	if err != nil {
+		return err
+	}
+	l := lang(c)
+	title := j.Title
+	if l == "zh" && j.TitleZH != "" {
+		title = j.TitleZH
+	}
+	return s.render(c, fiber.StatusOK, "apply.html", pageData{Lang: l, Title: title, OrgName: org.Name, BrandLine: org.BrandLine,
+		Color: org.Color, JobTitle: title, JobID: j.ID, Location: j.Location, Description: j.Description, MaxBytes: s.Cfg.MaxResumeBytes})
+}

@@ -1,0 +1,60 @@
+package api
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/hireflow/hireflow"
+)
+
+// action names what an endpoint does; policy says which roles may do it. Every staff endpoint
+// is registered with exactly one action, so this table is the whole access policy.
+type action string
+
+const (
+	actTokensCreate       action = "api_tokens:create"
+	actJobsWrite          action = "jobs:write"
+	actJobsRead           action = "jobs:read"
+	actApplicationsRead   action = "applications:read"
+	actApplicationsDecide action = "applications:decide"
+	actDecisionsRead      action = "decisions:read"
+)
+
+var (
+	admin, recruiter, manager   = hireflow.RoleAdmin, hireflow.RoleRecruiter, hireflow.RoleHiringManager
+	interviewer, analyst, integ = hireflow.RoleInterviewer, hireflow.RoleAnalyst, hireflow.RoleIntegration
+)
+
+var policy = map[action][]hireflow.Role{
+	actTokensCreate:       {admin, integ},
+	actJobsWrite:          {admin, recruiter},
+	actJobsRead:           {admin, recruiter, manager, interviewer, analyst, integ},
+	actApplicationsRead:   {recruiter, manager, interviewer, analyst, integ}, // admins configure flows, they do not see candidates
+	actApplicationsDecide: {recruiter},
+	actDecisionsRead:      {recruiter, manager, analyst, integ},
+}
+
+// seesCandidateContact says which roles see names and emails (analysts work on IDs only).
+func seesCandidateContact(r hireflow.Role) bool {
+	switch r {
+	case recruiter, manager, interviewer, integ:
+		return true
+	}
+	return false
+}
+
+func (s *Server) allow(act action) fiber.Handler {
+	roles, ok := policy[act]
+	if !ok {
+		panic("api: no policy for " + string(act))
+	}
+	return func(c *fiber.Ctx) error {
+		p := principal(c)
+		for _, r := range roles {
+			if p.Role == r {
+				return c.Next()
+			}
+		}
+		return hireflow.Errorf(hireflow.KindForbidden, "forbidden", "", "your role (%s) may not do this (%s)", p.Role, act).
+			ZH("您的角色（%s）无权执行此操作", p.Role)
+	}
+}

@@ -1,0 +1,246 @@
+// Package api serves hireflow's HTTP interface with Fiber: the staff REST API, the public apply
+// endpoint, the candidate pages behind magic links, health and metrics. Handlers decode,
+// validate, call the store or the Temporal client, and respond; they never run workflows.
+package api
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"html/template"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/internal/app"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// Server is the HTTP layer over the opened dependencies.
+type Server struct {
+	*app.App
+	pages    *template.Template
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+// New builds the Fiber app.
+func New(a *app.App) *fiber.App {
+	s := &Server{App: a}
+	s.pages = template.Must(template.New("").Funcs(template.FuncMap{"t": translate}).ParseFS(templateFS, "templates/*.html"))
+	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "hireflow_http_requests_total",
+		Help: "HTTP requests by route and status."}, []string{"route", "method", "status"})
+	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "hireflow_http_request_seconds",
+		Help: "HTTP request latency by route.", Buckets: prometheus.DefBuckets}, []string{"route", "method"})
+	_ = a.Registry.Register(s.requests)
+	_ = a.Registry.Register(s.latency)
+
+	f := fiber.New(fiber.Config{
+		AppName:      "hireflow",
+		ErrorHandler: s.errorHandler,
+		// Generous, so that an oversize résumé gets a coded 413 from the handler rather than a
+		// connection reset from the HTTP server; bodies beyond this are cut off.
+		BodyLimit:             4*int(a.Cfg.MaxResumeBytes) + 1<<20,
+		ReadTimeout:           60 * time.Second,
+		DisableStartupMessage: true,
+	})
+	f.Use(recover.New())
+	f.Use(s.observe)
+
+	f.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
+	f.Get("/readyz", s.readyz)
+	f.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{})))
+
+	off := func(*fiber.Ctx) bool { return a.Cfg.RateLimitPerMin == 0 }
+	publicLimit := limiter.New(limiter.Config{Max: a.Cfg.RateLimitPerMin, Expiration: time.Minute, LimitReached: rateLimited, Next: off})
+	linkLimit := limiter.New(limiter.Config{Max: 2 * a.Cfg.RateLimitPerMin, Expiration: time.Minute, LimitReached: rateLimited, Next: off})
+
+	v1 := f.Group("/api/v1")
+	v1.Post("/auth/login", publicLimit, s.login)
+	v1.Post("/auth/logout", s.logout)
+	v1.Get("/me", s.authenticate, s.me)
+	v1.Post("/api-tokens", s.authenticate, s.allow(actTokensCreate), s.createAPIToken)
+	v1.Post("/jobs", s.authenticate, s.allow(actJobsWrite), s.createJob)
+	v1.Get("/jobs", s.authenticate, s.allow(actJobsRead), s.listJobs)
+	v1.Get("/jobs/:id", s.authenticate, s.allow(actJobsRead), s.getJob)
+	v1.Get("/applications", s.authenticate, s.allow(actApplicationsRead), s.listApplications)
+	v1.Get("/applications/:id", s.authenticate, s.allow(actApplicationsRead), s.getApplication)
+	v1.Get("/applications/:id/decisions", s.authenticate, s.allow(actDecisionsRead), s.listDecisions)
+	v1.Post("/applications/:id/decision", s.authenticate, s.allow(actApplicationsDecide), s.decideApplication)
+
+	v1.Get("/public/jobs/:id", s.publicJob)
+	v1.Post("/public/jobs/:id/applications", publicLimit, s.apply)
+	v1.Get("/candidate/:token/status", linkLimit, s.candidateStatusJSON)
+
+	f.Get("/jobs/:id/apply", s.applyPage)
+	f.Get("/c/:token", linkLimit, s.candidatePage)
+	f.Post("/c/:token/withdraw", linkLimit, s.candidateWithdraw)
+	f.Use(func(c *fiber.Ctx) error {
+		return hireflow.Errorf(hireflow.KindNotFound, "route_not_found", "", "no such endpoint: %s %s", c.Method(), c.Path())
+	})
+	return f
+}
+
+func rateLimited(*fiber.Ctx) error {
+	return hireflow.Errorf(hireflow.KindRateLimited, "rate_limited", "", "too many requests; wait a minute and retry").
+		ZH("请求过于频繁，请一分钟后再试")
+}
+
+// observe records metrics and logs each request; candidate links are never logged.
+func (s *Server) observe(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	if err != nil {
+		if herr := s.errorHandler(c, err); herr != nil {
+			return herr
+		}
+	}
+	route := c.Route().Path
+	status := c.Response().StatusCode()
+	s.requests.WithLabelValues(route, c.Method(), itoa(status)).Inc()
+	s.latency.WithLabelValues(route, c.Method()).Observe(time.Since(start).Seconds())
+	path := c.Path()
+	if strings.HasPrefix(path, "/c/") || strings.HasPrefix(path, "/api/v1/candidate/") {
+		path = route // never log a token
+	}
+	s.Log.Info("http", "method", c.Method(), "path", path, "status", status, "ms", time.Since(start).Milliseconds())
+	return nil
+}
+
+// errorHandler is the one place errors become HTTP responses.
+func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
+	herr := hireflow.AsError(err)
+	var ferr *fiber.Error
+	if herr == nil && errors.As(err, &ferr) {
+		switch ferr.Code {
+		case fiber.StatusRequestEntityTooLarge:
+			herr = hireflow.Errorf(hireflow.KindTooLarge, "file_too_large", "resume", "the upload is larger than %d MB", s.Cfg.MaxResumeBytes>>20).
+				ZH("上传文件超过 %d MB", s.Cfg.MaxResumeBytes>>20)
+		case fiber.StatusNotFound:
+			herr = hireflow.Errorf(hireflow.KindNotFound, "route_not_found", "", "no such endpoint")
+		case fiber.StatusMethodNotAllowed:
+			herr = hireflow.Errorf(hireflow.KindNotFound, "method_not_allowed", "", "method not allowed")
+		default:
+			if ferr.Code >= 400 && ferr.Code < 500 {
+				herr = hireflow.Errorf(hireflow.KindBadRequest, "bad_request", "", "%s", ferr.Message)
+			}
+		}
+	}
+	if herr == nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			herr = hireflow.Errorf(hireflow.KindUnavailable, "timeout", "", "the service took too long; retry shortly")
+		} else {
+			herr = hireflow.Errorf(hireflow.KindInternal, "internal", "", "internal error; it has been logged")
+		}
+		s.Log.Error("request failed", "method", c.Method(), "route", c.Route().Path, "err", err.Error())
+	} else if herr.Kind == hireflow.KindInternal || herr.Kind == hireflow.KindUnavailable {
+		s.Log.Error("request failed", "method", c.Method(), "route", c.Route().Path, "code", herr.Code, "err", err.Error())
+	}
+	msg := herr.Message
+	if lang(c) == "zh" && herr.MessageZH != "" {
+		msg = herr.MessageZH
+	}
+	status := statusOf(herr.Kind)
+	if wantsHTML(c) {
+		return s.renderError(c, status, herr.Code, msg)
+	}
+	body := fiber.Map{"code": herr.Code, "message": msg}
+	if herr.Field != "" {
+		body["field"] = herr.Field
+	}
+	return c.Status(status).JSON(fiber.Map{"error": body})
+}
+
+func statusOf(k hireflow.Kind) int {
+	switch k {
+	case hireflow.KindInvalid:
+		return fiber.StatusUnprocessableEntity
+	case hireflow.KindBadRequest:
+		return fiber.StatusBadRequest
+	case hireflow.KindNotFound:
+		return fiber.StatusNotFound
+	case hireflow.KindUnauthorized:
+		return fiber.StatusUnauthorized
+	case hireflow.KindForbidden:
+		return fiber.StatusForbidden
+	case hireflow.KindConflict:
+		return fiber.StatusConflict
+	case hireflow.KindGone:
+		return fiber.StatusGone
+	case hireflow.KindTooLarge:
+		return fiber.StatusRequestEntityTooLarge
+	case hireflow.KindUnsupported:
+		return fiber.StatusUnsupportedMediaType
+	case hireflow.KindRateLimited:
+		return fiber.StatusTooManyRequests
+	case hireflow.KindUnavailable:
+		return fiber.StatusServiceUnavailable
+	}
+	return fiber.StatusInternalServerError
+}
+
+// wantsHTML is true for the candidate pages (not their JSON twins).
+func wantsHTML(c *fiber.Ctx) bool {
+	p := c.Path()
+	return strings.HasPrefix(p, "/c/") || (strings.HasPrefix(p, "/jobs/") && strings.HasSuffix(p, "/apply"))
+}
+
+// lang picks zh or en: ?lang=, then the hf_lang cookie, then Accept-Language.
+func lang(c *fiber.Ctx) string {
+	for _, v := range []string{c.Query("lang"), c.Cookies("hf_lang")} {
+		if v == "zh" || v == "en" {
+			return v
+		}
+	}
+	al := strings.ToLower(c.Get(fiber.HeaderAcceptLanguage))
+	if strings.HasPrefix(al, "zh") {
+		return "zh"
+	}
+	return "en"
+}
+
+func itoa(n int) string {
+	const digits = "0123456789"
+	if n == 0 {
+		return "0"
+	}
+	var b []byte
+	for ; n > 0; n /= 10 {
+		b = append([]byte{digits[n%10]}, b...)
+	}
+	return string(b)
+}
+
+func (s *Server) readyz(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), 3*time.Second)
+	defer cancel()
+	parts := fiber.Map{}
+	ok := true
+	check := func(name string, err error) {
+		if err != nil {
+			parts[name] = fiber.Map{"ok": false, "error": err.Error()}
+			ok = false
+		} else {
+			parts[name] = fiber.Map{"ok": true}
+		}
+	}
+	check("postgres", s.Store.Ping(ctx))
+	_, err := s.Temporal.CheckHealth(ctx, nil)
+	check("temporal", err)
+	check("object_store", s.Objects.Ping(ctx))
+	check("smtp", s.Mail.Ping(ctx))
+	status := fiber.StatusOK
+	if !ok {
+		status = fiber.StatusServiceUnavailable
+	}
+	return c.Status(status).JSON(fiber.Map{"ready": ok, "parts": parts})
+}

@@ -1,0 +1,139 @@
+// Package app is the composition root: it opens every dependency from the configuration and
+// reports clearly which part of the stack failed.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.temporal.io/sdk/client"
+	temporalotel "go.temporal.io/sdk/contrib/opentelemetry"
+	tlog "go.temporal.io/sdk/log"
+
+	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/activities"
+	"github.com/hireflow/hireflow/internal/config"
+	"github.com/hireflow/hireflow/internal/mail"
+	"github.com/hireflow/hireflow/internal/objects"
+	"github.com/hireflow/hireflow/internal/seal"
+	"github.com/hireflow/hireflow/internal/store"
+	"github.com/hireflow/hireflow/migrations"
+	"github.com/hireflow/hireflow/workflows"
+)
+
+// App holds the opened dependencies.
+type App struct {
+	Cfg      *config.Config
+	Log      *slog.Logger
+	Box      *seal.Box
+	Store    *store.Store
+	Objects  *objects.Store
+	Mail     *mail.Sender
+	Temporal client.Client
+	Registry *prometheus.Registry
+	meters   *sdkmetric.MeterProvider
+}
+
+// NewLogger makes the JSON logger.
+func NewLogger(level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+}
+
+// Open connects to PostgreSQL, MinIO, SMTP and Temporal, and migrates when migrate is true.
+func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool) (*App, error) {
+	a := &App{Cfg: cfg, Log: log, Registry: prometheus.NewRegistry()}
+	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	ok := false
+	defer func() {
+		if !ok {
+			a.Close()
+		}
+	}()
+	var err error
+	if a.Box, err = seal.New(cfg.DataKey, cfg.HashKey); err != nil {
+		return nil, err
+	}
+	if migrate {
+		if _, err := migrations.Apply(ctx, cfg.DatabaseURL); err != nil {
+			return nil, fmt.Errorf("PostgreSQL (%s): %w", redactURL(cfg.DatabaseURL), err)
+		}
+	}
+	if a.Store, err = store.Open(ctx, cfg.DatabaseURL, a.Box); err != nil {
+		return nil, fmt.Errorf("PostgreSQL (%s): %w", redactURL(cfg.DatabaseURL), err)
+	}
+	octx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if a.Objects, err = objects.Open(octx, objects.Options{Endpoint: cfg.S3Endpoint, AccessKey: cfg.S3AccessKey,
+		SecretKey: cfg.S3SecretKey, Bucket: cfg.S3Bucket, TLS: cfg.S3UseTLS, SSE: cfg.S3SSE}, a.Box); err != nil {
+		return nil, fmt.Errorf("object store (%s): %w", cfg.S3Endpoint, err)
+	}
+	if a.Mail, err = mail.NewSender(cfg.SMTPAddr, cfg.SMTPUser, cfg.SMTPPassword, cfg.SMTPTLS, cfg.MailFrom); err != nil {
+		return nil, fmt.Errorf("SMTP (%s): %w", cfg.SMTPAddr, err)
+	}
+	exp, err := otelprom.New(otelprom.WithRegisterer(a.Registry))
+	if err != nil {
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
+	a.meters = sdkmetric.NewMeterProvider(sdkmetric.WithReader(exp))
+	a.Temporal, err = client.DialContext(octx, client.Options{
+		HostPort:       cfg.TemporalAddress,
+		Namespace:      cfg.TemporalNamespace,
+		Logger:         tlog.NewStructuredLogger(log.With("component", "temporal")),
+		MetricsHandler: temporalotel.NewMetricsHandler(temporalotel.MetricsHandlerOptions{Meter: a.meters.Meter("temporal-sdk-go")}),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("Temporal (%s): %w", cfg.TemporalAddress, err)
+	}
+	ok = true
+	return a, nil
+}
+
+// Close releases everything that was opened.
+func (a *App) Close() {
+	if a.Temporal != nil {
+		a.Temporal.Close()
+	}
+	if a.Store != nil {
+		a.Store.Close()
+	}
+	if a.meters != nil {
+		_ = a.meters.Shutdown(context.Background())
+	}
+}
+
+// Activities builds the activity struct the worker registers.
+func (a *App) Activities() *activities.Activities {
+	return &activities.Activities{Store: a.Store, Objects: a.Objects, Mail: a.Mail, PublicURL: a.Cfg.PublicURL,
+		ConsoleURL: a.Cfg.PublicURL + "/console"}
+}
+
+// Timings resolves a job's waits against the deployment defaults.
+func (a *App) Timings(j hireflow.Job) workflows.Timings {
+	return workflows.Timings{
+		InviteReminderAfter: j.Timings.InviteReminderAfter.Or(a.Cfg.InviteReminderAfter),
+		InviteExpiresAfter:  j.Timings.InviteExpiresAfter.Or(a.Cfg.InviteExpiresAfter),
+		RejectionDelay:      j.Timings.RejectionDelay.Or(a.Cfg.RejectionDelay),
+		HoldSLA:             j.Timings.HoldSLA.Or(a.Cfg.HoldSLA),
+	}
+}
+
+func redactURL(u string) string {
+	if i := strings.Index(u, "@"); i > 0 {
+		if j := strings.Index(u, "://"); j > 0 && j < i {
+			return u[:j+3] + "…" + u[i:]
+		}
+	}
+	return u
+}

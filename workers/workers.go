@@ -1,0 +1,18 @@
+// Package workers wires workflows and activities to task queues. Workers never serve HTTP.
+package workers
+
+import (
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/hireflow/hireflow/activities"
+	"github.com/hireflow/hireflow/workflows"
+)
+
+// NewApplicationWorker runs ApplicationWorkflow and its activities on taskQueue.
+func NewApplicationWorker(c client.Client, taskQueue string, acts *activities.Activities, opts worker.Options) worker.Worker {
+	w := worker.New(c, taskQueue, opts)
+	w.RegisterWorkflow(workflows.ApplicationWorkflow)
+	w.RegisterActivity(acts)
+	return w
+}
