@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/expr-lang/expr"
 )
@@ -93,8 +95,30 @@ func listFuncs() []expr.Option {
 	}
 }
 
+// screeningCache keeps compiled programs by source: published rules are immutable and shared
+// by every application on a version, so each compiles once per process.
+var (
+	screeningCache  sync.Map
+	screeningCached atomic.Int64
+)
+
+const maxCachedPrograms = 1000
+
 // CompileScreening type-checks a screening rule; the error is a *CompileError.
 func CompileScreening(source string) (*Program, error) {
+	if p, ok := screeningCache.Load(source); ok {
+		return p.(*Program), nil
+	}
+	p, err := compileScreening(source)
+	if err == nil && screeningCached.Load() < maxCachedPrograms {
+		if _, loaded := screeningCache.LoadOrStore(source, p); !loaded {
+			screeningCached.Add(1)
+		}
+	}
+	return p, err
+}
+
+func compileScreening(source string) (*Program, error) {
 	p, err := compile("screening", source, ScreeningEnv{}, reflect.String, listFuncs())
 	if err != nil {
 		return nil, err

@@ -87,11 +87,16 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate boo
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
 	a.meters = sdkmetric.NewMeterProvider(sdkmetric.WithReader(exp))
+	conn := client.ConnectionOptions{}
+	if !cfg.TemporalGzip {
+		conn.GrpcCompression = &client.GrpcCompressionNone{}
+	}
 	a.Temporal, err = client.DialContext(octx, client.Options{
-		HostPort:       cfg.TemporalAddress,
-		Namespace:      cfg.TemporalNamespace,
-		Logger:         tlog.NewStructuredLogger(log.With("component", "temporal")),
-		MetricsHandler: temporalotel.NewMetricsHandler(temporalotel.MetricsHandlerOptions{Meter: a.meters.Meter("temporal-sdk-go")}),
+		ConnectionOptions: conn,
+		HostPort:          cfg.TemporalAddress,
+		Namespace:         cfg.TemporalNamespace,
+		Logger:            tlog.NewStructuredLogger(log.With("component", "temporal")),
+		MetricsHandler:    temporalotel.NewMetricsHandler(temporalotel.MetricsHandlerOptions{Meter: a.meters.Meter("temporal-sdk-go")}),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("Temporal (%s): %w", cfg.TemporalAddress, err)

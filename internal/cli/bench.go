@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"runtime/pprof"
 
 	"github.com/spf13/cobra"
 
@@ -18,6 +19,7 @@ func benchCmd() *cobra.Command {
 
 func benchApplyCmd() *cobra.Command {
 	var n, concurrency int
+	var cpuProfile string
 	c := &cobra.Command{Use: "apply", Short: "Push N applications through screening and invitation, beside a bare-workflow baseline",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if n < 1 || concurrency < 1 {
@@ -28,6 +30,17 @@ func benchApplyCmd() *cobra.Command {
 				return err
 			}
 			defer a.Close()
+			if cpuProfile != "" {
+				f, err := os.Create(cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+				defer pprof.StopCPUProfile()
+			}
 			res, err := bench.Apply(cmd.Context(), a, n, concurrency, func(s string) { fmt.Fprintln(os.Stderr, "bench:", s) })
 			if err != nil {
 				return err
@@ -37,6 +50,7 @@ func benchApplyCmd() *cobra.Command {
 			return nil
 		}}
 	c.Flags().IntVarP(&n, "applications", "n", 2000, "applications to push")
+	c.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of this process to the file")
 	c.Flags().IntVarP(&concurrency, "concurrency", "c", 32, "concurrent HTTP clients (and workflow starters for the baseline)")
 	return c
 }

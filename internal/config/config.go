@@ -29,6 +29,7 @@ type Config struct {
 	TemporalAddress   string
 	TemporalNamespace string
 	TemporalUIURL     string
+	TemporalGzip      bool // gRPC gzip to Temporal: worth it across networks, wasted CPU on loopback
 	TaskQueue         string
 	ScoringTaskQueue  string
 	S3Endpoint        string
@@ -117,6 +118,7 @@ func LoadWith(lookup func(string) (string, bool)) (*Config, error) {
 		TemporalAddress:   get("HIREFLOW_TEMPORAL_ADDRESS", "127.0.0.1:7233"),
 		TemporalNamespace: get("HIREFLOW_TEMPORAL_NAMESPACE", "default"),
 		TemporalUIURL:     get("HIREFLOW_TEMPORAL_UI_URL", "http://127.0.0.1:8233"),
+		TemporalGzip:      boolean("HIREFLOW_TEMPORAL_GZIP", true),
 		TaskQueue:         get("HIREFLOW_TASK_QUEUE", "hireflow"),
 		ScoringTaskQueue:  get("HIREFLOW_SCORING_TASK_QUEUE", "scoring"),
 		S3Endpoint:        get("HIREFLOW_S3_ENDPOINT", "127.0.0.1:9000"),

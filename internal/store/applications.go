@@ -173,21 +173,18 @@ func (s *Store) ApplicationList(ctx context.Context, orgID, jobID string, limit 
 	return out, rows.Err()
 }
 
-// ApplicationSetStage moves an application and records the transition once per eventKey.
+// ApplicationSetStage moves an application and records the transition once per eventKey, in
+// one statement (no transaction round trips: this runs for every stage of every application).
 func (s *Store) ApplicationSetStage(ctx context.Context, orgID, appID string, stage hireflow.Stage, status hireflow.Status, eventKey string) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `INSERT INTO application_events (org_id, application_id, stage, status, event_key)
-			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (application_id, event_key) DO NOTHING`, orgID, appID, stage, status, eventKey)
-		if err != nil {
-			return fmt.Errorf("store: unable to record stage: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return nil // already applied by an earlier attempt
-		}
-		_, err = tx.Exec(ctx, `UPDATE applications SET stage = $3, status = $4, updated_at = now() WHERE org_id = $1 AND id = $2`,
-			orgID, appID, stage, status)
-		return err
-	})
+	_, err := s.pool.Exec(ctx, `WITH ev AS (
+			INSERT INTO application_events (org_id, application_id, stage, status, event_key)
+			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (application_id, event_key) DO NOTHING RETURNING 1)
+		UPDATE applications SET stage = $3, status = $4, updated_at = now()
+		WHERE org_id = $1 AND id = $2 AND EXISTS (SELECT 1 FROM ev)`, orgID, appID, stage, status, eventKey)
+	if err != nil {
+		return fmt.Errorf("store: unable to record stage: %w", err)
+	}
+	return nil
 }
 
 // ScreeningInput is what the screening activity needs: résumé text and the pinned rule.
@@ -232,16 +229,19 @@ func (s *Store) DecisionRecord(ctx context.Context, orgID string, d hireflow.Dec
 	if d.RuleSetID != "" {
 		ruleSetID = &d.RuleSetID
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO decisions (org_id, application_id, step_key, kind, rule_set_id, rule_version, rule_name, rule_source, program_hash, inputs, outcome, reason, decided_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (application_id, step_key) DO NOTHING`,
-		orgID, d.ApplicationID, stepKey, d.Kind, ruleSetID, d.RuleVersion, d.RuleName, d.RuleSource, d.ProgramHash,
-		mustJSON(d.Inputs), d.Outcome, d.Reason, decidedBy)
-	if err != nil {
+	rec, err := scanDecision(s.pool.QueryRow(ctx, `INSERT INTO decisions (org_id, application_id, step_key, kind, rule_set_id, rule_version, rule_name, rule_source, program_hash, inputs, outcome, reason, decided_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (application_id, step_key) DO NOTHING
+		RETURNING `+decisionColumns, orgID, d.ApplicationID, stepKey, d.Kind, ruleSetID, d.RuleVersion, d.RuleName, d.RuleSource,
+		d.ProgramHash, mustJSON(d.Inputs), d.Outcome, d.Reason, decidedBy))
+	if err == nil {
+		return rec, nil
+	}
+	if err != pgx.ErrNoRows {
 		return d, fmt.Errorf("store: unable to record decision: %w", err)
 	}
-	row := s.pool.QueryRow(ctx, `SELECT `+decisionColumns+` FROM decisions WHERE org_id = $1 AND application_id = $2 AND step_key = $3`,
-		orgID, d.ApplicationID, stepKey)
-	return scanDecision(row)
+	// An earlier attempt recorded it: return that one.
+	return scanDecision(s.pool.QueryRow(ctx, `SELECT `+decisionColumns+` FROM decisions WHERE org_id = $1 AND application_id = $2 AND step_key = $3`,
+		orgID, d.ApplicationID, stepKey))
 }
 
 const decisionColumns = `id, application_id, kind, coalesce(rule_set_id::text, ''), coalesce(rule_version, 0), rule_name, rule_source,

@@ -21,22 +21,18 @@ type CandidateToken struct {
 	FirstUsedAt   *time.Time
 }
 
-// TokenIssue stores a new token; with revokePrevious it first revokes the application's live
+// TokenIssue stores a new token; with revokePrevious it also revokes the application's live
 // tokens of the same purpose (a re-sent invitation replaces the old link; a reminder does not).
 func (s *Store) TokenIssue(ctx context.Context, orgID, appID, purpose string, hash []byte, expires time.Time, revokePrevious bool) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
-		if revokePrevious {
-			if _, err := tx.Exec(ctx, `UPDATE candidate_tokens SET revoked_at = now() WHERE org_id = $1 AND application_id = $2 AND purpose = $3 AND revoked_at IS NULL`,
-				orgID, appID, purpose); err != nil {
-				return fmt.Errorf("store: unable to revoke tokens: %w", err)
-			}
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO candidate_tokens (org_id, application_id, purpose, token_hash, expires_at) VALUES ($1, $2, $3, $4, $5)`,
-			orgID, appID, purpose, hash, expires); err != nil {
-			return fmt.Errorf("store: unable to store token: %w", err)
-		}
-		return nil
-	})
+	_, err := s.pool.Exec(ctx, `WITH revoked AS (
+			UPDATE candidate_tokens SET revoked_at = now()
+			WHERE $6 AND org_id = $1 AND application_id = $2 AND purpose = $3 AND revoked_at IS NULL RETURNING 1)
+		INSERT INTO candidate_tokens (org_id, application_id, purpose, token_hash, expires_at) VALUES ($1, $2, $3, $4, $5)`,
+		orgID, appID, purpose, hash, expires, revokePrevious)
+	if err != nil {
+		return fmt.Errorf("store: unable to store token: %w", err)
+	}
+	return nil
 }
 
 // TokenRevokeAll revokes every token of an application (expiry, withdrawal, deletion).
