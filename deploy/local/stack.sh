@@ -50,6 +50,8 @@ install_tools() {
   command -v flite >/dev/null || need_apt+=(flite)
   command -v sox >/dev/null || need_apt+=(sox)
   command -v chromium >/dev/null || need_apt+=(chromium)
+  # CJK glyphs for the browser tests and screenshots of the Chinese pages
+  [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need_apt+=(fonts-wqy-microhei)
   command -v node >/dev/null || need_apt+=(nodejs npm)
   if [ ${#need_apt[@]} -gt 0 ]; then
     [ "$(id -u)" = 0 ] || die "missing system packages: ${need_apt[*]} (run as root or apt-get install them)"
