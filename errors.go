@@ -33,6 +33,7 @@ type Error struct {
 	Message   string
 	MessageZH string
 	Field     string
+	Details   any   // optional structured detail shown to clients (e.g. every rule error)
 	Err       error // wrapped cause, never shown to clients
 }
 

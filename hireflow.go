@@ -178,6 +178,7 @@ type Decision struct {
 	Reason        string         `json:"reason,omitempty"`
 	DecidedBy     string         `json:"decided_by,omitempty"`
 	CreatedAt     time.Time      `json:"created_at"`
+	Explanation   string         `json:"explanation,omitempty"`
 }
 
 // WorkflowIDForApplication is the only way application workflow IDs are made: the UUID, nothing personal.

@@ -31,9 +31,10 @@ func (a *Activities) ScreenApplication(ctx context.Context, in AppRef) (ScreenRe
 			EducationRank: facts.EducationRank, Languages: facts.Languages},
 		Job: rules.JobFacts{Must: lower(req.MustSkills), Nice: lower(req.NiceSkills), MinYears: req.MinYears,
 			Education: req.Education, EducationRank: resume.EducationRank(req.Education), Languages: lower(req.Languages)},
+		Today: time.Now().UTC().Format("2006-01-02"),
 	}
 	d := hireflow.Decision{ApplicationID: in.ApplicationID, Kind: "screening", RuleSetID: si.RuleSetID, RuleVersion: si.RuleVersion,
-		RuleName: "screening", RuleSource: si.RuleSource, Inputs: map[string]any{"resume": env.Resume, "job": env.Job}}
+		RuleName: "screening", RuleSource: si.RuleSource, Inputs: map[string]any{"resume": env.Resume, "job": env.Job, "today": env.Today}}
 	res := ScreenResult{}
 	prog, err := rules.CompileScreening(si.RuleSource)
 	if err == nil {

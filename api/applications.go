@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/rules"
 	"github.com/hireflow/hireflow/workflows"
 )
 
@@ -79,11 +81,50 @@ func (s *Server) listDecisions(c *fiber.Ctx) error {
 	if _, err := s.Store.ApplicationGet(c.UserContext(), p.OrgID, id, false); err != nil {
 		return err
 	}
-	ds, err := s.Store.DecisionList(c.UserContext(), p.OrgID, id)
+	ds, err := s.explainedDecisions(c, p.OrgID, id)
 	if err != nil {
 		return err
 	}
 	return c.JSON(fiber.Map{"decisions": ds})
+}
+
+func (s *Server) explainedDecisions(c *fiber.Ctx, orgID, appID string) ([]hireflow.Decision, error) {
+	ds, err := s.Store.DecisionList(c.UserContext(), orgID, appID)
+	if err != nil {
+		return nil, err
+	}
+	for i, d := range ds {
+		if d.RuleSource != "" {
+			ds[i].Explanation = rules.Explain(d.RuleName, d.RuleVersion, d.RuleSource, d.Inputs, d.Outcome)
+		} else {
+			ds[i].Explanation = fmt.Sprintf("%s decision by a person → %s (reason: %s)", d.Kind, d.Outcome, d.Reason)
+		}
+	}
+	return ds, nil
+}
+
+// decisionsPage is the staff page explaining every decision of an application.
+func (s *Server) decisionsPage(c *fiber.Ctx) error {
+	p := principal(c)
+	id, err := appIDParam(c)
+	if err != nil {
+		return err
+	}
+	app, err := s.Store.ApplicationGet(c.UserContext(), p.OrgID, id, false)
+	if err != nil {
+		return err
+	}
+	ds, err := s.explainedDecisions(c, p.OrgID, id)
+	if err != nil {
+		return err
+	}
+	org, err := s.Store.OrgGet(c.UserContext(), p.OrgID)
+	if err != nil {
+		return err
+	}
+	l := lang(c)
+	return s.render(c, fiber.StatusOK, "decisions.html", pageData{Lang: l, Title: translate(l, "decisions.title"),
+		OrgName: org.Name, BrandLine: org.BrandLine, Color: org.Color, JobID: app.ID, Stage: app.Stage, Decisions: ds})
 }
 
 type decideRequest struct {

@@ -28,6 +28,39 @@ func required(field, en, zh string) *hireflow.Error {
 
 type applyForm struct {
 	Name, Email, Phone, Language string
+	Groups                       map[string]string
+}
+
+// Voluntary self-identification, used only for bias audits and never by rules.
+var groupChoices = map[string][]string{
+	"sex":      {"female", "male", "other", "undisclosed"},
+	"age_band": {"under_25", "25_39", "40_54", "55_plus", "undisclosed"},
+}
+
+func readGroups(c *fiber.Ctx) (map[string]string, error) {
+	g := map[string]string{}
+	for _, cat := range []string{"sex", "age_band", "region", "race_ethnicity"} {
+		v := strings.TrimSpace(c.FormValue("eeo_" + cat))
+		if v == "" {
+			continue
+		}
+		if choices, ok := groupChoices[cat]; ok {
+			found := false
+			for _, x := range choices {
+				found = found || x == v
+			}
+			if !found {
+				return nil, hireflow.Errorf(hireflow.KindInvalid, "invalid_field", "eeo_"+cat, "eeo_%s must be one of %v", cat, choices)
+			}
+		} else if utf8.RuneCountInString(v) > 40 || strings.ContainsAny(v, "<>\x00\r\n") {
+			return nil, hireflow.Errorf(hireflow.KindInvalid, "invalid_field", "eeo_"+cat, "eeo_%s must be at most 40 characters", cat)
+		}
+		g[cat] = v
+	}
+	if len(g) == 0 {
+		return nil, nil
+	}
+	return g, nil
 }
 
 func (s *Server) readApplyForm(c *fiber.Ctx) (applyForm, error) {
@@ -57,6 +90,11 @@ func (s *Server) readApplyForm(c *fiber.Ctx) (applyForm, error) {
 	default:
 		return f, hireflow.Errorf(hireflow.KindInvalid, "invalid_language", "language", "language must be en or zh")
 	}
+	groups, err := readGroups(c)
+	if err != nil {
+		return f, err
+	}
+	f.Groups = groups
 	switch strings.ToLower(c.FormValue("privacy_consent")) {
 	case "true", "on", "yes", "1":
 	default:
@@ -116,7 +154,7 @@ func (s *Server) apply(c *fiber.Ctx) error {
 	}
 	app, err := s.Store.ApplicationCreate(ctx, store.NewApplication{ID: appID, OrgID: job.OrgID, JobID: job.ID,
 		RuleSetID: job.RuleSetID, RuleVersion: job.RuleVersion, Name: form.Name, Email: form.Email, Phone: form.Phone,
-		Language: form.Language, ResumeText: text, Object: obj.Row},
+		Language: form.Language, ResumeText: text, Object: obj.Row, Groups: form.Groups},
 		func(ctx context.Context) error { return s.Objects.Upload(ctx, obj) })
 	if err != nil {
 		if hireflow.AsError(err) == nil {

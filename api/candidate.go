@@ -27,6 +27,7 @@ type pageData struct {
 	Code, Message                          string
 	JobID, Location, Description           string
 	MaxBytes                               int64
+	Decisions                              []hireflow.Decision
 }
 
 func (s *Server) render(c *fiber.Ctx, status int, name string, d pageData) error {

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -45,41 +44,41 @@ func textField(field, v string, min, max int) error {
 	return nil
 }
 
-// validate checks a job and returns the compiled screening rule's hash.
-func (r *jobRequest) validate() (string, error) {
+// validate checks a job's fields (the rules are compiled by createJob).
+func (r *jobRequest) validate() error {
 	if err := textField("title", r.Title, 1, 200); err != nil {
-		return "", err
+		return err
 	}
 	for f, v := range map[string]string{"title_zh": r.TitleZH, "location": r.Location} {
 		if err := textField(f, v, 0, 200); err != nil {
-			return "", err
+			return err
 		}
 	}
 	if err := textField("description", r.Description, 0, 20000); err != nil {
-		return "", err
+		return err
 	}
 	req := &r.Requirements
 	if req.MinYears < 0 || req.MinYears > 50 || math.IsNaN(req.MinYears) {
-		return "", invalid("requirements.min_years", "min_years must be between 0 and 50")
+		return invalid("requirements.min_years", "min_years must be between 0 and 50")
 	}
 	if req.Education == "" {
 		req.Education = "none"
 	}
 	if resume.EducationRank(req.Education) == 0 && req.Education != "none" {
-		return "", invalid("requirements.education", "education must be one of %v", resume.EducationLevels)
+		return invalid("requirements.education", "education must be one of %v", resume.EducationLevels)
 	}
 	for name, list := range map[string][]string{"must_skills": req.MustSkills, "nice_skills": req.NiceSkills, "languages": req.Languages} {
 		if len(list) > 50 {
-			return "", invalid("requirements."+name, "at most 50 entries")
+			return invalid("requirements."+name, "at most 50 entries")
 		}
 		for _, s := range list {
 			if err := textField("requirements."+name, s, 1, 60); err != nil {
-				return "", err
+				return err
 			}
 		}
 	}
 	if len(r.Dimensions) == 0 {
-		return "", hireflow.Errorf(hireflow.KindInvalid, "field_required", "dimensions", "at least one competency dimension is required").
+		return hireflow.Errorf(hireflow.KindInvalid, "field_required", "dimensions", "at least one competency dimension is required").
 			ZH("至少需要一个胜任力维度")
 	}
 	sum := 0.0
@@ -87,72 +86,68 @@ func (r *jobRequest) validate() (string, error) {
 	for i, d := range r.Dimensions {
 		f := "dimensions[" + strconv.Itoa(i) + "]"
 		if !keyRe.MatchString(d.Key) || seen[d.Key] {
-			return "", invalid(f+".key", "key must be unique, lower-case letters, digits and _")
+			return invalid(f+".key", "key must be unique, lower-case letters, digits and _")
 		}
 		seen[d.Key] = true
 		if err := textField(f+".name_en", d.NameEN, 1, 100); err != nil {
-			return "", err
+			return err
 		}
 		if d.Weight <= 0 || d.Weight > 1 || math.IsNaN(d.Weight) {
-			return "", invalid(f+".weight", "weight must be greater than 0 and at most 1")
+			return invalid(f+".weight", "weight must be greater than 0 and at most 1")
 		}
 		sum += d.Weight
 	}
 	if math.Abs(sum-1) > 1e-6 {
-		return "", hireflow.Errorf(hireflow.KindInvalid, "weights_sum", "dimensions", "dimension weights must add up to 1 (they add up to %.4g)", sum).
+		return hireflow.Errorf(hireflow.KindInvalid, "weights_sum", "dimensions", "dimension weights must add up to 1 (they add up to %.4g)", sum).
 			ZH("维度权重之和必须为 1（当前为 %.4g）", sum)
 	}
 	if len(r.Questions) > 30 {
-		return "", invalid("questions", "at most 30 questions")
+		return invalid("questions", "at most 30 questions")
 	}
 	qids := map[string]bool{}
 	for i, q := range r.Questions {
 		f := "questions[" + strconv.Itoa(i) + "]"
 		if !keyRe.MatchString(q.ID) || qids[q.ID] {
-			return "", invalid(f+".id", "id must be unique, lower-case letters, digits and _")
+			return invalid(f+".id", "id must be unique, lower-case letters, digits and _")
 		}
 		qids[q.ID] = true
 		if err := textField(f+".text_en", q.TextEN, 1, 1000); err != nil {
-			return "", err
+			return err
 		}
 		if q.Kind == "" {
 			r.Questions[i].Kind, q.Kind = "video", "video"
 		}
 		if q.Kind != "video" && q.Kind != "text" {
-			return "", invalid(f+".kind", "kind must be video or text")
+			return invalid(f+".kind", "kind must be video or text")
 		}
 		if q.ThinkSecs < 0 || q.ThinkSecs > 600 || q.MaxSecs < 0 || q.MaxSecs > 900 || q.Retakes < 0 || q.Retakes > 5 {
-			return "", invalid(f, "think_seconds 0-600, max_seconds 0-900, retakes 0-5")
+			return invalid(f, "think_seconds 0-600, max_seconds 0-900, retakes 0-5")
 		}
 		for _, d := range q.Dimensions {
 			if !seen[d] {
-				return "", invalid(f+".dimensions", "unknown dimension %q", d)
+				return invalid(f+".dimensions", "unknown dimension %q", d)
 			}
 		}
 	}
 	t := r.Timings
 	if t.InviteReminderAfter != 0 && t.InviteExpiresAfter != 0 && t.InviteReminderAfter >= t.InviteExpiresAfter {
-		return "", invalid("timings.invite_reminder_after", "the reminder must come before the invitation expires")
+		return invalid("timings.invite_reminder_after", "the reminder must come before the invitation expires")
 	}
-	if strings.TrimSpace(r.ScreeningRule) == "" {
-		r.ScreeningRule = rules.DefaultScreeningRule
-	}
-	prog, err := rules.CompileScreening(r.ScreeningRule)
-	if err != nil {
-		return "", ruleError(err)
-	}
-	return prog.Hash, nil
+	return nil
 }
 
-// ruleError turns a compile error into a 422 naming the rule, line and column.
-func ruleError(err error) error {
-	var ce *rules.CompileError
-	if !errors.As(err, &ce) {
-		return err
+// ruleErrors turns compile errors into one 422 naming the first rule, line and column; every
+// error is listed in Details.
+func ruleErrors(errs []*rules.CompileError) error {
+	ce := errs[0]
+	field := "rules." + ce.Rule
+	if ce.Rule == rules.RuleScreening {
+		field = "screening_rule"
 	}
-	return &hireflow.Error{Kind: hireflow.KindInvalid, Code: "rule_invalid", Field: "screening_rule",
+	return &hireflow.Error{Kind: hireflow.KindInvalid, Code: "rule_invalid", Field: field,
 		Message:   fmt.Sprintf("rule %s, line %d, column %d: %s", ce.Rule, ce.Line, ce.Column, ce.Message),
-		MessageZH: fmt.Sprintf("规则 %s 第 %d 行第 %d 列：%s", ce.Rule, ce.Line, ce.Column, ce.MessageZH)}
+		MessageZH: fmt.Sprintf("规则 %s 第 %d 行第 %d 列：%s", ce.Rule, ce.Line, ce.Column, ce.MessageZH),
+		Details:   errs}
 }
 
 func (s *Server) createJob(c *fiber.Ctx) error {
@@ -160,9 +155,26 @@ func (s *Server) createJob(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	hash, err := req.validate()
+	if err := req.validate(); err != nil {
+		return err
+	}
+	p := principal(c)
+	// The job's rule set starts from the organisation's default rule set (or the built-in
+	// defaults); a screening rule given with the job replaces the default one.
+	rs, ok, err := s.Store.OrgDefaultRules(c.UserContext(), p.OrgID)
 	if err != nil {
 		return err
+	}
+	if !ok {
+		rs = rules.RuleSet{Rules: map[string]string{rules.RuleScreening: rules.DefaultScreeningRule}}
+	}
+	if strings.TrimSpace(req.ScreeningRule) != "" {
+		rs.Rules[rules.RuleScreening] = req.ScreeningRule
+	}
+	req.ScreeningRule = rs.Rules[rules.RuleScreening]
+	compiled, errs := rules.CompileSet(rs)
+	if len(errs) > 0 {
+		return ruleErrors(errs)
 	}
 	j := hireflow.Job{Title: strings.TrimSpace(req.Title), TitleZH: strings.TrimSpace(req.TitleZH), Description: req.Description,
 		Location: req.Location, Requirements: req.Requirements, Dimensions: req.Dimensions, Questions: req.Questions,
@@ -170,7 +182,7 @@ func (s *Server) createJob(c *fiber.Ctx) error {
 	if j.Questions == nil {
 		j.Questions = []hireflow.Question{}
 	}
-	if err := s.Store.JobCreate(c.UserContext(), principal(c), &j, hash); err != nil {
+	if err := s.Store.JobCreate(c.UserContext(), p, &j, compiled); err != nil {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(j)

@@ -11,12 +11,16 @@ import (
 type action string
 
 const (
-	actTokensCreate       action = "api_tokens:create"
-	actJobsWrite          action = "jobs:write"
-	actJobsRead           action = "jobs:read"
-	actApplicationsRead   action = "applications:read"
-	actApplicationsDecide action = "applications:decide"
-	actDecisionsRead      action = "decisions:read"
+	actTokensCreate        action = "api_tokens:create"
+	actJobsWrite           action = "jobs:write"
+	actJobsRead            action = "jobs:read"
+	actApplicationsRead    action = "applications:read"
+	actApplicationsDecide  action = "applications:decide"
+	actDecisionsRead       action = "decisions:read"
+	actRulesRead           action = "rules:read"
+	actRulesWrite          action = "rules:write"
+	actRulesPublish        action = "rules:publish"
+	actApplicationsMigrate action = "applications:migrate_rules"
 )
 
 var (
@@ -25,12 +29,16 @@ var (
 )
 
 var policy = map[action][]hireflow.Role{
-	actTokensCreate:       {admin, integ},
-	actJobsWrite:          {admin, recruiter},
-	actJobsRead:           {admin, recruiter, manager, interviewer, analyst, integ},
-	actApplicationsRead:   {recruiter, manager, interviewer, analyst, integ}, // admins configure flows, they do not see candidates
-	actApplicationsDecide: {recruiter},
-	actDecisionsRead:      {recruiter, manager, analyst, integ},
+	actTokensCreate:        {admin, integ},
+	actJobsWrite:           {admin, recruiter},
+	actJobsRead:            {admin, recruiter, manager, interviewer, analyst, integ},
+	actApplicationsRead:    {recruiter, manager, interviewer, analyst, integ}, // admins configure flows, they do not see candidates
+	actApplicationsDecide:  {recruiter},
+	actDecisionsRead:       {recruiter, manager, analyst, integ},
+	actRulesRead:           {admin, recruiter, analyst},
+	actRulesWrite:          {admin, recruiter},
+	actRulesPublish:        {admin, recruiter},
+	actApplicationsMigrate: {admin, recruiter},
 }
 
 // seesCandidateContact says which roles see names and emails (analysts work on IDs only).

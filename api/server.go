@@ -77,11 +77,21 @@ func New(a *app.App) *fiber.App {
 	v1.Get("/applications/:id/decisions", s.authenticate, s.allow(actDecisionsRead), s.listDecisions)
 	v1.Post("/applications/:id/decision", s.authenticate, s.allow(actApplicationsDecide), s.decideApplication)
 
+	v1.Get("/rulesets", s.authenticate, s.allow(actRulesRead), s.listRuleSets)
+	v1.Get("/rulesets/:id", s.authenticate, s.allow(actRulesRead), s.getRuleSet)
+	v1.Get("/rulesets/:id/versions/:version", s.authenticate, s.allow(actRulesRead), s.getRuleSetVersion)
+	v1.Get("/rulesets/:id/diff", s.authenticate, s.allow(actRulesRead), s.diffRuleSet)
+	v1.Put("/rulesets/:id/draft", s.authenticate, s.allow(actRulesWrite), s.saveDraft)
+	v1.Post("/rulesets/:id/simulate", s.authenticate, s.allow(actRulesRead), s.simulateRuleSet)
+	v1.Post("/rulesets/:id/publish", s.authenticate, s.allow(actRulesPublish), s.publishRuleSet)
+	v1.Post("/applications/:id/migrate-rules", s.authenticate, s.allow(actApplicationsMigrate), s.migrateApplication)
+
 	v1.Get("/public/jobs/:id", s.publicJob)
 	v1.Post("/public/jobs/:id/applications", publicLimit, s.apply)
 	v1.Get("/candidate/:token/status", linkLimit, s.candidateStatusJSON)
 
 	f.Get("/jobs/:id/apply", s.applyPage)
+	f.Get("/console/applications/:id/decisions", s.authenticate, s.allow(actDecisionsRead), s.decisionsPage)
 	f.Get("/c/:token", linkLimit, s.candidatePage)
 	f.Post("/c/:token/withdraw", linkLimit, s.candidateWithdraw)
 	f.Use(func(c *fiber.Ctx) error {
@@ -157,6 +167,9 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	if herr.Field != "" {
 		body["field"] = herr.Field
 	}
+	if herr.Details != nil {
+		body["details"] = herr.Details
+	}
 	return c.Status(status).JSON(fiber.Map{"error": body})
 }
 
@@ -191,7 +204,7 @@ func statusOf(k hireflow.Kind) int {
 // wantsHTML is true for the candidate pages (not their JSON twins).
 func wantsHTML(c *fiber.Ctx) bool {
 	p := c.Path()
-	return strings.HasPrefix(p, "/c/") || (strings.HasPrefix(p, "/jobs/") && strings.HasSuffix(p, "/apply"))
+	return strings.HasPrefix(p, "/c/") || strings.HasPrefix(p, "/console/") || (strings.HasPrefix(p, "/jobs/") && strings.HasSuffix(p, "/apply"))
 }
 
 // lang picks zh or en: ?lang=, then the hf_lang cookie, then Accept-Language.

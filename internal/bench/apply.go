@@ -59,8 +59,8 @@ func Apply(ctx context.Context, a *app.App, n, concurrency int, progress func(st
 	}
 	job := demo.BackendJob()
 	job.ScreeningRule = rules.DefaultScreeningRule
-	prog, _ := rules.CompileScreening(job.ScreeningRule)
-	if err := a.Store.JobCreate(ctx, hireflow.Principal{OrgID: org.ID, UserID: u.ID, Role: hireflow.RoleRecruiter}, &job, prog.Hash); err != nil {
+	compiled, _ := rules.CompileSet(rules.RuleSet{Rules: map[string]string{rules.RuleScreening: job.ScreeningRule}})
+	if err := a.Store.JobCreate(ctx, hireflow.Principal{OrgID: org.ID, UserID: u.ID, Role: hireflow.RoleRecruiter}, &job, compiled); err != nil {
 		return res, err
 	}
 

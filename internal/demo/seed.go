@@ -108,11 +108,11 @@ func Seed(ctx context.Context, a *app.App, apiURL string) (Result, error) {
 	p := hireflow.Principal{OrgID: org.ID, UserID: recruiter.ID, Role: hireflow.RoleRecruiter}
 	if fresh {
 		for _, j := range []hireflow.Job{BackendJob(), SalesJob()} {
-			prog, err := rules.CompileScreening(j.ScreeningRule)
-			if err != nil {
-				return res, err
+			c, errs := rules.CompileSet(rules.RuleSet{Rules: map[string]string{rules.RuleScreening: j.ScreeningRule}})
+			if len(errs) > 0 {
+				return res, errs[0]
 			}
-			if err := a.Store.JobCreate(ctx, p, &j, prog.Hash); err != nil {
+			if err := a.Store.JobCreate(ctx, p, &j, c); err != nil {
 				return res, err
 			}
 		}

@@ -24,6 +24,8 @@ type NewApplication struct {
 	Language    string
 	ResumeText  string
 	Object      StoredObject
+	// Groups is the candidate's voluntary self-identification for bias audits (may be nil).
+	Groups map[string]string
 }
 
 // StoredObject is the row describing one encrypted object.
@@ -86,6 +88,12 @@ func (s *Store) ApplicationCreate(ctx context.Context, in NewApplication, upload
 		if err != nil {
 			return fmt.Errorf("store: unable to record object: %w", err)
 		}
+		if len(in.Groups) > 0 {
+			if _, err := tx.Exec(ctx, `INSERT INTO application_groups (application_id, org_id, sex, age_band, region, race_ethnicity) VALUES ($1, $2, $3, $4, $5, $6)`,
+				in.ID, in.OrgID, in.Groups["sex"], in.Groups["age_band"], in.Groups["region"], in.Groups["race_ethnicity"]); err != nil {
+				return fmt.Errorf("store: unable to store self-identification: %w", err)
+			}
+		}
 		if _, err := tx.Exec(ctx, `INSERT INTO application_events (org_id, application_id, stage, status, event_key) VALUES ($1, $2, 'applied', 'active', 'applied')`,
 			in.OrgID, in.ID); err != nil {
 			return err
@@ -109,6 +117,7 @@ func (s *Store) ApplicationDiscard(ctx context.Context, orgID, appID string) err
 		}
 		for _, q := range []string{
 			`DELETE FROM stored_objects WHERE org_id = $1 AND application_id = $2`,
+			`DELETE FROM application_groups WHERE org_id = $1 AND application_id = $2`,
 			`DELETE FROM application_events WHERE org_id = $1 AND application_id = $2`,
 			`DELETE FROM applications WHERE org_id = $1 AND id = $2`,
 		} {

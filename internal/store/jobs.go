@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/rules"
 )
 
 const jobColumns = `j.id, j.org_id, j.title, j.title_zh, j.description, j.location, j.status, j.requirements,
@@ -39,7 +40,7 @@ func scanJob(row pgx.Row) (hireflow.Job, error) {
 }
 
 // JobCreate stores a validated job with its rule set at version 1, published.
-func (s *Store) JobCreate(ctx context.Context, p hireflow.Principal, j *hireflow.Job, ruleHash string) error {
+func (s *Store) JobCreate(ctx context.Context, p hireflow.Principal, j *hireflow.Job, c *rules.Compiled) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO jobs (org_id, title, title_zh, description, location, requirements, dimensions, questions, timings, created_by)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id, status, created_at`,
@@ -54,9 +55,9 @@ func (s *Store) JobCreate(ctx context.Context, p hireflow.Principal, j *hireflow
 			return fmt.Errorf("store: unable to create rule set: %w", err)
 		}
 		j.RuleVersion = 1
-		_, err = tx.Exec(ctx, `INSERT INTO rule_set_versions (rule_set_id, version, org_id, status, rules, hashes, created_by, published_at)
-			VALUES ($1, 1, $2, 'published', $3, $4, $5, now())`, j.RuleSetID, p.OrgID,
-			mustJSON(map[string]string{"screening": j.ScreeningRule}), mustJSON(map[string]string{"screening": ruleHash}), p.UserID)
+		_, err = tx.Exec(ctx, `INSERT INTO rule_set_versions (rule_set_id, version, org_id, status, rules, pipeline, hashes, created_by, published_at, published_by)
+			VALUES ($1, 1, $2, 'published', $3, $4, $5, $6, now(), $6)`, j.RuleSetID, p.OrgID,
+			mustJSON(c.Set.Rules), mustJSON(c.Set.Pipeline), mustJSON(c.Hashes), p.UserID)
 		if err != nil {
 			return fmt.Errorf("store: unable to publish rule set: %w", err)
 		}
@@ -101,4 +102,25 @@ func (s *Store) JobList(ctx context.Context, orgID string, limit int) ([]hireflo
 		out = append(out, j)
 	}
 	return out, rows.Err()
+}
+
+// OrgDefaultRules returns the newest published content of the organisation's default rule set.
+func (s *Store) OrgDefaultRules(ctx context.Context, orgID string) (rules.RuleSet, bool, error) {
+	var rs rules.RuleSet
+	var rb, pb []byte
+	err := s.pool.QueryRow(ctx, `SELECT v.rules, v.pipeline FROM rule_sets r JOIN rule_set_versions v ON v.rule_set_id = r.id
+		WHERE r.org_id = $1 AND r.job_id IS NULL AND v.status = 'published' ORDER BY v.version DESC LIMIT 1`, orgID).Scan(&rb, &pb)
+	if err == pgx.ErrNoRows {
+		return rs, false, nil
+	}
+	if err != nil {
+		return rs, false, err
+	}
+	if err := json.Unmarshal(rb, &rs.Rules); err != nil {
+		return rs, false, err
+	}
+	if pb != nil {
+		_ = json.Unmarshal(pb, &rs.Pipeline)
+	}
+	return rs, true, nil
 }

@@ -1,0 +1,211 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/rules"
+)
+
+func rulesCmd() *cobra.Command {
+	c := &cobra.Command{Use: "rules", Short: "Validate, import, export, diff and simulate rule set files (YAML)"}
+	c.AddCommand(rulesValidateCmd(), rulesDiffCmd(), rulesExportCmd(), rulesImportCmd(), rulesSimulateCmd())
+	return c
+}
+
+func readRuleFile(path string) (rules.RuleSet, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return rules.RuleSet{}, err
+	}
+	return rules.ParseYAML(b)
+}
+
+func rulesValidateCmd() *cobra.Command {
+	return &cobra.Command{Use: "validate FILE...", Short: "Compile every rule and check the pipeline; exit 1 on any error",
+		Args: cobra.MinimumNArgs(1), RunE: func(cmd *cobra.Command, args []string) error {
+			bad := 0
+			for _, f := range args {
+				rs, err := readRuleFile(f)
+				if err != nil {
+					fmt.Fprintf(os.Stderr, "%s: %v\n", f, err)
+					bad++
+					continue
+				}
+				if _, errs := rules.CompileSet(rs); len(errs) > 0 {
+					for _, e := range errs {
+						fmt.Fprintf(os.Stderr, "%s: rule %s, line %d, column %d: %s\n", f, e.Rule, e.Line, e.Column, e.Message)
+					}
+					bad++
+					continue
+				}
+				fmt.Printf("%s: ok\n", f)
+			}
+			if bad > 0 {
+				return fmt.Errorf("%d file(s) invalid", bad)
+			}
+			return nil
+		}}
+}
+
+func rulesDiffCmd() *cobra.Command {
+	return &cobra.Command{Use: "diff OLD.yaml NEW.yaml", Short: "Unified diff of two rule set files, rule by rule",
+		Args: cobra.ExactArgs(2), RunE: func(cmd *cobra.Command, args []string) error {
+			a, err := readRuleFile(args[0])
+			if err != nil {
+				return fmt.Errorf("%s: %w", args[0], err)
+			}
+			b, err := readRuleFile(args[1])
+			if err != nil {
+				return fmt.Errorf("%s: %w", args[1], err)
+			}
+			fmt.Print(rules.Diff(a, b, args[0], args[1]))
+			return nil
+		}}
+}
+
+
+func rulesExportCmd() *cobra.Command {
+	var org, id string
+	var version int
+	c := &cobra.Command{Use: "export", Short: "Write a rule set version as YAML to stdout", RunE: func(cmd *cobra.Command, _ []string) error {
+		a, err := open(cmd.Context(), false)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		o, err := a.Store.OrgGetBySlug(cmd.Context(), org)
+		if err != nil {
+			return err
+		}
+		r, _, err := a.Store.RuleSetGet(cmd.Context(), o.ID, id)
+		if err != nil {
+			return err
+		}
+		if version == 0 {
+			version = r.Published
+		}
+		v, err := a.Store.RuleSetVersion(cmd.Context(), o.ID, id, version)
+		if err != nil {
+			return err
+		}
+		v.Content.Name = r.Name
+		b, err := rules.MarshalYAML(v.Content)
+		if err != nil {
+			return err
+		}
+		_, err = os.Stdout.Write(b)
+		return err
+	}}
+	c.Flags().StringVar(&org, "org", "", "organisation slug")
+	c.Flags().StringVar(&id, "ruleset", "", "rule set id")
+	c.Flags().IntVar(&version, "version", 0, "version (default: newest published)")
+	_ = c.MarkFlagRequired("org")
+	_ = c.MarkFlagRequired("ruleset")
+	return c
+}
+
+func rulesImportCmd() *cobra.Command {
+	var org, id string
+	var asDefault bool
+	c := &cobra.Command{Use: "import FILE", Short: "Import a rule set file as the draft of a rule set, or as the organisation default",
+		Args: cobra.ExactArgs(1), RunE: func(cmd *cobra.Command, args []string) error {
+			rs, err := readRuleFile(args[0])
+			if err != nil {
+				return err
+			}
+			compiled, errs := rules.CompileSet(rs)
+			if len(errs) > 0 {
+				return fmt.Errorf("%s: rule %s, line %d, column %d: %s", args[0], errs[0].Rule, errs[0].Line, errs[0].Column, errs[0].Message)
+			}
+			a, err := open(cmd.Context(), true)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			o, err := a.Store.OrgGetBySlug(cmd.Context(), org)
+			if err != nil {
+				return err
+			}
+			p := hireflow.Principal{OrgID: o.ID, Role: hireflow.RoleAdmin}
+			if asDefault {
+				name := rs.Name
+				if name == "" {
+					name = "Organisation default"
+				}
+				newID, err := a.Store.RuleSetCreate(cmd.Context(), p, "", name, compiled)
+				if err != nil {
+					return err
+				}
+				fmt.Printf("created default rule set %s, version 1 published\n", newID)
+				return nil
+			}
+			if id == "" {
+				return fmt.Errorf("--ruleset or --default is required")
+			}
+			v, err := a.Store.RuleSetSaveDraft(cmd.Context(), p, id, compiled)
+			if err != nil {
+				return err
+			}
+			fmt.Printf("saved as draft version %d of %s; simulate and publish it through the API\n", v, id)
+			return nil
+		}}
+	c.Flags().StringVar(&org, "org", "", "organisation slug")
+	c.Flags().StringVar(&id, "ruleset", "", "rule set id (import as its draft)")
+	c.Flags().BoolVar(&asDefault, "default", false, "create the organisation's default rule set")
+	_ = c.MarkFlagRequired("org")
+	return c
+}
+
+func rulesSimulateCmd() *cobra.Command {
+	var org, id string
+	var days int
+	c := &cobra.Command{Use: "simulate FILE", Short: "Re-evaluate a rule set file's screening rule against a rule set's recorded applications",
+		Args: cobra.ExactArgs(1), RunE: func(cmd *cobra.Command, args []string) error {
+			rs, err := readRuleFile(args[0])
+			if err != nil {
+				return err
+			}
+			compiled, errs := rules.CompileSet(rs)
+			if len(errs) > 0 {
+				return fmt.Errorf("%s: rule %s, line %d, column %d: %s", args[0], errs[0].Rule, errs[0].Line, errs[0].Column, errs[0].Message)
+			}
+			a, err := open(cmd.Context(), false)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			o, err := a.Store.OrgGetBySlug(cmd.Context(), org)
+			if err != nil {
+				return err
+			}
+			to := time.Now()
+			recs, err := a.Store.SimulationInputs(cmd.Context(), o.ID, id, to.AddDate(0, 0, -days), to, 1_000_000)
+			if err != nil {
+				return err
+			}
+			rep, err := rules.SimulateScreening(cmd.Context(), compiled.Programs[rules.RuleScreening], recs)
+			if err != nil {
+				return err
+			}
+			fmt.Printf("%d recorded applications: %s\n", rep.Total, rep.Summary)
+			for _, g := range rep.Groups {
+				fmt.Printf("  %-15s %-14s n=%-6d rate %.3f → %.3f  impact %.2f → %.2f%s\n", g.Category, g.Group, g.N,
+					g.RateBefore, g.RateAfter, g.ImpactBefore, g.ImpactAfter, map[bool]string{true: "  (small sample)"}[g.SmallSample])
+			}
+			if len(rep.BelowGate) > 0 {
+				return fmt.Errorf("impact ratio below 0.8 for %v: publishing will need an override reason", rep.BelowGate)
+			}
+			return nil
+		}}
+	c.Flags().StringVar(&org, "org", "", "organisation slug")
+	c.Flags().StringVar(&id, "ruleset", "", "rule set id whose recorded applications to use")
+	c.Flags().IntVar(&days, "days", 365, "window of recorded applications, in days back from now")
+	_ = c.MarkFlagRequired("org")
+	_ = c.MarkFlagRequired("ruleset")
+	return c
+}
