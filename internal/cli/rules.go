@@ -68,7 +68,6 @@ func rulesDiffCmd() *cobra.Command {
 		}}
 }
 
-
 func rulesExportCmd() *cobra.Command {
 	var org, id string
 	var version int
