@@ -140,6 +140,7 @@ type Job struct {
 	ScreeningRule string       `json:"screening_rule"`
 	RuleSetID     string       `json:"rule_set_id"`
 	RuleVersion   int          `json:"rule_version"`
+	Stages        []string     `json:"stages"` // the pinned pipeline template's stage kinds
 	Timings       Timings      `json:"timings"`
 	CreatedAt     time.Time    `json:"created_at"`
 }

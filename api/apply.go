@@ -190,6 +190,6 @@ func (s *Server) startApplication(ctx context.Context, job hireflow.Job, app hir
 			workflows.SAStage.ValueSet(string(hireflow.StageScreening)), workflows.SAStatus.ValueSet(string(hireflow.StatusActive)),
 			workflows.SARuleVersion.ValueSet(int64(app.RuleVersion))),
 	}, workflows.ApplicationWorkflow, workflows.ApplicationInput{OrgID: app.OrgID, ApplicationID: app.ID, JobID: app.JobID,
-		RuleSetID: app.RuleSetID, RuleVersion: app.RuleVersion, Timings: s.Timings(job)})
+		RuleSetID: app.RuleSetID, RuleVersion: app.RuleVersion, Timings: s.Timings(job), Stages: job.Stages})
 	return err
 }

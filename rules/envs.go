@@ -131,16 +131,20 @@ func Compile(name, source string) (*Program, error) {
 
 // Default rules used when a rule set does not define one.
 var Defaults = map[string]string{
-	RuleRouting:   `human_only || flags.low_confidence || flags.too_short || flags.mostly_silence || flags.scoring_failed ? "hold" : overall >= 70 ? "advance" : overall >= 50 ? "hold" : "reject"`,
+	RuleRouting:   `overall >= 70 ? "advance" : overall >= 50 ? "hold" : "reject"`,
 	RuleReview:    `len(reviews) < required ? "hold" : any(reviews, .decision == "reject") ? "reject" : mean(map(reviews, .rating)) >= 3.5 ? "advance" : "hold"`,
 	RuleApproval:  `offer.salary > offer.band_max ? ["hiring_manager", ["hr_director", "finance"]] : ["hiring_manager"]`,
 	RuleDurations: `{"invite_reminder_after": "48h", "invite_expires_after": "168h", "rejection_delay": "24h", "hold_sla": "48h", "review_sla": "72h", "approval_sla": "48h", "offer_expires_after": "168h", "probation_length": "2160h"}`,
 }
 
 // Route evaluates a routing rule with two guardrails no rule can override: a candidate who
-// refused decisions made solely by automated means, and any scorer flag, go to a person.
+// refused decisions made solely by automated means, and any scorer flag, go to a person
+// (the rule is not even run: its answer could not change that).
 func (p *Program) Route(ctx context.Context, env RoutingEnv) (outcome string, guarded bool, err error) {
-	v, err := p.Eval(ctx, env)
+	if env.HumanOnly || env.Flags.Any() {
+		return "hold", true, nil
+	}
+	v, err := p.Eval(ctx, &env) // a pointer: boxing the struct would copy it on every call
 	if err != nil {
 		return "", false, err
 	}
@@ -148,15 +152,12 @@ func (p *Program) Route(ctx context.Context, env RoutingEnv) (outcome string, gu
 	if err != nil {
 		return "", false, err
 	}
-	if out != "hold" && (env.HumanOnly || env.Flags.Any()) {
-		return "hold", true, nil
-	}
 	return out, false, nil
 }
 
 // Aggregate evaluates a review-aggregation rule.
 func (p *Program) Aggregate(ctx context.Context, env ReviewEnv) (string, error) {
-	v, err := p.Eval(ctx, env)
+	v, err := p.Eval(ctx, &env)
 	if err != nil {
 		return "", err
 	}
@@ -173,7 +174,7 @@ type ApprovalStep struct {
 
 // ApprovalChain evaluates an approval-chain rule and checks every approver.
 func (p *Program) ApprovalChain(ctx context.Context, env ApprovalEnv) ([]ApprovalStep, error) {
-	v, err := p.Eval(ctx, env)
+	v, err := p.Eval(ctx, &env)
 	if err != nil {
 		return nil, err
 	}
@@ -224,7 +225,7 @@ func (p *Program) ApprovalChain(ctx context.Context, env ApprovalEnv) ([]Approva
 
 // Weights evaluates a weights rule: keys must be the job's dimensions, values add up to 1.
 func (p *Program) Weights(ctx context.Context, env WeightsEnv) (map[string]float64, error) {
-	v, err := p.Eval(ctx, env)
+	v, err := p.Eval(ctx, &env)
 	if err != nil {
 		return nil, err
 	}
@@ -257,7 +258,7 @@ func (p *Program) Weights(ctx context.Context, env WeightsEnv) (map[string]float
 
 // Durations evaluates a durations rule: known names, Go duration strings, at most a year.
 func (p *Program) Durations(ctx context.Context, env DurationsEnv) (map[string]time.Duration, error) {
-	v, err := p.Eval(ctx, env)
+	v, err := p.Eval(ctx, &env)
 	if err != nil {
 		return nil, err
 	}

@@ -146,15 +146,11 @@ var vmPool = sync.Pool{New: func() any { return &vm.VM{} }}
 
 // Eval runs the program synchronously on a pooled VM under the memory budget. Evaluation time
 // is bounded by construction (node limit, memory budget, closure depth), so no timer is needed.
+// (vm.Run itself turns a panic inside the program into an error.)
 func (p *Program) Eval(ctx context.Context, env any) (out any, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			out, err = nil, fmt.Errorf("rules: %s: %v", p.Name, r)
-		}
-	}()
 	m := vmPool.Get().(*vm.VM)
 	m.MemoryBudget = MemoryBudget
 	out, err = m.Run(p.prog, env)

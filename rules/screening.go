@@ -50,7 +50,7 @@ func CompileScreening(source string) (*Program, error) {
 
 // Screen evaluates a compiled screening rule.
 func (p *Program) Screen(ctx context.Context, env ScreeningEnv) (string, error) {
-	v, err := p.Eval(ctx, env)
+	v, err := p.Eval(ctx, &env)
 	if err != nil {
 		return "", err
 	}

@@ -66,8 +66,26 @@ func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) (Application
 	return ApplicationResult{Stage: r.state.Stage, Status: r.state.Status}, err
 }
 
+// hasStage reports whether the pinned pipeline includes a stage kind (an empty pipeline is the
+// default one, which has every stage).
+func (r *applicationRun) hasStage(kind string) bool {
+	if len(r.in.Stages) == 0 {
+		return true
+	}
+	for _, s := range r.in.Stages {
+		if s == kind {
+			return true
+		}
+	}
+	return false
+}
+
 func (r *applicationRun) run() error {
 	var scr activities.ScreenResult
+	// Pipelines without a screen stage invite every applicant (added after the first release).
+	if v := workflow.GetVersion(r.ctx, "pipeline-optional-screen", workflow.DefaultVersion, 1); v >= 1 && !r.hasStage("screen") {
+		return r.invite()
+	}
 	if err := r.exec(a.ScreenApplication, r.ref, &scr); err != nil {
 		return err
 	}

@@ -178,3 +178,12 @@ func TestApplicationQueryState(t *testing.T) {
 	}, time.Hour)
 	h.run(t)
 }
+
+func TestApplicationPipelineWithoutScreen(t *testing.T) {
+	h := newHarness(t, hireflow.ScreenReject)
+	h.env.ExecuteWorkflow(ApplicationWorkflow, ApplicationInput{OrgID: "o", ApplicationID: "app", Timings: testTimings,
+		Stages: []string{"video_interview", "review"}})
+	require.NoError(t, h.env.GetWorkflowError())
+	require.Empty(t, h.calls["screen"], "no screening stage in the pipeline")
+	require.Equal(t, []time.Duration{0}, h.calls["invite"])
+}

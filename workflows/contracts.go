@@ -44,6 +44,8 @@ type ApplicationInput struct {
 	RuleSetID     string
 	RuleVersion   int
 	Timings       Timings
+	// Stages are the pinned pipeline template's stage kinds in order (empty: the default).
+	Stages []string
 }
 
 // ApplicationResult is how the workflow ended.

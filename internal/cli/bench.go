@@ -13,7 +13,7 @@ import (
 
 func benchCmd() *cobra.Command {
 	c := &cobra.Command{Use: "bench", Short: "Benchmarks on the running stack, each beside its baseline"}
-	c.AddCommand(benchApplyCmd())
+	c.AddCommand(benchApplyCmd(), benchRulesCmd())
 	return c
 }
 
@@ -52,5 +52,26 @@ func benchApplyCmd() *cobra.Command {
 	c.Flags().IntVarP(&n, "applications", "n", 2000, "applications to push")
 	c.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of this process to the file")
 	c.Flags().IntVarP(&concurrency, "concurrency", "c", 32, "concurrent HTTP clients (and workflow starters for the baseline)")
+	return c
+}
+
+func benchRulesCmd() *cobra.Command {
+	var n int
+	c := &cobra.Command{Use: "rules", Short: "ns per routing-rule evaluation beside plain Go; seconds to simulate a draft over N recorded applications",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := open(cmd.Context(), true)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			res, err := bench.Rules(cmd.Context(), a, n, func(s string) { fmt.Fprintln(os.Stderr, "bench:", s) })
+			if err != nil {
+				return err
+			}
+			out, _ := json.Marshal(res)
+			fmt.Println(string(out))
+			return nil
+		}}
+	c.Flags().IntVarP(&n, "recorded", "n", 100_000, "recorded applications to simulate over")
 	return c
 }

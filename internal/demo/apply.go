@@ -25,8 +25,16 @@ type ApplyResponse struct {
 // Apply posts an application over HTTP exactly as the apply page does. Empty fields are left
 // out, so callers can test missing fields; consent is sent unless consent is false.
 func Apply(ctx context.Context, hc *http.Client, baseURL, jobID string, p Profile, filename string, file []byte, consent bool) (ApplyResponse, error) {
+	return ApplyWith(ctx, hc, baseURL, jobID, p, filename, file, consent, nil)
+}
+
+// ApplyWith is Apply with extra form fields (e.g. the voluntary eeo_* answers).
+func ApplyWith(ctx context.Context, hc *http.Client, baseURL, jobID string, p Profile, filename string, file []byte, consent bool, extra map[string]string) (ApplyResponse, error) {
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
+	for k, v := range extra {
+		_ = w.WriteField(k, v)
+	}
 	for k, v := range map[string]string{"name": p.Name, "email": p.Email, "phone": p.Phone, "language": p.Language} {
 		if v != "" {
 			_ = w.WriteField(k, v)

@@ -12,21 +12,28 @@ import (
 )
 
 const jobColumns = `j.id, j.org_id, j.title, j.title_zh, j.description, j.location, j.status, j.requirements,
-	j.dimensions, j.questions, j.timings, j.created_at, rs.id, v.version, v.rules->>'screening'`
+	j.dimensions, j.questions, j.timings, j.created_at, rs.id, v.version, v.rules->>'screening', v.pipeline`
 
 // jobFrom joins a job to its rule set's newest published version.
 const jobFrom = `FROM jobs j
 	JOIN rule_sets rs ON rs.job_id = j.id
-	JOIN LATERAL (SELECT version, rules FROM rule_set_versions
+	JOIN LATERAL (SELECT version, rules, pipeline FROM rule_set_versions
 		WHERE rule_set_id = rs.id AND status = 'published' ORDER BY version DESC LIMIT 1) v ON true`
 
 func scanJob(row pgx.Row) (hireflow.Job, error) {
 	var j hireflow.Job
-	var req, dims, qs, tim []byte
+	var req, dims, qs, tim, pipe []byte
 	err := row.Scan(&j.ID, &j.OrgID, &j.Title, &j.TitleZH, &j.Description, &j.Location, &j.Status, &req,
-		&dims, &qs, &tim, &j.CreatedAt, &j.RuleSetID, &j.RuleVersion, &j.ScreeningRule)
+		&dims, &qs, &tim, &j.CreatedAt, &j.RuleSetID, &j.RuleVersion, &j.ScreeningRule, &pipe)
 	if err != nil {
 		return j, err
+	}
+	if pipe != nil {
+		var stages []rules.StageSpec
+		if err := json.Unmarshal(pipe, &stages); err != nil {
+			return j, fmt.Errorf("store: corrupt pipeline of job %s: %w", j.ID, err)
+		}
+		j.Stages = rules.StageKinds(stages)
 	}
 	for _, x := range []struct {
 		b []byte
