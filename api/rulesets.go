@@ -257,3 +257,28 @@ func (s *Server) migrateApplication(c *fiber.Ctx) error {
 	}
 	return c.JSON(fiber.Map{"application_id": id, "from_version": from, "to_version": req.Version})
 }
+
+// createDefaultRuleSet makes the organisation's default rule set (version 1, published); new
+// jobs start from it.
+func (s *Server) createDefaultRuleSet(c *fiber.Ctx) error {
+	rs, err := readRuleSet(c)
+	if err != nil {
+		return err
+	}
+	compiled, errs := rules.CompileSet(rs)
+	if len(errs) > 0 {
+		return ruleErrors(errs)
+	}
+	name := strings.TrimSpace(rs.Name)
+	if name == "" {
+		name = "Organisation default"
+	}
+	if len([]rune(name)) > 200 {
+		return hireflow.Errorf(hireflow.KindInvalid, "invalid_field", "name", "the name is longer than 200 characters")
+	}
+	id, err := s.Store.RuleSetCreate(c.UserContext(), principal(c), "", name, compiled)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"id": id, "version": 1, "status": "published"})
+}

@@ -78,6 +78,7 @@ func New(a *app.App) *fiber.App {
 	v1.Post("/applications/:id/decision", s.authenticate, s.allow(actApplicationsDecide), s.decideApplication)
 
 	v1.Get("/rulesets", s.authenticate, s.allow(actRulesRead), s.listRuleSets)
+	v1.Post("/rulesets", s.authenticate, s.allow(actRulesPublish), s.createDefaultRuleSet)
 	v1.Get("/rulesets/:id", s.authenticate, s.allow(actRulesRead), s.getRuleSet)
 	v1.Get("/rulesets/:id/versions/:version", s.authenticate, s.allow(actRulesRead), s.getRuleSetVersion)
 	v1.Get("/rulesets/:id/diff", s.authenticate, s.allow(actRulesRead), s.diffRuleSet)

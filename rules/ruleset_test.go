@@ -300,3 +300,52 @@ func TestPipelineValidation(t *testing.T) {
 		require.NotEmpty(t, ValidatePipeline(p), name)
 	}
 }
+
+func TestSimulateRoutingScoringRate(t *testing.T) {
+	var recs []RecordedRouting
+	for i := 0; i < 40; i++ {
+		g, score := "a", 80.0
+		if i%2 == 1 {
+			g, score = "b", 55.0
+		}
+		if i%10 == 0 {
+			score = 40
+		}
+		recs = append(recs, RecordedRouting{ApplicationID: fmt.Sprint(i), JobID: "j", Env: RoutingEnv{Overall: score},
+			Outcome: "hold", Groups: map[string]string{"sex": map[string]string{"a": "female", "b": "male"}[g]}})
+	}
+	recs[3].Env.HumanOnly = true
+	p, err := Compile(RuleRouting, Defaults[RuleRouting])
+	require.NoError(t, err)
+	rep, scoring, err := SimulateRouting(bg, p, recs)
+	require.NoError(t, err)
+	require.Equal(t, 40, rep.Total)
+	require.Positive(t, rep.After["advance"])
+	byGroup := map[string]GroupStat{}
+	for _, g := range scoring {
+		byGroup[g.Group] = g
+	}
+	require.InDelta(t, 1.0, byGroup["female"].ImpactAfter, 1e-9, "women score above the median more often here")
+	require.Less(t, byGroup["male"].ImpactAfter, 0.8)
+}
+
+// FuzzEvaluationIsBounded: whatever compiles also finishes quickly, without panicking.
+func FuzzEvaluationIsBounded(f *testing.F) {
+	for _, s := range []string{DefaultScreeningRule, `all(resume.skills, {any(job.must, {# == "go"})}) ? "pass" : "hold"`,
+		`let x = 1..50; len(x) > 3 ? "pass" : "hold"`, `map(resume.skills, upper(#))[0] == "GO" ? "pass" : "hold"`} {
+		f.Add(s)
+	}
+	e := env([]string{"go", "postgresql", "docker", "kubernetes", "sql", "linux"}, 5, 3)
+	e.Today = "2026-01-01"
+	f.Fuzz(func(t *testing.T, src string) {
+		p, err := CompileScreening(src)
+		if err != nil {
+			return
+		}
+		start := time.Now()
+		_, _ = p.Screen(bg, e)
+		if d := time.Since(start); d > time.Second {
+			t.Fatalf("evaluation took %s: %q", d, src)
+		}
+	})
+}

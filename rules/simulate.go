@@ -104,8 +104,17 @@ func SimulateScreening(ctx context.Context, p *Program, recs []Recorded) (*SimRe
 	if firstErr != nil {
 		return nil, firstErr
 	}
+	r := report(recs, after, "pass", ScreeningOutcomes)
+	r.Errors = errs
+	r.Summary, r.SummaryZH = summarise(r, ScreeningOutcomes)
+	return r, nil
+}
+
+// report counts outcomes before and after, per job and per group; selected is the outcome
+// that counts as selection for the impact ratios.
+func report(recs []Recorded, after []string, selected string, outcomes []string) *SimReport {
 	r := &SimReport{Total: len(recs), Before: map[string]int{}, After: map[string]int{}, Transitions: map[string]int{},
-		PerJob: map[string]*JobCounts{}, Errors: errs, Groups: []GroupStat{}, BelowGate: []string{}}
+		PerJob: map[string]*JobCounts{}, Groups: []GroupStat{}, BelowGate: []string{}}
 	type key struct{ cat, group string }
 	groups := map[key]*GroupStat{}
 	for i, rec := range recs {
@@ -134,10 +143,10 @@ func SimulateScreening(ctx context.Context, p *Program, recs []Recorded) (*SimRe
 				groups[key{cat, g}] = s
 			}
 			s.N++
-			if b == "pass" {
+			if b == selected {
 				s.SelectedBefore++
 			}
-			if a == "pass" {
+			if a == selected {
 				s.SelectedAfter++
 			}
 		}
@@ -170,8 +179,8 @@ func SimulateScreening(ctx context.Context, p *Program, recs []Recorded) (*SimRe
 			r.Groups = append(r.Groups, *s)
 		}
 	}
-	r.Summary, r.SummaryZH = summarise(r)
-	return r, nil
+	r.Summary, r.SummaryZH = summarise(r, outcomes)
+	return r
 }
 
 func ratio(rate, max float64) float64 {
@@ -181,9 +190,9 @@ func ratio(rate, max float64) float64 {
 	return math.Round(rate/max*1000) / 1000
 }
 
-func summarise(r *SimReport) (string, string) {
+func summarise(r *SimReport, outcomes []string) (string, string) {
 	var en, zh []string
-	for _, o := range ScreeningOutcomes {
+	for _, o := range outcomes {
 		d := r.After[o] - r.Before[o]
 		switch {
 		case d > 0:
@@ -210,4 +219,80 @@ func summarise(r *SimReport) (string, string) {
 	return strings.Join(en, "; "), strings.Join(zh, "；")
 }
 
-var outcomeZH = map[string]string{"pass": "通过", "reject": "拒绝", "hold": "待定"}
+var outcomeZH = map[string]string{"pass": "通过", "reject": "拒绝", "hold": "待定", "advance": "晋级"}
+
+// RecordedRouting is one past routing evaluation (after scoring).
+type RecordedRouting struct {
+	ApplicationID string
+	JobID         string
+	Env           RoutingEnv
+	Outcome       string
+	Groups        map[string]string
+}
+
+// SimulateRouting re-evaluates a routing program. Besides outcome changes it reports, per group,
+// the scoring rate (the share scoring above the sample's median overall score, as NYC Local
+// Law 144 defines it for continuous scores) in Before/After, and the advance rate as selection
+// in the impact ratios.
+func SimulateRouting(ctx context.Context, p *Program, recs []RecordedRouting) (*SimReport, []GroupStat, error) {
+	screen := make([]Recorded, len(recs))
+	after := make([]string, len(recs))
+	for i, r := range recs {
+		out, _, err := p.Route(ctx, r.Env)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, nil, ctx.Err()
+			}
+			out = "error"
+		}
+		after[i] = out
+		screen[i] = Recorded{ApplicationID: r.ApplicationID, JobID: r.JobID, Outcome: r.Outcome, Groups: r.Groups}
+	}
+	// Reuse the screening report's arithmetic with "advance" as the selected outcome.
+	rep := report(screen, after, "advance", RoutingOutcomes)
+	scores := make([]float64, len(recs))
+	for i, r := range recs {
+		scores[i] = r.Env.Overall
+	}
+	sorted := append([]float64(nil), scores...)
+	sort.Float64s(sorted)
+	median := 0.0
+	if n := len(sorted); n > 0 {
+		median = sorted[n/2]
+		if n%2 == 0 {
+			median = (sorted[n/2-1] + sorted[n/2]) / 2
+		}
+	}
+	var scoring []GroupStat
+	for _, cat := range GroupCategories {
+		counts := map[string][2]int{}
+		for i, r := range recs {
+			g := r.Groups[cat]
+			if g == "" {
+				continue
+			}
+			c := counts[g]
+			c[0]++
+			if scores[i] > median {
+				c[1]++
+			}
+			counts[g] = c
+		}
+		names := make([]string, 0, len(counts))
+		for g := range counts {
+			names = append(names, g)
+		}
+		sort.Strings(names)
+		best := 0.0
+		for _, g := range names {
+			c := counts[g]
+			best = math.Max(best, float64(c[1])/float64(c[0]))
+		}
+		for _, g := range names {
+			c := counts[g]
+			rate := float64(c[1]) / float64(c[0])
+			scoring = append(scoring, GroupStat{Category: cat, Group: g, N: c[0], SelectedAfter: c[1], RateAfter: rate, ImpactAfter: ratio(rate, best)})
+		}
+	}
+	return rep, scoring, nil
+}

@@ -164,6 +164,21 @@ func TestRuleSetsVersionSimulatePublish(t *testing.T) {
 		require.Equal(t, 1, n)
 	})
 
+	t.Run("OrganisationDefaultSeedsNewJobs", func(t *testing.T) {
+		var out map[string]any
+		require.Equal(t, 201, sendYAML(t, rec, http.MethodPost, e.BaseURL+"/api/v1/rulesets",
+			"name: House rules\nrules:\n  screening: 'resume.years >= 1 ? \"pass\" : \"hold\"'\n  routing: 'overall >= 80 ? \"advance\" : \"hold\"'\n", &out))
+		require.Equal(t, 409, sendYAML(t, rec, http.MethodPost, e.BaseURL+"/api/v1/rulesets", "rules: {screening: '\"pass\"'}\n", &eb), "one default per organisation")
+		j := demo.BackendJob()
+		var created hireflow.Job
+		require.Equal(t, 201, doJSON(t, rec, http.MethodPost, e.BaseURL+"/api/v1/jobs", map[string]any{"title": "From default",
+			"requirements": j.Requirements, "dimensions": j.Dimensions}, &created))
+		require.Contains(t, created.ScreeningRule, "resume.years >= 1")
+		v, err := e.Store.RuleSetVersion(ctx, e.Org.ID, created.RuleSetID, 1)
+		require.NoError(t, err)
+		require.Contains(t, v.Content.Rules["routing"], "overall >= 80")
+	})
+
 	t.Run("DecisionsExplained", func(t *testing.T) {
 		var ds struct{ Decisions []hireflow.Decision }
 		require.Equal(t, 200, doJSON(t, analyst, http.MethodGet, e.BaseURL+"/api/v1/applications/"+appIDs[0]+"/decisions", nil, &ds))
