@@ -31,14 +31,24 @@ func ValidRole(r Role) bool {
 type Stage string
 
 const (
-	StageApplied   Stage = "applied"
-	StageScreening Stage = "screening"
-	StageHold      Stage = "hold"
-	StageInvited   Stage = "invited"
-	StageInterview Stage = "interview"
-	StageRejected  Stage = "rejected"
-	StageExpired   Stage = "expired"
-	StageWithdrawn Stage = "withdrawn"
+	StageApplied    Stage = "applied"
+	StageScreening  Stage = "screening"
+	StageHold       Stage = "hold"
+	StageInvited    Stage = "invited"
+	StageInterview  Stage = "interview"
+	StageRejected   Stage = "rejected"
+	StageExpired    Stage = "expired"
+	StageWithdrawn  Stage = "withdrawn"
+	StageLiveRound  Stage = "live_round"
+	StageScoring    Stage = "scoring"
+	StageReview     Stage = "review"
+	StageOffer      Stage = "offer"
+	StageOnboarding Stage = "onboarding"
+	StageProbation  Stage = "probation"
+	StageCompleted  Stage = "completed"
+	StageDeclined   Stage = "offer_declined"
+	StageCancelled  Stage = "cancelled"
+	StageDeletion   Stage = "deletion_requested"
 )
 
 // Status is the coarse state of an application.
@@ -50,6 +60,9 @@ const (
 	StatusExpired   Status = "expired"
 	StatusWithdrawn Status = "withdrawn"
 	StatusHired     Status = "hired"
+	StatusDeclined  Status = "declined"
+	StatusCancelled Status = "cancelled"
+	StatusDeletion  Status = "deletion_requested"
 )
 
 // ScreenOutcome is what a screening rule returns.
@@ -123,26 +136,40 @@ type Timings struct {
 	InviteExpiresAfter  Duration `json:"invite_expires_after,omitempty"`
 	RejectionDelay      Duration `json:"rejection_delay,omitempty"`
 	HoldSLA             Duration `json:"hold_sla,omitempty"`
+	FeedbackSLA         Duration `json:"feedback_sla,omitempty"`
+	ReviewSLA           Duration `json:"review_sla,omitempty"`
+	ApprovalSLA         Duration `json:"approval_sla,omitempty"`
+	OfferExpiresAfter   Duration `json:"offer_expires_after,omitempty"`
+	ProbationLength     Duration `json:"probation_length,omitempty"`
+	ProbationSLA        Duration `json:"probation_sla,omitempty"`
+}
+
+// PipelineStage is one stage of a job's pinned pipeline template.
+type PipelineStage struct {
+	Kind   string            `json:"stage"`
+	When   string            `json:"when,omitempty"`
+	Params map[string]string `json:"params,omitempty"`
 }
 
 // Job is an opening.
 type Job struct {
-	ID            string       `json:"id"`
-	OrgID         string       `json:"org_id"`
-	Title         string       `json:"title"`
-	TitleZH       string       `json:"title_zh,omitempty"`
-	Description   string       `json:"description,omitempty"`
-	Location      string       `json:"location,omitempty"`
-	Status        string       `json:"status"` // open | closed
-	Requirements  Requirements `json:"requirements"`
-	Dimensions    []Dimension  `json:"dimensions"`
-	Questions     []Question   `json:"questions"`
-	ScreeningRule string       `json:"screening_rule"`
-	RuleSetID     string       `json:"rule_set_id"`
-	RuleVersion   int          `json:"rule_version"`
-	Stages        []string     `json:"stages"` // the pinned pipeline template's stage kinds
-	Timings       Timings      `json:"timings"`
-	CreatedAt     time.Time    `json:"created_at"`
+	ID            string          `json:"id"`
+	OrgID         string          `json:"org_id"`
+	Title         string          `json:"title"`
+	TitleZH       string          `json:"title_zh,omitempty"`
+	Description   string          `json:"description,omitempty"`
+	Location      string          `json:"location,omitempty"`
+	Status        string          `json:"status"` // open | closed
+	Requirements  Requirements    `json:"requirements"`
+	Dimensions    []Dimension     `json:"dimensions"`
+	Questions     []Question      `json:"questions"`
+	ScreeningRule string          `json:"screening_rule"`
+	RuleSetID     string          `json:"rule_set_id"`
+	RuleVersion   int             `json:"rule_version"`
+	Stages        []string        `json:"stages"` // the pinned pipeline template's stage kinds
+	Pipeline      []PipelineStage `json:"pipeline"`
+	Timings       Timings         `json:"timings"`
+	CreatedAt     time.Time       `json:"created_at"`
 }
 
 // Application is one candidate's path through one job. Candidate fields are decrypted only for

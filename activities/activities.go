@@ -23,6 +23,9 @@ type Activities struct {
 	Mail       *mail.Sender
 	PublicURL  string
 	ConsoleURL string
+	// SpeechScorer scores recorded answers (ffmpeg + speech-to-text + content); nil: recorded
+	// answers are flagged for a person.
+	SpeechScorer func(ctx context.Context, a store.Answer, dims []string) (SpeechScore, error)
 }
 
 // TokenPurposeApplication is the purpose of the candidate's application link.
@@ -158,21 +161,6 @@ func (a *Activities) RejectApplication(ctx context.Context, in AppRef) (bool, er
 		return false, err
 	}
 	return sent, permanent(a.Store.ApplicationSetStage(ctx, in.OrgID, in.ApplicationID, hireflow.StageRejected, hireflow.StatusRejected, "rejected"))
-}
-
-// CloseInput ends an application without an email (expiry, withdrawal).
-type CloseInput struct {
-	AppRef
-	Stage  hireflow.Stage
-	Status hireflow.Status
-}
-
-// CloseApplication revokes links and records the final stage.
-func (a *Activities) CloseApplication(ctx context.Context, in CloseInput) error {
-	if err := a.Store.TokenRevokeAll(ctx, in.OrgID, in.ApplicationID); err != nil {
-		return err
-	}
-	return permanent(a.Store.ApplicationSetStage(ctx, in.OrgID, in.ApplicationID, in.Stage, in.Status, string(in.Stage)))
 }
 
 // HoldSLAInput notifies recruiters that a held application waits too long.

@@ -176,8 +176,11 @@ func workflowError(err error) error {
 	var appErr *temporal.ApplicationError
 	if errors.As(err, &appErr) {
 		kind := hireflow.KindInvalid
-		if appErr.Type() == "not_on_hold" {
+		if strings.HasPrefix(appErr.Type(), "not_") || strings.HasPrefix(appErr.Type(), "duplicate_") {
 			kind = hireflow.KindConflict
+		}
+		if appErr.Type() == "role_not_allowed" || appErr.Type() == "not_an_approver" {
+			kind = hireflow.KindForbidden
 		}
 		return hireflow.Errorf(kind, appErr.Type(), "", "%s", appErr.Message())
 	}

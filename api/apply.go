@@ -17,6 +17,7 @@ import (
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/internal/resume"
 	"github.com/hireflow/hireflow/internal/store"
+	"github.com/hireflow/hireflow/rules"
 	"github.com/hireflow/hireflow/workflows"
 )
 
@@ -178,18 +179,61 @@ func (s *Server) apply(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"application_id": app.ID, "status": "received", "message": msg})
 }
 
+// workflowInput builds the workflow's input: IDs, enums, numbers and the pinned pipeline only.
+func (s *Server) workflowInput(ctx context.Context, job hireflow.Job, app hireflow.Application) (workflows.ApplicationInput, error) {
+	in := workflows.ApplicationInput{OrgID: app.OrgID, ApplicationID: app.ID, JobID: app.JobID, RuleSetID: app.RuleSetID,
+		RuleVersion: app.RuleVersion, Timings: s.Timings(job), Stages: job.Stages, ScoringQueue: s.Cfg.ScoringTaskQueue,
+		Weights: map[string]float64{}}
+	var ruled map[string]time.Duration
+	v, err := s.Store.RuleSetVersion(ctx, app.OrgID, app.RuleSetID, app.RuleVersion)
+	if err != nil {
+		return in, err
+	}
+	if src := v.Content.Rules[rules.RuleDurations]; src != "" {
+		if p, err := rules.Compile(rules.RuleDurations, src); err == nil {
+			ruled, _ = p.Durations(ctx, rules.DurationsEnv{})
+		}
+	}
+	in.Lifecycle = s.LifecycleTimings(job, ruled)
+	pipe := job.Pipeline
+	if len(pipe) == 0 {
+		for _, st := range rules.DefaultPipeline {
+			pipe = append(pipe, hireflow.PipelineStage{Kind: st.Stage})
+		}
+	}
+	for _, st := range pipe {
+		in.Pipeline = append(in.Pipeline, workflows.StageRef{Kind: st.Kind, When: st.When, Params: st.Params})
+	}
+	var dims []string
+	for _, d := range job.Dimensions {
+		in.Weights[d.Key] = d.Weight
+		dims = append(dims, d.Key)
+	}
+	for _, q := range job.Questions {
+		qd := q.Dimensions
+		if len(qd) == 0 {
+			qd = dims
+		}
+		in.Questions = append(in.Questions, workflows.QuestionRef{ID: q.ID, Kind: q.Kind, Dimensions: qd})
+	}
+	return in, nil
+}
+
 // startApplication starts the application's workflow with IDs and enums only.
 func (s *Server) startApplication(ctx context.Context, job hireflow.Job, app hireflow.Application) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	_, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+	in, err := s.workflowInput(ctx, job, app)
+	if err != nil {
+		return err
+	}
+	_, err = s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:        app.WorkflowID,
 		TaskQueue: s.Cfg.TaskQueue,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			workflows.SAOrg.ValueSet(app.OrgID), workflows.SAJob.ValueSet(app.JobID),
 			workflows.SAStage.ValueSet(string(hireflow.StageScreening)), workflows.SAStatus.ValueSet(string(hireflow.StatusActive)),
 			workflows.SARuleVersion.ValueSet(int64(app.RuleVersion))),
-	}, workflows.ApplicationWorkflow, workflows.ApplicationInput{OrgID: app.OrgID, ApplicationID: app.ID, JobID: app.JobID,
-		RuleSetID: app.RuleSetID, RuleVersion: app.RuleVersion, Timings: s.Timings(job), Stages: job.Stages})
+	}, workflows.ApplicationWorkflow, in)
 	return err
 }

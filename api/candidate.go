@@ -90,11 +90,12 @@ func (s *Server) candidateView(c *fiber.Ctx, tok store.CandidateToken, ct store.
 		d.ExpiresAt, d.ExpiresText = tok.ExpiresAt, fmtTime(l, tok.ExpiresAt)
 	}
 	if ct.Stage == hireflow.StageInvited {
-		ctx, cancel := context.WithTimeout(c.UserContext(), 5*time.Second)
-		defer cancel()
-		if err := s.Temporal.SignalWorkflow(ctx, hireflow.WorkflowIDForApplication(tok.ApplicationID), "",
-			workflows.SignalInvitationOpened, workflows.OpenedSignal{}); err != nil {
-			s.Log.Warn("opened signal failed", "application", tok.ApplicationID, "err", err.Error())
+		// Opening the invitation starts the interview stage (a candidate action, recorded here;
+		// the workflow learns of the interview from the answers themselves).
+		if err := s.Store.ApplicationSetStage(c.UserContext(), tok.OrgID, tok.ApplicationID, hireflow.StageInterview, hireflow.StatusActive, "interview"); err != nil {
+			s.Log.Warn("stage update failed", "application", tok.ApplicationID, "err", err.Error())
+		} else {
+			d.Stage = hireflow.StageInterview
 		}
 	}
 	return d

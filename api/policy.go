@@ -21,6 +21,14 @@ const (
 	actRulesWrite          action = "rules:write"
 	actRulesPublish        action = "rules:publish"
 	actApplicationsMigrate action = "applications:migrate_rules"
+	actFeedback            action = "applications:feedback"
+	actReview              action = "applications:review"
+	actOfferDraft          action = "offers:draft"
+	actOfferRead           action = "offers:read"
+	actOfferApprove        action = "offers:approve"
+	actProbation           action = "applications:probation"
+	actCancel              action = "applications:cancel"
+	actWebhook             action = "webhooks:write"
 )
 
 var (
@@ -39,6 +47,14 @@ var policy = map[action][]hireflow.Role{
 	actRulesWrite:          {admin, recruiter},
 	actRulesPublish:        {admin, recruiter},
 	actApplicationsMigrate: {admin, recruiter},
+	actFeedback:            {interviewer, manager},
+	actReview:              {manager, interviewer, recruiter},
+	actOfferDraft:          {recruiter},
+	actOfferRead:           {recruiter, manager},
+	actOfferApprove:        {manager, recruiter, admin, interviewer, analyst}, // the chain names who; the workflow checks it
+	actProbation:           {manager, recruiter},
+	actCancel:              {recruiter},
+	actWebhook:             {admin, integ},
 }
 
 // seesCandidateContact says which roles see names and emails (analysts work on IDs only).

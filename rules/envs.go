@@ -88,8 +88,9 @@ var (
 	RoutingOutcomes = []string{"advance", "hold", "reject"}
 	ReviewOutcomes  = []string{"advance", "hold", "reject"}
 	DurationKeys    = []string{"invite_reminder_after", "invite_expires_after", "rejection_delay", "hold_sla",
-		"review_sla", "approval_sla", "offer_expires_after", "probation_length"}
-	ApproverRoles = []string{"recruiter", "hiring_manager", "interviewer", "admin", "hr_director", "finance", "ceo"}
+		"feedback_sla", "review_sla", "approval_sla", "offer_expires_after", "probation_length", "probation_sla"}
+	// ApproverRoles are the staff roles an approval step may name; specific people are "user:<id>".
+	ApproverRoles = []string{"hiring_manager", "recruiter", "admin"}
 )
 
 // spec describes one rule name: its environment and result kind.
@@ -103,7 +104,7 @@ var specs = map[string]spec{
 	RuleScreening: {ScreeningEnv{}, reflect.String, `"pass" | "reject" | "hold"`},
 	RuleRouting:   {RoutingEnv{}, reflect.String, `"advance" | "hold" | "reject"`},
 	RuleReview:    {ReviewEnv{}, reflect.String, `"advance" | "hold" | "reject"`},
-	RuleApproval:  {ApprovalEnv{}, reflect.Slice, `list of approvers ("hiring_manager", "user:<id>"); a nested list is a parallel group`},
+	RuleApproval:  {ApprovalEnv{}, reflect.Slice, `list of approvers ("hiring_manager", "recruiter", "admin", "user:<id>"); a nested list is a parallel group`},
 	RuleWeights:   {WeightsEnv{}, reflect.Map, `{dimension: weight}, adding up to 1`},
 	RuleDurations: {DurationsEnv{}, reflect.Map, `{name: "48h"}`},
 }
@@ -133,7 +134,7 @@ func Compile(name, source string) (*Program, error) {
 var Defaults = map[string]string{
 	RuleRouting:   `overall >= 70 ? "advance" : overall >= 50 ? "hold" : "reject"`,
 	RuleReview:    `len(reviews) < required ? "hold" : any(reviews, .decision == "reject") ? "reject" : mean(map(reviews, .rating)) >= 3.5 ? "advance" : "hold"`,
-	RuleApproval:  `offer.salary > offer.band_max ? ["hiring_manager", ["hr_director", "finance"]] : ["hiring_manager"]`,
+	RuleApproval:  `offer.salary > offer.band_max ? ["hiring_manager", ["recruiter", "admin"]] : ["hiring_manager"]`,
 	RuleDurations: `{"invite_reminder_after": "48h", "invite_expires_after": "168h", "rejection_delay": "24h", "hold_sla": "48h", "review_sla": "72h", "approval_sla": "48h", "offer_expires_after": "168h", "probation_length": "2160h"}`,
 }
 

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"context"
 	"fmt"
 	"reflect"
 	"strings"
@@ -112,4 +113,21 @@ func StageKinds(p []StageSpec) []string {
 		out[i] = strings.TrimSpace(s.Stage)
 	}
 	return out
+}
+
+// When evaluates a stage's `when` condition. An empty condition is true.
+func When(source string, env PipelineEnv) (bool, error) {
+	if source == "" {
+		return true, nil
+	}
+	p, err := compile("when", source, PipelineEnv{}, reflect.Bool)
+	if err != nil {
+		return false, err
+	}
+	v, err := p.Eval(context.Background(), &env)
+	if err != nil {
+		return false, err
+	}
+	b, _ := v.(bool)
+	return b, nil
 }

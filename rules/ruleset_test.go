@@ -92,7 +92,7 @@ func TestApprovalChain(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, steps, 2)
 	require.True(t, steps[1].Parallel)
-	require.Equal(t, []string{"hr_director", "finance"}, steps[1].Approvers)
+	require.Equal(t, []string{"recruiter", "admin"}, steps[1].Approvers)
 
 	for src, msg := range map[string]string{
 		`["janitor"]`:     "not one of",

@@ -2,6 +2,7 @@
 package workers
 
 import (
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 
@@ -13,6 +14,15 @@ import (
 func NewApplicationWorker(c client.Client, taskQueue string, acts *activities.Activities, opts worker.Options) worker.Worker {
 	w := worker.New(c, taskQueue, opts)
 	w.RegisterWorkflow(workflows.ApplicationWorkflow)
+	w.RegisterWorkflow(workflows.ApprovalWorkflow)
 	w.RegisterActivity(acts)
+	return w
+}
+
+// NewScoringWorker runs the answer-scoring activity on its own task queue; scale it out by
+// running more of it.
+func NewScoringWorker(c client.Client, taskQueue string, acts *activities.Activities, opts worker.Options) worker.Worker {
+	w := worker.New(c, taskQueue, opts)
+	w.RegisterActivityWithOptions(acts.ScoreAnswer, activity.RegisterOptions{Name: activities.ScoreAnswerName})
 	return w
 }

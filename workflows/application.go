@@ -10,6 +10,7 @@ import (
 
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/activities"
+	"github.com/hireflow/hireflow/internal/mail"
 )
 
 // a is used only to name activity methods; the worker registers the real struct.
@@ -28,12 +29,15 @@ var activityOptions = workflow.ActivityOptions{
 var errWithdrawn = errors.New("withdrawn")
 
 type applicationRun struct {
-	ctx       workflow.Context
-	in        ApplicationInput
-	ref       activities.AppRef
-	state     State
-	withdrawn bool
-	decision  *RecruiterDecision
+	ctx      workflow.Context
+	in       ApplicationInput
+	ref      activities.AppRef
+	state    State
+	stop     hireflow.Stage // withdrawn | cancelled | deletion_requested, set by signals
+	decision *RecruiterDecision
+	awaiting bool // a recruiter decision is awaited (screening hold or routing/review hold)
+	holds    int  // how many times the application was held (keys the SLA reminder emails)
+	life     *lifecycle
 }
 
 // ApplicationWorkflow takes one application from screening through the invitation: screen by
@@ -49,10 +53,21 @@ func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) (Application
 	if err := r.registerDecisionUpdate(); err != nil {
 		return ApplicationResult{}, err
 	}
+	stopOn := func(name string, stage hireflow.Stage) {
+		workflow.Go(ctx, func(gctx workflow.Context) {
+			workflow.GetSignalChannel(gctx, name).Receive(gctx, nil)
+			if r.stop == "" {
+				r.stop = stage
+				r.state.StopReason = string(stage)
+			}
+		})
+	}
+	stopOn(SignalWithdraw, hireflow.StageWithdrawn)
+	stopOn(SignalCancel, hireflow.StageCancelled)
+	stopOn(SignalDeletionRequest, hireflow.StageDeletion)
 	workflow.Go(ctx, func(gctx workflow.Context) {
-		var w WithdrawSignal
-		workflow.GetSignalChannel(gctx, SignalWithdraw).Receive(gctx, &w)
-		r.withdrawn = true
+		workflow.GetSignalChannel(gctx, SignalHumanOnly).Receive(gctx, nil)
+		r.state.HumanOnly = true
 	})
 	workflow.Go(ctx, func(gctx workflow.Context) {
 		workflow.GetSignalChannel(gctx, SignalInvitationOpened).Receive(gctx, nil)
@@ -61,7 +76,7 @@ func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) (Application
 
 	err := r.run()
 	if errors.Is(err, errWithdrawn) {
-		err = r.close(hireflow.StageWithdrawn, hireflow.StatusWithdrawn)
+		err = r.stopped()
 	}
 	return ApplicationResult{Stage: r.state.Stage, Status: r.state.Status}, err
 }
@@ -103,12 +118,36 @@ func (r *applicationRun) run() error {
 	return r.invite()
 }
 
-// exec runs an activity, then notices a withdrawal that arrived meanwhile.
+// stopped closes the application the way the stop signal asked, with the right email.
+func (r *applicationRun) stopped() error {
+	in := activities.CloseInput{AppRef: r.ref, Stage: r.stop}
+	switch r.stop {
+	case hireflow.StageCancelled:
+		in.Status, in.Notice = hireflow.StatusCancelled, mail.KindCancellation
+	case hireflow.StageDeletion:
+		in.Status, in.Notice = hireflow.StatusDeletion, mail.KindDeletionRequest
+	default:
+		in.Stage, in.Status = hireflow.StageWithdrawn, hireflow.StatusWithdrawn
+		if r.life != nil { // lifecycle v1 confirms withdrawals by email
+			in.Notice = mail.KindWithdrawal
+		}
+	}
+	if r.life != nil && r.state.OfferID != "" && r.life.offerOpen {
+		in.OfferID, in.OfferStatus = r.state.OfferID, "withdrawn"
+	}
+	if err := workflow.ExecuteActivity(r.ctx, a.CloseApplication, in).Get(r.ctx, nil); err != nil {
+		return err
+	}
+	r.setStage(in.Stage, in.Status)
+	return nil
+}
+
+// exec runs an activity, then notices a stop signal that arrived meanwhile.
 func (r *applicationRun) exec(fn, arg, result any) error {
 	if err := workflow.ExecuteActivity(r.ctx, fn, arg).Get(r.ctx, result); err != nil {
 		return err
 	}
-	if r.withdrawn {
+	if r.stop != "" {
 		return errWithdrawn
 	}
 	return nil
@@ -123,7 +162,7 @@ func (r *applicationRun) setStage(stage hireflow.Stage, status hireflow.Status) 
 // wait blocks until d passes, the candidate withdraws, or done() holds. It reports whether the
 // time ran out.
 func (r *applicationRun) wait(d time.Duration, done func() bool) (timedOut bool, err error) {
-	cond := func() bool { return r.withdrawn || (done != nil && done()) }
+	cond := func() bool { return r.stop != "" || (done != nil && done()) }
 	if d > 0 {
 		ok, err := workflow.AwaitWithTimeout(r.ctx, d, cond)
 		if err != nil {
@@ -133,7 +172,7 @@ func (r *applicationRun) wait(d time.Duration, done func() bool) (timedOut bool,
 	} else {
 		timedOut = !cond()
 	}
-	if r.withdrawn {
+	if r.stop != "" {
 		return false, errWithdrawn
 	}
 	return timedOut, nil
@@ -160,6 +199,12 @@ func (r *applicationRun) invite() error {
 		return err
 	}
 	r.setStage(hireflow.StageInvited, hireflow.StatusActive)
+	// Lifecycle v1 runs the pinned pipeline's stages after the invitation; histories of v0 waited
+	// for the link to be opened and the invitation to expire.
+	if workflow.GetVersion(r.ctx, "lifecycle", workflow.DefaultVersion, 1) >= 1 {
+		r.life = newLifecycle(r)
+		return r.life.run(expires)
+	}
 	opened := func() bool { return r.state.Opened }
 
 	timedOut, err := r.wait(t.InviteReminderAfter, opened)
@@ -196,7 +241,12 @@ func (r *applicationRun) invite() error {
 }
 
 func (r *applicationRun) close(stage hireflow.Stage, status hireflow.Status) error {
-	err := workflow.ExecuteActivity(r.ctx, a.CloseApplication, activities.CloseInput{AppRef: r.ref, Stage: stage, Status: status}).Get(r.ctx, nil)
+	return r.closeWith(activities.CloseInput{AppRef: r.ref, Stage: stage, Status: status})
+}
+
+func (r *applicationRun) closeWith(in activities.CloseInput) error {
+	stage, status := in.Stage, in.Status
+	err := workflow.ExecuteActivity(r.ctx, a.CloseApplication, in).Get(r.ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -214,6 +264,7 @@ func (r *applicationRun) registerDecisionUpdate() error {
 				return RecruiterDecisionResult{}, err
 			}
 			r.decision = &d
+			r.awaiting = false
 			return RecruiterDecisionResult{DecisionID: id}, nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, d RecruiterDecision) error {
@@ -224,6 +275,9 @@ func (r *applicationRun) registerDecisionUpdate() error {
 // awaitRecruiter waits for the recruiter's decision, reminding recruiters after each SLA period
 // (at most maxHoldReminders times; then it waits without reminders).
 func (r *applicationRun) awaitRecruiter() error {
+	r.decision, r.awaiting = nil, true
+	base := r.holds * 10
+	r.holds++
 	decided := func() bool { return r.decision != nil }
 	for n := 1; !decided(); n++ {
 		sla := r.in.Timings.HoldSLA
@@ -231,10 +285,10 @@ func (r *applicationRun) awaitRecruiter() error {
 			sla = 0
 		}
 		if sla == 0 {
-			if err := workflow.Await(r.ctx, func() bool { return r.withdrawn || decided() }); err != nil {
+			if err := workflow.Await(r.ctx, func() bool { return r.stop != "" || decided() }); err != nil {
 				return err
 			}
-			if r.withdrawn {
+			if r.stop != "" {
 				return errWithdrawn
 			}
 			break
@@ -245,7 +299,7 @@ func (r *applicationRun) awaitRecruiter() error {
 		}
 		if timedOut {
 			var sent int
-			if err := r.exec(a.NotifyHoldSLA, activities.HoldSLAInput{AppRef: r.ref, N: n}, &sent); err != nil {
+			if err := r.exec(a.NotifyHoldSLA, activities.HoldSLAInput{AppRef: r.ref, N: base + n}, &sent); err != nil {
 				return err
 			}
 		}
@@ -254,7 +308,7 @@ func (r *applicationRun) awaitRecruiter() error {
 }
 
 func (r *applicationRun) validateDecision(d RecruiterDecision) error {
-	if r.decision != nil || r.state.Stage != hireflow.StageHold {
+	if !r.awaiting || r.state.Stage != hireflow.StageHold {
 		return temporal.NewApplicationError("the application is not waiting for a decision", "not_on_hold")
 	}
 	if d.UserID == "" {

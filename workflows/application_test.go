@@ -2,15 +2,19 @@ package workflows
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/activities"
+	"github.com/hireflow/hireflow/internal/mail"
+	"github.com/hireflow/hireflow/rules"
 )
 
 var testTimings = Timings{
@@ -20,170 +24,414 @@ var testTimings = Timings{
 	HoldSLA:             8 * time.Hour,
 }
 
+var testLifecycle = LifecycleTimings{
+	FeedbackSLA: 24 * time.Hour, ReviewSLA: 24 * time.Hour, ApprovalSLA: 12 * time.Hour,
+	OfferExpiresAfter: 5 * 24 * time.Hour, ProbationLength: 90 * 24 * time.Hour, ProbationSLA: 48 * time.Hour,
+}
+
+// fakeOutcomes lets a test choose what the mocked activities decide.
+type fakeOutcomes struct {
+	screen    hireflow.ScreenOutcome
+	route     string
+	review    string
+	steps     []rules.ApprovalStep
+	scoreFail bool
+}
+
 type wfHarness struct {
+	t     *testing.T
 	env   *testsuite.TestWorkflowEnvironment
 	start time.Time
-	calls map[string][]time.Duration // activity name → offsets from start when it ran
+	mu    sync.Mutex
+	calls map[string][]time.Duration // activity (or notice kind) → offsets from start
+	route activities.RouteInput
+	close []activities.CloseInput
+	out   *fakeOutcomes
+}
+
+func (h *wfHarness) rec(name string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.calls[name] = append(h.calls[name], h.env.Now().Sub(h.start))
 }
 
 func newHarness(t *testing.T, outcome hireflow.ScreenOutcome) *wfHarness {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterActivity(&activities.Activities{})
-	h := &wfHarness{env: env, start: env.Now(), calls: map[string][]time.Duration{}}
-	rec := func(name string) { h.calls[name] = append(h.calls[name], env.Now().Sub(h.start)) }
+	env.RegisterActivityWithOptions((&activities.Activities{}).ScoreAnswer, activity.RegisterOptions{Name: activities.ScoreAnswerName})
+	env.RegisterWorkflow(ApprovalWorkflow)
+	h := &wfHarness{t: t, env: env, start: env.Now(), calls: map[string][]time.Duration{},
+		out: &fakeOutcomes{screen: outcome, route: "advance", review: "advance", steps: []rules.ApprovalStep{{Approvers: []string{"hiring_manager"}}}}}
 	env.OnActivity(a.ScreenApplication, mock.Anything, mock.Anything).Return(
 		func(context.Context, activities.AppRef) (activities.ScreenResult, error) {
-			rec("screen")
-			return activities.ScreenResult{Outcome: outcome, DecisionID: "d1"}, nil
+			h.rec("screen")
+			return activities.ScreenResult{Outcome: h.out.screen, DecisionID: "d1"}, nil
 		})
 	env.OnActivity(a.InviteCandidate, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.InviteInput) (activities.InviteResult, error) {
-			rec("invite")
-			require.Equal(t, testTimings.InviteExpiresAfter, in.ExpiresAt.Sub(env.Now()), "the invitation is valid for the configured period from when it is sent")
+			h.rec("invite")
+			require.Equal(t, testTimings.InviteExpiresAfter, in.ExpiresAt.Sub(env.Now()), "the invitation is valid for the configured period")
 			return activities.InviteResult{Sent: true}, nil
 		})
 	env.OnActivity(a.RemindCandidate, mock.Anything, mock.Anything).Return(
-		func(context.Context, activities.RemindInput) (bool, error) { rec("remind"); return true, nil })
+		func(context.Context, activities.RemindInput) (bool, error) { h.rec("remind"); return true, nil })
 	env.OnActivity(a.RejectApplication, mock.Anything, mock.Anything).Return(
-		func(context.Context, activities.AppRef) (bool, error) { rec("reject"); return true, nil })
+		func(context.Context, activities.AppRef) (bool, error) { h.rec("reject"); return true, nil })
 	env.OnActivity(a.SetStage, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.StageInput) error { rec("stage:" + string(in.Stage)); return nil })
+		func(_ context.Context, in activities.StageInput) error {
+			h.rec("stage:" + string(in.Stage))
+			return nil
+		})
 	env.OnActivity(a.CloseApplication, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.CloseInput) error { rec("close:" + string(in.Stage)); return nil })
+		func(_ context.Context, in activities.CloseInput) error {
+			h.rec("close:" + string(in.Stage))
+			h.mu.Lock()
+			h.close = append(h.close, in)
+			h.mu.Unlock()
+			return nil
+		})
 	env.OnActivity(a.NotifyHoldSLA, mock.Anything, mock.Anything).Return(
-		func(context.Context, activities.HoldSLAInput) (int, error) { rec("hold_sla"); return 1, nil })
+		func(context.Context, activities.HoldSLAInput) (int, error) { h.rec("hold_sla"); return 1, nil })
 	env.OnActivity(a.RecordRecruiterDecision, mock.Anything, mock.Anything).Return(
 		func(context.Context, activities.RecruiterDecisionInput) (string, error) {
-			rec("decide")
+			h.rec("decide")
 			return "d2", nil
+		})
+	env.OnActivity(activities.ScoreAnswerName, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.ScoreInput) (activities.ScoreResult, error) {
+			h.rec("score")
+			if h.out.scoreFail {
+				return activities.ScoreResult{}, context.DeadlineExceeded
+			}
+			return activities.ScoreResult{AnswerID: in.AnswerID, Scores: map[string]float64{"problem_solving": 80, "communication": 60}, Overall: 70}, nil
+		})
+	env.OnActivity(a.RouteApplication, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.RouteInput) (activities.RouteResult, error) {
+			h.rec("route")
+			h.route = in
+			return activities.RouteResult{Outcome: h.out.route, DecisionID: "r1"}, nil
+		})
+	env.OnActivity(a.RecordReviews, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.ReviewsInput) (activities.RouteResult, error) {
+			h.rec("reviews")
+			return activities.RouteResult{Outcome: h.out.review}, nil
+		})
+	env.OnActivity(a.NotifyStaff, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.StaffNoticeInput) (int, error) {
+			h.rec("staff:" + in.Kind)
+			return 1, nil
+		})
+	env.OnActivity(a.NotifyCandidate, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.CandidateNoticeInput) (bool, error) {
+			h.rec("candidate:" + in.Kind)
+			return true, nil
+		})
+	env.OnActivity(a.PlanApproval, mock.Anything, mock.Anything).Return(
+		func(context.Context, activities.PlanApprovalInput) (activities.PlanApprovalResult, error) {
+			h.rec("plan")
+			return activities.PlanApprovalResult{Steps: h.out.steps}, nil
+		})
+	env.OnActivity(a.FinishApproval, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.FinishApprovalInput) (bool, error) {
+			h.rec("finish:" + in.Outcome)
+			return in.Outcome == "approved", nil
+		})
+	env.OnActivity(a.OnboardEmployee, mock.Anything, mock.Anything).Return(
+		func(context.Context, activities.OnboardInput) (activities.OnboardResult, error) {
+			h.rec("onboard")
+			return activities.OnboardResult{EmployeeID: "e1"}, nil
+		})
+	env.OnActivity(a.RecordProbation, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.ProbationInput) error {
+			h.rec("probation:" + in.Outcome)
+			return nil
 		})
 	return h
 }
 
-func (h *wfHarness) run(t *testing.T) ApplicationResult {
-	h.env.ExecuteWorkflow(ApplicationWorkflow, ApplicationInput{OrgID: "o", ApplicationID: "app", JobID: "j", RuleVersion: 1, Timings: testTimings})
-	require.True(t, h.env.IsWorkflowCompleted())
-	require.NoError(t, h.env.GetWorkflowError())
+func (h *wfHarness) input(pipeline ...string) ApplicationInput {
+	in := ApplicationInput{OrgID: "o", ApplicationID: "app", JobID: "j", RuleVersion: 1, Timings: testTimings, Lifecycle: testLifecycle,
+		ScoringQueue: "scoring", Weights: map[string]float64{"problem_solving": 0.5, "communication": 0.5},
+		Questions: []QuestionRef{{ID: "q1", Kind: "video", Dimensions: []string{"problem_solving"}}, {ID: "q2", Kind: "text", Dimensions: []string{"communication"}}}}
+	if len(pipeline) == 0 {
+		pipeline = []string{"screen", "video_interview", "review", "offer", "onboard", "probation"}
+	}
+	for _, p := range pipeline {
+		in.Pipeline = append(in.Pipeline, StageRef{Kind: p})
+	}
+	return in
+}
+
+func (h *wfHarness) at(d time.Duration, fn func()) { h.env.RegisterDelayedCallback(fn, d) }
+
+func (h *wfHarness) signal(d time.Duration, name string, arg any) {
+	h.at(d, func() { h.env.SignalWorkflow(name, arg) })
+}
+
+func (h *wfHarness) update(d time.Duration, name string, arg any, wantErr string) {
+	h.at(d, func() {
+		h.env.UpdateWorkflow(name, name+d.String(), &testsuite.TestUpdateCallback{
+			OnReject: func(err error) {
+				if wantErr == "" {
+					h.t.Errorf("%s refused at %s: %v", name, d, err)
+				} else {
+					require.ErrorContains(h.t, err, wantErr)
+				}
+			},
+			OnAccept:   func() {},
+			OnComplete: func(any, error) {},
+		}, arg)
+	})
+}
+
+func (h *wfHarness) approve(d time.Duration, offer string, dec ApprovalDecision, wantErr string) {
+	h.at(d, func() {
+		err := h.env.UpdateWorkflowByID("approval/"+offer, UpdateApprovalDecision, "a"+d.String(), &testsuite.TestUpdateCallback{
+			OnReject: func(err error) {
+				if wantErr == "" {
+					h.t.Errorf("approval refused at %s: %v", d, err)
+				} else {
+					require.ErrorContains(h.t, err, wantErr)
+				}
+			},
+			OnAccept: func() {}, OnComplete: func(any, error) {},
+		}, dec)
+		require.NoError(h.t, err)
+	})
+}
+
+func (h *wfHarness) answers(at ...time.Duration) {
+	for i, d := range at {
+		q := []string{"q1", "q2"}[i]
+		h.signal(d, SignalAnswerSubmitted, AnswerSignal{AnswerID: "ans-" + q, QuestionID: q})
+	}
+}
+
+func (h *wfHarness) run(in ApplicationInput) ApplicationResult {
+	h.env.ExecuteWorkflow(ApplicationWorkflow, in)
+	require.True(h.t, h.env.IsWorkflowCompleted())
+	require.NoError(h.t, h.env.GetWorkflowError())
 	var res ApplicationResult
-	require.NoError(t, h.env.GetWorkflowResult(&res))
+	require.NoError(h.t, h.env.GetWorkflowResult(&res))
 	return res
 }
 
-func TestApplicationPassOpenedBeforeReminder(t *testing.T) {
+const hr = time.Hour
+const day = 24 * time.Hour
+
+func TestLifecycleFullHire(t *testing.T) {
 	h := newHarness(t, hireflow.ScreenPass)
-	h.env.RegisterDelayedCallback(func() {
-		h.env.SignalWorkflow(SignalInvitationOpened, OpenedSignal{})
-	}, 5*time.Hour)
-	res := h.run(t)
-	require.Empty(t, h.calls["remind"], "no reminder once the link was opened")
-	require.Equal(t, []time.Duration{5 * time.Hour}, h.calls["stage:interview"])
-	require.Equal(t, []time.Duration{testTimings.InviteExpiresAfter}, h.calls["close:expired"])
-	require.Equal(t, hireflow.StageExpired, res.Stage)
+	h.answers(1*hr, 2*hr)
+	h.update(3*hr, UpdateReview, ReviewUpdate{ReviewerID: "m1", Role: hireflow.RoleHiringManager, Rating: 4, Decision: "advance"}, "")
+	h.update(4*hr, UpdateDraftOffer, DraftOfferUpdate{OfferID: "off1", UserID: "r1"}, "")
+	h.approve(5*hr, "off1", ApprovalDecision{ApproverID: "u9", Role: hireflow.RoleAnalyst, Decision: "approve"}, "not an approver")
+	h.approve(6*hr, "off1", ApprovalDecision{ApproverID: "m1", Role: hireflow.RoleHiringManager, Decision: "approve"}, "")
+	h.signal(7*hr, SignalOfferResponse, OfferResponse{Accept: true})
+	probationDue := 7*hr + testLifecycle.ProbationLength
+	h.update(probationDue+hr, UpdateProbationEvaluation, ProbationUpdate{ManagerID: "m1", Role: hireflow.RoleHiringManager, Outcome: "pass", Rating: 4}, "")
+	res := h.run(h.input())
+
+	require.Equal(t, hireflow.StageCompleted, res.Stage)
+	require.Equal(t, hireflow.StatusHired, res.Status)
+	require.Equal(t, []time.Duration{1 * hr, 2 * hr}, h.calls["score"], "each answer is scored as soon as it arrives")
+	require.Equal(t, []time.Duration{2 * hr}, h.calls["route"])
+	require.InDelta(t, 70, h.route.Overall, 0.01, "weights combine the per-dimension scores")
+	require.Equal(t, 80.0, h.route.Scores["problem_solving"])
+	require.Equal(t, []time.Duration{3 * hr}, h.calls["reviews"])
+	require.Equal(t, []time.Duration{4 * hr}, h.calls["plan"])
+	require.Equal(t, []time.Duration{6 * hr}, h.calls["finish:approved"])
+	require.Equal(t, []time.Duration{7 * hr}, h.calls["onboard"])
+	require.Equal(t, []time.Duration{probationDue}, h.calls["staff:"+mail.KindProbationRequest], "the 90-day probation timer fires")
+	require.Equal(t, []time.Duration{probationDue + hr}, h.calls["probation:pass"])
+	require.Empty(t, h.calls["candidate:"+mail.KindInterviewReminder], "no reminder: the interview was done early")
+	require.Empty(t, h.calls["reject"])
 }
 
-func TestApplicationReminderThenExpiry(t *testing.T) {
+func TestLifecycleInterviewReminderAndExpiry(t *testing.T) {
 	h := newHarness(t, hireflow.ScreenPass)
-	res := h.run(t)
-	require.Equal(t, []time.Duration{0}, h.calls["invite"])
-	require.Equal(t, []time.Duration{testTimings.InviteReminderAfter}, h.calls["remind"], "reminder fires at the configured moment")
-	require.Equal(t, []time.Duration{testTimings.InviteExpiresAfter}, h.calls["close:expired"], "expiry at the configured moment")
-	require.Empty(t, h.calls["stage:interview"])
+	h.answers(1 * hr) // only one of two answers
+	res := h.run(h.input())
+	require.Equal(t, []time.Duration{testTimings.InviteReminderAfter}, h.calls["candidate:"+mail.KindInterviewReminder])
+	require.Equal(t, []time.Duration{testTimings.InviteExpiresAfter}, h.calls["close:expired"])
+	require.Empty(t, h.calls["route"])
 	require.Equal(t, hireflow.StatusExpired, res.Status)
 }
 
-func TestApplicationOpenedAfterReminder(t *testing.T) {
+func TestLifecycleScoringFailureGoesToPerson(t *testing.T) {
 	h := newHarness(t, hireflow.ScreenPass)
-	h.env.RegisterDelayedCallback(func() {
-		h.env.SignalWorkflow(SignalInvitationOpened, OpenedSignal{})
-	}, 50*time.Hour)
-	h.run(t)
-	require.Len(t, h.calls["remind"], 1)
-	require.Equal(t, []time.Duration{50 * time.Hour}, h.calls["stage:interview"])
-}
-
-func TestApplicationRejectAfterDelay(t *testing.T) {
-	h := newHarness(t, hireflow.ScreenReject)
-	res := h.run(t)
-	require.Equal(t, []time.Duration{testTimings.RejectionDelay}, h.calls["reject"])
-	require.Empty(t, h.calls["invite"])
-	require.Equal(t, hireflow.StageRejected, res.Stage)
+	h.out.scoreFail, h.out.route = true, "hold"
+	h.answers(1*hr, 2*hr)
+	h.update(3*hr, UpdateRecruiterDecision, RecruiterDecision{UserID: "r1", Outcome: hireflow.ScreenReject, ReasonCode: "skills"}, "")
+	res := h.run(h.input("screen", "video_interview", "review"))
+	require.True(t, h.route.Flags.ScoringFailed, "a failed scoring is a flag for a person, not a reject")
+	require.Equal(t, []time.Duration{3*hr + testTimings.RejectionDelay}, h.calls["reject"], "the person rejected; the email waits for the delay")
 	require.Equal(t, hireflow.StatusRejected, res.Status)
 }
 
-func TestApplicationHoldSLAThenRecruiterPasses(t *testing.T) {
+func TestLifecycleReviewSLAAndReject(t *testing.T) {
+	h := newHarness(t, hireflow.ScreenPass)
+	h.out.review = "reject"
+	h.answers(1*hr, 2*hr)
+	h.update(2*hr+30*time.Minute, UpdateReview, ReviewUpdate{ReviewerID: "m1", Role: hireflow.RoleHiringManager, Rating: 2, Decision: "reject"}, "reason code")
+	h.update(2*hr+40*time.Minute, UpdateReview, ReviewUpdate{ReviewerID: "m1", Role: hireflow.RoleAnalyst, Rating: 2, Decision: "advance"}, "role")
+	h.update(2*hr+50*time.Minute, UpdateReview, ReviewUpdate{ReviewerID: "m1", Role: hireflow.RoleHiringManager, Rating: 9, Decision: "advance"}, "rating")
+	h.update(2*hr+2*day+hr, UpdateReview, ReviewUpdate{ReviewerID: "m1", Role: hireflow.RoleHiringManager, Rating: 2, Decision: "reject", ReasonCode: "skills"}, "")
+	res := h.run(h.input())
+	require.Equal(t, []time.Duration{2*hr + day}, h.calls["staff:"+mail.KindReviewReminder], "review reminder after one SLA")
+	require.Equal(t, []time.Duration{2*hr + 2*day}, h.calls["staff:"+mail.KindEscalation], "escalation after the second")
+	require.Equal(t, []time.Duration{2*hr + 2*day + hr + testTimings.RejectionDelay}, h.calls["reject"])
+	require.Equal(t, hireflow.StatusRejected, res.Status)
+}
+
+func TestLifecycleOfferDeclined(t *testing.T) {
+	h := newHarness(t, hireflow.ScreenPass)
+	h.answers(1*hr, 2*hr)
+	h.update(3*hr, UpdateReview, ReviewUpdate{ReviewerID: "m1", Role: hireflow.RoleHiringManager, Rating: 5, Decision: "advance"}, "")
+	h.update(4*hr, UpdateDraftOffer, DraftOfferUpdate{OfferID: "off1", UserID: "r1"}, "")
+	h.approve(5*hr, "off1", ApprovalDecision{ApproverID: "m1", Role: hireflow.RoleHiringManager, Decision: "approve"}, "")
+	h.signal(6*hr, SignalOfferResponse, OfferResponse{Accept: false, ReasonCode: "other_offer"})
+	res := h.run(h.input())
+	require.Equal(t, hireflow.StageDeclined, res.Stage)
+	require.Equal(t, mail.KindOfferDeclined, h.close[0].Notice)
+	require.Equal(t, "declined", h.close[0].OfferStatus)
+	require.Empty(t, h.calls["onboard"], "no employee without a hire")
+}
+
+func TestLifecycleOfferExpires(t *testing.T) {
+	h := newHarness(t, hireflow.ScreenPass)
+	h.answers(1*hr, 2*hr)
+	h.update(3*hr, UpdateReview, ReviewUpdate{ReviewerID: "m1", Role: hireflow.RoleHiringManager, Rating: 5, Decision: "advance"}, "")
+	h.update(4*hr, UpdateDraftOffer, DraftOfferUpdate{OfferID: "off1", UserID: "r1"}, "")
+	h.approve(5*hr, "off1", ApprovalDecision{ApproverID: "m1", Role: hireflow.RoleHiringManager, Decision: "approve"}, "")
+	res := h.run(h.input())
+	require.Equal(t, []time.Duration{5*hr + testLifecycle.OfferExpiresAfter}, h.calls["close:expired"])
+	require.Equal(t, hireflow.StatusExpired, res.Status)
+}
+
+func TestApprovalChainParallelDelegateRejectThenTimeout(t *testing.T) {
+	h := newHarness(t, hireflow.ScreenPass)
+	h.out.steps = []rules.ApprovalStep{{Approvers: []string{"hiring_manager"}}, {Approvers: []string{"admin", "recruiter"}, Parallel: true}}
+	h.answers(1*hr, 2*hr)
+	h.update(3*hr, UpdateReview, ReviewUpdate{ReviewerID: "m1", Role: hireflow.RoleHiringManager, Rating: 5, Decision: "advance"}, "")
+	// First offer: step 1 approved, step 2 one approver delegates, the delegate rejects.
+	h.update(4*hr, UpdateDraftOffer, DraftOfferUpdate{OfferID: "off1", UserID: "r1"}, "")
+	h.approve(5*hr, "off1", ApprovalDecision{ApproverID: "m1", Role: hireflow.RoleHiringManager, Decision: "approve"}, "")
+	h.approve(6*hr, "off1", ApprovalDecision{ApproverID: "d1", Role: hireflow.RoleAdmin, Decision: "delegate", DelegateTo: "u-deleg"}, "")
+	h.approve(7*hr, "off1", ApprovalDecision{ApproverID: "u-deleg", Role: hireflow.RoleAnalyst, Decision: "reject"}, "reason")
+	h.approve(8*hr, "off1", ApprovalDecision{ApproverID: "u-deleg", Role: hireflow.RoleAnalyst, Decision: "reject", ReasonCode: "over_budget"}, "")
+	// Second offer: nobody acts; reminders, escalation, then the explicit timeout outcome.
+	h.update(9*hr, UpdateDraftOffer, DraftOfferUpdate{OfferID: "off2", UserID: "r1"}, "")
+	h.signal(9*hr+5*day, SignalCancel, CancelSignal{UserID: "r1", ReasonCode: "position_filled"})
+	res := h.run(h.input())
+	require.Equal(t, []time.Duration{8 * hr}, h.calls["finish:rejected"])
+	require.Equal(t, []time.Duration{9*hr + 3*testLifecycle.ApprovalSLA}, h.calls["finish:timed_out"], "timeout after the reminder and the escalation")
+	require.Equal(t, []time.Duration{9*hr + testLifecycle.ApprovalSLA}, h.calls["staff:"+mail.KindApprovalReminder])
+	require.Equal(t, hireflow.StageCancelled, res.Stage, "the recruiter cancelled while waiting for a third draft")
+	require.Equal(t, mail.KindCancellation, h.close[len(h.close)-1].Notice)
+}
+
+func TestLifecycleWithdrawMidInterview(t *testing.T) {
+	h := newHarness(t, hireflow.ScreenPass)
+	h.answers(1 * hr)
+	h.signal(3*hr, SignalWithdraw, WithdrawSignal{Reason: "candidate"})
+	res := h.run(h.input())
+	require.Equal(t, []time.Duration{3 * hr}, h.calls["close:withdrawn"])
+	require.Equal(t, mail.KindWithdrawal, h.close[0].Notice)
+	require.Equal(t, hireflow.StatusWithdrawn, res.Status)
+	require.Empty(t, h.calls["route"])
+}
+
+func TestLifecycleDeletionRequestDuringReview(t *testing.T) {
+	h := newHarness(t, hireflow.ScreenPass)
+	h.answers(1*hr, 2*hr)
+	h.signal(5*hr, SignalDeletionRequest, DeletionSignal{})
+	res := h.run(h.input())
+	require.Equal(t, hireflow.StageDeletion, res.Stage)
+	require.Equal(t, mail.KindDeletionRequest, h.close[0].Notice)
+}
+
+func TestLifecycleLiveRoundsFeedback(t *testing.T) {
+	h := newHarness(t, hireflow.ScreenPass)
+	in := h.input("screen", "live_round", "review")
+	in.Pipeline[1].Params = map[string]string{"interviewers": "2"}
+	fb := func(id string, r int) FeedbackUpdate {
+		return FeedbackUpdate{Round: 1, InterviewerID: id, Role: hireflow.RoleInterviewer, Ratings: map[string]int{"problem_solving": r, "communication": r}, Recommendation: "advance"}
+	}
+	h.update(1*hr, UpdateInterviewFeedback, FeedbackUpdate{Round: 2, InterviewerID: "i1", Role: hireflow.RoleInterviewer, Ratings: map[string]int{"problem_solving": 3}, Recommendation: "advance"}, "not waiting")
+	h.update(2*hr, UpdateInterviewFeedback, FeedbackUpdate{Round: 1, InterviewerID: "i1", Role: hireflow.RoleInterviewer, Ratings: map[string]int{"charisma": 3}, Recommendation: "advance"}, "unknown dimension")
+	h.update(3*hr, UpdateInterviewFeedback, fb("i1", 5), "")
+	h.update(4*hr, UpdateInterviewFeedback, fb("i1", 5), "already")
+	h.update(day+2*day+hr, UpdateInterviewFeedback, fb("i2", 3), "")
+	h.update(3*day+2*hr, UpdateReview, ReviewUpdate{ReviewerID: "m1", Role: hireflow.RoleHiringManager, Rating: 4, Decision: "advance"}, "")
+	res := h.run(in)
+	require.Equal(t, []time.Duration{day}, h.calls["staff:"+mail.KindFeedbackReminder], "feedback SLA reminder")
+	require.Equal(t, []time.Duration{2 * day}, h.calls["staff:"+mail.KindEscalation], "then escalation")
+	require.Equal(t, 75.0, h.route.Scores["problem_solving"], "ratings 5 and 3 → 100 and 50")
+	require.Equal(t, hireflow.StageCompleted, res.Stage)
+}
+
+func TestHumanOnlyReachesRouting(t *testing.T) {
+	h := newHarness(t, hireflow.ScreenPass)
+	h.signal(30*time.Minute, SignalHumanOnly, HumanOnlySignal{})
+	h.answers(1*hr, 2*hr)
+	h.signal(3*hr, SignalWithdraw, WithdrawSignal{})
+	h.run(h.input())
+	require.True(t, h.route.HumanOnly)
+}
+
+func TestScreeningHoldThenRecruiterPasses(t *testing.T) {
 	h := newHarness(t, hireflow.ScreenHold)
-	var refused, accepted error
-	h.env.RegisterDelayedCallback(func() {
-		h.env.UpdateWorkflow(UpdateRecruiterDecision, "u1", &testsuite.TestUpdateCallback{
-			OnReject:   func(err error) { refused = err },
-			OnAccept:   func() { t.Fatal("a rejection without a reason must be refused") },
-			OnComplete: func(any, error) {},
-		}, RecruiterDecision{UserID: "user-1", Outcome: hireflow.ScreenReject})
-	}, 9*time.Hour)
-	h.env.RegisterDelayedCallback(func() {
-		h.env.UpdateWorkflow(UpdateRecruiterDecision, "u2", &testsuite.TestUpdateCallback{
-			OnReject:   func(err error) { t.Fatalf("valid decision refused: %v", err) },
-			OnAccept:   func() {},
-			OnComplete: func(_ any, err error) { accepted = err },
-		}, RecruiterDecision{UserID: "user-1", Outcome: hireflow.ScreenPass})
-	}, 20*time.Hour)
-	h.env.RegisterDelayedCallback(func() {
-		h.env.SignalWorkflow(SignalWithdraw, WithdrawSignal{Reason: "other_offer"})
-	}, 30*time.Hour)
-	res := h.run(t)
-	require.Error(t, refused)
-	require.Contains(t, refused.Error(), "reason")
-	require.NoError(t, accepted)
-	require.Equal(t, []time.Duration{8 * time.Hour, 16 * time.Hour}, h.calls["hold_sla"], "SLA reminders every period until decided")
-	require.Equal(t, []time.Duration{20 * time.Hour}, h.calls["decide"])
-	require.Equal(t, []time.Duration{20 * time.Hour}, h.calls["invite"])
-	require.Equal(t, []time.Duration{30 * time.Hour}, h.calls["close:withdrawn"])
+	h.update(9*hr, UpdateRecruiterDecision, RecruiterDecision{UserID: "user-1", Outcome: hireflow.ScreenReject}, "reason")
+	h.update(20*hr, UpdateRecruiterDecision, RecruiterDecision{UserID: "user-1", Outcome: hireflow.ScreenPass}, "")
+	h.update(21*hr, UpdateRecruiterDecision, RecruiterDecision{UserID: "user-1", Outcome: hireflow.ScreenPass}, "not waiting")
+	h.signal(30*hr, SignalWithdraw, WithdrawSignal{Reason: "other_offer"})
+	res := h.run(h.input())
+	require.Equal(t, []time.Duration{8 * hr, 16 * hr}, h.calls["hold_sla"], "SLA reminders every period until decided")
+	require.Equal(t, []time.Duration{20 * hr}, h.calls["decide"])
+	require.Equal(t, []time.Duration{20 * hr}, h.calls["invite"])
 	require.Equal(t, hireflow.StatusWithdrawn, res.Status)
 }
 
-func TestApplicationHoldRecruiterRejects(t *testing.T) {
-	h := newHarness(t, hireflow.ScreenHold)
-	h.env.RegisterDelayedCallback(func() {
-		h.env.UpdateWorkflow(UpdateRecruiterDecision, "u1", &testsuite.TestUpdateCallback{
-			OnReject: func(err error) { t.Fatalf("refused: %v", err) }, OnAccept: func() {}, OnComplete: func(any, error) {},
-		}, RecruiterDecision{UserID: "user-1", Outcome: hireflow.ScreenReject, ReasonCode: "experience"})
-	}, time.Hour)
-	res := h.run(t)
-	require.Equal(t, []time.Duration{time.Hour + testTimings.RejectionDelay}, h.calls["reject"])
+func TestScreeningRejectAfterDelay(t *testing.T) {
+	h := newHarness(t, hireflow.ScreenReject)
+	res := h.run(h.input())
+	require.Equal(t, []time.Duration{testTimings.RejectionDelay}, h.calls["reject"])
+	require.Empty(t, h.calls["invite"])
 	require.Equal(t, hireflow.StatusRejected, res.Status)
 }
 
-func TestApplicationWithdrawDuringRejectionDelay(t *testing.T) {
+func TestWithdrawDuringRejectionDelay(t *testing.T) {
 	h := newHarness(t, hireflow.ScreenReject)
-	h.env.RegisterDelayedCallback(func() {
-		h.env.SignalWorkflow(SignalWithdraw, WithdrawSignal{})
-	}, time.Hour)
-	res := h.run(t)
+	h.signal(hr, SignalWithdraw, WithdrawSignal{})
+	res := h.run(h.input())
 	require.Empty(t, h.calls["reject"], "no rejection email after a withdrawal")
-	require.Equal(t, []time.Duration{time.Hour}, h.calls["close:withdrawn"])
+	require.Equal(t, []time.Duration{hr}, h.calls["close:withdrawn"])
 	require.Equal(t, hireflow.StageWithdrawn, res.Stage)
 }
 
-func TestApplicationQueryState(t *testing.T) {
+func TestPipelineWithoutScreen(t *testing.T) {
+	h := newHarness(t, hireflow.ScreenReject)
+	h.signal(hr, SignalWithdraw, WithdrawSignal{})
+	in := h.input("video_interview", "review")
+	in.Stages = []string{"video_interview", "review"}
+	h.run(in)
+	require.Empty(t, h.calls["screen"], "no screening stage in the pipeline")
+	require.Equal(t, []time.Duration{0}, h.calls["invite"])
+}
+
+func TestQueryState(t *testing.T) {
 	h := newHarness(t, hireflow.ScreenPass)
-	h.env.RegisterDelayedCallback(func() {
+	h.answers(1 * hr)
+	h.at(90*time.Minute, func() {
 		v, err := h.env.QueryWorkflow(QueryState)
 		require.NoError(t, err)
 		var st State
 		require.NoError(t, v.Get(&st))
-		require.Equal(t, hireflow.StageInvited, st.Stage)
-		require.False(t, st.Opened)
-		h.env.SignalWorkflow(SignalInvitationOpened, OpenedSignal{})
-	}, time.Hour)
-	h.run(t)
-}
-
-func TestApplicationPipelineWithoutScreen(t *testing.T) {
-	h := newHarness(t, hireflow.ScreenReject)
-	h.env.ExecuteWorkflow(ApplicationWorkflow, ApplicationInput{OrgID: "o", ApplicationID: "app", Timings: testTimings,
-		Stages: []string{"video_interview", "review"}})
-	require.NoError(t, h.env.GetWorkflowError())
-	require.Empty(t, h.calls["screen"], "no screening stage in the pipeline")
-	require.Equal(t, []time.Duration{0}, h.calls["invite"])
+		require.Equal(t, hireflow.StageInterview, st.Stage, "the first answer starts the interview stage")
+		require.Equal(t, 1, st.Answers)
+		require.Equal(t, 1, st.Scored)
+		h.env.SignalWorkflow(SignalWithdraw, WithdrawSignal{})
+	})
+	h.run(h.input())
 }

@@ -46,6 +46,12 @@ type ApplicationInput struct {
 	Timings       Timings
 	// Stages are the pinned pipeline template's stage kinds in order (empty: the default).
 	Stages []string
+	// Pipeline is the pinned template with parameters and conditions (lifecycle v1).
+	Pipeline     []StageRef
+	Questions    []QuestionRef
+	Weights      map[string]float64 // dimension → weight, adding up to 1
+	Lifecycle    LifecycleTimings
+	ScoringQueue string
 }
 
 // ApplicationResult is how the workflow ended.
@@ -82,6 +88,18 @@ type State struct {
 	Opened          bool
 	InviteExpiresAt time.Time
 	Reminders       int
+	HumanOnly       bool
+	Answers         int
+	Scored          int
+	Round           int
+	Feedback        int
+	Reviews         int
+	Overall         float64
+	Flags           []string
+	OfferID         string
+	Offers          int
+	ApprovalOutcome string
+	StopReason      string
 }
 
 // Rejection reason codes a recruiter may give.

@@ -134,6 +134,29 @@ func (a *App) Timings(j hireflow.Job) workflows.Timings {
 	}
 }
 
+// LifecycleTimings resolves a job's lifecycle waits: the job's own, then the pinned rule set's
+// durations rule (durations, as evaluated by the caller), then the deployment defaults.
+func (a *App) LifecycleTimings(j hireflow.Job, ruled map[string]time.Duration) workflows.LifecycleTimings {
+	pick := func(own hireflow.Duration, key string, def time.Duration) time.Duration {
+		if own != 0 {
+			return own.D()
+		}
+		if d, ok := ruled[key]; ok {
+			return d
+		}
+		return def
+	}
+	t := j.Timings
+	return workflows.LifecycleTimings{
+		FeedbackSLA:       pick(t.FeedbackSLA, "feedback_sla", a.Cfg.FeedbackSLA),
+		ReviewSLA:         pick(t.ReviewSLA, "review_sla", a.Cfg.ReviewSLA),
+		ApprovalSLA:       pick(t.ApprovalSLA, "approval_sla", a.Cfg.ApprovalSLA),
+		OfferExpiresAfter: pick(t.OfferExpiresAfter, "offer_expires_after", a.Cfg.OfferExpiresAfter),
+		ProbationLength:   pick(t.ProbationLength, "probation_length", a.Cfg.ProbationLength),
+		ProbationSLA:      pick(t.ProbationSLA, "probation_sla", a.Cfg.ProbationSLA),
+	}
+}
+
 func redactURL(u string) string {
 	if i := strings.Index(u, "@"); i > 0 {
 		if j := strings.Index(u, "://"); j > 0 && j < i {

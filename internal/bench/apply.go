@@ -66,6 +66,7 @@ func Apply(ctx context.Context, a *app.App, n, concurrency int, progress func(st
 
 	cfg := *a.Cfg
 	cfg.TaskQueue = "bench-apply-" + suffix
+	cfg.ScoringTaskQueue = "bench-scoring-" + suffix
 	cfg.RateLimitPerMin = 0
 	ab := *a
 	ab.Cfg = &cfg

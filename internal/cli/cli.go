@@ -29,7 +29,7 @@ var Version = "dev"
 // Execute runs the command line and returns the exit code.
 func Execute() int {
 	root := &cobra.Command{Use: "hireflow", Short: "Hiring as durable workflows", SilenceUsage: true, SilenceErrors: true}
-	root.AddCommand(apiCmd(), workerCmd(), devCmd(), migrateCmd(), benchCmd(), rulesCmd(), versionCmd())
+	root.AddCommand(apiCmd(), workerCmd(), scoringWorkerCmd(), devCmd(), migrateCmd(), benchCmd(), rulesCmd(), versionCmd())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := root.ExecuteContext(ctx); err != nil {
@@ -90,6 +90,28 @@ func runWorker(a *app.App) worker.Worker {
 	return workers.NewApplicationWorker(a.Temporal, a.Cfg.TaskQueue, a.Activities(), worker.Options{})
 }
 
+func scoringWorker(a *app.App) worker.Worker {
+	return workers.NewScoringWorker(a.Temporal, a.Cfg.ScoringTaskQueue, a.Activities(), worker.Options{MaxConcurrentActivityExecutionSize: 2})
+}
+
+func scoringWorkerCmd() *cobra.Command {
+	return &cobra.Command{Use: "scoring-worker", Short: "Score interview answers on the scoring task queue (scale out by running more)", RunE: func(cmd *cobra.Command, _ []string) error {
+		a, err := open(cmd.Context(), false)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		w := scoringWorker(a)
+		if err := w.Start(); err != nil {
+			return err
+		}
+		a.Log.Info("scoring worker running", "task_queue", a.Cfg.ScoringTaskQueue)
+		<-cmd.Context().Done()
+		w.Stop()
+		return nil
+	}}
+}
+
 func workerCmd() *cobra.Command {
 	return &cobra.Command{Use: "worker", Short: "Run workflows and activities (never serves HTTP)", RunE: func(cmd *cobra.Command, _ []string) error {
 		a, err := open(cmd.Context(), false)
@@ -148,6 +170,11 @@ func devCmd() *cobra.Command {
 				return err
 			}
 			defer w.Stop()
+			sw := scoringWorker(a)
+			if err := sw.Start(); err != nil {
+				return err
+			}
+			defer sw.Stop()
 			stop, err := serve(ctx, a, a.Cfg.HTTPAddr)
 			if err != nil {
 				return err

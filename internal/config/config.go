@@ -56,6 +56,12 @@ type Config struct {
 	InviteExpiresAfter  time.Duration
 	RejectionDelay      time.Duration
 	HoldSLA             time.Duration
+	FeedbackSLA         time.Duration
+	ReviewSLA           time.Duration
+	ApprovalSLA         time.Duration
+	OfferExpiresAfter   time.Duration
+	ProbationLength     time.Duration
+	ProbationSLA        time.Duration
 }
 
 // Load reads the configuration from the environment and validates it.
@@ -143,6 +149,12 @@ func LoadWith(lookup func(string) (string, bool)) (*Config, error) {
 		InviteExpiresAfter:  dur("HIREFLOW_INVITE_EXPIRES_AFTER", 7*24*time.Hour),
 		RejectionDelay:      dur("HIREFLOW_REJECTION_DELAY", 24*time.Hour),
 		HoldSLA:             dur("HIREFLOW_HOLD_SLA", 48*time.Hour),
+		FeedbackSLA:         dur("HIREFLOW_FEEDBACK_SLA", 48*time.Hour),
+		ReviewSLA:           dur("HIREFLOW_REVIEW_SLA", 72*time.Hour),
+		ApprovalSLA:         dur("HIREFLOW_APPROVAL_SLA", 48*time.Hour),
+		OfferExpiresAfter:   dur("HIREFLOW_OFFER_EXPIRES_AFTER", 7*24*time.Hour),
+		ProbationLength:     dur("HIREFLOW_PROBATION_LENGTH", 90*24*time.Hour),
+		ProbationSLA:        dur("HIREFLOW_PROBATION_SLA", 7*24*time.Hour),
 	}
 	c.PublicURL = strings.TrimRight(get("HIREFLOW_PUBLIC_URL", "http://"+c.HTTPAddr), "/")
 	mb, err := strconv.ParseInt(get("HIREFLOW_MAX_RESUME_MB", "10"), 10, 64)

@@ -163,7 +163,7 @@ func TestApplyScreenInviteEndToEnd(t *testing.T) {
 		page, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		require.Equal(t, http.StatusOK, resp.StatusCode)
-		require.Contains(t, string(page), "Invited to the next step")
+		require.Contains(t, string(page), `data-stage="interview"`, "opening the invitation starts the interview stage")
 		require.Contains(t, string(page), "video interview", "the page shows the next step")
 		require.Contains(t, string(page), `name="viewport"`)
 		// Opening the link tells the workflow; the interview stage begins.
@@ -190,8 +190,8 @@ func TestApplyScreenInviteEndToEnd(t *testing.T) {
 		}
 		require.Equal(t, http.StatusOK, doJSON(t, rec, http.MethodGet, e.BaseURL+"/api/v1/applications/"+id, nil, &got))
 		require.Equal(t, "Evelyn Strongfield", got.Application.CandidateName)
-		require.Equal(t, "interview", got.State["Stage"])
-		require.Equal(t, true, got.State["Opened"])
+		require.Equal(t, "invited", got.State["Stage"], "the workflow waits for the interview answers")
+		require.Equal(t, hireflow.StageInterview, got.Application.Stage)
 	})
 
 	t.Run("RejectSendsPoliteRejection", func(t *testing.T) {

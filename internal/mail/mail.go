@@ -36,6 +36,8 @@ type Data struct {
 	Link      string
 	ExpiresAt time.Time
 	Count     int
+	// Paragraphs are the body of a notice (see notices.go).
+	Paragraphs []string
 }
 
 //go:embed templates/*

@@ -34,6 +34,9 @@ func scanJob(row pgx.Row) (hireflow.Job, error) {
 			return j, fmt.Errorf("store: corrupt pipeline of job %s: %w", j.ID, err)
 		}
 		j.Stages = rules.StageKinds(stages)
+		for _, st := range stages {
+			j.Pipeline = append(j.Pipeline, hireflow.PipelineStage{Kind: st.Stage, When: st.When, Params: st.Params})
+		}
 	}
 	for _, x := range []struct {
 		b []byte

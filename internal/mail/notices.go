@@ -1,0 +1,121 @@
+package mail
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Notice kinds: candidate emails after the invitation, and staff emails for human steps.
+const (
+	KindInterviewReminder  = "interview_reminder"
+	KindInterviewReceived  = "interview_received"
+	KindOffer              = "offer"
+	KindOnboarding         = "onboarding"
+	KindWithdrawal         = "withdrawal"
+	KindCancellation       = "cancellation"
+	KindDeletionRequest    = "deletion_request"
+	KindOfferDeclined      = "offer_declined"
+	KindOfferExpired       = "offer_expired"
+	KindFeedbackRequest    = "feedback_request"
+	KindFeedbackReminder   = "feedback_reminder"
+	KindReviewRequest      = "review_request"
+	KindReviewReminder     = "review_reminder"
+	KindEscalation         = "escalation"
+	KindApprovalRequest    = "approval_request"
+	KindApprovalReminder   = "approval_reminder"
+	KindApprovalOutcome    = "approval_outcome"
+	KindOfferResponse      = "offer_response"
+	KindProbationRequest   = "probation_request"
+	KindProbationReminder  = "probation_reminder"
+	KindOfferDraftReminder = "offer_draft_reminder"
+)
+
+type notice struct {
+	staff      bool
+	subject    [2]string   // en, zh; {{job}} {{org}}
+	paragraphs [][2]string // may contain {{job}} {{org}} {{detail}}
+}
+
+var notices = map[string]notice{
+	KindInterviewReminder: {subject: [2]string{"Reminder: your interview for {{job}} is waiting", "提醒：{{job}} 职位的面试尚未完成"},
+		paragraphs: [][2]string{{"Your interview for {{job}} at {{org}} is not complete yet. It is open until {{detail}}.", "您在{{org}}申请的{{job}}职位面试尚未完成，截止时间为 {{detail}}。"}}},
+	KindInterviewReceived: {subject: [2]string{"We received your interview for {{job}}", "已收到您的{{job}}职位面试"},
+		paragraphs: [][2]string{{"Thank you: all your answers arrived. A person will look at them; we will write to you about the next step.", "感谢您完成面试，所有回答均已收到。我们会由专人查看，并通过邮件告知下一步安排。"}}},
+	KindOffer: {subject: [2]string{"Your offer for {{job}} at {{org}}", "{{org}}{{job}}职位录用通知"},
+		paragraphs: [][2]string{{"We are delighted to offer you the position of {{job}}. Open your application page to read the offer and accept or decline it before {{detail}}.", "我们很高兴向您发出{{job}}职位的录用邀请。请在 {{detail}} 前打开申请页面查看并接受或拒绝。"}}},
+	KindOnboarding: {subject: [2]string{"Welcome to {{org}}: your onboarding form", "欢迎加入{{org}}：请填写入职信息"},
+		paragraphs: [][2]string{{"Welcome aboard! We prefilled your onboarding form from your application and offer; please check it and complete the missing fields.", "欢迎加入！我们已根据您的申请和录用信息预填了入职表，请核对并补充其余信息。"}}},
+	KindWithdrawal: {subject: [2]string{"Your application for {{job}} was withdrawn", "您已撤回{{job}}职位的申请"},
+		paragraphs: [][2]string{{"As you asked, your application for {{job}} at {{org}} is withdrawn. Nothing more will happen with it.", "按照您的要求，您在{{org}}申请的{{job}}职位已撤回，后续不会再有任何步骤。"}}},
+	KindCancellation: {subject: [2]string{"About your application for {{job}}", "关于您申请的{{job}}职位"},
+		paragraphs: [][2]string{{"We are sorry to tell you that the recruitment for {{job}} at {{org}} has been stopped for your application. Thank you for the time you gave us.", "很遗憾地通知您，您申请的{{org}}{{job}}职位招聘流程已终止。感谢您付出的时间。"}}},
+	KindDeletionRequest: {subject: [2]string{"We received your request to delete your data", "已收到您的数据删除请求"},
+		paragraphs: [][2]string{{"Your application is closed and your request to delete your personal data is recorded. The deletion completes within the retention policy's deadline; we will confirm it.", "您的申请已关闭，删除个人数据的请求已记录。删除将在保留政策规定的期限内完成，届时我们会再次确认。"}}},
+	KindOfferDeclined: {subject: [2]string{"You declined the offer for {{job}}", "您已拒绝{{job}}职位的录用"},
+		paragraphs: [][2]string{{"We recorded that you declined the offer. Thank you, and all the best.", "我们已记录您拒绝了此次录用。感谢您，祝一切顺利。"}}},
+	KindOfferExpired: {subject: [2]string{"Your offer for {{job}} has expired", "{{job}}职位的录用邀请已过期"},
+		paragraphs: [][2]string{{"The offer was not answered before it expired. Contact the recruiter if you are still interested.", "录用邀请在到期前未获答复，已失效。如仍有兴趣，请联系招聘方。"}}},
+
+	KindFeedbackRequest: {staff: true, subject: [2]string{"Interview feedback needed: {{job}}", "请提交面试反馈：{{job}}"},
+		paragraphs: [][2]string{{"A live interview round for {{job}} waits for your structured feedback (ratings per dimension and a comment).", "{{job}}职位的一轮面试正在等待您的结构化反馈（各维度评分和评语）。"}}},
+	KindFeedbackReminder: {staff: true, subject: [2]string{"Reminder: interview feedback for {{job}}", "提醒：请尽快提交{{job}}的面试反馈"},
+		paragraphs: [][2]string{{"Interview feedback for {{job}} is overdue.", "{{job}}职位的面试反馈已逾期。"}}},
+	KindReviewRequest: {staff: true, subject: [2]string{"Review needed: {{job}}", "请评审：{{job}}"},
+		paragraphs: [][2]string{{"An application for {{job}} is ready for your review: the interview report and scores are attached to it.", "一份{{job}}职位的申请已可评审，面试报告与评分均已附上。"}}},
+	KindReviewReminder: {staff: true, subject: [2]string{"Reminder: review for {{job}}", "提醒：{{job}}的评审已逾期"},
+		paragraphs: [][2]string{{"The review of an application for {{job}} is overdue.", "{{job}}职位的一份申请评审已逾期。"}}},
+	KindEscalation: {staff: true, subject: [2]string{"Escalation: {{job}} is waiting on {{detail}}", "升级提醒：{{job}}正在等待{{detail}}"},
+		paragraphs: [][2]string{{"A step of an application for {{job}} ({{detail}}) is past its SLA even after reminders. Please follow up.", "{{job}}职位的一份申请（{{detail}}）在提醒后仍超过处理时限，请跟进。"}}},
+	KindApprovalRequest: {staff: true, subject: [2]string{"Offer approval needed: {{job}}", "请审批录用：{{job}}"},
+		paragraphs: [][2]string{{"An offer for {{job}} waits for your approval. You can approve, reject with a reason, or delegate.", "一份{{job}}职位的录用等待您审批，您可以批准、附理由拒绝或转交他人。"}}},
+	KindApprovalReminder: {staff: true, subject: [2]string{"Reminder: offer approval for {{job}}", "提醒：{{job}}的录用审批已逾期"},
+		paragraphs: [][2]string{{"The offer approval for {{job}} is overdue.", "{{job}}职位的录用审批已逾期。"}}},
+	KindApprovalOutcome: {staff: true, subject: [2]string{"Offer approval for {{job}}: {{detail}}", "{{job}}录用审批结果：{{detail}}"},
+		paragraphs: [][2]string{{"The approval chain for the offer finished: {{detail}}.", "录用审批流程已结束：{{detail}}。"}}},
+	KindOfferResponse: {staff: true, subject: [2]string{"The candidate answered the offer for {{job}}: {{detail}}", "候选人已答复{{job}}的录用：{{detail}}"},
+		paragraphs: [][2]string{{"The candidate's answer to the offer: {{detail}}.", "候选人对录用的答复：{{detail}}。"}}},
+	KindProbationRequest: {staff: true, subject: [2]string{"Probation evaluation due: {{job}}", "试用期评估：{{job}}"},
+		paragraphs: [][2]string{{"The probation period of a hire for {{job}} has ended. Please submit the probation evaluation; it is used to calibrate interview scoring.", "{{job}}职位一名新员工的试用期已结束，请提交试用期评估，该结果将用于校准面试评分。"}}},
+	KindProbationReminder: {staff: true, subject: [2]string{"Reminder: probation evaluation for {{job}}", "提醒：{{job}}的试用期评估已逾期"},
+		paragraphs: [][2]string{{"The probation evaluation for {{job}} is overdue.", "{{job}}职位的试用期评估已逾期。"}}},
+	KindOfferDraftReminder: {staff: true, subject: [2]string{"An offer for {{job}} waits to be drafted", "{{job}}职位的录用待起草"},
+		paragraphs: [][2]string{{"An application for {{job}} passed review and waits for an offer draft.", "一份{{job}}职位的申请已通过评审，等待起草录用。"}}},
+}
+
+// IsNotice reports whether kind is a notice kind.
+func IsNotice(kind string) bool { _, ok := notices[kind]; return ok }
+
+// RenderNotice renders a notice kind; detail fills {{detail}} (a date, an outcome word).
+func RenderNotice(kind string, d Data, detail string) (Rendered, error) {
+	n, ok := notices[kind]
+	if !ok {
+		return Rendered{}, fmt.Errorf("mail: unknown notice %q", kind)
+	}
+	i := 0
+	if d.Lang == "zh" {
+		i = 1
+	} else {
+		d.Lang = "en"
+	}
+	if d.Color == "" {
+		d.Color = "#1f5fbf"
+	}
+	rep := strings.NewReplacer("{{job}}", d.JobTitle, "{{org}}", d.OrgName, "{{detail}}", detail)
+	d.Paragraphs = nil
+	for _, p := range n.paragraphs {
+		d.Paragraphs = append(d.Paragraphs, rep.Replace(p[i]))
+	}
+	tpl := "candidate_notice"
+	if n.staff {
+		tpl = "staff_notice"
+	}
+	name := tpl + "." + d.Lang
+	var h, t strings.Builder
+	if err := htmlT.ExecuteTemplate(&h, name+".html", d); err != nil {
+		return Rendered{}, err
+	}
+	if err := textT.ExecuteTemplate(&t, name+".txt", d); err != nil {
+		return Rendered{}, err
+	}
+	return Rendered{Subject: rep.Replace(n.subject[i]), Text: t.String(), HTML: h.String()}, nil
+}

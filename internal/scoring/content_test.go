@@ -1,0 +1,25 @@
+package scoring
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestScoreTextRanksStrongAboveWeak(t *testing.T) {
+	dims := []string{"problem_solving", "ownership"}
+	strong := ScoreText(`When I was on call at my previous company, checkout latency doubled. My task was to find the root cause fast.
+I took ownership: I analysed the traces, formed a hypothesis about lock contention, and I decided to run an experiment on one node.
+As a result we reduced p99 latency by 60% and saved about 20 hours of engineering time per week; I followed up with a postmortem.`, dims)
+	weak := ScoreText("I fixed a bug once. It was fine.", dims)
+	require.Greater(t, strong.Overall, weak.Overall+30)
+	require.True(t, weak.TooShort)
+	require.False(t, strong.TooShort)
+	require.NotEmpty(t, strong.Highlights)
+	for _, d := range dims {
+		require.GreaterOrEqual(t, strong.Scores[d], 0.0)
+		require.LessOrEqual(t, strong.Scores[d], 100.0)
+	}
+	zh := ScoreText("当时线上出现故障，我负责排查。我主动分析日志，定位到根因，于是我设计了修复方案，最终把错误率降低了百分之八十，并跟进复盘。", dims)
+	require.Greater(t, zh.Overall, weak.Overall)
+}
