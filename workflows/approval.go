@@ -21,11 +21,9 @@ import (
 func ApprovalWorkflow(ctx workflow.Context, in ApprovalInput) (ApprovalResult, error) {
 	ctx = workflow.WithActivityOptions(ctx, activityOptions)
 	ref := activities.AppRef{OrgID: in.OrgID, ApplicationID: in.ApplicationID}
-	var plan activities.PlanApprovalResult
-	if err := workflow.ExecuteActivity(ctx, a.PlanApproval, activities.PlanApprovalInput{AppRef: ref, OfferID: in.OfferID}).Get(ctx, &plan); err != nil {
-		return ApprovalResult{}, err
-	}
-	st := &approvalRun{ctx: ctx, in: in, ref: ref, steps: plan.Steps, state: ApprovalState{Steps: len(plan.Steps)}}
+	// Handlers first: a decision that arrives while the chain is being planned is refused with
+	// a clear reason rather than as an unknown update.
+	st := &approvalRun{ctx: ctx, in: in, ref: ref}
 	if err := workflow.SetQueryHandler(ctx, QueryApprovalState, func() (ApprovalState, error) { return st.state, nil }); err != nil {
 		return ApprovalResult{}, err
 	}
@@ -37,6 +35,11 @@ func ApprovalWorkflow(ctx workflow.Context, in ApprovalInput) (ApprovalResult, e
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, d ApprovalDecision) error { return st.validate(d) }}); err != nil {
 		return ApprovalResult{}, err
 	}
+	var plan activities.PlanApprovalResult
+	if err := workflow.ExecuteActivity(ctx, a.PlanApproval, activities.PlanApprovalInput{AppRef: ref, OfferID: in.OfferID}).Get(ctx, &plan); err != nil {
+		return ApprovalResult{}, err
+	}
+	st.steps, st.state.Steps = plan.Steps, len(plan.Steps)
 	outcome, err := st.run()
 	if err != nil {
 		return ApprovalResult{}, err

@@ -38,6 +38,7 @@ type lifecycle struct {
 	response     *OfferResponse
 	probation    *ProbationUpdate
 	probationDue bool
+	reviewNeed   int
 	questions    map[string]QuestionRef
 }
 
@@ -456,7 +457,7 @@ func flagNames(f rules.RoutingFlags) []string {
 // ---------------------------------------------------------------- review
 
 func (l *lifecycle) validateReview(u ReviewUpdate) error {
-	if l.state.Stage != hireflow.StageReview {
+	if l.state.Stage != hireflow.StageReview || len(l.reviews) >= l.reviewNeed {
 		return temporal.NewApplicationError("the application is not in review", "not_in_review")
 	}
 	switch u.Role {
@@ -486,7 +487,7 @@ func (l *lifecycle) validateReview(u ReviewUpdate) error {
 
 func (l *lifecycle) review(params map[string]string) error {
 	need := param(params, "required", 1)
-	l.reviews = nil
+	l.reviews, l.reviewNeed = nil, need
 	l.setStage(hireflow.StageReview, hireflow.StatusActive)
 	if err := l.exec(a.NotifyStaff, activities.StaffNoticeInput{AppRef: l.ref, Kind: mail.KindReviewRequest, Key: "review",
 		Roles: []hireflow.Role{hireflow.RoleHiringManager}}, nil); err != nil {
