@@ -52,19 +52,6 @@ type AppRef struct {
 	ApplicationID string
 }
 
-// StageInput moves an application to a stage.
-type StageInput struct {
-	AppRef
-	Stage    hireflow.Stage
-	Status   hireflow.Status
-	EventKey string
-}
-
-// SetStage records a stage transition (idempotent by EventKey).
-func (a *Activities) SetStage(ctx context.Context, in StageInput) error {
-	return permanent(a.Store.ApplicationSetStage(ctx, in.OrgID, in.ApplicationID, in.Stage, in.Status, in.EventKey))
-}
-
 // sendToCandidate renders and sends one email to the application's candidate at most once per key.
 func (a *Activities) sendToCandidate(ctx context.Context, ref AppRef, kind, key string, fill func(*mail.Data) error) (bool, error) {
 	c, err := a.Store.ApplicationContact(ctx, ref.OrgID, ref.ApplicationID)
@@ -133,22 +120,6 @@ func (a *Activities) InviteCandidate(ctx context.Context, in InviteInput) (Invit
 		return InviteResult{}, permanent(err)
 	}
 	return InviteResult{Sent: sent}, nil
-}
-
-// RemindInput sends the n-th invitation reminder.
-type RemindInput struct {
-	AppRef
-	ExpiresAt time.Time
-	N         int
-}
-
-// RemindCandidate emails a reminder with a fresh link that does not revoke the first one.
-func (a *Activities) RemindCandidate(ctx context.Context, in RemindInput) (bool, error) {
-	return a.sendToCandidate(ctx, in.AppRef, mail.KindReminder, fmt.Sprintf("remind:%d:%s", in.N, in.ApplicationID), func(d *mail.Data) error {
-		link, err := a.issueLink(ctx, in.AppRef, in.ExpiresAt, false)
-		d.Link, d.ExpiresAt = link, in.ExpiresAt
-		return err
-	})
 }
 
 // RejectApplication emails the rejection, revokes links and closes the application.

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -94,6 +95,9 @@ type RouteInput struct {
 	Overall   float64
 	Flags     rules.RoutingFlags
 	HumanOnly bool
+	// NotifyReviewers asks for the review request email when the outcome is advance and the
+	// next stage is a review (one activity instead of two).
+	NotifyReviewers bool
 }
 
 // RouteResult is the routing decision.
@@ -142,7 +146,16 @@ func (a *Activities) RouteApplication(ctx context.Context, in RouteInput) (Route
 	if res.Outcome == "hold" {
 		stage = hireflow.StageHold
 	}
-	return res, permanent(a.Store.ApplicationSetStage(ctx, in.OrgID, in.ApplicationID, stage, hireflow.StatusActive, "routed"))
+	if err := a.Store.ApplicationSetStage(ctx, in.OrgID, in.ApplicationID, stage, hireflow.StatusActive, "routed"); err != nil {
+		return res, permanent(err)
+	}
+	if res.Outcome == "advance" && in.NotifyReviewers {
+		if _, err := a.NotifyStaff(ctx, StaffNoticeInput{AppRef: in.AppRef, Kind: mail.KindReviewRequest, Key: "review",
+			Roles: []hireflow.Role{hireflow.RoleHiringManager}}); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
 }
 
 type pinned struct {
@@ -386,7 +399,26 @@ func (a *Activities) PlanApproval(ctx context.Context, in PlanApprovalInput) (Pl
 	if err := a.Store.OfferSetStatus(ctx, in.OrgID, in.OfferID, "approving", ""); err != nil {
 		return PlanApprovalResult{}, err
 	}
-	return PlanApprovalResult{Steps: steps}, permanent(a.Store.ApplicationSetStage(ctx, in.OrgID, in.ApplicationID, hireflow.StageOffer, hireflow.StatusActive, "offer"))
+	if err := a.Store.ApplicationSetStage(ctx, in.OrgID, in.ApplicationID, hireflow.StageOffer, hireflow.StatusActive, "offer"); err != nil {
+		return PlanApprovalResult{}, permanent(err)
+	}
+	// The first step's approvers hear of it now (one activity instead of two).
+	first := steps[0].Approvers
+	if !steps[0].Parallel {
+		first = first[:1]
+	}
+	notice := StaffNoticeInput{AppRef: in.AppRef, Kind: mail.KindApprovalRequest, Key: in.OfferID + ":1.0"}
+	for _, w := range first {
+		if id, ok := strings.CutPrefix(w, "user:"); ok {
+			notice.UserIDs = append(notice.UserIDs, id)
+		} else {
+			notice.Roles = append(notice.Roles, hireflow.Role(w))
+		}
+	}
+	if _, err := a.NotifyStaff(ctx, notice); err != nil {
+		return PlanApprovalResult{}, err
+	}
+	return PlanApprovalResult{Steps: steps}, nil
 }
 
 // ApprovalRecord is one approver's recorded decision.

@@ -175,6 +175,9 @@ func (s *Server) decideApplication(c *fiber.Ctx) error {
 func workflowError(err error) error {
 	var appErr *temporal.ApplicationError
 	if errors.As(err, &appErr) {
+		if appErr.Type() == "" && strings.Contains(appErr.Message(), "unknown update") {
+			return hireflow.Errorf(hireflow.KindConflict, "not_ready", "", "the application is not at this step")
+		}
 		kind := hireflow.KindInvalid
 		if strings.HasPrefix(appErr.Type(), "not_") || strings.HasPrefix(appErr.Type(), "duplicate_") {
 			kind = hireflow.KindConflict

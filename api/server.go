@@ -128,10 +128,11 @@ func (s *Server) observe(c *fiber.Ctx) error {
 			return herr
 		}
 	}
-	route := c.Route().Path
+	// Fiber reuses its buffers: labels kept by Prometheus must be copies.
+	route, method := strings.Clone(c.Route().Path), strings.Clone(c.Method())
 	status := c.Response().StatusCode()
-	s.requests.WithLabelValues(route, c.Method(), itoa(status)).Inc()
-	s.latency.WithLabelValues(route, c.Method()).Observe(time.Since(start).Seconds())
+	s.requests.WithLabelValues(route, method, itoa(status)).Inc()
+	s.latency.WithLabelValues(route, method).Observe(time.Since(start).Seconds())
 	path := c.Path()
 	if strings.HasPrefix(path, "/c/") || strings.HasPrefix(path, "/api/v1/candidate/") {
 		path = route // never log a token

@@ -40,9 +40,13 @@ type applicationRun struct {
 	life     *lifecycle
 }
 
-// ApplicationWorkflow takes one application from screening through the invitation: screen by
-// the pinned rule; pass → invite (reminder, expiry); reject → polite rejection after a delay;
-// hold → a recruiter decides (validated update) with SLA reminders. Withdrawal ends any wait.
+// ApplicationWorkflow takes one application through the pinned pipeline: screen by the pinned
+// rule (pass → invite; reject → polite rejection after a delay; hold → a recruiter decides with
+// SLA reminders), then the lifecycle stages after the invitation (lifecycle.go). Withdrawal,
+// cancellation and a deletion request end any wait.
+//
+// This is the first released shape of the workflow: from here on, every change to it goes
+// behind workflow.GetVersion and the replay test replays the histories under testdata/.
 func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) (ApplicationResult, error) {
 	ctx = workflow.WithActivityOptions(ctx, activityOptions)
 	r := &applicationRun{ctx: ctx, in: in, ref: activities.AppRef{OrgID: in.OrgID, ApplicationID: in.ApplicationID},
@@ -51,6 +55,12 @@ func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) (Application
 		return ApplicationResult{}, err
 	}
 	if err := r.registerDecisionUpdate(); err != nil {
+		return ApplicationResult{}, err
+	}
+	// Lifecycle handlers are registered up front (registering is not a history event), so a
+	// human step that comes too early is refused by its validator with a clear reason.
+	r.life = newLifecycle(r)
+	if err := r.life.registerHandlers(); err != nil {
 		return ApplicationResult{}, err
 	}
 	stopOn := func(name string, stage hireflow.Stage) {
@@ -68,10 +78,6 @@ func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) (Application
 	workflow.Go(ctx, func(gctx workflow.Context) {
 		workflow.GetSignalChannel(gctx, SignalHumanOnly).Receive(gctx, nil)
 		r.state.HumanOnly = true
-	})
-	workflow.Go(ctx, func(gctx workflow.Context) {
-		workflow.GetSignalChannel(gctx, SignalInvitationOpened).Receive(gctx, nil)
-		r.state.Opened = true
 	})
 
 	err := r.run()
@@ -97,8 +103,8 @@ func (r *applicationRun) hasStage(kind string) bool {
 
 func (r *applicationRun) run() error {
 	var scr activities.ScreenResult
-	// Pipelines without a screen stage invite every applicant (added after the first release).
-	if v := workflow.GetVersion(r.ctx, "pipeline-optional-screen", workflow.DefaultVersion, 1); v >= 1 && !r.hasStage("screen") {
+	// Pipelines without a screen stage invite every applicant.
+	if !r.hasStage("screen") {
 		return r.invite()
 	}
 	if err := r.exec(a.ScreenApplication, r.ref, &scr); err != nil {
@@ -128,11 +134,9 @@ func (r *applicationRun) stopped() error {
 		in.Status, in.Notice = hireflow.StatusDeletion, mail.KindDeletionRequest
 	default:
 		in.Stage, in.Status = hireflow.StageWithdrawn, hireflow.StatusWithdrawn
-		if r.life != nil { // lifecycle v1 confirms withdrawals by email
-			in.Notice = mail.KindWithdrawal
-		}
+		in.Notice = mail.KindWithdrawal
 	}
-	if r.life != nil && r.state.OfferID != "" && r.life.offerOpen {
+	if r.state.OfferID != "" && r.life.offerOpen {
 		in.OfferID, in.OfferStatus = r.state.OfferID, "withdrawn"
 	}
 	if err := workflow.ExecuteActivity(r.ctx, a.CloseApplication, in).Get(r.ctx, nil); err != nil {
@@ -199,45 +203,7 @@ func (r *applicationRun) invite() error {
 		return err
 	}
 	r.setStage(hireflow.StageInvited, hireflow.StatusActive)
-	// Lifecycle v1 runs the pinned pipeline's stages after the invitation; histories of v0 waited
-	// for the link to be opened and the invitation to expire.
-	if workflow.GetVersion(r.ctx, "lifecycle", workflow.DefaultVersion, 1) >= 1 {
-		r.life = newLifecycle(r)
-		return r.life.run(expires)
-	}
-	opened := func() bool { return r.state.Opened }
-
-	timedOut, err := r.wait(t.InviteReminderAfter, opened)
-	if err != nil {
-		return err
-	}
-	if timedOut {
-		r.state.Reminders++
-		var sent bool
-		if err := r.exec(a.RemindCandidate, activities.RemindInput{AppRef: r.ref, ExpiresAt: expires, N: r.state.Reminders}, &sent); err != nil {
-			return err
-		}
-		if timedOut, err = r.wait(expires.Sub(workflow.Now(r.ctx)), opened); err != nil {
-			return err
-		}
-		if timedOut {
-			return r.close(hireflow.StageExpired, hireflow.StatusExpired)
-		}
-	}
-	// Opened: the interview stage begins. Until the interview exists, the invitation's validity
-	// is its deadline.
-	if err := r.exec(a.SetStage, activities.StageInput{AppRef: r.ref, Stage: hireflow.StageInterview,
-		Status: hireflow.StatusActive, EventKey: "interview"}, nil); err != nil {
-		return err
-	}
-	r.setStage(hireflow.StageInterview, hireflow.StatusActive)
-	if timedOut, err = r.wait(expires.Sub(workflow.Now(r.ctx)), nil); err != nil {
-		return err
-	}
-	if timedOut {
-		return r.close(hireflow.StageExpired, hireflow.StatusExpired)
-	}
-	return nil
+	return r.life.run(expires)
 }
 
 func (r *applicationRun) close(stage hireflow.Stage, status hireflow.Status) error {

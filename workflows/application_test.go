@@ -74,15 +74,8 @@ func newHarness(t *testing.T, outcome hireflow.ScreenOutcome) *wfHarness {
 			require.Equal(t, testTimings.InviteExpiresAfter, in.ExpiresAt.Sub(env.Now()), "the invitation is valid for the configured period")
 			return activities.InviteResult{Sent: true}, nil
 		})
-	env.OnActivity(a.RemindCandidate, mock.Anything, mock.Anything).Return(
-		func(context.Context, activities.RemindInput) (bool, error) { h.rec("remind"); return true, nil })
 	env.OnActivity(a.RejectApplication, mock.Anything, mock.Anything).Return(
 		func(context.Context, activities.AppRef) (bool, error) { h.rec("reject"); return true, nil })
-	env.OnActivity(a.SetStage, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.StageInput) error {
-			h.rec("stage:" + string(in.Stage))
-			return nil
-		})
 	env.OnActivity(a.CloseApplication, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.CloseInput) error {
 			h.rec("close:" + string(in.Stage))

@@ -72,8 +72,13 @@ func (s *approvalRun) run() (string, error) {
 			s.waiting = []string{step.Approvers[0]}
 		}
 		for k := 0; ; k++ {
-			if err := s.notify(s.ctx, mail.KindApprovalRequest, fmt.Sprintf("%d.%d", i+1, k)); err != nil {
-				return "", err
+			// PlanApproval already told the first approvers.
+			if i > 0 || k > 0 {
+				if err := s.notify(s.ctx, mail.KindApprovalRequest, fmt.Sprintf("%d.%d", i+1, k)); err != nil {
+					return "", err
+				}
+			} else {
+				s.state.Waiting = append([]string(nil), s.waiting...)
 			}
 			outcome, err := s.waitStep()
 			if err != nil || outcome != "" {

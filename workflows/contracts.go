@@ -13,7 +13,6 @@ import (
 
 // Message names.
 const (
-	SignalInvitationOpened  = "invitation-opened"
 	SignalWithdraw          = "withdraw"
 	UpdateRecruiterDecision = "recruiter-decision"
 	QueryState              = "state"
@@ -60,9 +59,6 @@ type ApplicationResult struct {
 	Status hireflow.Status
 }
 
-// OpenedSignal says the candidate opened their application link.
-type OpenedSignal struct{}
-
 // WithdrawSignal is the candidate's withdrawal; Reason is a code, never free text.
 type WithdrawSignal struct {
 	Reason string
@@ -85,7 +81,6 @@ type State struct {
 	Stage           hireflow.Stage
 	Status          hireflow.Status
 	ScreenOutcome   hireflow.ScreenOutcome
-	Opened          bool
 	InviteExpiresAt time.Time
 	Reminders       int
 	HumanOnly       bool

@@ -39,6 +39,8 @@ type lifecycle struct {
 	probation    *ProbationUpdate
 	probationDue bool
 	reviewNeed   int
+	next         StageRef // the stage after the current one
+	early        string   // a stage whose human step is accepted before the workflow reaches it
 	questions    map[string]QuestionRef
 }
 
@@ -63,11 +65,13 @@ func (l *lifecycle) stages() []StageRef {
 }
 
 func (l *lifecycle) run(expires time.Time) error {
-	if err := l.registerHandlers(); err != nil {
-		return err
-	}
 	round := 0
-	for _, st := range l.stages() {
+	stages := l.stages()
+	for i, st := range stages {
+		l.next = StageRef{}
+		if i+1 < len(stages) {
+			l.next = stages[i+1]
+		}
 		if l.stop != "" {
 			return errWithdrawn
 		}
@@ -87,7 +91,7 @@ func (l *lifecycle) run(expires time.Time) error {
 			round++
 			err = l.liveRound(round, st.Params)
 		default:
-			if err = l.route(); err == nil && (l.state.Status == hireflow.StatusActive || l.state.Status == hireflow.StatusHired) {
+			if err = l.route(st); err == nil && (l.state.Status == hireflow.StatusActive || l.state.Status == hireflow.StatusHired) {
 				switch st.Kind {
 				case rules.StageReview:
 					err = l.review(st.Params)
@@ -107,7 +111,7 @@ func (l *lifecycle) run(expires time.Time) error {
 			return nil // rejected, expired, declined: the stage closed the application
 		}
 	}
-	if err := l.route(); err != nil || l.state.Status != hireflow.StatusActive {
+	if err := l.route(StageRef{}); err != nil || l.state.Status != hireflow.StatusActive {
 		return err
 	}
 	if l.state.Stage == hireflow.StageProbation || l.state.Stage == hireflow.StageCompleted {
@@ -142,7 +146,9 @@ func (l *lifecycle) registerHandlers() error {
 		for {
 			var s OfferResponse
 			ch.Receive(ctx, &s)
-			if l.offerOpen && l.response == nil && l.state.ApprovalOutcome == "approved" {
+			// The API lets candidates answer once the chain approved (the child records that
+			// before the parent hears of it), so keep an answer that arrives in between.
+			if l.offerOpen && l.response == nil {
 				l.response = &s
 			}
 		}
@@ -168,7 +174,7 @@ func (l *lifecycle) registerHandlers() error {
 		l.draft = &u
 		return l.ack(), nil
 	}, func(ctx workflow.Context, u DraftOfferUpdate) error {
-		if l.state.Stage != hireflow.StageOffer || l.offerOpen || l.draft != nil {
+		if (l.state.Stage != hireflow.StageOffer && l.early != rules.StageOffer) || l.offerOpen || l.draft != nil {
 			return temporal.NewApplicationError("the application is not waiting for an offer draft", "not_awaiting_offer")
 		}
 		if u.OfferID == "" || u.UserID == "" {
@@ -407,8 +413,8 @@ func (l *lifecycle) combine() (map[string]float64, float64) {
 	return scores, overall
 }
 
-// route runs once, when the interviews are over and before the next stage.
-func (l *lifecycle) route() error {
+// route runs once, when the interviews are over and before the next stage (next).
+func (l *lifecycle) route(next StageRef) error {
 	if l.routed || !l.interviews {
 		return nil
 	}
@@ -417,9 +423,17 @@ func (l *lifecycle) route() error {
 	l.state.Overall = overall
 	l.state.Flags = flagNames(l.flags)
 	var res activities.RouteResult
+	// The review request goes out from the routing activity, before this workflow hears the
+	// outcome: accept reviews from that moment.
+	if next.Kind == rules.StageReview {
+		l.early, l.reviewNeed = rules.StageReview, param(next.Params, "required", 1)
+	}
 	if err := l.exec(a.RouteApplication, activities.RouteInput{AppRef: l.ref, Scores: scores, Overall: overall,
-		Flags: l.flags, HumanOnly: l.state.HumanOnly}, &res); err != nil {
+		Flags: l.flags, HumanOnly: l.state.HumanOnly, NotifyReviewers: next.Kind == rules.StageReview}, &res); err != nil {
 		return err
+	}
+	if res.Outcome != "advance" {
+		l.early, l.reviews = "", nil
 	}
 	return l.follow(res.Outcome)
 }
@@ -457,7 +471,7 @@ func flagNames(f rules.RoutingFlags) []string {
 // ---------------------------------------------------------------- review
 
 func (l *lifecycle) validateReview(u ReviewUpdate) error {
-	if l.state.Stage != hireflow.StageReview || len(l.reviews) >= l.reviewNeed {
+	if (l.state.Stage != hireflow.StageReview && l.early != rules.StageReview) || len(l.reviews) >= l.reviewNeed {
 		return temporal.NewApplicationError("the application is not in review", "not_in_review")
 	}
 	switch u.Role {
@@ -487,11 +501,17 @@ func (l *lifecycle) validateReview(u ReviewUpdate) error {
 
 func (l *lifecycle) review(params map[string]string) error {
 	need := param(params, "required", 1)
-	l.reviews, l.reviewNeed = nil, need
+	if l.early != rules.StageReview {
+		l.reviews = nil
+	}
+	l.reviewNeed, l.early = need, ""
 	l.setStage(hireflow.StageReview, hireflow.StatusActive)
-	if err := l.exec(a.NotifyStaff, activities.StaffNoticeInput{AppRef: l.ref, Kind: mail.KindReviewRequest, Key: "review",
-		Roles: []hireflow.Role{hireflow.RoleHiringManager}}, nil); err != nil {
-		return err
+	if !l.interviews {
+		// Without interviews there was no routing to send the review request.
+		if err := l.exec(a.NotifyStaff, activities.StaffNoticeInput{AppRef: l.ref, Kind: mail.KindReviewRequest, Key: "review",
+			Roles: []hireflow.Role{hireflow.RoleHiringManager}}, nil); err != nil {
+			return err
+		}
 	}
 	done := func() bool { return len(l.reviews) >= need }
 	if err := l.slaWait(done, l.in.Lifecycle.ReviewSLA, mail.KindReviewReminder, "review", []hireflow.Role{hireflow.RoleHiringManager}, "review"); err != nil {
@@ -503,8 +523,16 @@ func (l *lifecycle) review(params map[string]string) error {
 			Decision: r.Decision, ReasonCode: r.ReasonCode})
 	}
 	var res activities.RouteResult
+	// RecordReviews moves the application to the offer stage in PostgreSQL: a recruiter may
+	// draft from that moment.
+	if l.next.Kind == rules.StageOffer {
+		l.early = rules.StageOffer
+	}
 	if err := l.exec(a.RecordReviews, in, &res); err != nil {
 		return err
+	}
+	if res.Outcome != "advance" {
+		l.early, l.draft = "", nil
 	}
 	return l.follow(res.Outcome)
 }
@@ -513,8 +541,12 @@ func (l *lifecycle) review(params map[string]string) error {
 
 func (l *lifecycle) offer() error {
 	l.setStage(hireflow.StageOffer, hireflow.StatusActive)
+	l.early = ""
 	for l.state.Offers < maxOffers {
-		l.draft, l.offerOpen, l.response = nil, false, nil
+		if l.state.Offers > 0 {
+			l.draft = nil
+		}
+		l.offerOpen, l.response = false, nil
 		drafted := func() bool { return l.draft != nil }
 		if err := l.slaWait(drafted, l.in.Lifecycle.ReviewSLA, mail.KindOfferDraftReminder, "offer"+strconv.Itoa(l.state.Offers),
 			[]hireflow.Role{hireflow.RoleRecruiter}, "offer draft"); err != nil {
@@ -550,7 +582,7 @@ func (l *lifecycle) offer() error {
 		}
 		l.state.ApprovalOutcome = ar.Outcome
 		if ar.Outcome != "approved" {
-			l.offerOpen = false
+			l.offerOpen, l.response = false, nil
 			continue // the recruiter may draft another offer
 		}
 		// The candidate accepts or declines before the offer expires.
@@ -598,7 +630,7 @@ func (l *lifecycle) probationStage(params map[string]string) error {
 	if _, err := l.wait(length, nil); err != nil {
 		return err
 	}
-	l.probationDue = true
+	l.probationDue = true // before the email: the manager may answer it at once
 	if err := l.exec(a.NotifyStaff, activities.StaffNoticeInput{AppRef: l.ref, Kind: mail.KindProbationRequest, Key: "probation",
 		Roles: []hireflow.Role{hireflow.RoleHiringManager}}, nil); err != nil {
 		return err

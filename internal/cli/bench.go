@@ -13,7 +13,7 @@ import (
 
 func benchCmd() *cobra.Command {
 	c := &cobra.Command{Use: "bench", Short: "Benchmarks on the running stack, each beside its baseline"}
-	c.AddCommand(benchApplyCmd(), benchRulesCmd())
+	c.AddCommand(benchApplyCmd(), benchRulesCmd(), benchLifecycleCmd())
 	return c
 }
 
@@ -73,5 +73,26 @@ func benchRulesCmd() *cobra.Command {
 			return nil
 		}}
 	c.Flags().IntVarP(&n, "recorded", "n", 100_000, "recorded applications to simulate over")
+	return c
+}
+
+func benchLifecycleCmd() *cobra.Command {
+	var n int
+	c := &cobra.Command{Use: "lifecycle", Short: "Drive every lifecycle path and count Temporal billable actions per path from the real histories",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := open(cmd.Context(), true)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			res, err := bench.Lifecycle(cmd.Context(), a, n, func(s string) { fmt.Fprintln(os.Stderr, "bench:", s) })
+			if err != nil {
+				return err
+			}
+			out, _ := json.Marshal(res)
+			fmt.Println(string(out))
+			return nil
+		}}
+	c.Flags().IntVarP(&n, "per-path", "n", 5, "applications per path")
 	return c
 }

@@ -20,7 +20,6 @@ import (
 // Kinds of email.
 const (
 	KindInvitation = "invitation"
-	KindReminder   = "invitation_reminder"
 	KindRejection  = "rejection"
 	KindHoldSLA    = "hold_sla"
 )
@@ -57,7 +56,6 @@ func dateFmt(lang string, t time.Time) string {
 
 var subjects = map[string]map[string]string{
 	KindInvitation: {"en": "Your next step for {{job}} at {{org}}", "zh": "{{org}}「{{job}}」职位：下一步邀请"},
-	KindReminder:   {"en": "Reminder: your invitation for {{job}} at {{org}}", "zh": "提醒：{{org}}「{{job}}」职位的邀请即将过期"},
 	KindRejection:  {"en": "Your application for {{job}} at {{org}}", "zh": "关于您申请{{org}}「{{job}}」职位的结果"},
 	KindHoldSLA:    {"en": "{{count}} application(s) for {{job}} wait for your decision", "zh": "「{{job}}」有 {{count}} 份申请等待您的决定"},
 }

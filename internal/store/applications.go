@@ -182,14 +182,18 @@ func (s *Store) ApplicationList(ctx context.Context, orgID, jobID string, limit 
 	return out, rows.Err()
 }
 
-// ApplicationSetStage moves an application and records the transition once per eventKey, in
-// one statement (no transaction round trips: this runs for every stage of every application).
+// ApplicationSetStage moves an open application (active or hired) and records the transition
+// once per eventKey, in one statement. A closed application (rejected, withdrawn, …) never moves
+// again, even when a concurrent activity commits later.
 func (s *Store) ApplicationSetStage(ctx context.Context, orgID, appID string, stage hireflow.Stage, status hireflow.Status, eventKey string) error {
-	_, err := s.pool.Exec(ctx, `WITH ev AS (
-			INSERT INTO application_events (org_id, application_id, stage, status, event_key)
-			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (application_id, event_key) DO NOTHING RETURNING 1)
-		UPDATE applications SET stage = $3, status = $4, updated_at = now()
-		WHERE org_id = $1 AND id = $2 AND EXISTS (SELECT 1 FROM ev)`, orgID, appID, stage, status, eventKey)
+	_, err := s.pool.Exec(ctx, `WITH up AS (
+			UPDATE applications SET stage = $3, status = $4, updated_at = now()
+			WHERE org_id = $1 AND id = $2 AND status IN ('active', 'hired')
+			AND NOT EXISTS (SELECT 1 FROM application_events WHERE application_id = $2 AND event_key = $5)
+			RETURNING 1)
+		INSERT INTO application_events (org_id, application_id, stage, status, event_key)
+		SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM up)
+		ON CONFLICT (application_id, event_key) DO NOTHING`, orgID, appID, stage, status, eventKey)
 	if err != nil {
 		return fmt.Errorf("store: unable to record stage: %w", err)
 	}
