@@ -616,7 +616,12 @@ func (l *lifecycle) onboard() error {
 	if err := l.exec(a.OnboardEmployee, activities.OnboardInput{AppRef: l.ref, OfferID: l.state.OfferID}, &res); err != nil {
 		return err
 	}
-	l.setStage(hireflow.StageOnboarding, hireflow.StatusHired)
+	// Onboarding is immediate; the search attributes go straight to what the next months are.
+	stage := hireflow.StageOnboarding
+	if l.next.Kind == rules.StageProbation {
+		stage = hireflow.StageProbation
+	}
+	l.setStage(stage, hireflow.StatusHired)
 	return nil
 }
 
@@ -643,7 +648,10 @@ func (l *lifecycle) probationStage(params map[string]string) error {
 	if err := l.exec(a.RecordProbation, activities.ProbationInput{AppRef: l.ref, ManagerID: p.ManagerID, Outcome: p.Outcome, Rating: p.Rating}, nil); err != nil {
 		return err
 	}
-	l.setStage(hireflow.StageCompleted, hireflow.StatusHired)
+	// No search-attribute upsert here (one billable action per hire): a finished hire is found as
+	// ExecutionStatus="Completed" AND HireflowStatus="hired"; its stage attribute stays
+	// "probation", PostgreSQL records "completed" and the probation outcome.
+	l.state.Stage = hireflow.StageCompleted
 	return nil
 }
 
