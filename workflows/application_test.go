@@ -428,3 +428,51 @@ func TestQueryState(t *testing.T) {
 	})
 	h.run(h.input())
 }
+
+func TestWithdrawalAtEachStage(t *testing.T) {
+	review := ReviewUpdate{ReviewerID: "m1", Role: hireflow.RoleHiringManager, Rating: 4, Decision: "advance"}
+	for _, tc := range []struct {
+		name  string
+		setup func(h *wfHarness)
+		at    time.Duration
+		offer bool
+	}{
+		{"ScreeningHold", func(h *wfHarness) { h.out.screen = hireflow.ScreenHold }, 2 * hr, false},
+		{"Invited", func(h *wfHarness) {}, 2 * hr, false},
+		{"Interview", func(h *wfHarness) { h.answers(1 * hr) }, 2 * hr, false},
+		{"RoutingHold", func(h *wfHarness) { h.out.route = "hold"; h.answers(1*hr, 90*time.Minute) }, 3 * hr, false},
+		{"Review", func(h *wfHarness) { h.answers(1*hr, 90*time.Minute) }, 3 * hr, false},
+		{"OfferApproval", func(h *wfHarness) {
+			h.answers(1*hr, 90*time.Minute)
+			h.update(2*hr, UpdateReview, review, "")
+			h.update(3*hr, UpdateDraftOffer, DraftOfferUpdate{OfferID: "off1", UserID: "r1"}, "")
+		}, 4 * hr, true},
+		{"OfferResponse", func(h *wfHarness) {
+			h.answers(1*hr, 90*time.Minute)
+			h.update(2*hr, UpdateReview, review, "")
+			h.update(3*hr, UpdateDraftOffer, DraftOfferUpdate{OfferID: "off1", UserID: "r1"}, "")
+			h.approve(3*hr+30*time.Minute, "off1", ApprovalDecision{ApproverID: "m1", Role: hireflow.RoleHiringManager, Decision: "approve"}, "")
+		}, 5 * hr, true},
+		{"Probation", func(h *wfHarness) {
+			h.answers(1*hr, 90*time.Minute)
+			h.update(2*hr, UpdateReview, review, "")
+			h.update(3*hr, UpdateDraftOffer, DraftOfferUpdate{OfferID: "off1", UserID: "r1"}, "")
+			h.approve(3*hr+30*time.Minute, "off1", ApprovalDecision{ApproverID: "m1", Role: hireflow.RoleHiringManager, Decision: "approve"}, "")
+			h.signal(4*hr, SignalOfferResponse, OfferResponse{Accept: true})
+		}, 10 * day, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, hireflow.ScreenPass)
+			tc.setup(h)
+			h.signal(tc.at, SignalWithdraw, WithdrawSignal{Reason: "candidate"})
+			res := h.run(h.input())
+			require.Equal(t, hireflow.StatusWithdrawn, res.Status)
+			require.Equal(t, []time.Duration{tc.at}, h.calls["close:withdrawn"], "closed when the candidate withdrew")
+			last := h.close[len(h.close)-1]
+			require.Equal(t, mail.KindWithdrawal, last.Notice, "the candidate gets a confirmation")
+			if tc.offer {
+				require.Equal(t, "withdrawn", last.OfferStatus, "an open offer is withdrawn too")
+			}
+		})
+	}
+}
