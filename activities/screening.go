@@ -9,17 +9,27 @@ import (
 	"github.com/hireflow/hireflow/rules"
 )
 
+// ScreenInput screens an application; when InviteOnPass is set, a passing candidate is invited
+// in the same activity (one billable action instead of two on the most common path).
+type ScreenInput struct {
+	AppRef
+	InviteOnPass bool
+	ExpiresAt    time.Time
+}
+
 // ScreenResult is the screening outcome and the decision that records it.
 type ScreenResult struct {
 	Outcome    hireflow.ScreenOutcome
 	DecisionID string
 	RuleError  bool // the rule failed to evaluate; the application waits for a recruiter
+	Invited    bool // the invitation went out (or had gone out in an earlier attempt)
 }
 
 // ScreenApplication extracts the résumé facts, evaluates the pinned screening rule and records
 // the decision with its non-personal inputs. A rule that fails at run time holds the
 // application for a recruiter instead of deciding.
-func (a *Activities) ScreenApplication(ctx context.Context, in AppRef) (ScreenResult, error) {
+func (a *Activities) ScreenApplication(ctx context.Context, sin ScreenInput) (ScreenResult, error) {
+	in := sin.AppRef
 	si, err := a.Store.ApplicationScreeningInput(ctx, in.OrgID, in.ApplicationID)
 	if err != nil {
 		return ScreenResult{}, permanent(err)
@@ -62,6 +72,12 @@ func (a *Activities) ScreenApplication(ctx context.Context, in AppRef) (ScreenRe
 	}
 	if err := a.Store.ApplicationSetStage(ctx, in.OrgID, in.ApplicationID, stage, status, "screened"); err != nil {
 		return res, permanent(err)
+	}
+	if sin.InviteOnPass && res.Outcome == hireflow.ScreenPass {
+		if _, err := a.InviteCandidate(ctx, InviteInput{AppRef: in, ExpiresAt: sin.ExpiresAt}); err != nil {
+			return res, err
+		}
+		res.Invited = true
 	}
 	return res, nil
 }

@@ -107,8 +107,15 @@ func (r *applicationRun) run() error {
 	if !r.hasStage("screen") {
 		return r.invite()
 	}
-	if err := r.exec(a.ScreenApplication, r.ref, &scr); err != nil {
+	// The invitation's validity is fixed now, so that screening can invite in the same activity.
+	expires := workflow.Now(r.ctx).Add(r.in.Timings.InviteExpiresAfter)
+	if err := r.exec(a.ScreenApplication, activities.ScreenInput{AppRef: r.ref, InviteOnPass: true, ExpiresAt: expires}, &scr); err != nil {
 		return err
+	}
+	if scr.Invited {
+		r.state.InviteExpiresAt = expires
+		r.setStage(hireflow.StageInvited, hireflow.StatusActive)
+		return r.life.run(expires)
 	}
 	r.state.ScreenOutcome = scr.Outcome
 	if scr.Outcome == hireflow.ScreenHold {

@@ -64,9 +64,15 @@ func newHarness(t *testing.T, outcome hireflow.ScreenOutcome) *wfHarness {
 	h := &wfHarness{t: t, env: env, start: env.Now(), calls: map[string][]time.Duration{},
 		out: &fakeOutcomes{screen: outcome, route: "advance", review: "advance", steps: []rules.ApprovalStep{{Approvers: []string{"hiring_manager"}}}}}
 	env.OnActivity(a.ScreenApplication, mock.Anything, mock.Anything).Return(
-		func(context.Context, activities.AppRef) (activities.ScreenResult, error) {
+		func(_ context.Context, in activities.ScreenInput) (activities.ScreenResult, error) {
 			h.rec("screen")
-			return activities.ScreenResult{Outcome: h.out.screen, DecisionID: "d1"}, nil
+			res := activities.ScreenResult{Outcome: h.out.screen, DecisionID: "d1"}
+			if in.InviteOnPass && res.Outcome == hireflow.ScreenPass {
+				require.Equal(t, testTimings.InviteExpiresAfter, in.ExpiresAt.Sub(env.Now()))
+				h.rec("invite")
+				res.Invited = true
+			}
+			return res, nil
 		})
 	env.OnActivity(a.InviteCandidate, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.InviteInput) (activities.InviteResult, error) {

@@ -126,7 +126,7 @@ func Apply(ctx context.Context, a *app.App, n, concurrency int, progress func(st
 	res.P50ApplyMillis, res.P95ApplyMillis = percentile(lat, 0.5), percentile(lat, 0.95)
 	progress(fmt.Sprintf("applications: %.1f/s; running the baseline", res.ApplicationsPerSec))
 
-	res.BaselineSeconds, err = Baseline(ctx, a.Temporal, n, concurrency, 2)
+	res.BaselineSeconds, err = Baseline(ctx, a.Temporal, n, concurrency, 1) // screening invites in the same activity
 	if err != nil {
 		return res, err
 	}

@@ -252,10 +252,15 @@ func (d *driver) run(path string, i int) (string, error) {
 		return id, err
 	}
 	if path == "withdrawal" {
-		if err := d.until(http.DefaultClient, http.MethodPost, "/api/v1/candidate/"+raw+"/deletion", nil, 202); err != nil {
+		resp, err := http.PostForm(d.base+"/c/"+raw+"/withdraw", map[string][]string{"confirm": {"yes"}})
+		if err != nil {
 			return id, err
 		}
-		return id, d.stage(id, hireflow.StageDeletion)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			return id, fmt.Errorf("withdraw answered %d", resp.StatusCode)
+		}
+		return id, d.stage(id, hireflow.StageWithdrawn)
 	}
 	for _, q := range []string{"q2", "q3"} {
 		if err := answer(q); err != nil {
