@@ -26,6 +26,8 @@ type Activities struct {
 	// SpeechScorer scores recorded answers (ffmpeg + speech-to-text + content); nil: recorded
 	// answers are flagged for a person.
 	SpeechScorer func(ctx context.Context, a store.Answer, dims []string) (SpeechScore, error)
+	// AllowPrivateWebhooks lets webhooks reach loopback and private addresses (not in production).
+	AllowPrivateWebhooks bool
 }
 
 // TokenPurposeApplication is the purpose of the candidate's application link.

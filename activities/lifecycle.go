@@ -9,9 +9,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -589,7 +591,8 @@ func (a *Activities) deliverWebhook(ctx context.Context, orgID, event, key strin
 	req.Header.Set("Hireflow-Idempotency-Key", key)
 	req.Header.Set("Hireflow-Timestamp", ts)
 	req.Header.Set("Hireflow-Signature", "sha256="+hex.EncodeToString(mac.Sum(nil)))
-	hc := &http.Client{Timeout: 15 * time.Second}
+	hc := &http.Client{Timeout: 15 * time.Second, Transport: webhookTransport(a.AllowPrivateWebhooks),
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := hc.Do(req)
 	if err != nil {
 		_ = a.Store.WebhookRecord(ctx, orgID, key, event, 0, false)
@@ -628,4 +631,24 @@ func (a *Activities) RecordProbation(ctx context.Context, in ProbationInput) err
 		return err
 	}
 	return permanent(a.Store.ApplicationSetStage(ctx, in.OrgID, in.ApplicationID, hireflow.StageCompleted, hireflow.StatusHired, "completed"))
+}
+
+// webhookTransport refuses to connect to loopback, private and link-local addresses unless
+// allowed (development), checked on the resolved address so DNS cannot point it inside.
+func webhookTransport(allowPrivate bool) *http.Transport {
+	d := &net.Dialer{Timeout: 10 * time.Second, Control: func(_, address string, _ syscall.RawConn) error {
+		if allowPrivate {
+			return nil
+		}
+		host, _, err := net.SplitHostPort(address)
+		if err != nil {
+			return err
+		}
+		ip := net.ParseIP(host)
+		if ip == nil || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified() {
+			return fmt.Errorf("activities: webhook address %s is not public", host)
+		}
+		return nil
+	}}
+	return &http.Transport{DialContext: d.DialContext, TLSHandshakeTimeout: 10 * time.Second, MaxIdleConns: 4}
 }

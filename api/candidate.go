@@ -28,6 +28,7 @@ type pageData struct {
 	JobID, Location, Description           string
 	MaxBytes                               int64
 	Decisions                              []hireflow.Decision
+	Role, AppID, OfferID                   string
 }
 
 func (s *Server) render(c *fiber.Ctx, status int, name string, d pageData) error {

@@ -332,11 +332,13 @@ func (s *Server) candidateAnswer(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	known := false
-	for _, q := range job.Questions {
-		known = known || q.ID == req.QuestionID
+	var question *hireflow.Question
+	for i := range job.Questions {
+		if job.Questions[i].ID == req.QuestionID {
+			question = &job.Questions[i]
+		}
 	}
-	if !known {
+	if question == nil {
 		return hireflow.Errorf(hireflow.KindInvalid, "unknown_question", "question_id", "this job has no question %q", req.QuestionID)
 	}
 	if ct.Status != hireflow.StatusActive || (ct.Stage != hireflow.StageInvited && ct.Stage != hireflow.StageInterview) {
@@ -344,6 +346,19 @@ func (s *Server) candidateAnswer(c *fiber.Ctx) error {
 	}
 	sum := sha256.Sum256([]byte(text))
 	key := "text:" + app.ID + ":" + req.QuestionID + ":" + hex.EncodeToString(sum[:8])
+	// One answer plus the job's retakes per question; resending the same text is not a retake.
+	n, err := s.Store.AnswerCount(c.UserContext(), tok.OrgID, app.ID, req.QuestionID)
+	if err != nil {
+		return err
+	}
+	if n > question.Retakes {
+		if id, ok, err := s.Store.AnswerByKey(c.UserContext(), tok.OrgID, key); err != nil {
+			return err
+		} else if ok {
+			return c.Status(fiber.StatusCreated).JSON(fiber.Map{"answer_id": id}) // the same answer again
+		}
+		return hireflow.Errorf(hireflow.KindConflict, "no_retakes_left", "question_id", "no retakes are left for this question").ZH("此题已没有重答次数")
+	}
 	id, _, err := s.Store.AnswerCreate(c.UserContext(), tok.OrgID, app.ID, req.QuestionID, "text", ct.Language, text, "", key)
 	if err != nil {
 		return err

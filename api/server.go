@@ -105,7 +105,9 @@ func New(a *app.App) *fiber.App {
 	v1.Get("/candidate/:token/status", linkLimit, s.candidateStatusJSON)
 
 	f.Get("/jobs/:id/apply", s.applyPage)
-	f.Get("/console/applications/:id/decisions", s.authenticate, s.allow(actDecisionsRead), s.decisionsPage)
+	f.Get("/console/login", s.loginPage)
+	f.Get("/console/applications/:id", s.consoleAuth, s.allow(actApplicationsRead), s.applicationPage)
+	f.Get("/console/applications/:id/decisions", s.consoleAuth, s.allow(actDecisionsRead), s.decisionsPage)
 	f.Get("/c/:token", linkLimit, s.candidatePage)
 	f.Post("/c/:token/withdraw", linkLimit, s.candidateWithdraw)
 	f.Use(func(c *fiber.Ctx) error {

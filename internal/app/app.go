@@ -121,7 +121,7 @@ func (a *App) Close() {
 // Activities builds the activity struct the worker registers.
 func (a *App) Activities() *activities.Activities {
 	return &activities.Activities{Store: a.Store, Objects: a.Objects, Mail: a.Mail, PublicURL: a.Cfg.PublicURL,
-		ConsoleURL: a.Cfg.PublicURL + "/console"}
+		ConsoleURL: a.Cfg.PublicURL + "/console", AllowPrivateWebhooks: !a.Cfg.Production()}
 }
 
 // Timings resolves a job's waits against the deployment defaults.

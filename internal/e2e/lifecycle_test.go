@@ -147,7 +147,20 @@ func TestLifecycleOnTheRealStack(t *testing.T) {
 		appID, token, p := l.applyAndOpen("Hana Hireworth", "hire")
 		l.interview(appID, token)
 		e := l.WaitEmail(t, l.Users[hireflow.RoleHiringManager].Email, "Review needed", 20*time.Second)
-		require.Contains(t, e.Text, "/applications/"+appID)
+		require.Contains(t, e.Text, "/console/applications/"+appID)
+		// The email's link opens the staff page (after sign-in) with the review form.
+		noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := noFollow.Get(l.BaseURL + "/console/applications/" + appID)
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+		resp, err = l.mgr.Get(l.BaseURL + "/console/applications/" + appID)
+		require.NoError(t, err)
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		require.Equal(t, 200, resp.StatusCode)
+		require.Contains(t, string(page), `data-path="reviews"`)
+		require.NotContains(t, string(page), `data-path="offers"`, "only recruiters draft offers")
 		offerID := l.reviewAndOffer(appID)
 		l.WaitEmail(t, l.Users[hireflow.RoleHiringManager].Email, "Offer approval needed", 20*time.Second)
 		require.Equal(t, 200, l.approve(offerID, "approve", nil))
@@ -241,6 +254,14 @@ func TestLifecycleOnTheRealStack(t *testing.T) {
 	t.Run("WithdrawalMidInterview", func(t *testing.T) {
 		appID, token, p := l.applyAndOpen("Wren Withdraws", "withdraw-mid")
 		l.answer(token, "q1", strongAnswer)
+		l.answer(token, "q1", strongAnswer) // the same answer again is idempotent
+		var eb errBody
+		require.Equal(t, 409, doJSON(t, l.HTTP, http.MethodPost, l.BaseURL+"/api/v1/candidate/"+token+"/answers",
+			map[string]string{"question_id": "q1", "text": "a different answer, but no retakes are allowed"}, &eb))
+		require.Equal(t, "no_retakes_left", eb.Error.Code)
+		require.Equal(t, 422, doJSON(t, l.HTTP, http.MethodPost, l.BaseURL+"/api/v1/candidate/"+token+"/answers",
+			map[string]string{"question_id": "q9", "text": "x"}, &eb))
+		require.Equal(t, "unknown_question", eb.Error.Code)
 		resp, err := http.PostForm(l.BaseURL+"/c/"+token+"/withdraw", map[string][]string{"confirm": {"yes"}})
 		require.NoError(t, err)
 		resp.Body.Close()

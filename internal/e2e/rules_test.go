@@ -192,9 +192,11 @@ func TestRuleSetsVersionSimulatePublish(t *testing.T) {
 		resp.Body.Close()
 		require.Equal(t, 200, resp.StatusCode)
 		require.True(t, bytes.Contains(page, []byte("resume.years = 4")))
-		resp, err = http.Get(e.BaseURL + "/console/applications/" + appIDs[0] + "/decisions")
+		noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err = noFollow.Get(e.BaseURL + "/console/applications/" + appIDs[0] + "/decisions")
 		require.NoError(t, err)
 		resp.Body.Close()
-		require.Equal(t, 401, resp.StatusCode)
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode, "signed-out staff go to the sign-in page")
+		require.Contains(t, resp.Header.Get("Location"), "/console/login?next=")
 	})
 }

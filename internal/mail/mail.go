@@ -89,12 +89,16 @@ func Render(kind string, d Data) (Rendered, error) {
 	return Rendered{Subject: subj, Text: t.String(), HTML: h.String()}, nil
 }
 
-// Sender sends mail through one SMTP server.
+// Sender sends mail through one SMTP server, reusing a few open connections.
 type Sender struct {
 	host string
 	opts []gomail.Option
 	from string
+	idle chan *gomail.Client // open connections ready for the next message
 }
+
+// poolSize bounds the open SMTP connections kept between sends.
+const poolSize = 4
 
 // NewSender configures SMTP; tlsMode is none, starttls or tls.
 func NewSender(addr, user, password, tlsMode, from string) (*Sender, error) {
@@ -118,7 +122,7 @@ func NewSender(addr, user, password, tlsMode, from string) (*Sender, error) {
 	if user != "" {
 		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthPlain), gomail.WithUsername(user), gomail.WithPassword(password))
 	}
-	return &Sender{host: host, opts: opts, from: from}, nil
+	return &Sender{host: host, opts: opts, from: from, idle: make(chan *gomail.Client, poolSize)}, nil
 }
 
 // Send delivers one rendered message. messageID is stable per idempotency key so a resend after
@@ -135,14 +139,51 @@ func (s *Sender) Send(ctx context.Context, toName, toAddr, messageID string, r R
 	m.SetMessageIDWithValue(messageID)
 	m.SetBodyString(gomail.TypeTextPlain, r.Text)
 	m.AddAlternativeString(gomail.TypeTextHTML, r.HTML)
+	// An idle connection may have been closed by the server meanwhile: on failure, retry once
+	// on a fresh connection.
+	for attempt := 0; ; attempt++ {
+		c, fresh, err := s.conn(ctx)
+		if err != nil {
+			return fmt.Errorf("mail: unable to connect: %w", err)
+		}
+		err = c.Send(m)
+		if err == nil {
+			s.release(c)
+			return nil
+		}
+		_ = c.Close()
+		if fresh || attempt > 0 {
+			return fmt.Errorf("mail: unable to send: %w", err)
+		}
+	}
+}
+
+func (s *Sender) conn(ctx context.Context) (*gomail.Client, bool, error) {
+	select {
+	case c := <-s.idle:
+		return c, false, nil
+	default:
+	}
 	c, err := gomail.NewClient(s.host, s.opts...)
 	if err != nil {
-		return fmt.Errorf("mail: %w", err)
+		return nil, true, err
 	}
-	if err := c.DialAndSendWithContext(ctx, m); err != nil {
-		return fmt.Errorf("mail: unable to send: %w", err)
+	if err := c.DialWithContext(ctx); err != nil {
+		return nil, true, err
 	}
-	return nil
+	return c, true, nil
+}
+
+func (s *Sender) release(c *gomail.Client) {
+	if err := c.Reset(); err != nil {
+		_ = c.Close()
+		return
+	}
+	select {
+	case s.idle <- c:
+	default:
+		_ = c.Close()
+	}
 }
 
 // Ping checks that the SMTP server accepts connections.

@@ -373,3 +373,20 @@ func (s *Store) CandidatePhone(ctx context.Context, orgID, appID string) (string
 	}
 	return s.box.OpenString(enc, aad("candidates", "phone", candID))
 }
+
+// AnswerCount counts the answers an application gave to a question (retakes included).
+func (s *Store) AnswerCount(ctx context.Context, orgID, appID, questionID string) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM answers WHERE org_id = $1 AND application_id = $2 AND question_id = $3`, orgID, appID, questionID).Scan(&n)
+	return n, err
+}
+
+// AnswerByKey finds an answer by its idempotency key.
+func (s *Store) AnswerByKey(ctx context.Context, orgID, key string) (string, bool, error) {
+	var id string
+	err := s.pool.QueryRow(ctx, `SELECT id FROM answers WHERE org_id = $1 AND idempotency_key = $2`, orgID, key).Scan(&id)
+	if err == pgx.ErrNoRows {
+		return "", false, nil
+	}
+	return id, err == nil, err
+}

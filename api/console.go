@@ -1,0 +1,62 @@
+package api
+
+import (
+	"net/url"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/hireflow/hireflow"
+)
+
+// consoleAuth sends signed-out staff to the sign-in page and back (the links in staff emails).
+func (s *Server) consoleAuth(c *fiber.Ctx) error {
+	if c.Cookies(sessionCookie) == "" {
+		return c.Redirect("/console/login?next="+url.QueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
+	}
+	if err := s.authenticate(c); err != nil {
+		if hireflow.ErrorKind(err) == hireflow.KindUnauthorized {
+			return c.Redirect("/console/login?next="+url.QueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
+		}
+		return err
+	}
+	return nil
+}
+
+func (s *Server) loginPage(c *fiber.Ctx) error {
+	l := lang(c)
+	return s.render(c, fiber.StatusOK, "login.html", pageData{Lang: l, Title: translate(l, "console.signin"), Code: c.Query("org")})
+}
+
+// applicationPage is where staff emails lead: the application's stage and the forms of the
+// human steps the caller's role may take (the API and the workflow validate each one).
+func (s *Server) applicationPage(c *fiber.Ctx) error {
+	p := principal(c)
+	id, err := appIDParam(c)
+	if err != nil {
+		return err
+	}
+	pii := seesCandidateContact(p.Role)
+	app, err := s.Store.ApplicationGet(c.UserContext(), p.OrgID, id, pii)
+	if err != nil {
+		return err
+	}
+	if pii {
+		_ = s.Store.Audit(c.UserContext(), p.OrgID, "user", p.UserID, "candidate.read", "application", id, nil)
+	}
+	job, err := s.Store.JobGet(c.UserContext(), p.OrgID, app.JobID)
+	if err != nil {
+		return err
+	}
+	org, err := s.Store.OrgGet(c.UserContext(), p.OrgID)
+	if err != nil {
+		return err
+	}
+	l := lang(c)
+	d := pageData{Lang: l, Title: job.Title, OrgName: org.Name, BrandLine: org.BrandLine, Color: org.Color, JobTitle: job.Title,
+		AppID: app.ID, Stage: app.Stage, Role: string(p.Role), Name: app.CandidateName}
+	d.Code = string(app.Status)
+	if o, err := s.Store.OfferLatest(c.UserContext(), p.OrgID, app.ID); err == nil && o.Status == "approving" {
+		d.OfferID = o.ID
+	}
+	return s.render(c, fiber.StatusOK, "application.html", d)
+}
