@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -29,9 +30,19 @@ type pageData struct {
 	MaxBytes                               int64
 	Decisions                              []hireflow.Decision
 	Role, AppID, OfferID                   string
+	LangURL                                string // this page in the other language
 }
 
 func (s *Server) render(c *fiber.Ctx, status int, name string, d pageData) error {
+	// The language switch keeps the page's other query parameters (next=, org=, …).
+	q := url.Values{}
+	c.Request().URI().QueryArgs().VisitAll(func(k, v []byte) { q.Set(string(k), string(v)) })
+	other := "zh"
+	if d.Lang == "zh" {
+		other = "en"
+	}
+	q.Set("lang", other)
+	d.LangURL = "?" + q.Encode()
 	if d.Color == "" {
 		d.Color = "#1f5fbf"
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
 	"github.com/pmezard/go-difflib/difflib"
 )
 
@@ -28,6 +30,11 @@ type Compiled struct {
 func CompileSet(rs RuleSet) (*Compiled, []*CompileError) {
 	var errs []*CompileError
 	c := &Compiled{Set: rs, Programs: map[string]*Program{}, Hashes: map[string]string{}}
+	if len(rs.Rules) > len(specs) || len(rs.Pipeline) > 12 {
+		return nil, []*CompileError{{Rule: "rules", Line: 1, Column: 1,
+			Message:   fmt.Sprintf("a rule set has at most %d rules (%v) and 12 pipeline stages", len(specs), RuleNames()),
+			MessageZH: fmt.Sprintf("规则集最多包含 %d 条规则和 12 个流程阶段", len(specs))}}
+	}
 	if strings.TrimSpace(rs.Rules[RuleScreening]) == "" {
 		errs = append(errs, &CompileError{Rule: RuleScreening, Line: 1, Column: 1, Message: "a rule set needs a screening rule", MessageZH: "规则集必须包含筛选规则"})
 	}
@@ -74,6 +81,20 @@ func ParseYAML(data []byte) (RuleSet, error) {
 	if len(data) > MaxYAMLBytes {
 		return rs, fmt.Errorf("rules: the file is larger than %d KB", MaxYAMLBytes>>10)
 	}
+	// Anchors and aliases let a small file expand into a huge one; rule files do not need them.
+	f, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		return rs, fmt.Errorf("rules: %s", yaml.FormatError(err, false, true))
+	}
+	v := &aliasFinder{}
+	for _, doc := range f.Docs {
+		if doc.Body != nil {
+			ast.Walk(v, doc.Body)
+		}
+	}
+	if v.found {
+		return rs, fmt.Errorf("rules: YAML anchors and aliases (&name, *name) are not allowed in rule set files")
+	}
 	if err := yaml.UnmarshalWithOptions(data, &rs, yaml.Strict()); err != nil {
 		return rs, fmt.Errorf("rules: %s", yaml.FormatError(err, false, true))
 	}
@@ -81,6 +102,17 @@ func ParseYAML(data []byte) (RuleSet, error) {
 		rs.Rules = map[string]string{}
 	}
 	return rs, nil
+}
+
+type aliasFinder struct{ found bool }
+
+func (a *aliasFinder) Visit(n ast.Node) ast.Visitor {
+	switch n.(type) {
+	case *ast.AliasNode, *ast.AnchorNode:
+		a.found = true
+		return nil
+	}
+	return a
 }
 
 // MarshalYAML writes a rule set file, rules as literal blocks.

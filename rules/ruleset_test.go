@@ -229,6 +229,10 @@ pipeline:
 	require.ErrorContains(t, err, "surprise")
 	_, err = ParseYAML([]byte("rules: [oops"))
 	require.Error(t, err)
+	_, err = ParseYAML([]byte("name: &s \"" + strings.Repeat("x", 100000) + "\"\nrules:\n  a: *s\n  b: *s\n"))
+	require.ErrorContains(t, err, "anchors and aliases", "alias amplification is refused")
+	_, err = ParseYAML([]byte("rules:\n  routing: 'overall * 2 > 100 ? \"advance\" : \"hold\"'\n  screening: '\"pass\"'\n"))
+	require.NoError(t, err, "a * inside a rule is not an alias")
 
 	changed := back
 	changed.Rules = map[string]string{"screening": rs.Rules["screening"], "routing": `overall >= 60 ? "advance" : "hold"`}
