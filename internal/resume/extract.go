@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 	"unicode"
@@ -105,6 +106,8 @@ func looksLikeText(data []byte) bool {
 	return ctrl*100 < len(sample)
 }
 
+var parsers = make(chan struct{}, 2*runtime.NumCPU())
+
 // Extract returns the text of a résumé, or a coded error that says what is wrong with the file.
 func Extract(ctx context.Context, data []byte, filename string) (string, Format, *hireflow.Error) {
 	f, herr := Sniff(data, filename)
@@ -113,6 +116,14 @@ func Extract(ctx context.Context, data []byte, filename string) (string, Format,
 	}
 	ctx, cancel := context.WithTimeout(ctx, extractTimeout)
 	defer cancel()
+	// A hostile file may keep a parser busy past the timeout; the slot stays taken until it
+	// finishes, so such files can tie up at most this many cores' worth of parsers.
+	select {
+	case parsers <- struct{}{}:
+	case <-ctx.Done():
+		return "", f, hireflow.Errorf(hireflow.KindUnavailable, "resume_busy", "resume",
+			"too many résumés are being read right now; retry in a minute").ZH("当前处理的简历过多，请一分钟后重试")
+	}
 	type result struct {
 		text string
 		err  *hireflow.Error
@@ -120,6 +131,7 @@ func Extract(ctx context.Context, data []byte, filename string) (string, Format,
 	done := make(chan result, 1)
 	// Parsers of hostile files may panic or spin: isolate them and bound their time.
 	go func() {
+		defer func() { <-parsers }()
 		defer func() {
 			if r := recover(); r != nil {
 				done <- result{err: errUnreadable(f)}
