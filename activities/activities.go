@@ -136,48 +136,6 @@ func (a *Activities) RejectApplication(ctx context.Context, in AppRef) (bool, er
 	return sent, permanent(a.Store.ApplicationSetStage(ctx, in.OrgID, in.ApplicationID, hireflow.StageRejected, hireflow.StatusRejected, "rejected"))
 }
 
-// HoldSLAInput notifies recruiters that a held application waits too long.
-type HoldSLAInput struct {
-	AppRef
-	N int
-}
-
-// NotifyHoldSLA emails every recruiter of the organisation once per reminder round.
-func (a *Activities) NotifyHoldSLA(ctx context.Context, in HoldSLAInput) (int, error) {
-	c, err := a.Store.ApplicationContact(ctx, in.OrgID, in.ApplicationID)
-	if err != nil {
-		return 0, permanent(err)
-	}
-	users, err := a.Store.UsersByRole(ctx, in.OrgID, hireflow.RoleRecruiter)
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, u := range users {
-		key := fmt.Sprintf("hold:%d:%s:%s", in.N, in.ApplicationID, u.ID)
-		sent, msgID, err := a.Store.EmailClaim(ctx, in.OrgID, in.ApplicationID, key, mail.KindHoldSLA, "en", "<"+key+"@hireflow>")
-		if err != nil {
-			return n, err
-		}
-		if sent {
-			continue
-		}
-		r, err := mail.Render(mail.KindHoldSLA, mail.Data{Lang: "en", ToName: u.DisplayName, OrgName: c.OrgName, Color: c.Color,
-			JobTitle: c.JobTitle, Link: a.ConsoleURL + "/applications/" + in.ApplicationID, Count: 1})
-		if err != nil {
-			return n, permanent(err)
-		}
-		if err := a.Mail.Send(ctx, u.DisplayName, u.Email, msgID, r); err != nil {
-			return n, err
-		}
-		if err := a.Store.EmailMarkSent(ctx, key); err != nil {
-			return n, err
-		}
-		n++
-	}
-	return n, nil
-}
-
 // RecruiterDecisionInput records a recruiter's decision on a held application.
 type RecruiterDecisionInput struct {
 	AppRef

@@ -47,18 +47,13 @@ func (s *Server) listApplications(c *fiber.Ctx) error {
 }
 
 func (s *Server) getApplication(c *fiber.Ctx) error {
-	p := principal(c)
 	id, err := appIDParam(c)
 	if err != nil {
 		return err
 	}
-	pii := seesCandidateContact(p.Role)
-	app, err := s.Store.ApplicationGet(c.UserContext(), p.OrgID, id, pii)
+	app, err := s.readApplication(c, id)
 	if err != nil {
 		return err
-	}
-	if pii {
-		_ = s.Store.Audit(c.UserContext(), p.OrgID, "user", p.UserID, "candidate.read", "application", id, nil)
 	}
 	out := fiber.Map{"application": app}
 	ctx, cancel := context.WithTimeout(c.UserContext(), 3*time.Second)
@@ -70,6 +65,21 @@ func (s *Server) getApplication(c *fiber.Ctx) error {
 		}
 	}
 	return c.JSON(out)
+}
+
+// readApplication loads an application with the candidate's contact for the roles that see it,
+// and records that read in the audit log.
+func (s *Server) readApplication(c *fiber.Ctx, id string) (hireflow.Application, error) {
+	p := principal(c)
+	pii := seesCandidateContact(p.Role)
+	app, err := s.Store.ApplicationGet(c.UserContext(), p.OrgID, id, pii)
+	if err != nil {
+		return app, err
+	}
+	if pii {
+		_ = s.Store.Audit(c.UserContext(), p.OrgID, "user", p.UserID, "candidate.read", "application", id, nil)
+	}
+	return app, nil
 }
 
 func (s *Server) listDecisions(c *fiber.Ctx) error {

@@ -35,13 +35,9 @@ func (s *Server) applicationPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	pii := seesCandidateContact(p.Role)
-	app, err := s.Store.ApplicationGet(c.UserContext(), p.OrgID, id, pii)
+	app, err := s.readApplication(c, id)
 	if err != nil {
 		return err
-	}
-	if pii {
-		_ = s.Store.Audit(c.UserContext(), p.OrgID, "user", p.UserID, "candidate.read", "application", id, nil)
 	}
 	job, err := s.Store.JobGet(c.UserContext(), p.OrgID, app.JobID)
 	if err != nil {

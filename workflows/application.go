@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -272,7 +273,8 @@ func (r *applicationRun) awaitRecruiter() error {
 		}
 		if timedOut {
 			var sent int
-			if err := r.exec(a.NotifyHoldSLA, activities.HoldSLAInput{AppRef: r.ref, N: base + n}, &sent); err != nil {
+			if err := r.exec(a.NotifyStaff, activities.StaffNoticeInput{AppRef: r.ref, Kind: mail.KindHoldSLA,
+				Key: strconv.Itoa(base + n), Roles: []hireflow.Role{hireflow.RoleRecruiter}}, &sent); err != nil {
 				return err
 			}
 		}

@@ -90,8 +90,6 @@ func newHarness(t *testing.T, outcome hireflow.ScreenOutcome) *wfHarness {
 			h.mu.Unlock()
 			return nil
 		})
-	env.OnActivity(a.NotifyHoldSLA, mock.Anything, mock.Anything).Return(
-		func(context.Context, activities.HoldSLAInput) (int, error) { h.rec("hold_sla"); return 1, nil })
 	env.OnActivity(a.RecordRecruiterDecision, mock.Anything, mock.Anything).Return(
 		func(context.Context, activities.RecruiterDecisionInput) (string, error) {
 			h.rec("decide")
@@ -386,7 +384,7 @@ func TestScreeningHoldThenRecruiterPasses(t *testing.T) {
 	h.update(21*hr, UpdateRecruiterDecision, RecruiterDecision{UserID: "user-1", Outcome: hireflow.ScreenPass}, "not waiting")
 	h.signal(30*hr, SignalWithdraw, WithdrawSignal{Reason: "other_offer"})
 	res := h.run(h.input())
-	require.Equal(t, []time.Duration{8 * hr, 16 * hr}, h.calls["hold_sla"], "SLA reminders every period until decided")
+	require.Equal(t, []time.Duration{8 * hr, 16 * hr}, h.calls["staff:"+mail.KindHoldSLA], "SLA reminders every period until decided")
 	require.Equal(t, []time.Duration{20 * hr}, h.calls["decide"])
 	require.Equal(t, []time.Duration{20 * hr}, h.calls["invite"])
 	require.Equal(t, hireflow.StatusWithdrawn, res.Status)

@@ -64,25 +64,11 @@ func Apply(ctx context.Context, a *app.App, n, concurrency int, progress func(st
 		return res, err
 	}
 
-	cfg := *a.Cfg
-	cfg.TaskQueue = "bench-apply-" + suffix
-	cfg.ScoringTaskQueue = "bench-scoring-" + suffix
-	cfg.RateLimitPerMin = 0
-	ab := *a
-	ab.Cfg = &cfg
-	w := workers.NewApplicationWorker(a.Temporal, cfg.TaskQueue, ab.Activities(), workerOpts)
-	if err := w.Start(); err != nil {
-		return res, err
-	}
-	defer w.Stop()
-	f := api.New(&ab)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	base, stop, err := inProcess(a, "bench-apply-"+suffix)
 	if err != nil {
 		return res, err
 	}
-	go func() { _ = f.Listener(ln) }()
-	defer f.Shutdown() //nolint:errcheck
-	base := "http://" + ln.Addr().String()
+	defer stop()
 
 	// The baseline runs half before and half after the measured path, so that a server slowing
 	// down as its database grows weighs on both alike. Screening invites a passing candidate in
@@ -211,4 +197,31 @@ func runParallel(n, concurrency int, fn func(i int)) {
 	}
 	close(next)
 	wg.Wait()
+}
+
+// inProcess runs the application worker, a scoring worker and the API in this process on
+// task queues of their own, and returns the API's base URL.
+func inProcess(a *app.App, queue string) (string, func(), error) {
+	cfg := *a.Cfg
+	cfg.TaskQueue, cfg.ScoringTaskQueue, cfg.RateLimitPerMin = queue, queue+"-scoring", 0
+	ab := *a
+	ab.Cfg = &cfg
+	w := workers.NewApplicationWorker(a.Temporal, cfg.TaskQueue, ab.Activities(), workerOpts)
+	sw := workers.NewScoringWorker(a.Temporal, cfg.ScoringTaskQueue, ab.Activities(), worker.Options{})
+	if err := w.Start(); err != nil {
+		return "", nil, err
+	}
+	if err := sw.Start(); err != nil {
+		w.Stop()
+		return "", nil, err
+	}
+	f := api.New(&ab)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		w.Stop()
+		sw.Stop()
+		return "", nil, err
+	}
+	go func() { _ = f.Listener(ln) }()
+	return "http://" + ln.Addr().String(), func() { _ = f.Shutdown(); sw.Stop(); w.Stop() }, nil
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"strings"
@@ -14,16 +13,13 @@ import (
 
 	"github.com/google/uuid"
 	"go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/worker"
 
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/activities"
-	"github.com/hireflow/hireflow/api"
 	"github.com/hireflow/hireflow/internal/app"
 	"github.com/hireflow/hireflow/internal/demo"
 	"github.com/hireflow/hireflow/internal/passwd"
 	"github.com/hireflow/hireflow/internal/seal"
-	"github.com/hireflow/hireflow/workers"
 )
 
 // Paths the lifecycle benchmark drives.
@@ -45,26 +41,12 @@ type LifecycleResult struct {
 func Lifecycle(ctx context.Context, a *app.App, n int, progress func(string)) (LifecycleResult, error) {
 	res := LifecycleResult{PerPath: n, Actions: map[string]float64{}, HireBreakdown: map[string]int{}}
 	suffix := strings.ReplaceAll(uuid.NewString()[:8], "-", "")
-	cfg := *a.Cfg
-	cfg.TaskQueue, cfg.ScoringTaskQueue, cfg.RateLimitPerMin = "bench-life-"+suffix, "bench-life-scoring-"+suffix, 0
-	ab := *a
-	ab.Cfg = &cfg
-	w := workers.NewApplicationWorker(a.Temporal, cfg.TaskQueue, ab.Activities(), workerOpts)
-	sw := workers.NewScoringWorker(a.Temporal, cfg.ScoringTaskQueue, ab.Activities(), worker.Options{})
-	for _, x := range []worker.Worker{w, sw} {
-		if err := x.Start(); err != nil {
-			return res, err
-		}
-		defer x.Stop()
-	}
-	f := api.New(&ab)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	base, stop, err := inProcess(a, "bench-life-"+suffix)
 	if err != nil {
 		return res, err
 	}
-	go func() { _ = f.Listener(ln) }()
-	defer f.Shutdown() //nolint:errcheck
-	d := &driver{a: a, base: "http://" + ln.Addr().String(), staff: map[hireflow.Role]*http.Client{}, ctx: ctx}
+	defer stop()
+	d := &driver{a: a, base: base, staff: map[hireflow.Role]*http.Client{}, ctx: ctx}
 	if err := d.setup(suffix); err != nil {
 		return res, err
 	}

@@ -95,35 +95,26 @@ func scoringWorker(a *app.App) worker.Worker {
 }
 
 func scoringWorkerCmd() *cobra.Command {
-	return &cobra.Command{Use: "scoring-worker", Short: "Score interview answers on the scoring task queue (scale out by running more)", RunE: func(cmd *cobra.Command, _ []string) error {
-		a, err := open(cmd.Context(), false)
-		if err != nil {
-			return err
-		}
-		defer a.Close()
-		w := scoringWorker(a)
-		if err := w.Start(); err != nil {
-			return err
-		}
-		a.Log.Info("scoring worker running", "task_queue", a.Cfg.ScoringTaskQueue)
-		<-cmd.Context().Done()
-		w.Stop()
-		return nil
-	}}
+	return workerCommand("scoring-worker", "Score interview answers on the scoring task queue (scale out by running more)", scoringWorker)
 }
 
 func workerCmd() *cobra.Command {
-	return &cobra.Command{Use: "worker", Short: "Run workflows and activities (never serves HTTP)", RunE: func(cmd *cobra.Command, _ []string) error {
+	return workerCommand("worker", "Run workflows and activities (never serves HTTP)", runWorker)
+}
+
+// workerCommand runs one worker until interrupted.
+func workerCommand(use, short string, build func(*app.App) worker.Worker) *cobra.Command {
+	return &cobra.Command{Use: use, Short: short, RunE: func(cmd *cobra.Command, _ []string) error {
 		a, err := open(cmd.Context(), false)
 		if err != nil {
 			return err
 		}
 		defer a.Close()
-		w := runWorker(a)
+		w := build(a)
 		if err := w.Start(); err != nil {
 			return err
 		}
-		a.Log.Info("worker running", "task_queue", a.Cfg.TaskQueue)
+		a.Log.Info(use+" running", "task_queue", a.Cfg.TaskQueue, "scoring_task_queue", a.Cfg.ScoringTaskQueue)
 		<-cmd.Context().Done()
 		w.Stop()
 		return nil

@@ -17,6 +17,19 @@ func rulesCmd() *cobra.Command {
 	return c
 }
 
+// compileFile reads and compiles a rule set file; errors name the file, rule, line and column.
+func compileFile(path string) (*rules.Compiled, error) {
+	rs, err := readRuleFile(path)
+	if err != nil {
+		return nil, err
+	}
+	compiled, errs := rules.CompileSet(rs)
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%s: rule %s, line %d, column %d: %s", path, errs[0].Rule, errs[0].Line, errs[0].Column, errs[0].Message)
+	}
+	return compiled, nil
+}
+
 func readRuleFile(path string) (rules.RuleSet, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -113,14 +126,11 @@ func rulesImportCmd() *cobra.Command {
 	var asDefault bool
 	c := &cobra.Command{Use: "import FILE", Short: "Import a rule set file as the draft of a rule set, or as the organisation default",
 		Args: cobra.ExactArgs(1), RunE: func(cmd *cobra.Command, args []string) error {
-			rs, err := readRuleFile(args[0])
+			compiled, err := compileFile(args[0])
 			if err != nil {
 				return err
 			}
-			compiled, errs := rules.CompileSet(rs)
-			if len(errs) > 0 {
-				return fmt.Errorf("%s: rule %s, line %d, column %d: %s", args[0], errs[0].Rule, errs[0].Line, errs[0].Column, errs[0].Message)
-			}
+			rs := compiled.Set
 			a, err := open(cmd.Context(), true)
 			if err != nil {
 				return err
@@ -165,13 +175,9 @@ func rulesSimulateCmd() *cobra.Command {
 	var days int
 	c := &cobra.Command{Use: "simulate FILE", Short: "Re-evaluate a rule set file's screening rule against a rule set's recorded applications",
 		Args: cobra.ExactArgs(1), RunE: func(cmd *cobra.Command, args []string) error {
-			rs, err := readRuleFile(args[0])
+			compiled, err := compileFile(args[0])
 			if err != nil {
 				return err
-			}
-			compiled, errs := rules.CompileSet(rs)
-			if len(errs) > 0 {
-				return fmt.Errorf("%s: rule %s, line %d, column %d: %s", args[0], errs[0].Rule, errs[0].Line, errs[0].Column, errs[0].Message)
 			}
 			a, err := open(cmd.Context(), false)
 			if err != nil {

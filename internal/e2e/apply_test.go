@@ -213,7 +213,7 @@ func TestApplyScreenInviteEndToEnd(t *testing.T) {
 		waitStage(t, e, id, hireflow.StageHold, 30*time.Second)
 
 		// The SLA reminder reaches the recruiter.
-		e.WaitEmail(t, e.Recruiter.Email, "wait for your decision", 20*time.Second)
+		e.WaitEmail(t, e.Recruiter.Email, "waits for your decision", 20*time.Second)
 
 		url := e.BaseURL + "/api/v1/applications/" + id + "/decision"
 		var eb errBody

@@ -21,7 +21,6 @@ import (
 const (
 	KindInvitation = "invitation"
 	KindRejection  = "rejection"
-	KindHoldSLA    = "hold_sla"
 )
 
 // Data is what a template may use. It lives only inside an activity, never in a workflow.
@@ -57,7 +56,6 @@ func dateFmt(lang string, t time.Time) string {
 var subjects = map[string]map[string]string{
 	KindInvitation: {"en": "Your next step for {{job}} at {{org}}", "zh": "{{org}}「{{job}}」职位：下一步邀请"},
 	KindRejection:  {"en": "Your application for {{job}} at {{org}}", "zh": "关于您申请{{org}}「{{job}}」职位的结果"},
-	KindHoldSLA:    {"en": "{{count}} application(s) for {{job}} wait for your decision", "zh": "「{{job}}」有 {{count}} 份申请等待您的决定"},
 }
 
 // Rendered is a message ready to send.

@@ -28,6 +28,7 @@ const (
 	KindProbationRequest   = "probation_request"
 	KindProbationReminder  = "probation_reminder"
 	KindOfferDraftReminder = "offer_draft_reminder"
+	KindHoldSLA            = "hold_sla"
 )
 
 type notice struct {
@@ -78,6 +79,8 @@ var notices = map[string]notice{
 		paragraphs: [][2]string{{"The probation period of a hire for {{job}} has ended. Please submit the probation evaluation; it is used to calibrate interview scoring.", "{{job}}职位一名新员工的试用期已结束，请提交试用期评估，该结果将用于校准面试评分。"}}},
 	KindProbationReminder: {staff: true, subject: [2]string{"Reminder: probation evaluation for {{job}}", "提醒：{{job}}的试用期评估已逾期"},
 		paragraphs: [][2]string{{"The probation evaluation for {{job}} is overdue.", "{{job}}职位的试用期评估已逾期。"}}},
+	KindHoldSLA: {staff: true, subject: [2]string{"An application for {{job}} waits for your decision", "「{{job}}」有一份申请等待您的决定"},
+		paragraphs: [][2]string{{"An application for {{job}} is on hold and has waited longer than its service level for your decision. Please pass or reject it.", "「{{job}}」有一份待定申请已超过处理时限，请尽快决定通过或拒绝。"}}},
 	KindOfferDraftReminder: {staff: true, subject: [2]string{"An offer for {{job}} waits to be drafted", "{{job}}职位的录用待起草"},
 		paragraphs: [][2]string{{"An application for {{job}} passed review and waits for an offer draft.", "一份{{job}}职位的申请已通过评审，等待起草录用。"}}},
 }
