@@ -13,6 +13,7 @@ import (
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/internal/mail"
 	"github.com/hireflow/hireflow/internal/objects"
+	"github.com/hireflow/hireflow/internal/speech"
 	"github.com/hireflow/hireflow/internal/store"
 )
 
@@ -25,7 +26,7 @@ type Activities struct {
 	ConsoleURL string
 	// SpeechScorer scores recorded answers (ffmpeg + speech-to-text + content); nil: recorded
 	// answers are flagged for a person.
-	SpeechScorer func(ctx context.Context, a store.Answer, dims []string) (SpeechScore, error)
+	SpeechScorer func(ctx context.Context, a store.Answer, dims []string) (speech.Score, error)
 	// AllowPrivateWebhooks lets webhooks reach loopback and private addresses (not in production).
 	AllowPrivateWebhooks bool
 }

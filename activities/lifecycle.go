@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -22,6 +23,7 @@ import (
 	"github.com/hireflow/hireflow/internal/mail"
 	"github.com/hireflow/hireflow/internal/resume"
 	"github.com/hireflow/hireflow/internal/scoring"
+	"github.com/hireflow/hireflow/internal/speech"
 	"github.com/hireflow/hireflow/internal/store"
 	"github.com/hireflow/hireflow/rules"
 )
@@ -58,6 +60,9 @@ func (a *Activities) ScoreAnswer(ctx context.Context, in ScoreInput) (ScoreResul
 	res := ScoreResult{AnswerID: in.AnswerID, Scores: map[string]float64{}}
 	if ans.Kind == "video" && a.SpeechScorer != nil {
 		out, err := a.SpeechScorer(ctx, ans, in.Dimensions)
+		if errors.Is(err, speech.ErrCorrupt) {
+			return res, temporal.NewNonRetryableApplicationError(err.Error(), "corrupt_media", nil)
+		}
 		if err != nil {
 			return res, err
 		}
@@ -79,13 +84,6 @@ func (a *Activities) ScoreAnswer(ctx context.Context, in ScoreInput) (ScoreResul
 		return res, permanent(err)
 	}
 	return res, nil
-}
-
-// SpeechScore is what a speech scorer (the scoring worker's pipeline) returns.
-type SpeechScore struct {
-	Scores  map[string]float64
-	Overall float64
-	Flags   rules.RoutingFlags
 }
 
 // ---------------------------------------------------------------- routing

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	temporalotel "go.temporal.io/sdk/contrib/opentelemetry"
 	tlog "go.temporal.io/sdk/log"
@@ -24,6 +25,7 @@ import (
 	"github.com/hireflow/hireflow/internal/mail"
 	"github.com/hireflow/hireflow/internal/objects"
 	"github.com/hireflow/hireflow/internal/seal"
+	"github.com/hireflow/hireflow/internal/speech"
 	"github.com/hireflow/hireflow/internal/store"
 	"github.com/hireflow/hireflow/migrations"
 	"github.com/hireflow/hireflow/workflows"
@@ -118,10 +120,25 @@ func (a *App) Close() {
 	}
 }
 
-// Activities builds the activity struct the worker registers.
+// Activities builds the activity struct the workers register. Recorded answers are scored by
+// the speech pipeline when its tools are installed; otherwise they go to a person.
 func (a *App) Activities() *activities.Activities {
-	return &activities.Activities{Store: a.Store, Objects: a.Objects, Mail: a.Mail, PublicURL: a.Cfg.PublicURL,
+	acts := &activities.Activities{Store: a.Store, Objects: a.Objects, Mail: a.Mail, PublicURL: a.Cfg.PublicURL,
 		ConsoleURL: a.Cfg.PublicURL + "/console", AllowPrivateWebhooks: !a.Cfg.Production()}
+	tools := speech.DefaultTools()
+	if err := tools.Check(); err != nil {
+		a.Log.Warn("recorded answers will be flagged for a person", "reason", err.Error())
+		return acts
+	}
+	acts.SpeechScorer = func(ctx context.Context, ans store.Answer, dims []string) (speech.Score, error) {
+		sc := &speech.Scorer{Tools: tools, Objects: a.Objects, Store: a.Store, Progress: func(step string) {
+			if activity.IsActivity(ctx) {
+				activity.RecordHeartbeat(ctx, step)
+			}
+		}}
+		return sc.Score(ctx, ans, dims)
+	}
+	return acts
 }
 
 // Timings resolves a job's waits against the deployment defaults.

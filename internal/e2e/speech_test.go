@@ -1,0 +1,113 @@
+package e2e
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/internal/demo"
+	"github.com/hireflow/hireflow/internal/testenv"
+	"github.com/hireflow/hireflow/workflows"
+)
+
+// TestRecordedAnswersThroughTheScoringWorker stores recorded answers as the upload endpoint
+// will (an encrypted object and an answer row), signals the workflow, and checks what the real
+// scoring worker (ffmpeg + pocketsphinx + content scorer) made of them.
+func TestRecordedAnswersThroughTheScoringWorker(t *testing.T) {
+	e := testenv.Start(t)
+	rec := e.Client(t, hireflow.RoleRecruiter)
+	j := demo.BackendJob()
+	var job hireflow.Job
+	require.Equal(t, 201, doJSON(t, rec, http.MethodPost, e.BaseURL+"/api/v1/jobs", map[string]any{"title": j.Title,
+		"requirements": j.Requirements, "dimensions": j.Dimensions, "questions": []map[string]any{
+			{"id": "q1", "text_en": "An incident you resolved?", "kind": "video", "dimensions": []string{"problem_solving", "ownership"}},
+			{"id": "q2", "text_en": "A trade-off you explained?", "kind": "video", "dimensions": []string{"communication"}},
+		}, "timings": map[string]string{"invite_reminder_after": "5m", "invite_expires_after": "10m"}}, &job))
+	p := demo.StrongBackend("Vera Voice", uniqueEmail("voice"))
+	r, err := demo.Apply(ctx, e.HTTP, e.BaseURL, job.ID, p, "cv.pdf", demo.ResumePDF(p.Lines), true)
+	require.NoError(t, err)
+	require.Equal(t, 201, r.Status)
+	waitStage(t, e, r.ApplicationID, hireflow.StageInvited, 30*time.Second)
+
+	dir := t.TempDir()
+	wav := filepath.Join(dir, "a.wav")
+	out, err := exec.Command("flite", "-voice", "rms", "-t", "When I was on call a customer reported that checkout failed. "+
+		"I took ownership, analysed the logs, found the root cause and we reduced errors by sixty percent.", "-o", wav).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	webm := filepath.Join(dir, "a.webm")
+	out, err = exec.Command("ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", wav, "-c:a", "libopus", webm).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	good, err := os.ReadFile(webm)
+	require.NoError(t, err)
+
+	submit := func(q string, data []byte) string {
+		key := e.Org.ID + "/applications/" + r.ApplicationID + "/answers/" + q
+		obj, err := e.Objects.Prepare(e.Org.ID, r.ApplicationID, "answer", key, "video/webm", data)
+		require.NoError(t, err)
+		require.NoError(t, e.Objects.Upload(ctx, obj))
+		objID, err := e.Store.ObjectRecord(ctx, obj.Row)
+		require.NoError(t, err)
+		id, _, err := e.Store.AnswerCreate(ctx, e.Org.ID, r.ApplicationID, q, "video", "en", "", objID, "video:"+key)
+		require.NoError(t, err)
+		require.NoError(t, e.Temporal.SignalWorkflow(ctx, hireflow.WorkflowIDForApplication(r.ApplicationID), "",
+			workflows.SignalAnswerSubmitted, workflows.AnswerSignal{AnswerID: id, QuestionID: q}))
+		return id
+	}
+	goodID := submit("q1", good)
+	submit("q2", append([]byte("\x1a\x45\xdf\xa3"), []byte(strings.Repeat("broken ", 50))...))
+
+	var report struct {
+		Transcript string
+		Words      []struct{ W string; S, E, C float64 }
+		Highlights []string
+		Features   struct {
+			MeanConfidence float64 `json:"mean_confidence"`
+			WordsPerMinute float64 `json:"words_per_minute"`
+		}
+		Flags struct {
+			LowConfidence bool `json:"low_confidence"`
+			TooShort      bool `json:"too_short"`
+		}
+		Limits string
+	}
+	var scorer string
+	testenv.Eventually(t, 90*time.Second, "the recorded answer's score", func() bool {
+		var raw []byte
+		err := e.Store.Pool().QueryRow(ctx, `SELECT report, scorer FROM answer_scores WHERE answer_id = $1`, goodID).Scan(&raw, &scorer)
+		if err != nil {
+			return false
+		}
+		require.NoError(t, json.Unmarshal(raw, &report))
+		return true
+	})
+	require.Equal(t, "speech-v1", scorer)
+	require.Contains(t, report.Transcript, "customer")
+	require.NotEmpty(t, report.Words)
+	require.Regexp(t, `^\d\d:\d\d — mentions`, report.Highlights[0], "highlights carry the time they were said")
+	require.Greater(t, report.Features.MeanConfidence, 0.6)
+	require.False(t, report.Flags.LowConfidence)
+	require.Contains(t, report.Limits, "visual")
+
+	// The corrupt recording fails without retries and sends the application to a person.
+	waitStage(t, e, r.ApplicationID, hireflow.StageHold, 60*time.Second)
+	ds, err := e.Store.DecisionList(ctx, e.Org.ID, r.ApplicationID)
+	require.NoError(t, err)
+	routing := ds[len(ds)-1]
+	require.Equal(t, "routing", routing.Kind)
+	require.Equal(t, "hold", routing.Outcome)
+	flags, _ := json.Marshal(routing.Inputs["flags"])
+	require.Contains(t, string(flags), `"scoring_failed":true`)
+	v, err := e.Temporal.QueryWorkflow(ctx, hireflow.WorkflowIDForApplication(r.ApplicationID), "", workflows.QueryState)
+	require.NoError(t, err)
+	var st workflows.State
+	require.NoError(t, v.Get(&st))
+	require.Contains(t, st.Flags, "scoring_failed")
+}

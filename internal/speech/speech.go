@@ -1,0 +1,218 @@
+// Package speech turns a recorded answer into words with times and speech features, with the
+// Debian tools: ffmpeg extracts 16 kHz mono audio and measures loudness and silences,
+// pocketsphinx gives words with start/end times and confidences (English).
+package speech
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ErrCorrupt means the media could not be decoded: retrying will not help.
+var ErrCorrupt = errors.New("speech: the recording could not be decoded")
+
+// Tools locates the programs and the acoustic model.
+type Tools struct {
+	FFmpeg       string
+	Pocketsphinx string
+	ModelDir     string        // …/pocketsphinx/model/en-us
+	MaxDuration  time.Duration // longer recordings are cut
+}
+
+// DefaultTools uses the Debian packages' paths.
+func DefaultTools() Tools {
+	return Tools{FFmpeg: "ffmpeg", Pocketsphinx: "pocketsphinx_continuous", ModelDir: "/usr/share/pocketsphinx/model/en-us", MaxDuration: 15 * time.Minute}
+}
+
+// Check reports a missing tool or model clearly.
+func (t Tools) Check() error {
+	for _, p := range []string{t.FFmpeg, t.Pocketsphinx} {
+		if _, err := exec.LookPath(p); err != nil {
+			return fmt.Errorf("speech: %s is not installed (apt-get install ffmpeg pocketsphinx pocketsphinx-en-us)", p)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(t.ModelDir, "en-us.lm.bin")); err != nil {
+		return fmt.Errorf("speech: the en-us model is missing in %s (apt-get install pocketsphinx-en-us)", t.ModelDir)
+	}
+	return nil
+}
+
+// Word is one recognised word.
+type Word struct {
+	Text  string  `json:"w"`
+	Start float64 `json:"s"`
+	End   float64 `json:"e"`
+	Conf  float64 `json:"c"`
+}
+
+// Audio is the extracted 16 kHz mono PCM and what ffmpeg measured of it.
+type Audio struct {
+	Path     string
+	Duration float64 // seconds
+	Silence  float64 // seconds of silence (below -35 dB for 0.3 s or more)
+	LUFS     float64 // integrated loudness
+}
+
+// Extract writes the recording's audio as 16 kHz mono WAV into dir and measures it.
+func (t Tools) Extract(ctx context.Context, recording, dir string) (Audio, error) {
+	out := filepath.Join(dir, "audio.wav")
+	args := []string{"-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", recording, "-vn", "-ac", "1", "-ar", "16000",
+		"-c:a", "pcm_s16le", "-t", strconv.Itoa(int(t.MaxDuration.Seconds())), out}
+	if msg, err := exec.CommandContext(ctx, t.FFmpeg, args...).CombinedOutput(); err != nil {
+		if ctx.Err() != nil {
+			return Audio{}, ctx.Err()
+		}
+		return Audio{}, fmt.Errorf("%w: %s", ErrCorrupt, firstLine(msg))
+	}
+	st, err := os.Stat(out)
+	if err != nil || st.Size() <= 44 {
+		return Audio{}, fmt.Errorf("%w: no audio track", ErrCorrupt)
+	}
+	a := Audio{Path: out, Duration: float64(st.Size()-44) / 32000}
+	// Loudness and silences in one pass over the audio.
+	cmd := exec.CommandContext(ctx, t.FFmpeg, "-nostdin", "-hide_banner", "-nostats", "-i", out,
+		"-af", "silencedetect=noise=-35dB:d=0.3,ebur128", "-f", "null", "-")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return a, fmt.Errorf("speech: measuring audio: %w", err)
+	}
+	a.Silence, a.LUFS = parseLevels(stderr.String())
+	return a, nil
+}
+
+var (
+	silenceRe = regexp.MustCompile(`silence_duration: ([0-9.]+)`)
+	lufsRe    = regexp.MustCompile(`I:\s+(-?[0-9.]+|-inf) LUFS`)
+)
+
+func parseLevels(s string) (silence, lufs float64) {
+	for _, m := range silenceRe.FindAllStringSubmatch(s, -1) {
+		v, _ := strconv.ParseFloat(m[1], 64)
+		silence += v
+	}
+	lufs = math.Inf(-1)
+	if ms := lufsRe.FindAllStringSubmatch(s, -1); len(ms) > 0 {
+		if v, err := strconv.ParseFloat(ms[len(ms)-1][1], 64); err == nil {
+			lufs = v
+		}
+	}
+	return silence, lufs
+}
+
+// Transcribe runs pocketsphinx over 16 kHz mono WAV and returns the words with times.
+func (t Tools) Transcribe(ctx context.Context, wav string) ([]Word, error) {
+	cmd := exec.CommandContext(ctx, t.Pocketsphinx, "-hmm", filepath.Join(t.ModelDir, "en-us"),
+		"-lm", filepath.Join(t.ModelDir, "en-us.lm.bin"), "-dict", filepath.Join(t.ModelDir, "cmudict-en-us.dict"),
+		"-infile", wav, "-logfn", os.DevNull, "-time", "yes")
+	out, err := cmd.Output()
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("speech: pocketsphinx: %w", err)
+	}
+	return parseWords(out), nil
+}
+
+// parseWords reads "word start end confidence" lines, dropping <s>, </s>, <sil>, [NOISE]
+// and the pronunciation variant suffix "(2)".
+func parseWords(out []byte) []Word {
+	var words []Word
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) != 4 {
+			continue
+		}
+		w := f[0]
+		if strings.HasPrefix(w, "<") || strings.HasPrefix(w, "[") {
+			continue
+		}
+		if i := strings.IndexByte(w, '('); i > 0 {
+			w = w[:i]
+		}
+		s, e1 := strconv.ParseFloat(f[1], 64)
+		e, e2 := strconv.ParseFloat(f[2], 64)
+		c, e3 := strconv.ParseFloat(f[3], 64)
+		if e1 != nil || e2 != nil || e3 != nil {
+			continue
+		}
+		words = append(words, Word{Text: w, Start: s, End: e, Conf: c})
+	}
+	return words
+}
+
+// Features are the speech measures reported beside the content scores.
+type Features struct {
+	DurationSeconds float64 `json:"duration_seconds"`
+	Words           int     `json:"words"`
+	WordsPerMinute  float64 `json:"words_per_minute"`
+	Pauses          int     `json:"pauses"`
+	PauseSeconds    float64 `json:"pause_seconds"`
+	LongestPause    float64 `json:"longest_pause_seconds"`
+	Fillers         int     `json:"fillers"`
+	LoudnessLUFS    float64 `json:"loudness_lufs"`
+	MeanConfidence  float64 `json:"mean_confidence"`
+	SilenceRatio    float64 `json:"silence_ratio"`
+}
+
+var fillers = map[string]bool{"um": true, "uh": true, "er": true, "ah": true, "like": false, "hmm": true, "mm": true}
+
+// Analyse computes the features of a transcript over its audio.
+func Analyse(words []Word, a Audio) Features {
+	f := Features{DurationSeconds: round(a.Duration, 1), Words: len(words), LoudnessLUFS: round(a.LUFS, 1)}
+	if math.IsInf(a.LUFS, -1) {
+		f.LoudnessLUFS = -70
+	}
+	if a.Duration > 0 {
+		f.SilenceRatio = round(math.Min(1, a.Silence/a.Duration), 2)
+		f.WordsPerMinute = round(float64(len(words))/(a.Duration/60), 1)
+	}
+	sum := 0.0
+	for i, w := range words {
+		sum += w.Conf
+		if fillers[w.Text] {
+			f.Fillers++
+		}
+		if i > 0 {
+			if gap := w.Start - words[i-1].End; gap >= 0.6 {
+				f.Pauses++
+				f.PauseSeconds += gap
+				f.LongestPause = math.Max(f.LongestPause, gap)
+			}
+		}
+	}
+	if len(words) > 0 {
+		f.MeanConfidence = round(sum/float64(len(words)), 3)
+	}
+	f.PauseSeconds, f.LongestPause = round(f.PauseSeconds, 1), round(f.LongestPause, 1)
+	return f
+}
+
+func round(x float64, d int) float64 {
+	p := math.Pow(10, float64(d))
+	return math.Round(x*p) / p
+}
+
+func firstLine(b []byte) string {
+	s := strings.TrimSpace(string(b))
+	if i := strings.IndexByte(s, '\n'); i > 0 {
+		s = s[:i]
+	}
+	if len(s) > 200 {
+		s = s[:200]
+	}
+	return s
+}

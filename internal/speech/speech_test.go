@@ -1,0 +1,85 @@
+package speech
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// record makes a WebM/Opus recording of spoken text with flite and ffmpeg, like a browser's.
+func record(t *testing.T, dir, text string) string {
+	t.Helper()
+	for _, tool := range []string{"flite", "ffmpeg", "pocketsphinx_continuous"} {
+		_, err := exec.LookPath(tool)
+		require.NoError(t, err, "%s is required (bash deploy/local/stack.sh install)", tool)
+	}
+	wav := filepath.Join(dir, "speech.wav")
+	out, err := exec.Command("flite", "-voice", "rms", "-t", text, "-o", wav).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	webm := filepath.Join(dir, "answer.webm")
+	out, err = exec.Command("ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", wav, "-c:a", "libopus", webm).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	return webm
+}
+
+const spoken = "When I was on call a customer reported that checkout failed. I took ownership, found the root cause " +
+	"and we reduced errors by sixty percent. I explained the trade off to the team."
+
+func TestExtractTranscribeAnalyse(t *testing.T) {
+	dir := t.TempDir()
+	tools := DefaultTools()
+	require.NoError(t, tools.Check())
+	a, err := tools.Extract(context.Background(), record(t, dir, spoken), dir)
+	require.NoError(t, err)
+	require.InDelta(t, 11, a.Duration, 5)
+	require.Greater(t, a.LUFS, -40.0)
+	words, err := tools.Transcribe(context.Background(), a.Path)
+	require.NoError(t, err)
+	text := make([]string, len(words))
+	for i, w := range words {
+		text[i] = w.Text
+		require.GreaterOrEqual(t, w.End, w.Start)
+		require.NotContains(t, w.Text, "(")
+	}
+	joined := strings.Join(text, " ")
+	for _, want := range []string{"customer", "ownership", "root", "percent"} {
+		require.Contains(t, joined, want)
+	}
+	f := Analyse(words, a)
+	require.Greater(t, f.MeanConfidence, MinConfidence)
+	require.Greater(t, f.WordsPerMinute, 80.0)
+	require.Less(t, f.SilenceRatio, 0.5)
+}
+
+func TestSilentAndCorruptRecordings(t *testing.T) {
+	dir := t.TempDir()
+	tools := DefaultTools()
+	silent := filepath.Join(dir, "silent.webm")
+	out, err := exec.Command("ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "anullsrc=r=48000:cl=mono",
+		"-t", "6", "-c:a", "libopus", silent).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	a, err := tools.Extract(context.Background(), silent, dir)
+	require.NoError(t, err)
+	words, err := tools.Transcribe(context.Background(), a.Path)
+	require.NoError(t, err)
+	f := Analyse(words, a)
+	require.Greater(t, f.SilenceRatio, MaxSilenceRatio, "a silent recording is mostly silence")
+
+	corrupt := filepath.Join(dir, "corrupt.webm")
+	require.NoError(t, os.WriteFile(corrupt, []byte("\x1a\x45\xdf\xa3 this is not really webm at all"), 0o600))
+	_, err = tools.Extract(context.Background(), corrupt, t.TempDir())
+	require.ErrorIs(t, err, ErrCorrupt)
+}
+
+func TestParseWordsDropsMarkersAndVariants(t *testing.T) {
+	w := parseWords([]byte("hello world\n<s> 0.1 0.2 1.0\nwas(2) 0.5 0.8 0.99\n[NOISE] 0.8 0.9 0.3\n<sil> 0.9 1.0 0.5\nok 1.0 1.2 0.7\nbad line\n"))
+	require.Equal(t, []Word{{Text: "was", Start: 0.5, End: 0.8, Conf: 0.99}, {Text: "ok", Start: 1.0, End: 1.2, Conf: 0.7}}, w)
+	s, l := parseLevels("silence_duration: 1.5\nsilence_duration: 2\n  I:         -23.4 LUFS\n")
+	require.Equal(t, 3.5, s)
+	require.Equal(t, -23.4, l)
+}
