@@ -49,7 +49,7 @@ func New(a *app.App) *fiber.App {
 		ErrorHandler: s.errorHandler,
 		// Generous, so that an oversize résumé gets a coded 413 from the handler rather than a
 		// connection reset from the HTTP server; bodies beyond this are cut off.
-		BodyLimit:             4*int(a.Cfg.MaxResumeBytes) + 1<<20,
+		BodyLimit:             max(4*int(a.Cfg.MaxResumeBytes), MaxRecordingBytes) + 1<<20,
 		ReadTimeout:           60 * time.Second,
 		DisableStartupMessage: true,
 	})
@@ -96,6 +96,7 @@ func New(a *app.App) *fiber.App {
 	v1.Post("/applications/:id/cancel", s.authenticate, s.allow(actCancel), s.cancelApplication)
 	v1.Put("/webhook", s.authenticate, s.allow(actWebhook), s.setWebhook)
 	v1.Post("/candidate/:token/answers", linkLimit, s.candidateAnswer)
+	v1.Post("/candidate/:token/answers/:question/recording", linkLimit, s.candidateRecording)
 	v1.Post("/candidate/:token/offer", linkLimit, s.candidateOfferResponse)
 	v1.Post("/candidate/:token/deletion", linkLimit, s.candidateDeletion)
 	v1.Post("/candidate/:token/automated-decisions", linkLimit, s.candidateHumanOnly)

@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -10,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minio/minio-go/v7"
 	"github.com/stretchr/testify/require"
 
 	"github.com/hireflow/hireflow"
@@ -28,8 +31,8 @@ func TestRecordedAnswersThroughTheScoringWorker(t *testing.T) {
 	var job hireflow.Job
 	require.Equal(t, 201, doJSON(t, rec, http.MethodPost, e.BaseURL+"/api/v1/jobs", map[string]any{"title": j.Title,
 		"requirements": j.Requirements, "dimensions": j.Dimensions, "questions": []map[string]any{
-			{"id": "q1", "text_en": "An incident you resolved?", "kind": "video", "dimensions": []string{"problem_solving", "ownership"}},
-			{"id": "q2", "text_en": "A trade-off you explained?", "kind": "video", "dimensions": []string{"communication"}},
+			{"id": "q1", "text_en": "An incident you resolved?", "kind": "video", "max_seconds": 60, "dimensions": []string{"problem_solving", "ownership"}},
+			{"id": "q2", "text_en": "A trade-off you explained?", "kind": "video", "max_seconds": 3, "dimensions": []string{"communication"}},
 		}, "timings": map[string]string{"invite_reminder_after": "5m", "invite_expires_after": "10m"}}, &job))
 	p := demo.StrongBackend("Vera Voice", uniqueEmail("voice"))
 	r, err := demo.Apply(ctx, e.HTTP, e.BaseURL, job.ID, p, "cv.pdf", demo.ResumePDF(p.Lines), true)
@@ -61,12 +64,67 @@ func TestRecordedAnswersThroughTheScoringWorker(t *testing.T) {
 			workflows.SignalAnswerSubmitted, workflows.AnswerSignal{AnswerID: id, QuestionID: q}))
 		return id
 	}
-	goodID := submit("q1", good)
+	link := e.WaitEmail(t, p.Email, "Your next step", 30*time.Second).Link(t)
+	token := link[strings.LastIndex(link, "/")+1:]
+	upload := func(q string, data []byte) (int, map[string]any) {
+		req, _ := http.NewRequest(http.MethodPost, e.BaseURL+"/api/v1/candidate/"+token+"/answers/"+q+"/recording", bytes.NewReader(data))
+		req.Header.Set("Content-Type", "video/webm")
+		resp, err := e.HTTP.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var out map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, out
+	}
+	// Hostile and broken uploads get coded errors and store nothing.
+	png := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{1}, 100)...)
+	for _, tc := range []struct {
+		name   string
+		q      string
+		data   []byte
+		status int
+		code   string
+	}{
+		{"NotAVideo", "q1", png, 415, "unsupported_media_type"},
+		{"Empty", "q1", nil, 422, "file_empty"},
+		{"Truncated", "q1", good[:len(good)/40], 422, "recording_unreadable"},
+		{"TooLong", "q2", good, 422, "recording_too_long"},
+		{"TextQuestion", "nope", good, 422, "unknown_question"},
+	} {
+		status, res := upload(tc.q, tc.data)
+		require.Equal(t, tc.status, status, "%s: %v", tc.name, res)
+		require.Equal(t, tc.code, res["error"].(map[string]any)["code"], tc.name)
+	}
+	var n int
+	require.NoError(t, e.Store.Pool().QueryRow(ctx, `SELECT count(*) FROM answers WHERE application_id = $1`, r.ApplicationID).Scan(&n))
+	require.Zero(t, n, "refused uploads leave no answers")
+
+	status, res := upload("q1", good)
+	require.Equal(t, 201, status, "%v", res)
+	goodID := res["answer_id"].(string)
+	status, again := upload("q1", good)
+	require.Equal(t, 201, status)
+	require.Equal(t, goodID, again["answer_id"], "the same recording again is the same answer")
+	o, err := e.Store.StoredObjectGet(ctx, e.Org.ID, func() string {
+		var id string
+		require.NoError(t, e.Store.Pool().QueryRow(ctx, `SELECT object_id FROM answers WHERE id = $1`, goodID).Scan(&id))
+		return id
+	}())
+	require.NoError(t, err)
+	rawObj, err := e.Objects.Client().GetObject(ctx, o.Bucket, o.Key, minio.GetObjectOptions{})
+	require.NoError(t, err)
+	stored, err := io.ReadAll(rawObj)
+	require.NoError(t, err)
+	require.False(t, bytes.Contains(stored, good[:64]), "the stored recording is ciphertext")
+	// A recording that passed the upload checks but cannot be decoded by the worker.
 	submit("q2", append([]byte("\x1a\x45\xdf\xa3"), []byte(strings.Repeat("broken ", 50))...))
 
 	var report struct {
 		Transcript string
-		Words      []struct{ W string; S, E, C float64 }
+		Words      []struct {
+			W       string
+			S, E, C float64
+		}
 		Highlights []string
 		Features   struct {
 			MeanConfidence float64 `json:"mean_confidence"`

@@ -216,3 +216,34 @@ func firstLine(b []byte) string {
 	}
 	return s
 }
+
+var timeRe = regexp.MustCompile(`time=(\d+):(\d+):(\d+(?:\.\d+)?)`)
+
+// Duration decodes the whole recording's audio (MediaRecorder's WebM has no duration header)
+// and returns how long it plays. An undecodable or truncated file (any decoder error) is
+// ErrCorrupt.
+func (t Tools) Duration(ctx context.Context, path string) (float64, error) {
+	cmd := exec.CommandContext(ctx, t.FFmpeg, "-nostdin", "-hide_banner", "-v", "error", "-stats", "-i", path, "-map", "0:a:0", "-f", "null", "-")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return 0, ctx.Err()
+		}
+		return 0, fmt.Errorf("%w: %s", ErrCorrupt, firstLine(stderr.Bytes()))
+	}
+	for _, line := range strings.FieldsFunc(stderr.String(), func(r rune) bool { return r == '\n' || r == '\r' }) {
+		if l := strings.TrimSpace(line); l != "" && !strings.HasPrefix(l, "size=") {
+			return 0, fmt.Errorf("%w: %s", ErrCorrupt, l)
+		}
+	}
+	ms := timeRe.FindAllStringSubmatch(stderr.String(), -1)
+	if len(ms) == 0 {
+		return 0, fmt.Errorf("%w: no audio", ErrCorrupt)
+	}
+	m := ms[len(ms)-1]
+	h, _ := strconv.ParseFloat(m[1], 64)
+	mi, _ := strconv.ParseFloat(m[2], 64)
+	s, _ := strconv.ParseFloat(m[3], 64)
+	return h*3600 + mi*60 + s, nil
+}

@@ -83,3 +83,17 @@ func TestParseWordsDropsMarkersAndVariants(t *testing.T) {
 	require.Equal(t, 3.5, s)
 	require.Equal(t, -23.4, l)
 }
+
+func TestDurationRefusesTruncatedRecordings(t *testing.T) {
+	dir := t.TempDir()
+	full := record(t, dir, spoken)
+	d, err := DefaultTools().Duration(context.Background(), full)
+	require.NoError(t, err)
+	require.InDelta(t, 11, d, 5)
+	data, err := os.ReadFile(full)
+	require.NoError(t, err)
+	cut := filepath.Join(dir, "cut.webm")
+	require.NoError(t, os.WriteFile(cut, data[:len(data)/3], 0o600))
+	_, err = DefaultTools().Duration(context.Background(), cut)
+	require.ErrorIs(t, err, ErrCorrupt, "a truncated upload is refused, not stored as a shorter answer")
+}
