@@ -31,6 +31,8 @@ type pageData struct {
 	Decisions                              []hireflow.Decision
 	Role, AppID, OfferID                   string
 	LangURL                                string // this page in the other language
+	Questions                              []interviewQuestion
+	Consented, AllAnswered                 bool
 }
 
 func (s *Server) render(c *fiber.Ctx, status int, name string, d pageData) error {

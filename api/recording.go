@@ -59,6 +59,12 @@ func (s *Server) candidateRecording(c *fiber.Ctx) error {
 	if ct.Status != hireflow.StatusActive || (ct.Stage != hireflow.StageInvited && ct.Stage != hireflow.StageInterview) {
 		return hireflow.Errorf(hireflow.KindConflict, "not_interviewing", "", "the interview is not open").ZH("面试当前未开放")
 	}
+	if ok, err := s.Store.ConsentGiven(c.UserContext(), tok.OrgID, app.ID, "recording"); err != nil {
+		return err
+	} else if !ok {
+		return hireflow.Errorf(hireflow.KindForbidden, "consent_required", "recording", "recorded answers need your consent first").
+			ZH("录制回答前需要您的同意")
+	}
 	body := c.Body()
 	if len(body) == 0 {
 		return hireflow.Errorf(hireflow.KindInvalid, "file_empty", "recording", "the recording is empty").ZH("录制内容为空")

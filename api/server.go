@@ -95,6 +95,7 @@ func New(a *app.App) *fiber.App {
 	v1.Post("/applications/:id/probation", s.authenticate, s.allow(actProbation), s.submitProbation)
 	v1.Post("/applications/:id/cancel", s.authenticate, s.allow(actCancel), s.cancelApplication)
 	v1.Put("/webhook", s.authenticate, s.allow(actWebhook), s.setWebhook)
+	v1.Post("/candidate/:token/consent", linkLimit, s.candidateConsent)
 	v1.Post("/candidate/:token/answers", linkLimit, s.candidateAnswer)
 	v1.Post("/candidate/:token/answers/:question/recording", linkLimit, s.candidateRecording)
 	v1.Post("/candidate/:token/offer", linkLimit, s.candidateOfferResponse)
@@ -111,6 +112,7 @@ func New(a *app.App) *fiber.App {
 	f.Get("/console/applications/:id/decisions", s.consoleAuth, s.allow(actDecisionsRead), s.decisionsPage)
 	f.Get("/c/:token", linkLimit, s.candidatePage)
 	f.Post("/c/:token/withdraw", linkLimit, s.candidateWithdraw)
+	f.Get("/c/:token/interview", linkLimit, s.interviewPage)
 	f.Use(func(c *fiber.Ctx) error {
 		return hireflow.Errorf(hireflow.KindNotFound, "route_not_found", "", "no such endpoint: %s %s", c.Method(), c.Path())
 	})

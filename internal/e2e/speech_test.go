@@ -76,6 +76,21 @@ func TestRecordedAnswersThroughTheScoringWorker(t *testing.T) {
 		_ = json.NewDecoder(resp.Body).Decode(&out)
 		return resp.StatusCode, out
 	}
+	// Recording needs consent first; the interview page shows the consent step and the questions.
+	status, res := upload("q1", good)
+	require.Equal(t, 403, status)
+	require.Equal(t, "consent_required", res["error"].(map[string]any)["code"])
+	resp, err := e.HTTP.Get(e.BaseURL + "/c/" + token + "/interview")
+	require.NoError(t, err)
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Equal(t, 200, resp.StatusCode)
+	require.Contains(t, string(page), `id="consent"`)
+	require.Contains(t, string(page), `data-id="q1" data-kind="video"`)
+	var consent map[string]any
+	require.Equal(t, 422, doJSON(t, e.HTTP, http.MethodPost, e.BaseURL+"/api/v1/candidate/"+token+"/consent", map[string]any{"recording": false, "notice_version": "2026-11"}, &consent))
+	require.Equal(t, 200, doJSON(t, e.HTTP, http.MethodPost, e.BaseURL+"/api/v1/candidate/"+token+"/consent", map[string]any{"recording": true, "notice_version": "2026-11"}, &consent))
+
 	// Hostile and broken uploads get coded errors and store nothing.
 	png := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{1}, 100)...)
 	for _, tc := range []struct {
@@ -91,7 +106,7 @@ func TestRecordedAnswersThroughTheScoringWorker(t *testing.T) {
 		{"TooLong", "q2", good, 422, "recording_too_long"},
 		{"TextQuestion", "nope", good, 422, "unknown_question"},
 	} {
-		status, res := upload(tc.q, tc.data)
+		status, res := upload(tc.q, tc.data) //nolint:govet // shadows on purpose
 		require.Equal(t, tc.status, status, "%s: %v", tc.name, res)
 		require.Equal(t, tc.code, res["error"].(map[string]any)["code"], tc.name)
 	}
@@ -99,7 +114,7 @@ func TestRecordedAnswersThroughTheScoringWorker(t *testing.T) {
 	require.NoError(t, e.Store.Pool().QueryRow(ctx, `SELECT count(*) FROM answers WHERE application_id = $1`, r.ApplicationID).Scan(&n))
 	require.Zero(t, n, "refused uploads leave no answers")
 
-	status, res := upload("q1", good)
+	status, res = upload("q1", good)
 	require.Equal(t, 201, status, "%v", res)
 	goodID := res["answer_id"].(string)
 	status, again := upload("q1", good)

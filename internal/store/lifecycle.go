@@ -415,3 +415,37 @@ func (s *Store) ObjectRecord(ctx context.Context, o StoredObject) (string, error
 		o.OrgID, nilIfEmpty(o.ApplicationID), o.Kind, o.Bucket, o.Key, o.ContentType, o.Size, o.SHA256, o.KeyEnc).Scan(&id)
 	return id, err
 }
+
+// ConsentRecord stores a consent once per application, purpose and notice version.
+func (s *Store) ConsentRecord(ctx context.Context, orgID, appID, purpose, version string, humanOnly bool) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO consents (org_id, application_id, purpose, notice_version, human_only)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (application_id, purpose, notice_version) DO UPDATE SET human_only = consents.human_only OR EXCLUDED.human_only`,
+		orgID, appID, purpose, version, humanOnly)
+	return err
+}
+
+// ConsentGiven reports whether the application consented to a purpose (any notice version).
+func (s *Store) ConsentGiven(ctx context.Context, orgID, appID, purpose string) (bool, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM consents WHERE org_id = $1 AND application_id = $2 AND purpose = $3`, orgID, appID, purpose).Scan(&n)
+	return n > 0, err
+}
+
+// AnsweredQuestions lists the questions an application answered, with how many answers each.
+func (s *Store) AnsweredQuestions(ctx context.Context, orgID, appID string) (map[string]int, error) {
+	rows, err := s.pool.Query(ctx, `SELECT question_id, count(*) FROM answers WHERE org_id = $1 AND application_id = $2 GROUP BY question_id`, orgID, appID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var q string
+		var n int
+		if err := rows.Scan(&q, &n); err != nil {
+			return nil, err
+		}
+		out[q] = n
+	}
+	return out, rows.Err()
+}
