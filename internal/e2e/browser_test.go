@@ -1,0 +1,113 @@
+package e2e
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/internal/demo"
+	"github.com/hireflow/hireflow/internal/testenv"
+)
+
+// browser starts headless Chromium at a phone's size with a fake camera and the given WAV as
+// the microphone, as a candidate's phone would be.
+func browser(t *testing.T, wav string) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	require.NoError(t, err, "chromium is required (bash deploy/local/stack.sh install)")
+	opts := []chromedp.ExecAllocatorOption{chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(375, 812),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("use-fake-device-for-media-stream", true),
+		chromedp.Flag("use-fake-ui-for-media-stream", true), chromedp.Flag("use-file-for-fake-audio-capture", wav)}
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	ctx, cancel3 := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(cancel3)
+	return ctx
+}
+
+// shot keeps a screenshot when the test fails.
+func shot(t *testing.T, ctx context.Context, name string) {
+	if !t.Failed() {
+		return
+	}
+	var buf []byte
+	if chromedp.Run(ctx, chromedp.FullScreenshot(&buf, 80)) == nil {
+		dir := filepath.Join(os.TempDir(), "hireflow-screenshots")
+		_ = os.MkdirAll(dir, 0o755)
+		_ = os.WriteFile(filepath.Join(dir, name+".jpg"), buf, 0o644)
+		t.Logf("screenshot: %s", filepath.Join(dir, name+".jpg"))
+	}
+}
+
+// TestInterviewInTheBrowser: from the invitation email, a phone-sized Chromium opens the link,
+// consents, types one answer and records another with the fake camera and a spoken answer as
+// the microphone; the recording is uploaded, scored by the real worker, and the page confirms.
+func TestInterviewInTheBrowser(t *testing.T) {
+	e := testenv.Start(t)
+	rec := e.Client(t, hireflow.RoleRecruiter)
+	j := demo.BackendJob()
+	var job hireflow.Job
+	require.Equal(t, 201, doJSON(t, rec, http.MethodPost, e.BaseURL+"/api/v1/jobs", map[string]any{"title": j.Title,
+		"requirements": j.Requirements, "dimensions": j.Dimensions, "questions": []map[string]any{
+			{"id": "q1", "text_en": "Tell us about an incident you resolved.", "kind": "video", "max_seconds": 8, "dimensions": []string{"problem_solving", "ownership"}},
+			{"id": "q2", "text_en": "How do you explain a trade-off?", "kind": "text", "dimensions": []string{"communication"}},
+		}, "timings": map[string]string{"invite_reminder_after": "5m", "invite_expires_after": "10m"}}, &job))
+	p := demo.StrongBackend("Bea Browser", uniqueEmail("browser"))
+	r, err := demo.Apply(ctx, e.HTTP, e.BaseURL, job.ID, p, "cv.pdf", demo.ResumePDF(p.Lines), true)
+	require.NoError(t, err)
+	require.Equal(t, 201, r.Status)
+	link := e.WaitEmail(t, p.Email, "Your next step", 30*time.Second).Link(t)
+
+	dir := t.TempDir()
+	wav := filepath.Join(dir, "answer.wav")
+	out, err := exec.Command("flite", "-voice", "rms", "-t", "When I was on call a customer reported that checkout failed. "+
+		"I took ownership, found the root cause and we reduced errors by sixty percent.", "-o", wav).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+
+	bctx := browser(t, wav)
+	defer shot(t, bctx, "interview")
+	var status string
+	require.NoError(t, chromedp.Run(bctx,
+		chromedp.Navigate(link),
+		chromedp.WaitVisible(`a[href*="/interview"]`),
+		chromedp.Click(`a[href*="/interview"]`),
+		chromedp.WaitVisible(`#consent`),
+		chromedp.Click(`#consent input[name="recording"]`),
+		chromedp.Click(`#consent button[type="submit"]`),
+		chromedp.WaitVisible(`#questions`),
+		chromedp.SendKeys(`#t-q2`, "I explain the trade-off with the customer in mind: I listen, compare the options and agree on the result."),
+		chromedp.Click(`section[data-id="q2"] .send`),
+		chromedp.WaitVisible(`section[data-id="q2"] .status.ok`),
+		chromedp.Click(`section[data-id="q1"] .rec`),
+		chromedp.Sleep(7*time.Second),
+		chromedp.Click(`section[data-id="q1"] .rec`),
+		chromedp.WaitVisible(`section[data-id="q1"] .status.ok`),
+		chromedp.WaitVisible(`#done`),
+		chromedp.Text(`section[data-id="q1"] .status`, &status),
+	))
+	require.Contains(t, status, "Answer received")
+
+	// The recording is stored, encrypted, and scored by the real speech pipeline.
+	var scorer, transcript string
+	testenv.Eventually(t, 90*time.Second, "the browser recording's score", func() bool {
+		err := e.Store.Pool().QueryRow(ctx, `SELECT s.scorer, s.report->>'transcript' FROM answer_scores s JOIN answers a ON a.id = s.answer_id
+			WHERE a.application_id = $1 AND a.kind = 'video'`, r.ApplicationID).Scan(&scorer, &transcript)
+		return err == nil
+	})
+	require.Equal(t, "speech-v1", scorer)
+	require.True(t, strings.Contains(transcript, "customer") || strings.Contains(transcript, "ownership"), "transcript: %q", transcript)
+	waitStage(t, e, r.ApplicationID, hireflow.StageReview, 60*time.Second)
+}
