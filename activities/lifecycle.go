@@ -98,6 +98,8 @@ type RouteInput struct {
 	// NotifyReviewers asks for the review request email when the outcome is advance and the
 	// next stage is a review (one activity instead of two).
 	NotifyReviewers bool
+	// ConfirmInterview sends the candidate the "we received your interview" email.
+	ConfirmInterview bool
 }
 
 // RouteResult is the routing decision.
@@ -148,6 +150,11 @@ func (a *Activities) RouteApplication(ctx context.Context, in RouteInput) (Route
 	}
 	if err := a.Store.ApplicationSetStage(ctx, in.OrgID, in.ApplicationID, stage, hireflow.StatusActive, "routed"); err != nil {
 		return res, permanent(err)
+	}
+	if in.ConfirmInterview {
+		if _, err := a.notifyCandidate(ctx, CandidateNoticeInput{AppRef: in.AppRef, Kind: mail.KindInterviewReceived, Key: "interview"}); err != nil {
+			return res, err
+		}
 	}
 	if res.Outcome == "advance" && in.NotifyReviewers {
 		if _, err := a.NotifyStaff(ctx, StaffNoticeInput{AppRef: in.AppRef, Kind: mail.KindReviewRequest, Key: "review",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,6 +34,12 @@ type pageData struct {
 	LangURL                                string // this page in the other language
 	Questions                              []interviewQuestion
 	Consented, AllAnswered                 bool
+	Offer                                  *offerView
+}
+
+// offerView is what the candidate sees of an approved offer.
+type offerView struct {
+	Position, Salary, StartDate, ExpiresText string
 }
 
 func (s *Server) render(c *fiber.Ctx, status int, name string, d pageData) error {
@@ -103,6 +110,12 @@ func (s *Server) candidateView(c *fiber.Ctx, tok store.CandidateToken, ct store.
 	if ct.Stage == hireflow.StageInvited || ct.Stage == hireflow.StageInterview {
 		d.ExpiresAt, d.ExpiresText = tok.ExpiresAt, fmtTime(l, tok.ExpiresAt)
 	}
+	if ct.Stage == hireflow.StageOffer && ct.Status == hireflow.StatusActive {
+		if o, err := s.Store.OfferLatest(c.UserContext(), tok.OrgID, tok.ApplicationID); err == nil && o.Status == "approved" {
+			d.Offer = &offerView{Position: o.Position, Salary: strconv.FormatFloat(o.Salary, 'f', 2, 64) + " " + o.Currency,
+				StartDate: o.StartDate.Format("2006-01-02"), ExpiresText: fmtTime(l, o.ExpiresAt)}
+		}
+	}
 	if ct.Stage == hireflow.StageInvited {
 		// Opening the invitation starts the interview stage (a candidate action, recorded here;
 		// the workflow learns of the interview from the answers themselves).
@@ -162,6 +175,49 @@ func (s *Server) candidateWithdraw(c *fiber.Ctx) error {
 	}
 	_ = s.Store.Audit(c.UserContext(), tok.OrgID, "candidate", tok.ApplicationID, "application.withdraw", "application", tok.ApplicationID, nil)
 	d.Stage, d.CanWithdraw, d.Notice = hireflow.StageWithdrawn, false, translate(d.Lang, "withdraw.done")
+	return s.render(c, fiber.StatusOK, "status.html", d)
+}
+
+// candidateOfferPage takes the offer form of the status page.
+func (s *Server) candidateOfferPage(c *fiber.Ctx) error {
+	tok, ct, err := s.useToken(c)
+	if err != nil {
+		return err
+	}
+	accept := c.FormValue("accept") == "true"
+	err = s.respondToOffer(c, tok.OrgID, tok.ApplicationID, ct.Status, accept, c.FormValue("reason_code"))
+	d := s.candidateView(c, tok, ct)
+	if err != nil {
+		herr := hireflow.AsError(err)
+		if herr == nil {
+			return err
+		}
+		d.WithdrawError = herr.Message
+		if d.Lang == "zh" && herr.MessageZH != "" {
+			d.WithdrawError = herr.MessageZH
+		}
+		return s.render(c, statusOf(herr.Kind), "status.html", d)
+	}
+	d.Offer, d.Notice = nil, translate(d.Lang, map[bool]string{true: "offer.accepted", false: "offer.declined"}[accept])
+	return s.render(c, fiber.StatusOK, "status.html", d)
+}
+
+// candidateDeletionPage takes the data-deletion form of the status page.
+func (s *Server) candidateDeletionPage(c *fiber.Ctx) error {
+	tok, ct, err := s.useToken(c)
+	if err != nil {
+		return err
+	}
+	d := s.candidateView(c, tok, ct)
+	if c.FormValue("confirm") != "yes" {
+		d.WithdrawError = translate(d.Lang, "withdraw.need")
+		return s.render(c, fiber.StatusUnprocessableEntity, "status.html", d)
+	}
+	if err := s.signal(c.UserContext(), tok.ApplicationID, workflows.SignalDeletionRequest, workflows.DeletionSignal{}); err != nil {
+		return err
+	}
+	_ = s.Store.Audit(c.UserContext(), tok.OrgID, "candidate", tok.ApplicationID, "candidate.deletion_request", "application", tok.ApplicationID, nil)
+	d.CanWithdraw, d.Stage, d.Notice = false, hireflow.StageDeletion, translate(d.Lang, "delete.done")
 	return s.render(c, fiber.StatusOK, "status.html", d)
 }
 

@@ -374,36 +374,47 @@ func (s *Server) candidateOfferResponse(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	accept := c.FormValue("accept")
-	reason := c.FormValue("reason_code")
-	if strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationJSON) {
-		var req struct {
-			Accept     bool   `json:"accept"`
-			ReasonCode string `json:"reason_code"`
-		}
-		if err := decodeJSON(c, &req); err != nil {
-			return err
-		}
-		accept, reason = map[bool]string{true: "true", false: "false"}[req.Accept], req.ReasonCode
+	var req struct {
+		Accept     bool   `json:"accept"`
+		ReasonCode string `json:"reason_code"`
 	}
-	if accept != "true" && accept != "false" {
-		return invalid("accept", "accept must be true or false")
-	}
-	if len(reason) > 40 {
-		return invalid("reason_code", "reason_code is at most 40 characters")
-	}
-	if ct.Status != hireflow.StatusActive {
-		return hireflow.Errorf(hireflow.KindConflict, "no_open_offer", "", "there is no offer to answer").ZH("当前没有待答复的录用")
-	}
-	o, err := s.Store.OfferLatest(c.UserContext(), tok.OrgID, tok.ApplicationID)
-	if err != nil || o.Status != "approved" {
-		return hireflow.Errorf(hireflow.KindConflict, "no_open_offer", "", "there is no offer to answer").ZH("当前没有待答复的录用")
-	}
-	if err := s.signal(c.UserContext(), tok.ApplicationID, workflows.SignalOfferResponse, workflows.OfferResponse{Accept: accept == "true", ReasonCode: reason}); err != nil {
+	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	_ = s.Store.Audit(c.UserContext(), tok.OrgID, "candidate", tok.ApplicationID, "offer.response", "offer", o.ID, map[string]any{"accept": accept})
-	return c.JSON(fiber.Map{"accepted": accept == "true"})
+	if err := s.respondToOffer(c, tok.OrgID, tok.ApplicationID, ct.Status, req.Accept, req.ReasonCode); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"accepted": req.Accept})
+}
+
+// offerDeclineReasons are the reasons a candidate may give for declining.
+var offerDeclineReasons = []string{"", "other_offer", "salary", "location", "role", "personal", "other"}
+
+// respondToOffer hands the candidate's answer to an approved offer to the workflow.
+func (s *Server) respondToOffer(c *fiber.Ctx, orgID, appID string, status hireflow.Status, accept bool, reason string) error {
+	ok := false
+	for _, r := range offerDeclineReasons {
+		ok = ok || r == reason
+	}
+	if !ok {
+		return invalid("reason_code", "reason_code must be one of other_offer, salary, location, role, personal, other")
+	}
+	noOffer := hireflow.Errorf(hireflow.KindConflict, "no_open_offer", "", "there is no offer to answer").ZH("当前没有待答复的录用")
+	if status != hireflow.StatusActive {
+		return noOffer
+	}
+	o, err := s.Store.OfferLatest(c.UserContext(), orgID, appID)
+	if err != nil || o.Status != "approved" {
+		return noOffer
+	}
+	if time.Now().After(o.ExpiresAt) {
+		return hireflow.Errorf(hireflow.KindGone, "offer_expired", "", "this offer has expired").ZH("此录用已过期")
+	}
+	if err := s.signal(c.UserContext(), appID, workflows.SignalOfferResponse, workflows.OfferResponse{Accept: accept, ReasonCode: reason}); err != nil {
+		return err
+	}
+	_ = s.Store.Audit(c.UserContext(), orgID, "candidate", appID, "offer.response", "offer", o.ID, map[string]any{"accept": accept, "reason": reason})
+	return nil
 }
 
 func (s *Server) candidateDeletion(c *fiber.Ctx) error {

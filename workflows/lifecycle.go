@@ -429,7 +429,8 @@ func (l *lifecycle) route(next StageRef) error {
 		l.early, l.reviewNeed = rules.StageReview, param(next.Params, "required", 1)
 	}
 	if err := l.exec(a.RouteApplication, activities.RouteInput{AppRef: l.ref, Scores: scores, Overall: overall,
-		Flags: l.flags, HumanOnly: l.state.HumanOnly, NotifyReviewers: next.Kind == rules.StageReview}, &res); err != nil {
+		Flags: l.flags, HumanOnly: l.state.HumanOnly, NotifyReviewers: next.Kind == rules.StageReview,
+		ConfirmInterview: len(l.answerOf) > 0}, &res); err != nil {
 		return err
 	}
 	if res.Outcome != "advance" {

@@ -111,3 +111,42 @@ func TestInterviewInTheBrowser(t *testing.T) {
 	require.True(t, strings.Contains(transcript, "customer") || strings.Contains(transcript, "ownership"), "transcript: %q", transcript)
 	waitStage(t, e, r.ApplicationID, hireflow.StageReview, 60*time.Second)
 }
+
+// TestOfferAndDeletionInTheBrowser: a candidate accepts an approved offer from the status page,
+// and another asks for their data to be deleted, both in a phone-sized Chromium.
+func TestOfferAndDeletionInTheBrowser(t *testing.T) {
+	l := newLifecycleEnv(t)
+	appID, token, p := l.applyAndOpen("Olive Offerton", "browser-offer")
+	l.interview(appID, token)
+	offerID := l.reviewAndOffer(appID)
+	require.Equal(t, 200, l.approve(offerID, "approve", nil))
+	offerLink := l.WaitEmail(t, p.Email, "Your offer", 30*time.Second).Link(t)
+
+	bctx := browser(t, "/dev/null")
+	defer shot(t, bctx, "offer")
+	var notice string
+	require.NoError(t, chromedp.Run(bctx,
+		chromedp.Navigate(offerLink),
+		chromedp.WaitVisible(`#offer`),
+		chromedp.Click(`#offer button[value="true"]`),
+		chromedp.WaitVisible(`.ok[role="status"]`),
+		chromedp.Text(`.ok[role="status"]`, &notice),
+	))
+	require.Contains(t, notice, "Welcome aboard")
+	waitStage(t, l.Env, appID, hireflow.StageOnboarding, 30*time.Second)
+	require.Equal(t, 1, l.employees(appID))
+
+	appID2, token2, p2 := l.applyAndOpen("Dora Deleteme", "browser-delete")
+	require.NoError(t, chromedp.Run(bctx,
+		chromedp.Navigate(l.BaseURL+"/c/"+token2+"?lang=zh"),
+		chromedp.WaitVisible(`#delete`),
+		chromedp.Click(`#delete input[name="confirm"]`),
+		chromedp.Click(`#delete button[type="submit"]`),
+		chromedp.WaitVisible(`.ok[role="status"]`),
+		chromedp.Text(`.ok[role="status"]`, &notice),
+	))
+	require.Contains(t, notice, "删除")
+	l.WaitEmail(t, p2.Email, "delete your data", 30*time.Second)
+	waitStage(t, l.Env, appID2, hireflow.StageDeletion, 30*time.Second)
+
+}
