@@ -35,6 +35,8 @@ type pageData struct {
 	Questions                              []interviewQuestion
 	Consented, AllAnswered                 bool
 	Offer                                  *offerView
+	Form                                   map[string]string
+	Hired                                  bool
 }
 
 // offerView is what the candidate sees of an approved offer.
@@ -110,6 +112,7 @@ func (s *Server) candidateView(c *fiber.Ctx, tok store.CandidateToken, ct store.
 	if ct.Stage == hireflow.StageInvited || ct.Stage == hireflow.StageInterview {
 		d.ExpiresAt, d.ExpiresText = tok.ExpiresAt, fmtTime(l, tok.ExpiresAt)
 	}
+	d.Hired = ct.Status == hireflow.StatusHired
 	if ct.Stage == hireflow.StageOffer && ct.Status == hireflow.StatusActive {
 		if o, err := s.Store.OfferLatest(c.UserContext(), tok.OrgID, tok.ApplicationID); err == nil && o.Status == "approved" {
 			d.Offer = &offerView{Position: o.Position, Salary: strconv.FormatFloat(o.Salary, 'f', 2, 64) + " " + o.Currency,

@@ -114,6 +114,8 @@ func New(a *app.App) *fiber.App {
 	f.Post("/c/:token/withdraw", linkLimit, s.candidateWithdraw)
 	f.Get("/c/:token/interview", linkLimit, s.interviewPage)
 	f.Post("/c/:token/offer", linkLimit, s.candidateOfferPage)
+	f.Get("/c/:token/onboarding", linkLimit, s.onboardingPage)
+	f.Post("/c/:token/onboarding", linkLimit, s.onboardingSubmit)
 	f.Post("/c/:token/delete", linkLimit, s.candidateDeletionPage)
 	f.Use(func(c *fiber.Ctx) error {
 		return hireflow.Errorf(hireflow.KindNotFound, "route_not_found", "", "no such endpoint: %s %s", c.Method(), c.Path())

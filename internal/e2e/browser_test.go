@@ -136,6 +136,35 @@ func TestOfferAndDeletionInTheBrowser(t *testing.T) {
 	waitStage(t, l.Env, appID, hireflow.StageOnboarding, 30*time.Second)
 	require.Equal(t, 1, l.employees(appID))
 
+	// The onboarding form: prefilled, the resident ID's check digit checked, sealed at rest.
+	offerToken := offerLink[strings.LastIndex(offerLink, "/")+1:]
+	var errText, okText string
+	require.NoError(t, chromedp.Run(bctx,
+		chromedp.Navigate(l.BaseURL+"/c/"+offerToken+"/onboarding"),
+		chromedp.WaitVisible(`#onboarding`),
+		chromedp.SetValue(`#id_type`, "cn_resident"),
+		chromedp.SendKeys(`#id_number`, "110105194912310021"),
+		chromedp.Submit(`#onboarding`),
+		chromedp.WaitVisible(`.error[data-field="id_number"]`),
+		chromedp.Text(`.error`, &errText),
+		chromedp.SetValue(`#id_type`, "cn_resident"),
+		chromedp.SendKeys(`#id_number`, "11010519491231002X"),
+		chromedp.SendKeys(`#bank_account`, "6222020200000000006"),
+		chromedp.SendKeys(`#address`, "1 Example Road, Beijing"),
+		chromedp.Submit(`#onboarding`),
+		chromedp.WaitVisible(`.ok[role="status"]`),
+		chromedp.Text(`.ok[role="status"]`, &okText),
+	))
+	require.Contains(t, errText, "not valid")
+	require.Contains(t, okText, "Saved")
+	_, form, err := l.Store.EmployeeForm(ctx, l.Org.ID, appID)
+	require.NoError(t, err)
+	require.Equal(t, "11010519491231002X", form["id_number"])
+	require.Equal(t, p.Name, form["name"], "prefilled from the application")
+	var sealed []byte
+	require.NoError(t, l.Store.Pool().QueryRow(ctx, `SELECT form_enc FROM employees WHERE application_id = $1`, appID).Scan(&sealed))
+	require.NotContains(t, string(sealed), "11010519491231002X", "the form is encrypted at rest")
+
 	appID2, token2, p2 := l.applyAndOpen("Dora Deleteme", "browser-delete")
 	require.NoError(t, chromedp.Run(bctx,
 		chromedp.Navigate(l.BaseURL+"/c/"+token2+"?lang=zh"),

@@ -449,3 +449,14 @@ func (s *Store) AnsweredQuestions(ctx context.Context, orgID, appID string) (map
 	}
 	return out, rows.Err()
 }
+
+// EmployeeFormSave replaces the onboarding form of an employee (sealed, bound to the row).
+func (s *Store) EmployeeFormSave(ctx context.Context, orgID, appID string, form map[string]string) error {
+	id, _, err := s.EmployeeForm(ctx, orgID, appID)
+	if err != nil {
+		return err
+	}
+	_, err = s.pool.Exec(ctx, `UPDATE employees SET form_enc = $3 WHERE org_id = $1 AND id = $2`, orgID, id,
+		s.box.Seal(mustJSON(form), aad("employees", "form", id)))
+	return err
+}
