@@ -315,6 +315,8 @@ type CandidateNoticeInput struct {
 	WithLink bool
 	LinkTTL  time.Duration
 	Detail   string
+	// RevokeOld makes the new link replace the earlier ones.
+	RevokeOld bool
 }
 
 // NotifyCandidate sends a candidate notice once per key.
@@ -342,7 +344,7 @@ func (a *Activities) notifyCandidate(ctx context.Context, in CandidateNoticeInpu
 		if ttl <= 0 {
 			ttl = 14 * 24 * time.Hour
 		}
-		if d.Link, err = a.issueLink(ctx, in.AppRef, time.Now().Add(ttl), false); err != nil {
+		if d.Link, err = a.issueLink(ctx, in.AppRef, time.Now().Add(ttl), in.RevokeOld); err != nil {
 			return false, err
 		}
 	}

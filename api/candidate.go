@@ -11,6 +11,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/activities"
+	"github.com/hireflow/hireflow/internal/mail"
 	"github.com/hireflow/hireflow/internal/store"
 	"github.com/hireflow/hireflow/workflows"
 )
@@ -73,7 +75,38 @@ func (s *Server) render(c *fiber.Ctx, status int, name string, d pageData) error
 }
 
 func (s *Server) renderError(c *fiber.Ctx, status int, code, msg string) error {
-	return s.render(c, status, "error.html", pageData{Lang: lang(c), Title: translate(lang(c), "error.title"), Code: code, Message: msg})
+	d := pageData{Lang: lang(c), Title: translate(lang(c), "error.title"), Code: code, Message: msg}
+	if (code == "link_expired" || code == "link_revoked") && tokenRe.MatchString(c.Params("token")) {
+		d.Token = c.Params("token") // offer "email me a new link"
+	}
+	return s.render(c, status, "error.html", d)
+}
+
+// renewLink emails a fresh link to the address the candidate applied with, when their
+// application is still open; the answer is the same whatever the token, so it reveals nothing.
+func (s *Server) renewLink(c *fiber.Ctx) error {
+	l := lang(c)
+	raw := c.Params("token")
+	d := pageData{Lang: l, Title: translate(l, "renew.title"), Code: "link_renewal", Message: translate(l, "renew.sent")}
+	if tokenRe.MatchString(raw) {
+		tok, ok, err := s.Store.TokenFind(c.UserContext(), s.Box.Hash("token", raw))
+		if err != nil {
+			return err
+		}
+		if ok {
+			if ct, err := s.Store.ApplicationContact(c.UserContext(), tok.OrgID, tok.ApplicationID); err == nil &&
+				(ct.Status == hireflow.StatusActive || ct.Status == hireflow.StatusHired) {
+				// At most one new link per application every ten minutes.
+				bucket := strconv.FormatInt(time.Now().Unix()/600, 10)
+				if _, err := s.Activities().NotifyCandidate(c.UserContext(), activities.CandidateNoticeInput{
+					AppRef: activities.AppRef{OrgID: tok.OrgID, ApplicationID: tok.ApplicationID}, Kind: mail.KindNewLink,
+					Key: bucket, WithLink: true, LinkTTL: s.Cfg.TokenTTL, RevokeOld: true}); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return s.render(c, fiber.StatusAccepted, "error.html", d)
 }
 
 // useToken resolves the link's token (hash lookup; forged, expired and revoked are distinct).

@@ -1,9 +1,13 @@
 package api
 
 import (
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/activities"
+	"github.com/hireflow/hireflow/internal/mail"
 	"github.com/hireflow/hireflow/workflows"
 )
 
@@ -80,6 +84,12 @@ func (s *Server) candidateConsent(c *fiber.Ctx) error {
 	}
 	_ = s.Store.Audit(c.UserContext(), tok.OrgID, "candidate", tok.ApplicationID, "candidate.consent", "application", tok.ApplicationID,
 		map[string]any{"purpose": "recording", "notice_version": req.NoticeVersion, "human_only": req.HumanOnly})
+	// The confirmation email (once per notice version).
+	if _, err := s.Activities().NotifyCandidate(c.UserContext(), activities.CandidateNoticeInput{
+		AppRef: activities.AppRef{OrgID: tok.OrgID, ApplicationID: tok.ApplicationID}, Kind: mail.KindConsent, Key: req.NoticeVersion,
+		Detail: time.Now().UTC().Format("2006-01-02 15:04 UTC")}); err != nil {
+		s.Log.Warn("consent email failed", "application", tok.ApplicationID, "err", err.Error())
+	}
 	if req.HumanOnly {
 		if err := s.Store.ApplicationSetHumanOnly(c.UserContext(), tok.OrgID, tok.ApplicationID); err != nil {
 			return err

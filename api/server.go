@@ -114,6 +114,7 @@ func New(a *app.App) *fiber.App {
 	f.Post("/c/:token/withdraw", linkLimit, s.candidateWithdraw)
 	f.Get("/c/:token/interview", linkLimit, s.interviewPage)
 	f.Post("/c/:token/offer", linkLimit, s.candidateOfferPage)
+	f.Post("/c/:token/renew", publicLimit, s.renewLink)
 	f.Get("/c/:token/onboarding", linkLimit, s.onboardingPage)
 	f.Post("/c/:token/onboarding", linkLimit, s.onboardingSubmit)
 	f.Post("/c/:token/delete", linkLimit, s.candidateDeletionPage)

@@ -60,4 +60,24 @@ func TestLinksInTheBrowser(t *testing.T) {
 	))
 	require.Equal(t, "link_expired", code)
 	require.Contains(t, h1, "此链接无法使用")
+
+	// An expired link of an open application offers a new one, by email.
+	appID3, token3, p3 := l.applyAndOpen("Rene Renew", "browser-renew")
+	expired := seal.RandomToken()
+	require.NoError(t, l.Store.TokenIssue(ctx, l.Org.ID, appID3, "application", l.Box.Hash("token", expired), time.Now().Add(-time.Minute), false))
+	require.NoError(t, chromedp.Run(bctx,
+		chromedp.Navigate(l.BaseURL+"/c/"+expired+"?lang=en"),
+		chromedp.WaitVisible(`form[action*="/renew"]`),
+		chromedp.Click(`form[action*="/renew"] button`),
+		chromedp.WaitVisible(`p[data-code="link_renewal"]`),
+	))
+	fresh := l.WaitEmail(t, p3.Email, "Your new link", 30*time.Second).Link(t)
+	require.NotContains(t, fresh, token3)
+	var stage string
+	require.NoError(t, chromedp.Run(bctx,
+		chromedp.Navigate(fresh),
+		chromedp.WaitVisible(`span.stage`),
+		chromedp.AttributeValue(`span.stage`, "data-stage", &stage, nil),
+	))
+	require.Equal(t, "interview", stage)
 }

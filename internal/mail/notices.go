@@ -29,6 +29,8 @@ const (
 	KindProbationReminder  = "probation_reminder"
 	KindOfferDraftReminder = "offer_draft_reminder"
 	KindHoldSLA            = "hold_sla"
+	KindConsent            = "consent"
+	KindNewLink            = "new_link"
 )
 
 type notice struct {
@@ -52,6 +54,10 @@ var notices = map[string]notice{
 		paragraphs: [][2]string{{"We are sorry to tell you that the recruitment for {{job}} at {{org}} has been stopped for your application. Thank you for the time you gave us.", "很遗憾地通知您，您申请的{{org}}{{job}}职位招聘流程已终止。感谢您付出的时间。"}}},
 	KindDeletionRequest: {subject: [2]string{"We received your request to delete your data", "已收到您的数据删除请求"},
 		paragraphs: [][2]string{{"Your application is closed and your request to delete your personal data is recorded. The deletion completes within the retention policy's deadline; we will confirm it.", "您的申请已关闭，删除个人数据的请求已记录。删除将在保留政策规定的期限内完成，届时我们会再次确认。"}}},
+	KindConsent: {subject: [2]string{"Your consent for the {{job}} interview", "您对{{job}}面试的授权确认"},
+		paragraphs: [][2]string{{"You agreed on {{detail}} that your voice and video answers are recorded and processed for this application. You can withdraw or ask us to delete your data at any time from your application page.", "您已于 {{detail}} 同意为本次申请录制并处理您的语音和视频回答。您可以随时在申请页面撤回申请或要求删除数据。"}}},
+	KindNewLink: {subject: [2]string{"Your new link for {{job}} at {{org}}", "{{org}}「{{job}}」职位的新链接"},
+		paragraphs: [][2]string{{"Here is a new link to your application, as you asked. Earlier links no longer work.", "这是您申请的新链接。之前的链接已失效。"}}},
 	KindOfferDeclined: {subject: [2]string{"You declined the offer for {{job}}", "您已拒绝{{job}}职位的录用"},
 		paragraphs: [][2]string{{"We recorded that you declined the offer. Thank you, and all the best.", "我们已记录您拒绝了此次录用。感谢您，祝一切顺利。"}}},
 	KindOfferExpired: {subject: [2]string{"Your offer for {{job}} has expired", "{{job}}职位的录用邀请已过期"},

@@ -65,3 +65,14 @@ func (s *Store) TokenUse(ctx context.Context, hash []byte) (CandidateToken, bool
 	}
 	return t, first, nil
 }
+
+// TokenFind returns a token's row whatever its state (for "send me a new link").
+func (s *Store) TokenFind(ctx context.Context, hash []byte) (CandidateToken, bool, error) {
+	var t CandidateToken
+	err := s.pool.QueryRow(ctx, `SELECT id, org_id, application_id, purpose, expires_at, revoked_at, first_used_at FROM candidate_tokens WHERE token_hash = $1`, hash).
+		Scan(&t.ID, &t.OrgID, &t.ApplicationID, &t.Purpose, &t.ExpiresAt, &t.RevokedAt, &t.FirstUsedAt)
+	if err == pgx.ErrNoRows {
+		return t, false, nil
+	}
+	return t, err == nil, err
+}
