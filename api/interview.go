@@ -13,9 +13,9 @@ import (
 
 // interviewQuestion is one question as the interview page shows it.
 type interviewQuestion struct {
-	ID, Kind, Text      string
-	N, MaxSecs, Retakes int
-	Answered            bool
+	ID, Kind, Text             string
+	N, MaxSecs, Retakes, Think int
+	Answered                   bool
 }
 
 // interviewPage is the candidate's interview: consent first (recording and, separately, the
@@ -50,7 +50,7 @@ func (s *Server) interviewPage(c *fiber.Ctx) error {
 		if d.Lang == "zh" && q.TextZH != "" {
 			text = q.TextZH
 		}
-		iq := interviewQuestion{ID: q.ID, Kind: q.Kind, Text: text, N: i + 1, MaxSecs: q.MaxSecs, Retakes: q.Retakes, Answered: answered[q.ID] > 0}
+		iq := interviewQuestion{ID: q.ID, Kind: q.Kind, Text: text, N: i + 1, MaxSecs: q.MaxSecs, Retakes: q.Retakes, Think: q.ThinkSecs, Answered: answered[q.ID] > 0}
 		d.AllAnswered = d.AllAnswered && iq.Answered
 		d.Questions = append(d.Questions, iq)
 	}

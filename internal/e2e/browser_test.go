@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -11,11 +12,13 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/minio/minio-go/v7"
 	"github.com/stretchr/testify/require"
 
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/internal/demo"
 	"github.com/hireflow/hireflow/internal/testenv"
+	"github.com/hireflow/hireflow/workflows"
 )
 
 // browser starts headless Chromium at a phone's size with a fake camera and the given WAV as
@@ -70,8 +73,9 @@ func TestInterviewInTheBrowser(t *testing.T) {
 	var job hireflow.Job
 	require.Equal(t, 201, doJSON(t, rec, http.MethodPost, e.BaseURL+"/api/v1/jobs", map[string]any{"title": j.Title,
 		"requirements": j.Requirements, "dimensions": j.Dimensions, "questions": []map[string]any{
-			{"id": "q1", "text_en": "Tell us about an incident you resolved.", "kind": "video", "max_seconds": 8, "dimensions": []string{"problem_solving", "ownership"}},
+			{"id": "q1", "text_en": "Tell us about an incident you resolved.", "kind": "video", "think_seconds": 2, "max_seconds": 12, "dimensions": []string{"problem_solving", "ownership"}},
 			{"id": "q2", "text_en": "How do you explain a trade-off?", "kind": "text", "dimensions": []string{"communication"}},
+			{"id": "q3", "text_en": "Tell us about a customer you helped.", "kind": "video", "max_seconds": 12, "dimensions": []string{"communication"}},
 		}, "timings": map[string]string{"invite_reminder_after": "5m", "invite_expires_after": "10m"}}, &job))
 	p := demo.StrongBackend("Bea Browser", uniqueEmail("browser"))
 	r, err := demo.Apply(ctx, e.HTTP, e.BaseURL, job.ID, p, "cv.pdf", demo.ResumePDF(p.Lines), true)
@@ -96,28 +100,71 @@ func TestInterviewInTheBrowser(t *testing.T) {
 		chromedp.Click(`#consent input[name="recording"]`),
 		chromedp.Click(`#consent button[type="submit"]`),
 		chromedp.WaitVisible(`#questions`),
+		// Device check and a practice answer that never leaves the phone.
+		chromedp.Click(`#device-check`),
+		chromedp.WaitVisible(`#device-status.ok`),
+		chromedp.Click(`#practice-rec`),
+		chromedp.Sleep(2*time.Second),
+		chromedp.Click(`#practice-rec`),
+		chromedp.WaitVisible(`#practice-status.ok`),
+		// A typed answer and two recorded ones (the first after its think time).
 		chromedp.SendKeys(`#t-q2`, "I explain the trade-off with the customer in mind: I listen, compare the options and agree on the result."),
 		chromedp.Click(`section[data-id="q2"] .send`),
 		chromedp.WaitVisible(`section[data-id="q2"] .status.ok`),
 		chromedp.Click(`section[data-id="q1"] .rec`),
-		chromedp.Sleep(7*time.Second),
+		chromedp.Sleep(8*time.Second), // 2 s to think, then ~6 s of answer
 		chromedp.Click(`section[data-id="q1"] .rec`),
 		chromedp.WaitVisible(`section[data-id="q1"] .status.ok`),
+		chromedp.Click(`section[data-id="q3"] .rec`),
+		chromedp.Sleep(6*time.Second),
+		chromedp.Click(`section[data-id="q3"] .rec`),
+		chromedp.WaitVisible(`section[data-id="q3"] .status.ok`),
 		chromedp.WaitVisible(`#done`),
 		chromedp.Text(`section[data-id="q1"] .status`, &status),
 	))
 	require.Contains(t, status, "Answer received")
+	var practiced int
+	require.NoError(t, e.Store.Pool().QueryRow(ctx, `SELECT count(*) FROM answers WHERE application_id = $1`, r.ApplicationID).Scan(&practiced))
+	require.Equal(t, 3, practiced, "three answers; the practice answer was never uploaded")
+	// Every recording is ciphertext at rest.
+	rows, err := e.Store.Pool().Query(ctx, `SELECT o.bucket, o.object_key FROM stored_objects o WHERE o.application_id = $1 AND o.kind = 'answer'`, r.ApplicationID)
+	require.NoError(t, err)
+	recordings := 0
+	for rows.Next() {
+		var bucket, key string
+		require.NoError(t, rows.Scan(&bucket, &key))
+		obj, err := e.Objects.Client().GetObject(ctx, bucket, key, minio.GetObjectOptions{})
+		require.NoError(t, err)
+		head := make([]byte, 4)
+		_, err = io.ReadFull(obj, head)
+		require.NoError(t, err)
+		require.NotEqual(t, []byte{0x1a, 0x45, 0xdf, 0xa3}, head, "a raw read must not be WebM")
+		recordings++
+	}
+	rows.Close()
+	require.Equal(t, 2, recordings)
 
 	// The recording is stored, encrypted, and scored by the real speech pipeline.
 	var scorer, transcript string
 	testenv.Eventually(t, 90*time.Second, "the browser recording's score", func() bool {
 		err := e.Store.Pool().QueryRow(ctx, `SELECT s.scorer, s.report->>'transcript' FROM answer_scores s JOIN answers a ON a.id = s.answer_id
-			WHERE a.application_id = $1 AND a.kind = 'video'`, r.ApplicationID).Scan(&scorer, &transcript)
+			WHERE a.application_id = $1 AND a.kind = 'video' AND a.question_id = 'q1'`, r.ApplicationID).Scan(&scorer, &transcript)
 		return err == nil
 	})
 	require.Equal(t, "speech-v1", scorer)
 	require.True(t, strings.Contains(transcript, "customer") || strings.Contains(transcript, "ownership"), "transcript: %q", transcript)
-	waitStage(t, e, r.ApplicationID, hireflow.StageReview, 60*time.Second)
+	waitStage(t, e, r.ApplicationID, hireflow.StageReview, 90*time.Second)
+	// The workflow received every answer ID, and the status page moved on.
+	v, err := e.Temporal.QueryWorkflow(ctx, hireflow.WorkflowIDForApplication(r.ApplicationID), "", workflows.QueryState)
+	require.NoError(t, err)
+	var st workflows.State
+	require.NoError(t, v.Get(&st))
+	require.Equal(t, 3, st.Answers)
+	require.Equal(t, 3, st.Scored)
+	var stage string
+	require.NoError(t, chromedp.Run(bctx, chromedp.Navigate(link), chromedp.WaitVisible(`span.stage`),
+		chromedp.AttributeValue(`span.stage`, "data-stage", &stage, nil)))
+	require.Equal(t, "review", stage)
 }
 
 // TestOfferAndDeletionInTheBrowser: a candidate accepts an approved offer from the status page,
