@@ -81,6 +81,7 @@ type Organisation struct {
 	Name      string    `json:"name"`
 	BrandLine string    `json:"brand_line,omitempty"`
 	Color     string    `json:"color,omitempty"`
+	LogoURL   string    `json:"logo_url,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 }
 

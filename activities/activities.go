@@ -73,7 +73,7 @@ func (a *Activities) sendToCandidate(ctx context.Context, ref AppRef, kind, key 
 	if c.Language == "zh" && c.JobTitleZH != "" {
 		title = c.JobTitleZH
 	}
-	d := mail.Data{Lang: c.Language, ToName: c.Name, OrgName: c.OrgName, BrandLine: c.BrandLine, Color: c.Color, JobTitle: title}
+	d := mail.Data{Lang: c.Language, ToName: c.Name, OrgName: c.OrgName, BrandLine: c.BrandLine, Color: c.Color, LogoURL: c.LogoURL, JobTitle: title}
 	if fill != nil {
 		if err := fill(&d); err != nil {
 			return false, err

@@ -338,7 +338,7 @@ func (a *Activities) notifyCandidate(ctx context.Context, in CandidateNoticeInpu
 	if c.Language == "zh" && c.JobTitleZH != "" {
 		title = c.JobTitleZH
 	}
-	d := mail.Data{Lang: c.Language, ToName: c.Name, OrgName: c.OrgName, BrandLine: c.BrandLine, Color: c.Color, JobTitle: title}
+	d := mail.Data{Lang: c.Language, ToName: c.Name, OrgName: c.OrgName, BrandLine: c.BrandLine, Color: c.Color, LogoURL: c.LogoURL, JobTitle: title}
 	if in.WithLink {
 		ttl := in.LinkTTL
 		if ttl <= 0 {

@@ -39,6 +39,7 @@ type pageData struct {
 	Offer                                  *offerView
 	Form                                   map[string]string
 	Hired                                  bool
+	LogoURL                                string
 }
 
 // offerView is what the candidate sees of an approved offer.
@@ -67,7 +68,7 @@ func (s *Server) render(c *fiber.Ctx, status int, name string, d pageData) error
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	c.Set("Content-Security-Policy", "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'")
+	c.Set("Content-Security-Policy", "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src 'self' data: https:; media-src 'self' blob:; frame-ancestors 'none'")
 	c.Set("X-Content-Type-Options", "nosniff")
 	c.Set("Referrer-Policy", "no-referrer")
 	c.Type("html", "utf-8")
@@ -139,7 +140,7 @@ func (s *Server) candidateView(c *fiber.Ctx, tok store.CandidateToken, ct store.
 	if l == "zh" && ct.JobTitleZH != "" {
 		title = ct.JobTitleZH
 	}
-	d := pageData{Lang: l, Title: translate(l, "status.title"), OrgName: ct.OrgName, BrandLine: ct.BrandLine, Color: ct.Color,
+	d := pageData{Lang: l, Title: translate(l, "status.title"), OrgName: ct.OrgName, BrandLine: ct.BrandLine, Color: ct.Color, LogoURL: ct.LogoURL,
 		Name: ct.Name, JobTitle: title, Token: c.Params("token"), Stage: ct.Stage, UpdatedText: fmtTime(l, ct.UpdatedAt),
 		CanWithdraw: ct.Status == hireflow.StatusActive}
 	if ct.Stage == hireflow.StageInvited || ct.Stage == hireflow.StageInterview {
@@ -272,5 +273,5 @@ func (s *Server) applyPage(c *fiber.Ctx) error {
 		title = j.TitleZH
 	}
 	return s.render(c, fiber.StatusOK, "apply.html", pageData{Lang: l, Title: title, OrgName: org.Name, BrandLine: org.BrandLine,
-		Color: org.Color, JobTitle: title, JobID: j.ID, Location: j.Location, Description: j.Description, MaxBytes: s.Cfg.MaxResumeBytes})
+		Color: org.Color, LogoURL: org.LogoURL, JobTitle: title, JobID: j.ID, Location: j.Location, Description: j.Description, MaxBytes: s.Cfg.MaxResumeBytes})
 }

@@ -2,6 +2,9 @@ package api
 
 import (
 	"net/url"
+	"regexp"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -55,4 +58,39 @@ func (s *Server) applicationPage(c *fiber.Ctx) error {
 		d.OfferID = o.ID
 	}
 	return s.render(c, fiber.StatusOK, "application.html", d)
+}
+
+var colorRe = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+
+// setBranding sets what candidates see of the organisation on every page and email.
+func (s *Server) setBranding(c *fiber.Ctx) error {
+	var req struct {
+		BrandLine string `json:"brand_line"`
+		Color     string `json:"color"`
+		LogoURL   string `json:"logo_url"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if utf8.RuneCountInString(req.BrandLine) > 120 || strings.ContainsAny(req.BrandLine, "<>\x00\r\n") {
+		return invalid("brand_line", "brand_line is at most 120 characters, without < > or line breaks")
+	}
+	if !colorRe.MatchString(req.Color) {
+		return invalid("color", "color must be like #1f5fbf")
+	}
+	if req.LogoURL != "" {
+		u, err := url.Parse(req.LogoURL)
+		if err != nil || u.Scheme != "https" || u.Host == "" || len(req.LogoURL) > 500 {
+			return invalid("logo_url", "logo_url must be an https:// address of at most 500 characters")
+		}
+	}
+	p := principal(c)
+	if err := s.Store.OrgSetBranding(c.UserContext(), p.OrgID, req.BrandLine, req.Color); err != nil {
+		return err
+	}
+	if err := s.Store.OrgSetLogo(c.UserContext(), p.OrgID, req.LogoURL); err != nil {
+		return err
+	}
+	_ = s.Store.Audit(c.UserContext(), p.OrgID, "user", p.UserID, "organisation.branding", "organisation", p.OrgID, nil)
+	return c.JSON(req)
 }

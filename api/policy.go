@@ -29,6 +29,7 @@ const (
 	actProbation           action = "applications:probation"
 	actCancel              action = "applications:cancel"
 	actWebhook             action = "webhooks:write"
+	actBranding            action = "organisation:branding"
 )
 
 var (
@@ -55,6 +56,7 @@ var policy = map[action][]hireflow.Role{
 	actProbation:           {manager, recruiter},
 	actCancel:              {recruiter},
 	actWebhook:             {admin, integ},
+	actBranding:            {admin},
 }
 
 // seesCandidateContact says which roles see names and emails (analysts work on IDs only).

@@ -95,6 +95,7 @@ func New(a *app.App) *fiber.App {
 	v1.Post("/applications/:id/probation", s.authenticate, s.allow(actProbation), s.submitProbation)
 	v1.Post("/applications/:id/cancel", s.authenticate, s.allow(actCancel), s.cancelApplication)
 	v1.Put("/webhook", s.authenticate, s.allow(actWebhook), s.setWebhook)
+	v1.Put("/organisation/branding", s.authenticate, s.allow(actBranding), s.setBranding)
 	v1.Post("/candidate/:token/consent", linkLimit, s.candidateConsent)
 	v1.Post("/candidate/:token/answers", linkLimit, s.candidateAnswer)
 	v1.Post("/candidate/:token/answers/:question/recording", linkLimit, s.candidateRecording)

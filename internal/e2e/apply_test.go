@@ -479,6 +479,27 @@ func TestLinksAndAccess(t *testing.T) {
 			})
 		}
 	})
+	t.Run("Branding", func(t *testing.T) {
+		admin := e.Client(t, hireflow.RoleAdmin)
+		var eb errBody
+		require.Equal(t, 422, doJSON(t, admin, http.MethodPut, e.BaseURL+"/api/v1/organisation/branding", map[string]string{"color": "red"}, &eb))
+		require.Equal(t, "color", eb.Error.Field)
+		require.Equal(t, 422, doJSON(t, admin, http.MethodPut, e.BaseURL+"/api/v1/organisation/branding",
+			map[string]string{"color": "#112233", "logo_url": "javascript:alert(1)"}, &eb))
+		require.Equal(t, 403, doJSON(t, e.Client(t, hireflow.RoleRecruiter), http.MethodPut, e.BaseURL+"/api/v1/organisation/branding",
+			map[string]string{"color": "#112233"}, &eb))
+		var out map[string]any
+		require.Equal(t, 200, doJSON(t, admin, http.MethodPut, e.BaseURL+"/api/v1/organisation/branding",
+			map[string]string{"brand_line": "Careers with care", "color": "#112233", "logo_url": "https://cdn.example.com/logo.png"}, &out))
+		job := createJob(t, e, e.Client(t, hireflow.RoleRecruiter), jobTimings{Reminder: "1h", Expiry: "2h", Rejection: "1h", HoldSLA: "1h"})
+		resp, err := http.Get(e.BaseURL + "/jobs/" + job.ID + "/apply")
+		require.NoError(t, err)
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		require.Contains(t, string(page), `src="https://cdn.example.com/logo.png"`)
+		require.Contains(t, string(page), "Careers with care")
+		require.Contains(t, string(page), "--brand:#112233")
+	})
 	t.Run("HealthAndMetrics", func(t *testing.T) {
 		var ready map[string]any
 		require.Equal(t, 200, doJSON(t, e.HTTP, http.MethodGet, e.BaseURL+"/readyz", nil, &ready))

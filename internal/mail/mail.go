@@ -30,6 +30,7 @@ type Data struct {
 	OrgName   string
 	BrandLine string
 	Color     string
+	LogoURL   string
 	JobTitle  string
 	Link      string
 	ExpiresAt time.Time

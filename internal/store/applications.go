@@ -306,6 +306,7 @@ type Contact struct {
 	OrgName    string
 	BrandLine  string
 	Color      string
+	LogoURL    string
 	JobTitle   string
 	JobTitleZH string
 	Name       string
@@ -321,10 +322,10 @@ func (s *Store) ApplicationContact(ctx context.Context, orgID, appID string) (Co
 	var c Contact
 	var candID string
 	var nameEnc, emailEnc []byte
-	err := s.pool.QueryRow(ctx, `SELECT o.id, o.name, o.brand_line, o.color, j.title, j.title_zh, c.id, c.name_enc, c.email_enc, a.language, a.stage, a.status, a.updated_at
+	err := s.pool.QueryRow(ctx, `SELECT o.id, o.name, o.brand_line, o.color, o.logo_url, j.title, j.title_zh, c.id, c.name_enc, c.email_enc, a.language, a.stage, a.status, a.updated_at
 		FROM applications a JOIN organisations o ON o.id = a.org_id JOIN jobs j ON j.id = a.job_id JOIN candidates c ON c.id = a.candidate_id
 		WHERE a.org_id = $1 AND a.id = $2`, orgID, appID).
-		Scan(&c.OrgID, &c.OrgName, &c.BrandLine, &c.Color, &c.JobTitle, &c.JobTitleZH, &candID, &nameEnc, &emailEnc, &c.Language, &c.Stage, &c.Status, &c.UpdatedAt)
+		Scan(&c.OrgID, &c.OrgName, &c.BrandLine, &c.Color, &c.LogoURL, &c.JobTitle, &c.JobTitleZH, &candID, &nameEnc, &emailEnc, &c.Language, &c.Stage, &c.Status, &c.UpdatedAt)
 	if err != nil {
 		return c, notFound(err, "application_not_found", "application")
 	}

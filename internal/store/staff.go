@@ -29,6 +29,12 @@ func (s *Store) OrgSetBranding(ctx context.Context, orgID, line, color string) e
 	return err
 }
 
+// OrgSetLogo sets the logo URL shown on candidate pages and emails.
+func (s *Store) OrgSetLogo(ctx context.Context, orgID, logoURL string) error {
+	_, err := s.pool.Exec(ctx, `UPDATE organisations SET logo_url = $2 WHERE id = $1`, orgID, logoURL)
+	return err
+}
+
 // OrgGetBySlug finds an organisation by slug.
 func (s *Store) OrgGetBySlug(ctx context.Context, slug string) (hireflow.Organisation, error) {
 	var o hireflow.Organisation
@@ -146,8 +152,8 @@ func (s *Store) UsersByRole(ctx context.Context, orgID string, role hireflow.Rol
 // OrgGet finds an organisation by id.
 func (s *Store) OrgGet(ctx context.Context, id string) (hireflow.Organisation, error) {
 	var o hireflow.Organisation
-	err := s.pool.QueryRow(ctx, `SELECT id, slug, name, brand_line, color, created_at FROM organisations WHERE id = $1`, id).
-		Scan(&o.ID, &o.Slug, &o.Name, &o.BrandLine, &o.Color, &o.CreatedAt)
+	err := s.pool.QueryRow(ctx, `SELECT id, slug, name, brand_line, color, logo_url, created_at FROM organisations WHERE id = $1`, id).
+		Scan(&o.ID, &o.Slug, &o.Name, &o.BrandLine, &o.Color, &o.LogoURL, &o.CreatedAt)
 	if err != nil {
 		return o, notFound(err, "org_not_found", "organisation")
 	}
