@@ -40,6 +40,7 @@ type pageData struct {
 	Form                                   map[string]string
 	Hired                                  bool
 	LogoURL                                string
+	Minutes                                int
 }
 
 // offerView is what the candidate sees of an approved offer.
@@ -145,6 +146,11 @@ func (s *Server) candidateView(c *fiber.Ctx, tok store.CandidateToken, ct store.
 		CanWithdraw: ct.Status == hireflow.StatusActive}
 	if ct.Stage == hireflow.StageInvited || ct.Stage == hireflow.StageInterview {
 		d.ExpiresAt, d.ExpiresText = tok.ExpiresAt, fmtTime(l, tok.ExpiresAt)
+		if app, err := s.Store.ApplicationGet(c.UserContext(), tok.OrgID, tok.ApplicationID, false); err == nil {
+			if job, err := s.Store.JobGet(c.UserContext(), tok.OrgID, app.JobID); err == nil {
+				d.Minutes = interviewMinutes(job.Questions)
+			}
+		}
 	}
 	d.Hired = ct.Status == hireflow.StatusHired
 	if ct.Stage == hireflow.StageOffer && ct.Status == hireflow.StatusActive {

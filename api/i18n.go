@@ -176,6 +176,8 @@ var messages = map[string][2]string{
 	"iv.think":                 {"Think time:", "思考时间："},
 	"iv.start_now":             {"Start recording now", "立即开始录制"},
 	"iv.text_instead":          {"Answer in text instead", "改用文字回答（中文）"},
+	"iv.takes":                 {"It takes about", "大约需要"},
+	"iv.minutes":               {"minutes.", "分钟。"},
 	"decisions.title":          {"Decisions and why", "决策及原因"},
 	"decisions.app":            {"Application", "申请"},
 	"decisions.kind":           {"Decision", "决策"},

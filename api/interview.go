@@ -55,6 +55,7 @@ func (s *Server) interviewPage(c *fiber.Ctx) error {
 		d.Questions = append(d.Questions, iq)
 	}
 	d.Title = translate(d.Lang, "iv.title")
+	d.Minutes = interviewMinutes(job.Questions)
 	return s.render(c, fiber.StatusOK, "interview.html", d)
 }
 
@@ -99,4 +100,22 @@ func (s *Server) candidateConsent(c *fiber.Ctx) error {
 		}
 	}
 	return c.JSON(fiber.Map{"consented": true, "human_only": req.HumanOnly})
+}
+
+// interviewMinutes estimates how long the interview takes: think and answer time of recorded
+// questions, three minutes per typed one, plus five for consent, the check and the practice.
+func interviewMinutes(qs []hireflow.Question) int {
+	secs := 300
+	for _, q := range qs {
+		if q.Kind == "text" {
+			secs += 180
+			continue
+		}
+		m := q.MaxSecs
+		if m == 0 {
+			m = 120
+		}
+		secs += q.ThinkSecs + m + 30
+	}
+	return (secs + 59) / 60
 }
