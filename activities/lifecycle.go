@@ -58,8 +58,9 @@ func (a *Activities) ScoreAnswer(ctx context.Context, in ScoreInput) (ScoreResul
 		return ScoreResult{}, permanent(err)
 	}
 	res := ScoreResult{AnswerID: in.AnswerID, Scores: map[string]float64{}}
+	question := a.questionText(ctx, in.AppRef, ans)
 	if ans.Kind == "video" && a.SpeechScorer != nil {
-		out, err := a.SpeechScorer(ctx, ans, in.Dimensions)
+		out, err := a.SpeechScorer(ctx, ans, question, in.Dimensions)
 		if errors.Is(err, speech.ErrCorrupt) {
 			return res, temporal.NewNonRetryableApplicationError(err.Error(), "corrupt_media", nil)
 		}
@@ -74,7 +75,7 @@ func (a *Activities) ScoreAnswer(ctx context.Context, in ScoreInput) (ScoreResul
 			return res, err
 		}
 	} else {
-		out := scoring.ScoreText(ans.Text, in.Dimensions)
+		out := scoring.ScoreAnswer(ans.Text, question, in.Dimensions)
 		res.Scores, res.Overall, res.Flags.TooShort = out.Scores, out.Overall, out.TooShort
 		if err := a.Store.AnswerScoreSave(ctx, in.OrgID, in.ApplicationID, in.AnswerID, out.Scores, out.Overall, res.Flags, out, "content-v1"); err != nil {
 			return res, err
@@ -84,6 +85,27 @@ func (a *Activities) ScoreAnswer(ctx context.Context, in ScoreInput) (ScoreResul
 		return res, permanent(err)
 	}
 	return res, nil
+}
+
+// questionText is the question the answer replies to, in the answer's language ("" if unknown).
+func (a *Activities) questionText(ctx context.Context, ref AppRef, ans store.Answer) string {
+	app, err := a.Store.ApplicationGet(ctx, ref.OrgID, ref.ApplicationID, false)
+	if err != nil {
+		return ""
+	}
+	job, err := a.Store.JobGet(ctx, ref.OrgID, app.JobID)
+	if err != nil {
+		return ""
+	}
+	for _, q := range job.Questions {
+		if q.ID == ans.QuestionID {
+			if ans.Language == "zh" && q.TextZH != "" {
+				return q.TextZH
+			}
+			return q.TextEN
+		}
+	}
+	return ""
 }
 
 // ---------------------------------------------------------------- routing

@@ -130,13 +130,13 @@ func (a *App) Activities() *activities.Activities {
 		a.Log.Warn("recorded answers will be flagged for a person", "reason", err.Error())
 		return acts
 	}
-	acts.SpeechScorer = func(ctx context.Context, ans store.Answer, dims []string) (speech.Score, error) {
+	acts.SpeechScorer = func(ctx context.Context, ans store.Answer, question string, dims []string) (speech.Score, error) {
 		sc := &speech.Scorer{Tools: tools, Objects: a.Objects, Store: a.Store, Progress: func(step string) {
 			if activity.IsActivity(ctx) {
 				activity.RecordHeartbeat(ctx, step)
 			}
 		}}
-		return sc.Score(ctx, ans, dims)
+		return sc.Score(ctx, ans, question, dims)
 	}
 	return acts
 }

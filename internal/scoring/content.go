@@ -20,6 +20,61 @@ type Result struct {
 	Words      int                `json:"words"`
 	Highlights []string           `json:"highlights"`
 	Method     string             `json:"method"`
+	Relevance  float64            `json:"relevance"` // share of the question's content words the answer uses, 0..1
+}
+
+var stopwords = map[string]bool{"the": true, "a": true, "an": true, "and": true, "or": true, "to": true, "of": true, "in": true,
+	"on": true, "for": true, "with": true, "you": true, "your": true, "us": true, "about": true, "how": true, "what": true,
+	"do": true, "did": true, "tell": true, "describe": true, "is": true, "are": true, "was": true, "it": true, "that": true,
+	"this": true, "i": true, "me": true, "my": true, "we": true, "our": true, "time": true, "when": true, "why": true, "which": true}
+
+// terms are an English text's content words, crudely stemmed, or a Chinese text's bigrams.
+func terms(s string) map[string]bool {
+	out := map[string]bool{}
+	var han []rune
+	flush := func() {
+		for i := 0; i+1 < len(han); i++ {
+			out[string(han[i:i+2])] = true
+		}
+		han = han[:0]
+	}
+	for _, f := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}) {
+		if rs := []rune(f); len(rs) > 0 && unicode.Is(unicode.Han, rs[0]) {
+			han = append(han, rs...)
+			flush()
+			continue
+		}
+		if stopwords[f] || len(f) < 3 {
+			continue
+		}
+		for _, suf := range []string{"ing", "ed", "es", "s"} {
+			if strings.HasSuffix(f, suf) && len(f)-len(suf) >= 4 {
+				f = strings.TrimSuffix(f, suf)
+				break
+			}
+		}
+		out[f] = true
+	}
+	flush()
+	return out
+}
+
+// Relevance is the share of the question's content words (or Chinese bigrams) the answer uses.
+func Relevance(answer, question string) float64 {
+	q := terms(question)
+	if len(q) == 0 {
+		return 1
+	}
+	a := terms(answer)
+	hit := 0
+	for t := range q {
+		if a[t] {
+			hit++
+		}
+	}
+	return math.Round(float64(hit)/float64(len(q))*100) / 100
 }
 
 var lexicons = map[string][]string{
@@ -41,10 +96,13 @@ var starCues = [4][]string{
 var numberRe = regexp.MustCompile(`\d+(\.\d+)?\s*(%|percent|per cent|x|times|hours|minutes|days|weeks|users|customers|万|千|百分之|倍|小时|天)?`)
 
 // ScoreText scores a typed or transcribed answer for the given dimensions.
-func ScoreText(text string, dims []string) Result {
+func ScoreText(text string, dims []string) Result { return ScoreAnswer(text, "", dims) }
+
+// ScoreAnswer scores an answer to a question: relevance to the question counts when it is known.
+func ScoreAnswer(text, question string, dims []string) Result {
 	lower := strings.ToLower(text)
 	words := countWords(text)
-	r := Result{Scores: map[string]float64{}, Words: words, Highlights: []string{}, Method: "content-v1: lexicon 40 + STAR 25 + quantified 15 + length 20"}
+	r := Result{Scores: map[string]float64{}, Words: words, Highlights: []string{}, Method: "content-v2: lexicon 35 + STAR 25 + quantified 15 + length 15 + relevance to the question 10"}
 	star := 0
 	for _, cues := range starCues {
 		for _, c := range cues {
@@ -55,14 +113,19 @@ func ScoreText(text string, dims []string) Result {
 		}
 	}
 	nums := len(numberRe.FindAllString(text, -1))
-	length := 20.0
+	length := 15.0
 	switch {
 	case words < 15:
 		length, r.TooShort = 0, true
 	case words < 50:
-		length = 20 * float64(words-15) / 35
+		length = 15 * float64(words-15) / 35
 	case words > 400:
-		length = 12
+		length = 9
+	}
+	relevance := 10.0 // an unknown question does not penalise the answer
+	if question != "" {
+		r.Relevance = Relevance(text, question)
+		relevance = 10 * r.Relevance
 	}
 	sort.Strings(dims)
 	total := 0.0
@@ -80,7 +143,7 @@ func ScoreText(text string, dims []string) Result {
 				}
 			}
 		}
-		s := math.Min(40, float64(hits)*12) + float64(star)*6.25 + math.Min(15, float64(nums)*5) + length
+		s := math.Min(35, float64(hits)*12) + float64(star)*6.25 + math.Min(15, float64(nums)*5) + length + relevance
 		s = math.Round(math.Min(100, s)*10) / 10
 		r.Scores[d] = s
 		total += s

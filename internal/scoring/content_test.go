@@ -23,3 +23,13 @@ As a result we reduced p99 latency by 60% and saved about 20 hours of engineerin
 	zh := ScoreText("当时线上出现故障，我负责排查。我主动分析日志，定位到根因，于是我设计了修复方案，最终把错误率降低了百分之八十，并跟进复盘。", dims)
 	require.Greater(t, zh.Overall, weak.Overall)
 }
+
+func TestRelevanceToTheQuestion(t *testing.T) {
+	q := "Tell us about a production incident you resolved."
+	on := "During a production incident I resolved the outage: payments failed, I rolled back the release and resolved it in ten minutes."
+	off := "I enjoy hiking and cooking pasta with friends on the weekend, and I read a lot of novels."
+	require.Greater(t, Relevance(on, q), 0.6)
+	require.Less(t, Relevance(off, q), 0.2)
+	require.Greater(t, ScoreAnswer(on, q, []string{"problem_solving"}).Overall, ScoreAnswer(off, q, []string{"problem_solving"}).Overall)
+	require.Greater(t, Relevance("我们团队排查线上故障并解决了问题", "请讲述一次你解决线上故障的经历。"), 0.2)
+}

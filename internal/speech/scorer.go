@@ -48,7 +48,7 @@ type Scorer struct {
 }
 
 // Score runs the pipeline on one recorded answer and stores the result with its report.
-func (s *Scorer) Score(ctx context.Context, ans store.Answer, dims []string) (Score, error) {
+func (s *Scorer) Score(ctx context.Context, ans store.Answer, question string, dims []string) (Score, error) {
 	step := func(x string) {
 		if s.Progress != nil {
 			s.Progress(x)
@@ -91,7 +91,7 @@ func (s *Scorer) Score(ctx context.Context, ans store.Answer, dims []string) (Sc
 		texts[i] = w.Text
 	}
 	transcript := strings.Join(texts, " ")
-	content := scoring.ScoreText(transcript, dims)
+	content := scoring.ScoreAnswer(transcript, question, dims)
 	r := Report{Method: "speech-v1 (ffmpeg + pocketsphinx en-us) + " + content.Method, Transcript: transcript, Words: words,
 		Features: feat, Content: content, Highlights: timedHighlights(content, words),
 		Limits: "Scores judge what was said. They cannot judge culture fit, honesty, or anything visual: faces and expressions are never scored."}
