@@ -41,6 +41,7 @@ type pageData struct {
 	Hired                                  bool
 	LogoURL                                string
 	Minutes                                int
+	Report                                 []reportAnswer
 }
 
 // offerView is what the candidate sees of an approved offer.

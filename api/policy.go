@@ -30,6 +30,7 @@ const (
 	actCancel              action = "applications:cancel"
 	actWebhook             action = "webhooks:write"
 	actBranding            action = "organisation:branding"
+	actReportRead          action = "reports:read"
 )
 
 var (
@@ -57,6 +58,7 @@ var policy = map[action][]hireflow.Role{
 	actCancel:              {recruiter},
 	actWebhook:             {admin, integ},
 	actBranding:            {admin},
+	actReportRead:          {recruiter, manager, interviewer},
 }
 
 // seesCandidateContact says which roles see names and emails (analysts work on IDs only).

@@ -111,6 +111,8 @@ func New(a *app.App) *fiber.App {
 	f.Get("/console/login", s.loginPage)
 	f.Get("/console/applications/:id", s.consoleAuth, s.allow(actApplicationsRead), s.applicationPage)
 	f.Get("/console/applications/:id/decisions", s.consoleAuth, s.allow(actDecisionsRead), s.decisionsPage)
+	f.Get("/console/applications/:id/report", s.consoleAuth, s.allow(actReportRead), s.reportPage)
+	f.Get("/console/answers/:id/recording", s.consoleAuth, s.allow(actReportRead), s.recording)
 	f.Get("/c/:token", linkLimit, s.candidatePage)
 	f.Post("/c/:token/withdraw", linkLimit, s.candidateWithdraw)
 	f.Get("/c/:token/interview", linkLimit, s.interviewPage)

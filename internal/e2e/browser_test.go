@@ -165,6 +165,36 @@ func TestInterviewInTheBrowser(t *testing.T) {
 	require.NoError(t, chromedp.Run(bctx, chromedp.Navigate(link), chromedp.WaitVisible(`span.stage`),
 		chromedp.AttributeValue(`span.stage`, "data-stage", &stage, nil)))
 	require.Equal(t, "review", stage)
+
+	// The staff report: scores, timed highlights, transcript with times; managers watch the
+	// recording (decrypted, audited), recruiters see scores but not videos.
+	mgr := e.Client(t, hireflow.RoleHiringManager)
+	resp, err := mgr.Get(e.BaseURL + "/console/applications/" + r.ApplicationID + "/report")
+	require.NoError(t, err)
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Equal(t, 200, resp.StatusCode)
+	require.Contains(t, string(page), `class="t" data-s=`)
+	require.Contains(t, string(page), "mentions")
+	require.Contains(t, string(page), "<video")
+	resp, err = rec.Get(e.BaseURL + "/console/applications/" + r.ApplicationID + "/report")
+	require.NoError(t, err)
+	page, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Equal(t, 200, resp.StatusCode)
+	require.NotContains(t, string(page), "<video", "recruiters see scores, not videos")
+	var answerID string
+	require.NoError(t, e.Store.Pool().QueryRow(ctx, `SELECT id FROM answers WHERE application_id = $1 AND question_id = 'q1'`, r.ApplicationID).Scan(&answerID))
+	resp, err = mgr.Get(e.BaseURL + "/console/answers/" + answerID + "/recording")
+	require.NoError(t, err)
+	video, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Equal(t, 200, resp.StatusCode)
+	require.Equal(t, []byte{0x1a, 0x45, 0xdf, 0xa3}, video[:4], "the manager gets the decrypted WebM")
+	resp, err = rec.Get(e.BaseURL + "/console/answers/" + answerID + "/recording")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, 403, resp.StatusCode)
 }
 
 // TestOfferAndDeletionInTheBrowser: a candidate accepts an approved offer from the status page,

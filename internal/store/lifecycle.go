@@ -460,3 +460,35 @@ func (s *Store) EmployeeFormSave(ctx context.Context, orgID, appID string, form 
 		s.box.Seal(mustJSON(form), aad("employees", "form", id)))
 	return err
 }
+
+// AnswerReport is one answer with its score and report, for the staff report page.
+type AnswerReport struct {
+	AnswerID, QuestionID, Kind string
+	Overall                    float64
+	Scores                     map[string]float64
+	Report                     json.RawMessage
+	Scorer                     string
+	HasRecording               bool
+}
+
+// AnswerReports lists an application's answers with their scores, in answer order.
+func (s *Store) AnswerReports(ctx context.Context, orgID, appID string) ([]AnswerReport, error) {
+	rows, err := s.pool.Query(ctx, `SELECT a.id, a.question_id, a.kind, coalesce(sc.overall, 0), coalesce(sc.scores, '{}'), coalesce(sc.report, '{}'),
+		coalesce(sc.scorer, ''), a.object_id IS NOT NULL
+		FROM answers a LEFT JOIN answer_scores sc ON sc.answer_id = a.id WHERE a.org_id = $1 AND a.application_id = $2 ORDER BY a.created_at`, orgID, appID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []AnswerReport
+	for rows.Next() {
+		var r AnswerReport
+		var scores []byte
+		if err := rows.Scan(&r.AnswerID, &r.QuestionID, &r.Kind, &r.Overall, &scores, &r.Report, &r.Scorer, &r.HasRecording); err != nil {
+			return nil, err
+		}
+		_ = json.Unmarshal(scores, &r.Scores)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,164 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"github.com/hireflow/hireflow"
+)
+
+// reportAnswer is one answer as the report page shows it.
+type reportAnswer struct {
+	AnswerID, Question, Kind, Scorer string
+	Overall                          float64
+	Scores                           []dimScore
+	Highlights, Flags                []string
+	Words                            []reportWord
+	Features                         map[string]any
+	Transcript, Limits, Method       string
+	Recording                        bool
+}
+
+type dimScore struct {
+	Name  string
+	Score float64
+}
+
+type reportWord struct {
+	W    string
+	S    float64
+	Time string
+}
+
+// reportPage shows every answer's scores, timestamped highlights, flags, speech features and
+// transcript; roles that may see videos can click a time to jump in the recording.
+func (s *Server) reportPage(c *fiber.Ctx) error {
+	p := principal(c)
+	id, err := appIDParam(c)
+	if err != nil {
+		return err
+	}
+	app, err := s.Store.ApplicationGet(c.UserContext(), p.OrgID, id, false)
+	if err != nil {
+		return err
+	}
+	job, err := s.Store.JobGet(c.UserContext(), p.OrgID, app.JobID)
+	if err != nil {
+		return err
+	}
+	reports, err := s.Store.AnswerReports(c.UserContext(), p.OrgID, id)
+	if err != nil {
+		return err
+	}
+	org, err := s.Store.OrgGet(c.UserContext(), p.OrgID)
+	if err != nil {
+		return err
+	}
+	l := lang(c)
+	names := map[string]string{}
+	for _, d := range job.Dimensions {
+		names[d.Key] = d.NameEN
+		if l == "zh" && d.NameZH != "" {
+			names[d.Key] = d.NameZH
+		}
+	}
+	questions := map[string]string{}
+	for _, q := range job.Questions {
+		questions[q.ID] = q.TextEN
+		if l == "zh" && q.TextZH != "" {
+			questions[q.ID] = q.TextZH
+		}
+	}
+	var answers []reportAnswer
+	for _, r := range reports {
+		var rep struct {
+			Transcript string `json:"transcript"`
+			Words      []struct {
+				W string  `json:"w"`
+				S float64 `json:"s"`
+			} `json:"words"`
+			Features   map[string]any  `json:"features"`
+			Highlights []string        `json:"highlights"`
+			Flags      map[string]bool `json:"flags"`
+			Limits     string          `json:"limits"`
+			Method     string          `json:"method"`
+			Content    struct {
+				Highlights []string `json:"highlights"`
+				Method     string   `json:"method"`
+			} `json:"content"`
+		}
+		_ = json.Unmarshal(r.Report, &rep)
+		a := reportAnswer{AnswerID: r.AnswerID, Question: questions[r.QuestionID], Kind: r.Kind, Scorer: r.Scorer, Overall: r.Overall,
+			Highlights: rep.Highlights, Features: rep.Features, Transcript: rep.Transcript, Limits: rep.Limits, Method: rep.Method,
+			Recording: r.HasRecording && seesVideo(p.Role)}
+		if a.Method == "" {
+			a.Method, a.Highlights = rep.Content.Method, rep.Content.Highlights
+		}
+		for _, k := range sortedKeys(r.Scores) {
+			a.Scores = append(a.Scores, dimScore{Name: names[k], Score: r.Scores[k]})
+		}
+		for _, k := range sortedKeys(rep.Flags) {
+			if rep.Flags[k] {
+				a.Flags = append(a.Flags, k)
+			}
+		}
+		for _, w := range rep.Words {
+			a.Words = append(a.Words, reportWord{W: w.W, S: w.S, Time: fmt.Sprintf("%02d:%02d", int(w.S)/60, int(w.S)%60)})
+		}
+		answers = append(answers, a)
+	}
+	return s.render(c, fiber.StatusOK, "report.html", pageData{Lang: l, Title: translate(l, "report.title"), OrgName: org.Name,
+		BrandLine: org.BrandLine, Color: org.Color, JobTitle: job.Title, AppID: app.ID, Stage: app.Stage, Report: answers})
+}
+
+// seesVideo: managers and interviewers watch recordings; recruiters see scores, not videos.
+func seesVideo(r hireflow.Role) bool { return r == manager || r == interviewer }
+
+// recording streams a decrypted answer recording to roles that may see videos; each view is
+// audited.
+func (s *Server) recording(c *fiber.Ctx) error {
+	p := principal(c)
+	if !seesVideo(p.Role) {
+		return hireflow.Errorf(hireflow.KindForbidden, "forbidden", "", "your role does not watch recordings")
+	}
+	id := c.Params("id")
+	if _, err := uuid.Parse(id); err != nil {
+		return hireflow.NotFound("answer_not_found", "answer")
+	}
+	ans, err := s.Store.AnswerGet(c.UserContext(), p.OrgID, id)
+	if err != nil {
+		return err
+	}
+	if ans.ObjectID == "" {
+		return hireflow.NotFound("recording_not_found", "recording")
+	}
+	o, err := s.Store.StoredObjectGet(c.UserContext(), p.OrgID, ans.ObjectID)
+	if err != nil {
+		return err
+	}
+	data, err := s.Objects.Read(c.UserContext(), o)
+	if err != nil {
+		return err
+	}
+	_ = s.Store.Audit(c.UserContext(), p.OrgID, "user", p.UserID, "candidate.recording.view", "answer", id, nil)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Type("webm")
+	c.Set(fiber.HeaderContentType, o.ContentType)
+	return c.Send(data)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	for i := 1; i < len(keys); i++ {
+		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
+			keys[j], keys[j-1] = keys[j-1], keys[j]
+		}
+	}
+	return keys
+}
