@@ -13,7 +13,7 @@ import (
 
 func benchCmd() *cobra.Command {
 	c := &cobra.Command{Use: "bench", Short: "Benchmarks on the running stack, each beside its baseline"}
-	c.AddCommand(benchApplyCmd(), benchRulesCmd(), benchLifecycleCmd())
+	c.AddCommand(benchApplyCmd(), benchRulesCmd(), benchLifecycleCmd(), benchScoringCmd())
 	return c
 }
 
@@ -94,5 +94,27 @@ func benchLifecycleCmd() *cobra.Command {
 			return nil
 		}}
 	c.Flags().IntVarP(&n, "per-path", "n", 5, "applications per path")
+	return c
+}
+
+func benchScoringCmd() *cobra.Command {
+	var n int
+	var seconds, pace float64
+	c := &cobra.Command{Use: "scoring", Short: "Report time after the last upload of a spoken interview, beside the raw ffmpeg + pocketsphinx time",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if pace < 0 {
+				pace = seconds
+			}
+			res, err := bench.Scoring(cmd.Context(), n, seconds, pace, func(s string) { fmt.Fprintln(os.Stderr, "bench:", s) })
+			if err != nil {
+				return err
+			}
+			out, _ := json.Marshal(res)
+			fmt.Println(string(out))
+			return nil
+		}}
+	c.Flags().IntVarP(&n, "answers", "n", 5, "answers in the interview")
+	c.Flags().Float64Var(&seconds, "seconds", 120, "length of each spoken answer")
+	c.Flags().Float64Var(&pace, "pace", -1, "seconds between uploads (default: the answer's length, as a candidate records one after another)")
 	return c
 }
