@@ -13,6 +13,7 @@ import (
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/internal/mail"
 	"github.com/hireflow/hireflow/internal/objects"
+	"github.com/hireflow/hireflow/internal/scoring"
 	"github.com/hireflow/hireflow/internal/speech"
 	"github.com/hireflow/hireflow/internal/store"
 )
@@ -29,6 +30,8 @@ type Activities struct {
 	SpeechScorer func(ctx context.Context, a store.Answer, question string, dims []string) (speech.Score, error)
 	// AllowPrivateWebhooks lets webhooks reach loopback and private addresses (not in production).
 	AllowPrivateWebhooks bool
+	// Content scores answer text (typed or transcribed); nil is the built-in offline scorer.
+	Content scoring.Scorer
 }
 
 // TokenPurposeApplication is the purpose of the candidate's application link.

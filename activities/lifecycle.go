@@ -75,9 +75,16 @@ func (a *Activities) ScoreAnswer(ctx context.Context, in ScoreInput) (ScoreResul
 			return res, err
 		}
 	} else {
-		out := scoring.ScoreAnswer(ans.Text, question, in.Dimensions)
+		content := a.Content
+		if content == nil {
+			content = scoring.Offline{}
+		}
+		out, err := content.Score(ctx, ans.Text, question, ans.Language, in.Dimensions)
+		if err != nil {
+			return res, err
+		}
 		res.Scores, res.Overall, res.Flags.TooShort = out.Scores, out.Overall, out.TooShort
-		if err := a.Store.AnswerScoreSave(ctx, in.OrgID, in.ApplicationID, in.AnswerID, out.Scores, out.Overall, res.Flags, out, "content-v1"); err != nil {
+		if err := a.Store.AnswerScoreSave(ctx, in.OrgID, in.ApplicationID, in.AnswerID, out.Scores, out.Overall, res.Flags, out, out.Method); err != nil {
 			return res, err
 		}
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/hireflow/hireflow/internal/config"
 	"github.com/hireflow/hireflow/internal/mail"
 	"github.com/hireflow/hireflow/internal/objects"
+	"github.com/hireflow/hireflow/internal/scoring"
 	"github.com/hireflow/hireflow/internal/seal"
 	"github.com/hireflow/hireflow/internal/speech"
 	"github.com/hireflow/hireflow/internal/store"
@@ -125,13 +126,16 @@ func (a *App) Close() {
 func (a *App) Activities() *activities.Activities {
 	acts := &activities.Activities{Store: a.Store, Objects: a.Objects, Mail: a.Mail, PublicURL: a.Cfg.PublicURL,
 		ConsoleURL: a.Cfg.PublicURL + "/console", AllowPrivateWebhooks: !a.Cfg.Production()}
+	if a.Cfg.ScorerURL != "" {
+		acts.Content = scoring.External{URL: a.Cfg.ScorerURL, Token: a.Cfg.ScorerToken}
+	}
 	tools := speech.DefaultTools()
 	if err := tools.Check(); err != nil {
 		a.Log.Warn("recorded answers will be flagged for a person", "reason", err.Error())
 		return acts
 	}
 	acts.SpeechScorer = func(ctx context.Context, ans store.Answer, question string, dims []string) (speech.Score, error) {
-		sc := &speech.Scorer{Tools: tools, Objects: a.Objects, Store: a.Store, Progress: func(step string) {
+		sc := &speech.Scorer{Tools: tools, Objects: a.Objects, Store: a.Store, Content: acts.Content, Progress: func(step string) {
 			if activity.IsActivity(ctx) {
 				activity.RecordHeartbeat(ctx, step)
 			}

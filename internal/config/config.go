@@ -50,6 +50,8 @@ type Config struct {
 	SessionTTL        time.Duration
 	TokenTTL          time.Duration
 	MaxResumeBytes    int64
+	ScorerURL         string // optional external model service for answer content
+	ScorerToken       string
 	RateLimitPerMin   int // per client IP on public endpoints; 0 disables
 
 	InviteReminderAfter time.Duration
@@ -142,6 +144,8 @@ func LoadWith(lookup func(string) (string, bool)) (*Config, error) {
 		DataKey:           key32("HIREFLOW_DATA_KEY", devDataKey),
 		HashKey:           key32("HIREFLOW_HASH_KEY", devHashKey),
 		LogLevel:          get("HIREFLOW_LOG_LEVEL", "info"),
+		ScorerURL:         get("HIREFLOW_SCORER_URL", ""),
+		ScorerToken:       get("HIREFLOW_SCORER_TOKEN", ""),
 		SessionTTL:        dur("HIREFLOW_SESSION_TTL", 12*time.Hour),
 		TokenTTL:          dur("HIREFLOW_CANDIDATE_TOKEN_TTL", 14*24*time.Hour),
 

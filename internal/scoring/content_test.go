@@ -1,6 +1,10 @@
 package scoring
 
 import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -32,4 +36,26 @@ func TestRelevanceToTheQuestion(t *testing.T) {
 	require.Less(t, Relevance(off, q), 0.2)
 	require.Greater(t, ScoreAnswer(on, q, []string{"problem_solving"}).Overall, ScoreAnswer(off, q, []string{"problem_solving"}).Overall)
 	require.Greater(t, Relevance("我们团队排查线上故障并解决了问题", "请讲述一次你解决线上故障的经历。"), 0.2)
+}
+
+func TestExternalScorer(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var in map[string]any
+		require.NoError(t, json.NewDecoder(r.Body).Decode(&in))
+		require.Equal(t, "Bearer k", r.Header.Get("Authorization"))
+		if in["question"] == "bad" {
+			_, _ = w.Write([]byte(`{"scores":{"communication":250}}`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"scores":{"communication":72,"ownership":64}}`))
+	}))
+	defer srv.Close()
+	e := External{URL: srv.URL, Token: "k"}
+	r, err := e.Score(context.Background(), "some answer text", "q", "en", []string{"communication", "ownership"})
+	require.NoError(t, err)
+	require.Equal(t, 68.0, r.Overall)
+	_, err = e.Score(context.Background(), "x", "bad", "en", []string{"communication"})
+	require.ErrorContains(t, err, "no valid score")
+	_, err = e.Score(context.Background(), "x", "q", "en", []string{"leadership"})
+	require.Error(t, err, "a missing dimension is refused")
 }

@@ -45,6 +45,7 @@ type Scorer struct {
 	Objects  *objects.Store
 	Store    *store.Store
 	Progress func(step string) // heartbeats from the activity
+	Content  scoring.Scorer    // nil: the built-in offline content scorer
 }
 
 // Score runs the pipeline on one recorded answer and stores the result with its report.
@@ -91,7 +92,14 @@ func (s *Scorer) Score(ctx context.Context, ans store.Answer, question string, d
 		texts[i] = w.Text
 	}
 	transcript := strings.Join(texts, " ")
-	content := scoring.ScoreAnswer(transcript, question, dims)
+	scorer := s.Content
+	if scorer == nil {
+		scorer = scoring.Offline{}
+	}
+	content, err := scorer.Score(ctx, transcript, question, ans.Language, dims)
+	if err != nil {
+		return Score{}, err
+	}
 	r := Report{Method: "speech-v1 (ffmpeg + pocketsphinx en-us) + " + content.Method, Transcript: transcript, Words: words,
 		Features: feat, Content: content, Highlights: timedHighlights(content, words),
 		Limits: "Scores judge what was said. They cannot judge culture fit, honesty, or anything visual: faces and expressions are never scored."}
