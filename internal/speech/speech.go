@@ -64,30 +64,27 @@ type Audio struct {
 	LUFS     float64 // integrated loudness
 }
 
-// Extract writes the recording's audio as 16 kHz mono WAV into dir and measures it.
+// Extract writes the recording's audio as 16 kHz mono WAV into dir and measures its loudness
+// and silences, in one decoding pass.
 func (t Tools) Extract(ctx context.Context, recording, dir string) (Audio, error) {
 	out := filepath.Join(dir, "audio.wav")
-	args := []string{"-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", recording, "-vn", "-ac", "1", "-ar", "16000",
-		"-c:a", "pcm_s16le", "-t", strconv.Itoa(int(t.MaxDuration.Seconds())), out}
-	if msg, err := exec.CommandContext(ctx, t.FFmpeg, args...).CombinedOutput(); err != nil {
+	limit := strconv.Itoa(int(t.MaxDuration.Seconds()))
+	cmd := exec.CommandContext(ctx, t.FFmpeg, "-nostdin", "-hide_banner", "-nostats", "-y", "-i", recording,
+		"-map", "0:a:0", "-ac", "1", "-ar", "16000", "-c:a", "pcm_s16le", "-t", limit, out,
+		"-map", "0:a:0", "-af", "silencedetect=noise=-35dB:d=0.3,ebur128", "-t", limit, "-f", "null", "-")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil {
 			return Audio{}, ctx.Err()
 		}
-		return Audio{}, fmt.Errorf("%w: %s", ErrCorrupt, firstLine(msg))
+		return Audio{}, fmt.Errorf("%w: %s", ErrCorrupt, lastLine(stderr.Bytes()))
 	}
 	st, err := os.Stat(out)
 	if err != nil || st.Size() <= 44 {
 		return Audio{}, fmt.Errorf("%w: no audio track", ErrCorrupt)
 	}
 	a := Audio{Path: out, Duration: float64(st.Size()-44) / 32000}
-	// Loudness and silences in one pass over the audio.
-	cmd := exec.CommandContext(ctx, t.FFmpeg, "-nostdin", "-hide_banner", "-nostats", "-i", out,
-		"-af", "silencedetect=noise=-35dB:d=0.3,ebur128", "-f", "null", "-")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		return a, fmt.Errorf("speech: measuring audio: %w", err)
-	}
 	a.Silence, a.LUFS = parseLevels(stderr.String())
 	return a, nil
 }
@@ -204,6 +201,15 @@ func Analyse(words []Word, a Audio) Features {
 func round(x float64, d int) float64 {
 	p := math.Pow(10, float64(d))
 	return math.Round(x*p) / p
+}
+
+func lastLine(b []byte) string {
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	s := strings.TrimSpace(lines[len(lines)-1])
+	if len(s) > 200 {
+		s = s[:200]
+	}
+	return s
 }
 
 func firstLine(b []byte) string {
