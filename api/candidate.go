@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -211,11 +210,8 @@ func (s *Server) candidateWithdraw(c *fiber.Ctx) error {
 	if ct.Status != hireflow.StatusActive {
 		return s.render(c, fiber.StatusOK, "status.html", d)
 	}
-	ctx, cancel := context.WithTimeout(c.UserContext(), 5*time.Second)
-	defer cancel()
-	if err := s.Temporal.SignalWorkflow(ctx, hireflow.WorkflowIDForApplication(tok.ApplicationID), "",
-		workflows.SignalWithdraw, workflows.WithdrawSignal{Reason: "candidate"}); err != nil {
-		return workflowError(err)
+	if err := s.signal(c.UserContext(), tok.ApplicationID, workflows.SignalWithdraw, workflows.WithdrawSignal{Reason: "candidate"}); err != nil {
+		return err
 	}
 	_ = s.Store.Audit(c.UserContext(), tok.OrgID, "candidate", tok.ApplicationID, "application.withdraw", "application", tok.ApplicationID, nil)
 	d.Stage, d.CanWithdraw, d.Notice = hireflow.StageWithdrawn, false, translate(d.Lang, "withdraw.done")

@@ -308,6 +308,32 @@ func (s *Server) setWebhook(c *fiber.Ctx) error {
 
 // ---------------------------------------------------------------- candidate actions
 
+// openQuestion loads the candidate's application and the job's question id (of the given kind,
+// any kind when empty), and checks the interview is open for answers.
+func (s *Server) openQuestion(c *fiber.Ctx, tok store.CandidateToken, ct store.Contact, id, kind string) (hireflow.Application, *hireflow.Question, error) {
+	app, err := s.Store.ApplicationGet(c.UserContext(), tok.OrgID, tok.ApplicationID, false)
+	if err != nil {
+		return app, nil, err
+	}
+	job, err := s.Store.JobGet(c.UserContext(), tok.OrgID, app.JobID)
+	if err != nil {
+		return app, nil, err
+	}
+	var q *hireflow.Question
+	for i := range job.Questions {
+		if job.Questions[i].ID == id && (kind == "" || job.Questions[i].Kind == kind) {
+			q = &job.Questions[i]
+		}
+	}
+	if q == nil {
+		return app, nil, hireflow.Errorf(hireflow.KindInvalid, "unknown_question", "question_id", "this job has no question %q", id).ZH("该职位没有此题目")
+	}
+	if ct.Status != hireflow.StatusActive || (ct.Stage != hireflow.StageInvited && ct.Stage != hireflow.StageInterview) {
+		return app, nil, hireflow.Errorf(hireflow.KindConflict, "not_interviewing", "", "the interview is not open").ZH("面试当前未开放")
+	}
+	return app, q, nil
+}
+
 func (s *Server) candidateAnswer(c *fiber.Ctx) error {
 	tok, ct, err := s.useToken(c)
 	if err != nil {
@@ -324,25 +350,9 @@ func (s *Server) candidateAnswer(c *fiber.Ctx) error {
 	if n := utf8.RuneCountInString(text); n == 0 || n > 5000 {
 		return hireflow.Errorf(hireflow.KindInvalid, "invalid_field", "text", "an answer has 1 to 5000 characters").ZH("回答需为 1 到 5000 个字符")
 	}
-	app, err := s.Store.ApplicationGet(c.UserContext(), tok.OrgID, tok.ApplicationID, false)
+	app, question, err := s.openQuestion(c, tok, ct, req.QuestionID, "")
 	if err != nil {
 		return err
-	}
-	job, err := s.Store.JobGet(c.UserContext(), tok.OrgID, app.JobID)
-	if err != nil {
-		return err
-	}
-	var question *hireflow.Question
-	for i := range job.Questions {
-		if job.Questions[i].ID == req.QuestionID {
-			question = &job.Questions[i]
-		}
-	}
-	if question == nil {
-		return hireflow.Errorf(hireflow.KindInvalid, "unknown_question", "question_id", "this job has no question %q", req.QuestionID)
-	}
-	if ct.Status != hireflow.StatusActive || (ct.Stage != hireflow.StageInvited && ct.Stage != hireflow.StageInterview) {
-		return hireflow.Errorf(hireflow.KindConflict, "not_interviewing", "", "the interview is not open").ZH("面试当前未开放")
 	}
 	sum := sha256.Sum256([]byte(text))
 	key := "text:" + app.ID + ":" + req.QuestionID + ":" + hex.EncodeToString(sum[:8])

@@ -39,25 +39,9 @@ func (s *Server) candidateRecording(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	app, err := s.Store.ApplicationGet(c.UserContext(), tok.OrgID, tok.ApplicationID, false)
+	app, q, err := s.openQuestion(c, tok, ct, c.Params("question"), "video")
 	if err != nil {
 		return err
-	}
-	job, err := s.Store.JobGet(c.UserContext(), tok.OrgID, app.JobID)
-	if err != nil {
-		return err
-	}
-	var q *hireflow.Question
-	for i := range job.Questions {
-		if job.Questions[i].ID == c.Params("question") && job.Questions[i].Kind == "video" {
-			q = &job.Questions[i]
-		}
-	}
-	if q == nil {
-		return hireflow.Errorf(hireflow.KindInvalid, "unknown_question", "question_id", "this job has no recorded question %q", c.Params("question"))
-	}
-	if ct.Status != hireflow.StatusActive || (ct.Stage != hireflow.StageInvited && ct.Stage != hireflow.StageInterview) {
-		return hireflow.Errorf(hireflow.KindConflict, "not_interviewing", "", "the interview is not open").ZH("面试当前未开放")
 	}
 	if ok, err := s.Store.ConsentGiven(c.UserContext(), tok.OrgID, app.ID, "recording"); err != nil {
 		return err
