@@ -129,6 +129,10 @@ type Question struct {
 	MaxSecs    int      `json:"max_seconds"`
 	Retakes    int      `json:"retakes"`
 	Dimensions []string `json:"dimensions,omitempty"`
+	// PointsEN/PointsZH are what a good answer covers; the scorer measures relevance against
+	// them as well as against the question.
+	PointsEN []string `json:"points_en,omitempty"`
+	PointsZH []string `json:"points_zh,omitempty"`
 }
 
 // Timings are the durations a job's workflow waits; zero values take the deployment defaults.

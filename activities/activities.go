@@ -27,7 +27,7 @@ type Activities struct {
 	ConsoleURL string
 	// SpeechScorer scores recorded answers (ffmpeg + speech-to-text + content); nil: recorded
 	// answers are flagged for a person.
-	SpeechScorer func(ctx context.Context, a store.Answer, question string, dims []string) (speech.Score, error)
+	SpeechScorer func(ctx context.Context, a store.Answer, q scoring.Answer) (speech.Score, error)
 	// AllowPrivateWebhooks lets webhooks reach loopback and private addresses (not in production).
 	AllowPrivateWebhooks bool
 	// Content scores answer text (typed or transcribed); nil is the built-in offline scorer.

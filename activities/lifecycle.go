@@ -36,6 +36,7 @@ type ScoreInput struct {
 	AnswerID   string
 	QuestionID string
 	Dimensions []string
+	Weights    map[string]float64 `json:",omitempty"` // the rule set's weights of these dimensions: the answer's overall
 }
 
 // ScoreResult is one answer's per-dimension scores and flags.
@@ -58,9 +59,10 @@ func (a *Activities) ScoreAnswer(ctx context.Context, in ScoreInput) (ScoreResul
 		return ScoreResult{}, permanent(err)
 	}
 	res := ScoreResult{AnswerID: in.AnswerID, Scores: map[string]float64{}}
-	question := a.questionText(ctx, in.AppRef, ans)
+	q := a.question(ctx, in.AppRef, ans)
+	q.Dims, q.Weights = in.Dimensions, in.Weights
 	if ans.Kind == "video" && a.SpeechScorer != nil {
-		out, err := a.SpeechScorer(ctx, ans, question, in.Dimensions)
+		out, err := a.SpeechScorer(ctx, ans, q)
 		if errors.Is(err, speech.ErrCorrupt) {
 			return res, temporal.NewNonRetryableApplicationError(err.Error(), "corrupt_media", nil)
 		}
@@ -79,7 +81,8 @@ func (a *Activities) ScoreAnswer(ctx context.Context, in ScoreInput) (ScoreResul
 		if content == nil {
 			content = scoring.Offline{}
 		}
-		out, err := content.Score(ctx, ans.Text, question, ans.Language, in.Dimensions)
+		q.Text = ans.Text
+		out, err := content.Score(ctx, q)
 		if err != nil {
 			return res, err
 		}
@@ -94,25 +97,30 @@ func (a *Activities) ScoreAnswer(ctx context.Context, in ScoreInput) (ScoreResul
 	return res, nil
 }
 
-// questionText is the question the answer replies to, in the answer's language ("" if unknown).
-func (a *Activities) questionText(ctx context.Context, ref AppRef, ans store.Answer) string {
+// question is the question the answer replies to and its reference points, in the answer's
+// language (empty if unknown).
+func (a *Activities) question(ctx context.Context, ref AppRef, ans store.Answer) scoring.Answer {
+	out := scoring.Answer{Lang: ans.Language}
 	app, err := a.Store.ApplicationGet(ctx, ref.OrgID, ref.ApplicationID, false)
 	if err != nil {
-		return ""
+		return out
 	}
 	job, err := a.Store.JobGet(ctx, ref.OrgID, app.JobID)
 	if err != nil {
-		return ""
+		return out
 	}
 	for _, q := range job.Questions {
 		if q.ID == ans.QuestionID {
+			out.Question, out.Points = q.TextEN, q.PointsEN
 			if ans.Language == "zh" && q.TextZH != "" {
-				return q.TextZH
+				out.Question, out.Points = q.TextZH, q.PointsZH
 			}
-			return q.TextEN
+			if len(out.Points) == 0 {
+				out.Points = append(q.PointsEN, q.PointsZH...)
+			}
 		}
 	}
-	return ""
+	return out
 }
 
 // ---------------------------------------------------------------- routing

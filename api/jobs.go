@@ -128,6 +128,17 @@ func (r *jobRequest) validate() error {
 				return invalid(f+".dimensions", "unknown dimension %q", d)
 			}
 		}
+		for i, pts := range [][]string{q.PointsEN, q.PointsZH} {
+			name := [2]string{"points_en", "points_zh"}[i]
+			if len(pts) > 10 {
+				return invalid(f+"."+name, "at most 10 reference points per question")
+			}
+			for _, pt := range pts {
+				if strings.TrimSpace(pt) == "" || utf8.RuneCountInString(pt) > 200 {
+					return invalid(f+"."+name, "a reference point has 1-200 characters")
+				}
+			}
+		}
 	}
 	t := r.Timings
 	if t.InviteReminderAfter != 0 && t.InviteExpiresAfter != 0 && t.InviteReminderAfter >= t.InviteExpiresAfter {

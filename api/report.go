@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/internal/scoring"
 )
 
 // reportAnswer is one answer as the report page shows it.
@@ -16,6 +17,7 @@ type reportAnswer struct {
 	Overall                          float64
 	Scores                           []dimScore
 	Highlights, Flags                []string
+	Evidence                         []reportEvidence
 	Words                            []reportWord
 	Features                         map[string]any
 	Transcript, Limits, Method       string
@@ -25,6 +27,13 @@ type reportAnswer struct {
 type dimScore struct {
 	Name  string
 	Score float64
+	Parts string // how the score adds up
+}
+
+// reportEvidence is one phrase a score rests on: when it was said (recordings), what it shows.
+type reportEvidence struct {
+	Time, What, Phrase string
+	S                  float64
 }
 
 type reportWord struct {
@@ -86,8 +95,10 @@ func (s *Server) reportPage(c *fiber.Ctx) error {
 			Limits     string          `json:"limits"`
 			Method     string          `json:"method"`
 			Content    struct {
-				Highlights []string `json:"highlights"`
-				Method     string   `json:"method"`
+				Highlights []string                 `json:"highlights"`
+				Method     string                   `json:"method"`
+				Parts      map[string]scoring.Parts `json:"parts"`
+				Evidence   []scoring.Evidence       `json:"evidence"`
 			} `json:"content"`
 		}
 		_ = json.Unmarshal(r.Report, &rep)
@@ -98,7 +109,24 @@ func (s *Server) reportPage(c *fiber.Ctx) error {
 			a.Method, a.Highlights = rep.Content.Method, rep.Content.Highlights
 		}
 		for _, k := range sortedKeys(r.Scores) {
-			a.Scores = append(a.Scores, dimScore{Name: names[k], Score: r.Scores[k]})
+			ds := dimScore{Name: names[k], Score: r.Scores[k]}
+			if ds.Name == "" {
+				ds.Name = k
+			}
+			if pt, ok := rep.Content.Parts[k]; ok {
+				ds.Parts = fmt.Sprintf(translate(l, "report.parts"), pt.Competency, pt.STAR, pt.Quantified, pt.Length, pt.Relevance, pt.Vague)
+			}
+			a.Scores = append(a.Scores, ds)
+		}
+		for _, e := range rep.Content.Evidence {
+			re := reportEvidence{What: translate(l, "report.kind."+e.Kind), Phrase: e.Phrase, S: e.At}
+			if e.Dim != "" {
+				re.What += " · " + names[e.Dim]
+			}
+			if e.At >= 0 {
+				re.Time = fmt.Sprintf("%02d:%02d", int(e.At)/60, int(e.At)%60)
+			}
+			a.Evidence = append(a.Evidence, re)
 		}
 		for _, k := range sortedKeys(rep.Flags) {
 			if rep.Flags[k] {

@@ -229,8 +229,17 @@ func (l *lifecycle) onAnswer(s AnswerSignal) {
 			NonRetryableErrorTypes: []string{activities.ErrTypePermanent, "corrupt_media"}},
 	})
 	l.pending++
+	var weights map[string]float64
+	for _, d := range q.Dimensions {
+		if w, ok := l.in.Weights[d]; ok {
+			if weights == nil {
+				weights = map[string]float64{}
+			}
+			weights[d] = w
+		}
+	}
 	f := workflow.ExecuteActivity(sctx, activities.ScoreAnswerName, activities.ScoreInput{AppRef: l.ref, AnswerID: s.AnswerID,
-		QuestionID: s.QuestionID, Dimensions: q.Dimensions})
+		QuestionID: s.QuestionID, Dimensions: q.Dimensions, Weights: weights})
 	workflow.Go(l.ctx, func(ctx workflow.Context) {
 		var res activities.ScoreResult
 		if err := f.Get(ctx, &res); err != nil {

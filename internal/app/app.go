@@ -134,13 +134,13 @@ func (a *App) Activities() *activities.Activities {
 		a.Log.Warn("recorded answers will be flagged for a person", "reason", err.Error())
 		return acts
 	}
-	acts.SpeechScorer = func(ctx context.Context, ans store.Answer, question string, dims []string) (speech.Score, error) {
+	acts.SpeechScorer = func(ctx context.Context, ans store.Answer, q scoring.Answer) (speech.Score, error) {
 		sc := &speech.Scorer{Tools: tools, Objects: a.Objects, Store: a.Store, Content: acts.Content, Progress: func(step string) {
 			if activity.IsActivity(ctx) {
 				activity.RecordHeartbeat(ctx, step)
 			}
 		}}
-		return sc.Score(ctx, ans, question, dims)
+		return sc.Score(ctx, ans, q)
 	}
 	return acts
 }

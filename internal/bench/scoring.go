@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,7 +26,9 @@ type ScoringResult struct {
 	PipelineSeconds       float64 `json:"pipeline_seconds_per_answer"`
 	RawToolsSeconds       float64 `json:"raw_tools_seconds_per_answer"`
 	Ratio                 float64 `json:"ratio"`
-	PeakMemoryMBPerAnswer float64 `json:"peak_memory_mb_per_answer"`
+	PeakMemoryMBPerAnswer float64 `json:"peak_memory_mb_per_answer"` // the pipeline: pieces decoded at once × the largest tool process
+	PiecesPerAnswer       int     `json:"pieces_per_answer"`         // pocketsphinx processes decoding one answer at once
+	RawPeakMemoryMB       float64 `json:"raw_peak_memory_mb"`        // the raw tools: the largest process
 }
 
 const benchScript = "When I was on call last year our checkout service failed for many customers. My task was to find the root cause quickly. " +
@@ -64,6 +67,11 @@ func Scoring(ctx context.Context, n int, seconds, pace float64, progress func(st
 		return res, err
 	}
 	res.AnswerSeconds = d
+	probe, err := tools.Extract(ctx, webm, dir)
+	if err != nil {
+		return res, err
+	}
+	pieces := len(tools.Cuts(probe)) + 1
 
 	// Raw tools on the same file: ffmpeg to 16 kHz WAV, then pocketsphinx.
 	progress("timing the raw tools")
@@ -84,7 +92,7 @@ func Scoring(ctx context.Context, n int, seconds, pace float64, progress func(st
 		}
 	}
 	res.RawToolsSeconds = time.Since(start).Seconds()
-	res.PeakMemoryMBPerAnswer = peak
+	res.RawPeakMemoryMB = round3(peak)
 
 	// The pipeline, as the scoring worker runs it, with uploads arriving at the pace.
 	progress(fmt.Sprintf("simulating %d answers of %.0f s, one every %.0f s", n, d, pace))
@@ -114,19 +122,18 @@ func Scoring(ctx context.Context, n int, seconds, pace float64, progress func(st
 			audio, err := tools.Extract(ctx, webm, sub)
 			if err == nil {
 				var words []speech.Word
-				if words, err = tools.Transcribe(ctx, audio.Path); err == nil {
-					f := speech.Analyse(words, audio)
-					texts := make([]string, len(words))
-					for k, w := range words {
-						texts[k] = w.Text
-					}
-					_ = scoring.ScoreAnswer(strings.Join(texts, " "), "Tell us about a production incident you resolved.", []string{"problem_solving", "ownership"})
-					_ = f
+				if words, err = tools.Transcribe(ctx, audio); err == nil {
+					_ = speech.Analyse(words, audio)
+					c := scoring.Score(scoring.Answer{Text: speech.Transcript(words), Question: "Tell us about a production incident you resolved.",
+						Lang: "en", Dims: []string{"problem_solving", "ownership"}})
+					speech.Place(&c, words)
 				}
 			}
 			mu.Lock()
 			defer mu.Unlock()
-			total += time.Since(t0).Seconds()
+			took := time.Since(t0).Seconds()
+			total += took
+			progress(fmt.Sprintf("answer %d scored in %.1f s", i+1, took))
 			if err != nil && firstErr == nil {
 				firstErr = err
 			}
@@ -136,8 +143,18 @@ func Scoring(ctx context.Context, n int, seconds, pace float64, progress func(st
 	if firstErr != nil {
 		return res, firstErr
 	}
-	res.ReportAfterLastUpload = time.Since(lastUpload).Seconds()
-	res.PipelineSeconds = total / float64(n)
-	res.Ratio = res.PipelineSeconds / res.RawToolsSeconds
+	res.ReportAfterLastUpload = round3(time.Since(lastUpload).Seconds())
+	res.PipelineSeconds = round3(total / float64(n))
+	res.RawToolsSeconds = round3(res.RawToolsSeconds)
+	res.Ratio = round3(res.PipelineSeconds / res.RawToolsSeconds)
+	// The largest child process of the whole run (raw tools and pipeline alike) times the pieces
+	// one answer is decoded in at once.
+	res.PiecesPerAnswer = pieces
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru) == nil {
+		res.PeakMemoryMBPerAnswer = round3(float64(ru.Maxrss) / 1024 * float64(pieces))
+	}
 	return res, nil
 }
+
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }

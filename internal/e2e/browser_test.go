@@ -151,7 +151,7 @@ func TestInterviewInTheBrowser(t *testing.T) {
 			WHERE a.application_id = $1 AND a.kind = 'video' AND a.question_id = 'q1'`, r.ApplicationID).Scan(&scorer, &transcript)
 		return err == nil
 	})
-	require.Equal(t, "speech-v1", scorer)
+	require.Equal(t, "speech-v2", scorer)
 	require.True(t, strings.Contains(transcript, "customer") || strings.Contains(transcript, "ownership"), "transcript: %q", transcript)
 	waitStage(t, e, r.ApplicationID, hireflow.StageReview, 90*time.Second)
 	// The workflow received every answer ID, and the status page moved on.

@@ -33,6 +33,7 @@ func TestRecordedAnswersThroughTheScoringWorker(t *testing.T) {
 		"requirements": j.Requirements, "dimensions": j.Dimensions, "questions": []map[string]any{
 			{"id": "q1", "text_en": "An incident you resolved?", "kind": "video", "max_seconds": 60, "dimensions": []string{"problem_solving", "ownership"}},
 			{"id": "q2", "text_en": "A trade-off you explained?", "kind": "video", "max_seconds": 3, "dimensions": []string{"communication"}},
+			{"id": "q3", "text_en": "A customer you helped?", "kind": "video", "max_seconds": 60, "dimensions": []string{"communication"}},
 		}, "timings": map[string]string{"invite_reminder_after": "5m", "invite_expires_after": "10m"}}, &job))
 	p := demo.StrongBackend("Vera Voice", uniqueEmail("voice"))
 	r, err := demo.Apply(ctx, e.HTTP, e.BaseURL, job.ID, p, "cv.pdf", demo.ResumePDF(p.Lines), true)
@@ -133,6 +134,14 @@ func TestRecordedAnswersThroughTheScoringWorker(t *testing.T) {
 	require.False(t, bytes.Contains(stored, good[:64]), "the stored recording is ciphertext")
 	// A recording that passed the upload checks but cannot be decoded by the worker.
 	submit("q2", append([]byte("\x1a\x45\xdf\xa3"), []byte(strings.Repeat("broken ", 50))...))
+	// A silent recording: scored, and flagged for a person.
+	silent := filepath.Join(dir, "silent.webm")
+	out, err = exec.Command("ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "anullsrc=r=48000:cl=mono",
+		"-t", "8", "-c:a", "libopus", silent).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	silentData, err := os.ReadFile(silent)
+	require.NoError(t, err)
+	silentID := submit("q3", silentData)
 
 	var report struct {
 		Transcript string
@@ -149,7 +158,15 @@ func TestRecordedAnswersThroughTheScoringWorker(t *testing.T) {
 			LowConfidence bool `json:"low_confidence"`
 			TooShort      bool `json:"too_short"`
 		}
-		Limits string
+		Limits  string
+		Content struct {
+			Scores   map[string]float64
+			Evidence []struct {
+				Dim, Kind, Phrase string
+				At                float64
+			}
+			Parts map[string]struct{ Competency, STAR float64 }
+		}
 	}
 	var scorer string
 	testenv.Eventually(t, 90*time.Second, "the recorded answer's score", func() bool {
@@ -161,13 +178,38 @@ func TestRecordedAnswersThroughTheScoringWorker(t *testing.T) {
 		require.NoError(t, json.Unmarshal(raw, &report))
 		return true
 	})
-	require.Equal(t, "speech-v1", scorer)
+	require.Equal(t, "speech-v2", scorer)
+	dims := map[string]bool{}
+	for _, ev := range report.Content.Evidence {
+		require.GreaterOrEqual(t, ev.At, 0.0, "every piece of evidence has the time it was said")
+		require.LessOrEqual(t, ev.At, report.Words[len(report.Words)-1].E)
+		if ev.Kind == "competency" {
+			dims[ev.Dim] = true
+		}
+	}
+	require.NotEmpty(t, dims, "competency phrases are found in the transcript")
+	for d := range dims {
+		require.Contains(t, report.Content.Scores, d)
+		require.Positive(t, report.Content.Parts[d].Competency)
+	}
 	require.Contains(t, report.Transcript, "customer")
 	require.NotEmpty(t, report.Words)
 	require.Regexp(t, `^\d\d:\d\d — mentions`, report.Highlights[0], "highlights carry the time they were said")
 	require.Greater(t, report.Features.MeanConfidence, 0.6)
 	require.False(t, report.Flags.LowConfidence)
 	require.Contains(t, report.Limits, "visual")
+
+	var silentFlags map[string]bool
+	testenv.Eventually(t, 90*time.Second, "the silent answer's flags", func() bool {
+		var raw []byte
+		if e.Store.Pool().QueryRow(ctx, `SELECT flags FROM answer_scores WHERE answer_id = $1`, silentID).Scan(&raw) != nil {
+			return false
+		}
+		require.NoError(t, json.Unmarshal(raw, &silentFlags))
+		return true
+	})
+	require.True(t, silentFlags["mostly_silence"], "%v", silentFlags)
+	require.True(t, silentFlags["too_short"], "%v", silentFlags)
 
 	// The corrupt recording fails without retries and sends the application to a person.
 	waitStage(t, e, r.ApplicationID, hireflow.StageHold, 60*time.Second)

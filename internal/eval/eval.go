@@ -10,9 +10,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/goccy/go-yaml"
 
@@ -23,101 +27,276 @@ import (
 //go:embed set.yaml
 var setYAML []byte
 
-// Set is the labelled evaluation set.
+// Set is a labelled evaluation set. Labels are on any ordinal scale (the kept set uses 3 strong,
+// 2 medium, 1 weak); an answer may also carry labels per dimension.
 type Set struct {
-	Questions []struct {
-		ID         string   `yaml:"id"`
-		Lang       string   `yaml:"lang"`
-		Text       string   `yaml:"text"`
-		Dimensions []string `yaml:"dimensions"`
-		Answers    []struct {
-			Label  int    `yaml:"label"`
-			Script string `yaml:"script"`
-		} `yaml:"answers"`
-	} `yaml:"questions"`
+	Questions []Question `yaml:"questions"`
+}
+
+// Question is one question of a set with its graded answers.
+type Question struct {
+	ID         string   `yaml:"id"`
+	Lang       string   `yaml:"lang"` // en: spoken (flite → WebM/Opus → ffmpeg → pocketsphinx); zh: typed
+	Text       string   `yaml:"text"`
+	Points     []string `yaml:"points"`
+	Dimensions []string `yaml:"dimensions"`
+	Answers    []struct {
+		Label  int            `yaml:"label"`
+		Labels map[string]int `yaml:"labels"`
+		Typed  bool           `yaml:"typed"` // an English answer scored as typed text
+		Script string         `yaml:"script"`
+	} `yaml:"answers"`
+}
+
+// Options choose the set and how English answers are spoken.
+type Options struct {
+	SetFile string // "" uses the set kept in the repository
+	Voice   string // flite voice; "" is rms
+	Typed   bool   // score every answer as typed text (no speech tools needed)
+	Browser bool   // record the spoken answers through headless Chromium's MediaRecorder
+	Limit   int    // score only the first Limit answers of each question (0: all)
 }
 
 // Result is what `hireflow eval scoring` prints as its last line.
 type Result struct {
-	Answers   int     `json:"answers"`
-	Spearman  float64 `json:"spearman"`
-	WER       float64 `json:"wer"` // spoken answers: flite voice → WebM/Opus → ffmpeg → pocketsphinx
-	Spoken    int     `json:"spoken_answers"`
-	PerAnswer []Row   `json:"-"`
+	Answers     int                `json:"answers"`
+	Spearman    float64            `json:"spearman"`
+	ByDimension map[string]float64 `json:"spearman_by_dimension,omitempty"`
+	ByLanguage  map[string]float64 `json:"spearman_by_language"`
+	WER         float64            `json:"wer"` // spoken answers: flite voice → WebM/Opus → ffmpeg → pocketsphinx
+	Spoken      int                `json:"spoken_answers"`
+	Capture     string             `json:"capture,omitempty"` // ffmpeg (Opus encoded directly) or browser (Chromium's MediaRecorder)
+	Voice       string             `json:"voice,omitempty"`
+	PerAnswer   []Row              `json:"-"`
 }
 
 // Row is one answer's outcome.
 type Row struct {
 	Question string
+	Lang     string
 	Label    int
+	Labels   map[string]int
 	Score    float64
+	Scores   map[string]float64
 	WER      float64
+	Spoken   bool
 }
 
-// Run scores every answer of the set: English ones spoken and transcribed, Chinese ones typed.
-func Run(ctx context.Context, progress func(string)) (Result, error) {
+// LoadSet reads and checks a set: every question needs an id, a language (en or zh), text,
+// dimensions and at least two answers with labels.
+func LoadSet(file string) (Set, error) {
+	raw := setYAML
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return Set{}, err
+		}
+		raw = b
+	}
 	var set Set
-	if err := yaml.Unmarshal(setYAML, &set); err != nil {
+	if err := yaml.Unmarshal(raw, &set); err != nil {
+		return Set{}, fmt.Errorf("eval: the set is not valid YAML: %w", err)
+	}
+	if len(set.Questions) == 0 {
+		return Set{}, fmt.Errorf("eval: the set has no questions")
+	}
+	for qi, q := range set.Questions {
+		where := fmt.Sprintf("eval: questions[%d] (%s)", qi, q.ID)
+		switch {
+		case q.ID == "" || strings.TrimSpace(q.Text) == "":
+			return Set{}, fmt.Errorf("%s: id and text are required", where)
+		case q.Lang != "en" && q.Lang != "zh":
+			return Set{}, fmt.Errorf("%s: lang must be en or zh", where)
+		case len(q.Dimensions) == 0:
+			return Set{}, fmt.Errorf("%s: dimensions are required", where)
+		case len(q.Answers) < 2:
+			return Set{}, fmt.Errorf("%s: at least two graded answers are needed", where)
+		}
+		for ai, a := range q.Answers {
+			if strings.TrimSpace(a.Script) == "" || (a.Label == 0 && len(a.Labels) == 0) {
+				return Set{}, fmt.Errorf("%s answers[%d]: a script and a label are required", where, ai)
+			}
+		}
+	}
+	return set, nil
+}
+
+// Run scores every answer of the set: English ones spoken and transcribed (as many at once as
+// there are cores), Chinese ones typed.
+func Run(ctx context.Context, opt Options, progress func(string)) (Result, error) {
+	set, err := LoadSet(opt.SetFile)
+	if err != nil {
 		return Result{}, err
 	}
+	voice := opt.Voice
+	if voice == "" {
+		voice = "rms"
+	}
 	tools := speech.DefaultTools()
-	if err := tools.Check(); err != nil {
-		return Result{}, err
+	if !opt.Typed {
+		if err := tools.Check(); err != nil {
+			return Result{}, err
+		}
+		if _, err := exec.LookPath("flite"); err != nil {
+			return Result{}, fmt.Errorf("eval: flite is not installed (apt-get install flite), or use --typed")
+		}
 	}
 	dir, err := os.MkdirTemp("", "hireflow-eval-")
 	if err != nil {
 		return Result{}, err
 	}
 	defer os.RemoveAll(dir)
-	var res Result
-	var errWords, refWords int
+
+	type job struct {
+		q   Question
+		i   int
+		row *Row
+	}
+	var jobs []job
+	res := Result{ByLanguage: map[string]float64{}}
 	for _, q := range set.Questions {
 		for i, a := range q.Answers {
+			if opt.Limit > 0 && i >= opt.Limit {
+				break
+			}
+			row := &Row{Question: q.ID, Lang: q.Lang, Label: a.Label, Labels: a.Labels, Spoken: q.Lang == "en" && !a.Typed && !opt.Typed}
+			jobs = append(jobs, job{q, i, row})
+		}
+	}
+	var (
+		mu                sync.Mutex
+		errWords, refWord int
+		oneBrowser        sync.Mutex // recordings play in real time: one Chromium at a time
+	)
+	capture := func(ctx context.Context, wav, webm string) error {
+		if opt.Browser {
+			oneBrowser.Lock()
+			defer oneBrowser.Unlock()
+			return recordInBrowser(ctx, wav, webm)
+		}
+		if out, err := exec.CommandContext(ctx, "ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", wav, "-c:a", "libopus", webm).CombinedOutput(); err != nil {
+			return fmt.Errorf("eval: ffmpeg: %v %s", err, out)
+		}
+		return nil
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(1, runtime.NumCPU()))
+	for n, j := range jobs {
+		g.Go(func() error {
+			a := j.q.Answers[j.i]
 			text := a.Script
-			row := Row{Question: q.ID, Label: a.Label}
-			if q.Lang == "en" {
-				base := filepath.Join(dir, fmt.Sprintf("%s-%d", q.ID, i))
-				if out, err := exec.CommandContext(ctx, "flite", "-voice", "rms", "-t", a.Script, "-o", base+".wav").CombinedOutput(); err != nil {
-					return res, fmt.Errorf("eval: flite: %v %s", err, out)
-				}
-				if out, err := exec.CommandContext(ctx, "ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", base+".wav", "-c:a", "libopus", base+".webm").CombinedOutput(); err != nil {
-					return res, fmt.Errorf("eval: ffmpeg: %v %s", err, out)
-				}
-				audio, err := tools.Extract(ctx, base+".webm", dir)
+			if j.row.Spoken {
+				hyp, err := speak(gctx, tools, voice, a.Script, filepath.Join(dir, fmt.Sprint(n)), capture)
 				if err != nil {
-					return res, err
-				}
-				words, err := tools.Transcribe(ctx, audio.Path)
-				if err != nil {
-					return res, err
-				}
-				hyp := make([]string, len(words))
-				for k, w := range words {
-					hyp[k] = w.Text
+					return err
 				}
 				ref := normalise(a.Script)
 				e := editDistance(ref, hyp)
+				mu.Lock()
 				errWords += e
-				refWords += len(ref)
-				row.WER = float64(e) / float64(len(ref))
+				refWord += len(ref)
+				mu.Unlock()
+				j.row.WER = float64(e) / float64(max(1, len(ref)))
 				text = strings.Join(hyp, " ")
-				res.Spoken++
 			}
-			row.Score = scoring.ScoreAnswer(text, q.Text, q.Dimensions).Overall
-			res.PerAnswer = append(res.PerAnswer, row)
-			progress(fmt.Sprintf("%s #%d label %d → %.1f", q.ID, i+1, a.Label, row.Score))
+			r := scoring.Score(scoring.Answer{Text: text, Question: j.q.Text, Points: j.q.Points, Lang: j.q.Lang, Dims: j.q.Dimensions})
+			j.row.Score, j.row.Scores = r.Overall, r.Scores
+			progress(fmt.Sprintf("%s #%d label %d → %.1f", j.q.ID, j.i+1, a.Label, r.Overall))
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return res, err
+	}
+	for _, j := range jobs {
+		res.PerAnswer = append(res.PerAnswer, *j.row)
+		if j.row.Spoken {
+			res.Spoken++
 		}
 	}
 	res.Answers = len(res.PerAnswer)
-	labels, scores := make([]float64, res.Answers), make([]float64, res.Answers)
-	for i, r := range res.PerAnswer {
-		labels[i], scores[i] = float64(r.Label), r.Score
+	if res.Spoken > 0 {
+		res.Voice, res.Capture = voice, "ffmpeg"
+		if opt.Browser {
+			res.Capture = "browser"
+		}
 	}
-	res.Spearman = math.Round(spearman(labels, scores)*1000) / 1000
-	if refWords > 0 {
-		res.WER = math.Round(float64(errWords)/float64(refWords)*1000) / 1000
+	res.Spearman = correlate(res.PerAnswer, func(r Row) (float64, float64, bool) { return float64(r.Label), r.Score, r.Label != 0 })
+	for _, l := range []string{"en", "zh"} {
+		if v, ok := correlateOK(res.PerAnswer, func(r Row) (float64, float64, bool) { return float64(r.Label), r.Score, r.Label != 0 && r.Lang == l }); ok {
+			res.ByLanguage[l] = v
+		}
+	}
+	dims := map[string]bool{}
+	for _, r := range res.PerAnswer {
+		for d := range r.Labels {
+			dims[d] = true
+		}
+	}
+	for d := range dims {
+		if v, ok := correlateOK(res.PerAnswer, func(r Row) (float64, float64, bool) {
+			l, ok := r.Labels[d]
+			s, ok2 := r.Scores[d]
+			return float64(l), s, ok && ok2
+		}); ok {
+			if res.ByDimension == nil {
+				res.ByDimension = map[string]float64{}
+			}
+			res.ByDimension[d] = v
+		}
+	}
+	if refWord > 0 {
+		res.WER = math.Round(float64(errWords)/float64(refWord)*1000) / 1000
 	}
 	return res, nil
+}
+
+// speak turns a script into speech with flite, captures it as WebM/Opus (encoded by ffmpeg, or
+// recorded by Chromium), and transcribes it with the scoring worker's pipeline.
+func speak(ctx context.Context, tools speech.Tools, voice, script, base string, capture func(context.Context, string, string) error) ([]string, error) {
+	if err := os.MkdirAll(base, 0o700); err != nil {
+		return nil, err
+	}
+	wav, webm := filepath.Join(base, "tts.wav"), filepath.Join(base, "answer.webm")
+	if out, err := exec.CommandContext(ctx, "flite", "-voice", voice, "-t", script, "-o", wav).CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("eval: flite: %v %s", err, out)
+	}
+	if err := capture(ctx, wav, webm); err != nil {
+		return nil, err
+	}
+	audio, err := tools.Extract(ctx, webm, base)
+	if err != nil {
+		return nil, err
+	}
+	words, err := tools.Transcribe(ctx, audio)
+	if err != nil {
+		return nil, err
+	}
+	hyp := make([]string, len(words))
+	for k, w := range words {
+		hyp[k] = w.Text
+	}
+	return hyp, nil
+}
+
+func correlate(rows []Row, pick func(Row) (float64, float64, bool)) float64 {
+	v, _ := correlateOK(rows, pick)
+	return v
+}
+
+// correlateOK is Spearman's ρ over the rows pick keeps, rounded to 3 places; false when fewer
+// than three rows are kept.
+func correlateOK(rows []Row, pick func(Row) (float64, float64, bool)) (float64, bool) {
+	var x, y []float64
+	for _, r := range rows {
+		if a, b, ok := pick(r); ok {
+			x, y = append(x, a), append(y, b)
+		}
+	}
+	if len(x) < 3 {
+		return 0, false
+	}
+	return math.Round(spearman(x, y)*1000) / 1000, true
 }
 
 func normalise(s string) []string {

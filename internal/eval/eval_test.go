@@ -18,9 +18,9 @@ func TestSpearmanAndEditDistance(t *testing.T) {
 // TestScorerOnTheLabelledSet runs the whole labelled set through the real pipeline; it guards
 // the scorer's ranking quality (not its speed).
 func TestScorerOnTheLabelledSet(t *testing.T) {
-	res, err := Run(context.Background(), func(string) {})
+	res, err := Run(context.Background(), Options{}, func(string) {})
 	require.NoError(t, err)
-	require.Equal(t, 15, res.Answers)
+	require.Equal(t, 37, res.Answers)
 	require.GreaterOrEqual(t, res.Spearman, 0.8, "scores must rank answers as the labels do")
 	require.LessOrEqual(t, res.WER, 0.25)
 }

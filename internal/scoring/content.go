@@ -1,6 +1,7 @@
 // Package scoring scores interview answers from their content. This is the offline content
-// scorer: competency lexicons (en/zh), STAR structure, quantified results and adequate length.
-// It judges what was said, never faces, voices or anything visual.
+// scorer: competency lexicons (en/zh, Chinese segmented with gse), STAR structure, quantified
+// results, adequate length, relevance to the question and its reference points, and vague or
+// deflecting answers. It judges what was said, never faces, voices or anything visual.
 package scoring
 
 import (
@@ -12,155 +13,528 @@ import (
 	"unicode"
 )
 
+// Answer is what the scorer reads: the answer's text (typed, or a transcript), the question it
+// replies to and the points a good answer covers (both optional), and the dimensions to score.
+type Answer struct {
+	Text     string   `json:"text"`
+	Question string   `json:"question"`
+	Points   []string `json:"points,omitempty"`
+	Lang     string   `json:"language"` // en | zh | "" (detected)
+	Dims     []string `json:"dimensions"`
+	// Weights are the job's weights of the dimensions (from its rule set); the overall is their
+	// weighted mean, or the plain mean without weights.
+	Weights map[string]float64 `json:"weights,omitempty"`
+}
+
+// Evidence is one phrase a score rests on, where it is in the text and, for a recording, when
+// it was said.
+type Evidence struct {
+	Dim    string  `json:"dim,omitempty"` // the dimension a competency phrase counts for; "" counts for all
+	Kind   string  `json:"kind"`          // competency | situation | task | action | result | number | vague
+	Phrase string  `json:"phrase"`
+	Offset int     `json:"offset"` // byte offset in the text
+	At     float64 `json:"at"`     // seconds into the recording; -1 for typed answers
+}
+
+// Parts are the components of one dimension's score; their sum (kept within 0-100) is the score.
+type Parts struct {
+	Competency float64 `json:"competency"` // 0-30: distinct competency phrases, 10 each
+	STAR       float64 `json:"star"`       // 0-20: situation, task, action, result, 5 each
+	Quantified float64 `json:"quantified"` // 0-15: numbers, percentages, scale, 5 each
+	Length     float64 `json:"length"`     // 0-15: full from 60 words, nothing under 15, 10 when rambling past 450
+	Relevance  float64 `json:"relevance"`  // 0-20: coverage of the question's (and reference points') terms
+	Vague      float64 `json:"vague"`      // 0 to -24: deflecting or vague phrases, -12 each
+}
+
 // Result is one answer's content scores (0-100 per dimension).
 type Result struct {
 	Scores     map[string]float64 `json:"scores"`
+	Parts      map[string]Parts   `json:"parts,omitempty"`
 	Overall    float64            `json:"overall"`
 	TooShort   bool               `json:"too_short"`
 	Words      int                `json:"words"`
+	Language   string             `json:"language,omitempty"`
+	Evidence   []Evidence         `json:"evidence,omitempty"`
 	Highlights []string           `json:"highlights"`
 	Method     string             `json:"method"`
-	Relevance  float64            `json:"relevance"` // share of the question's content words the answer uses, 0..1
+	Relevance  float64            `json:"relevance"` // 0..1
+}
+
+// Method says how the offline scorer computes a score; the report shows it.
+const Method = "content-v3: competency phrases 30 + STAR 20 + quantified results 15 + length 15 + relevance to the question and its reference points 20 − vague or deflecting phrases (up to 24)"
+
+// ScoreText scores a typed or transcribed answer for the given dimensions.
+func ScoreText(text string, dims []string) Result { return Score(Answer{Text: text, Dims: dims}) }
+
+// ScoreAnswer scores an answer to a question: relevance to the question counts when it is known.
+func ScoreAnswer(text, question string, dims []string) Result {
+	return Score(Answer{Text: text, Question: question, Dims: dims})
+}
+
+// Score scores an answer.
+func Score(a Answer) Result {
+	doc := analyse(a.Text)
+	r := Result{Scores: map[string]float64{}, Parts: map[string]Parts{}, Words: doc.words, Language: doc.lang, Method: Method,
+		Evidence: []Evidence{}, Highlights: []string{}}
+	if a.Lang == "zh" || a.Lang == "en" {
+		r.Language = a.Lang
+	}
+
+	// Shared parts: STAR, numbers, length, relevance, vagueness.
+	var common Parts
+	actions := doc.actions()
+	for i, cues := range starCues {
+		ev, ok := doc.first(cues, starKinds[i])
+		if i == 2 && len(actions) > 0 && (!ok || actions[0].Offset < ev.Offset) {
+			ev, ok = Evidence{Kind: "action", Phrase: actions[0].Phrase, Offset: actions[0].Offset}, true
+		}
+		if ok {
+			common.STAR += 5
+			r.Evidence = append(r.Evidence, ev)
+		}
+	}
+	nums := doc.numbers()
+	for i, ev := range nums {
+		if i < 3 {
+			r.Evidence = append(r.Evidence, ev)
+		}
+	}
+	common.Quantified = math.Min(15, float64(len(nums))*5)
+	switch w := doc.words; {
+	case w < 15:
+		r.TooShort = true
+	case w < 60:
+		common.Length = 15 * float64(w-15) / 45
+	case w > 450:
+		common.Length = 10
+	default:
+		common.Length = 15
+	}
+	if strings.TrimSpace(a.Question) == "" && len(a.Points) == 0 {
+		common.Relevance = 10 // an unknown question neither helps nor hurts
+		r.Relevance = -1
+	} else {
+		// Echoing the question in a sentence is not relevance: under 50 words it counts in part.
+		r.Relevance = relevance(doc, a.Question, a.Points) * math.Min(1, float64(doc.words)/50)
+		common.Relevance = 20 * r.Relevance
+	}
+	for _, ev := range doc.all(vagueCues, "vague") {
+		if common.Vague > -24 {
+			common.Vague -= 12
+			r.Evidence = append(r.Evidence, ev)
+		}
+	}
+
+	dims := append([]string(nil), a.Dims...)
+	sort.Strings(dims)
+	for _, d := range dims {
+		p := common
+		hits := doc.all(lexiconFor(d), "competency")
+		if d == "ownership" {
+			// What the candidate did themselves ("I decided", "我推动") is ownership evidence.
+			seen := map[int]bool{}
+			for _, h := range hits {
+				seen[h.Offset] = true
+			}
+			for _, a := range actions {
+				if !seen[a.Offset] {
+					hits = append(hits, a)
+				}
+			}
+		}
+		for i := range hits {
+			hits[i].Dim, hits[i].Kind = d, "competency"
+		}
+		p.Competency = math.Min(30, float64(len(hits))*10)
+		r.Evidence = append(r.Evidence, hits...)
+		s := p.Competency + p.STAR + p.Quantified + p.Length + p.Relevance + p.Vague
+		s = math.Round(math.Max(0, math.Min(100, s))*10) / 10
+		p.Relevance = math.Round(p.Relevance*10) / 10
+		p.Length = math.Round(p.Length*10) / 10
+		r.Scores[d], r.Parts[d] = s, p
+	}
+	r.Overall = Overall(r.Scores, dims, a.Weights)
+	if r.Relevance >= 0 {
+		r.Relevance = math.Round(r.Relevance*100) / 100
+	}
+	sort.SliceStable(r.Evidence, func(i, j int) bool { return r.Evidence[i].Offset < r.Evidence[j].Offset })
+	for i := range r.Evidence {
+		r.Evidence[i].At = -1
+		if len(r.Highlights) < 8 && r.Evidence[i].Kind == "competency" {
+			r.Highlights = append(r.Highlights, fmt.Sprintf("mentions %q (%s)", r.Evidence[i].Phrase, r.Evidence[i].Dim))
+		}
+	}
+	return r
+}
+
+// Overall is the weighted mean of the dimensions' scores: with the given weights when every
+// dimension has a positive one, else the plain mean.
+func Overall(scores map[string]float64, dims []string, weights map[string]float64) float64 {
+	if len(dims) == 0 {
+		return 0
+	}
+	sum, wsum := 0.0, 0.0
+	for _, d := range dims {
+		w, ok := weights[d]
+		if !ok || w <= 0 || math.IsNaN(w) || math.IsInf(w, 0) {
+			sum, wsum = 0, 0
+			break
+		}
+		sum += w * scores[d]
+		wsum += w
+	}
+	if wsum == 0 {
+		for _, d := range dims {
+			sum += scores[d]
+		}
+		wsum = float64(len(dims))
+	}
+	return math.Round(sum/wsum*10) / 10
+}
+
+// Relevance is how well the answer covers the question's content terms, 0..1.
+func Relevance(answer, question string) float64 {
+	return math.Round(relevance(analyse(answer), question, nil)*100) / 100
+}
+
+// relevance is the weighted share of the query's content terms the answer uses. A term's credit
+// follows BM25's term-frequency saturation (k1 = 1.2), scaled so that one use counts 0.8 and two
+// or more count fully. With reference points, covering the points weighs 70 % and the question
+// 30 %.
+func relevance(doc document, question string, points []string) float64 {
+	cover := func(q string) (float64, bool) {
+		terms := analyse(q).termSet()
+		if len(terms) == 0 {
+			return 0, false
+		}
+		const k1 = 1.2
+		sum := 0.0
+		for t := range terms {
+			tf := float64(doc.freq(t))
+			sum += math.Min(1, tf*(k1+1)/(tf+k1)/1.25)
+		}
+		return sum / float64(len(terms)), true
+	}
+	qs, qok := cover(question)
+	ps, pok := cover(strings.Join(points, "\n"))
+	switch {
+	case qok && pok:
+		return 0.3*qs + 0.7*ps
+	case pok:
+		return ps
+	default:
+		return qs
+	}
+}
+
+// lexiconFor is a dimension's competency phrases; a dimension the scorer does not know is
+// scored with the general problem-solving phrases.
+func lexiconFor(d string) []string {
+	if l, ok := lexicons[d]; ok {
+		return l
+	}
+	for k, l := range lexicons {
+		if strings.Contains(d, k) || strings.Contains(k, d) {
+			return l
+		}
+	}
+	return lexicons["problem_solving"]
+}
+
+// Phrases: English ones match at a word start on the lowercased text (so "analy" matches
+// "analysed" and "analyzing"); Chinese ones match whole gse words or their parts.
+var lexicons = map[string][]string{
+	"problem_solving": {"root cause", "diagnos", "debug", "investigat", "analy", "hypothes", "trade-off", "tradeoff", "solution", "solved", "fix",
+		"measured", "experiment", "troubleshoot", "identified", "logs", "metrics", "reproduc", "narrowed", "workaround", "prioriti", "data",
+		"排查", "根因", "原因", "分析", "解决", "定位", "方案", "复现", "日志", "数据", "假设", "验证", "优化", "诊断", "权衡", "实验"},
+	"communication": {"explain", "listen", "stakeholder", "aligned", "presented", "wrote", "clarif", "feedback", "non-technical", "audience",
+		"plain words", "example", "summar", "update", "question", "understand", "misunderstand", "meeting", "document", "persuad", "convinc",
+		"沟通", "解释", "倾听", "汇报", "反馈", "表达", "说明", "澄清", "会议", "文档", "例子", "举例", "理解", "说服", "同步", "对齐", "听取"},
+	"ownership": {"i owned", "i took", "responsib", "on-call", "on call", "follow up", "followed up", "accountab", "i decided", "i led", "initiative",
+		"proactive", "end to end", "end-to-end", "made sure", "took charge", "volunteered", "postmortem", "post-mortem", "my mistake", "committed",
+		"负责", "主动", "跟进", "担当", "承担", "牵头", "主导", "复盘", "责任", "推动", "落实", "兜底"},
+	"customer_focus": {"customer", "client", "user need", "users", "satisf", "retention", "won back", "churn", "complain", "expectation",
+		"support ticket", "onboard", "renew", "trust", "relationship", "empath", "pain point",
+		"客户", "用户", "满意", "需求", "挽回", "投诉", "体验", "续约", "信任", "回访", "痛点", "服务", "期望"},
+	"leadership": {"led", "mentor", "coached", "team of", "hired", "vision", "delegat", "motivat", "direction", "strategy", "roadmap", "grew the team",
+		"inspired", "developed people", "decision", "influence",
+		"带领", "指导", "团队", "培养", "激励", "授权", "战略", "规划", "决策", "愿景", "辅导", "管理"},
+	"teamwork": {"together", "collaborat", "team", "helped", "pair", "cross-functional", "colleague", "support", "shared", "consensus", "conflict",
+		"we agreed", "partner",
+		"合作", "协作", "配合", "团队", "同事", "帮助", "支持", "共同", "分工", "冲突", "共识", "协调"},
+	"adaptability": {"learn", "adapt", "changed", "new tool", "new language", "quickly", "feedback", "improv", "flexib", "uncertain", "pivot",
+		"学习", "适应", "调整", "变化", "改进", "灵活", "快速", "转型", "新技术"},
+	"planning": {"plan", "schedule", "deadline", "milestone", "priorit", "estimate", "risk", "organi", "track", "budget", "scope",
+		"计划", "排期", "截止", "里程碑", "优先级", "评估", "风险", "预算", "范围", "进度", "安排"},
+	"technical": {"architecture", "design", "database", "api", "performance", "latency", "scal", "test", "deploy", "code", "system", "cache", "queue",
+		"架构", "设计", "数据库", "接口", "性能", "延迟", "扩展", "测试", "部署", "代码", "系统", "缓存", "队列"},
+}
+
+var starKinds = [4]string{"situation", "task", "action", "result"}
+
+var starCues = [4][]string{
+	{"when i was", "at my previous", "at my last", "situation", "context", "last year", "last month", "in my last", "we had", "there was", "once",
+		"years ago", "weeks before", "at the time", "our team", "a customer", "recently", "in my current", "during",
+		"当时", "背景", "之前在", "有一次", "去年", "上一家", "那时", "之前", "刚入职", "前年", "上个月"},
+	{"my task", "i needed to", "i had to", "goal was", "the goal", "responsible for", "my job was", "we needed to", "asked to", "challenge was",
+		"had to", "deadline", "asked me to", "was to", "we wanted to", "i wanted to", "in order to",
+		"目标", "任务", "需要", "要求", "挑战", "必须", "期限"},
+	{"i built", "i wrote", "i decided", "i organi", "i designed", "i talked", "so i", "i analy", "i set up", "i created", "i proposed", "i called",
+		"i met", "i led", "i introduced", "i automated", "i negotiated", "i changed", "i started", "i rolled", "i took", "i ran", "i tested",
+		"i asked", "i explained", "i implemented", "i reviewed", "i worked",
+		"我做了", "我决定", "我设计", "我组织", "于是我", "我主动", "我提出", "我搭建", "我编写", "我分析", "我推动", "我带领", "我协调", "我联系", "我制定",
+		"然后我", "我先", "我们决定", "我们一起"},
+	{"as a result", "result was", "reduced", "increased", "improved", "saved", "in the end", "outcome", "which led", "resolved", "we won", "grew",
+		"dropped", "fell", "rose", "finished", "launched", "delivered", "shipped", "achieved", "on time", "stayed", "renewed", "since then",
+		"结果", "最终", "提升", "降低", "减少", "节省", "提高", "成功", "增长", "缩短", "上线", "交付", "按时", "提前", "达成", "恢复"},
+}
+
+var vagueCues = []string{"don't remember", "do not remember", "don't really", "do not really", "not really", "not my job", "someone else",
+	"other people", "not sure", "no idea", "i don't know", "i do not know", "never had", "i guess", "whatever", "it was fine", "nothing special",
+	"不记得", "不太清楚", "不知道", "别人负责", "不是我的", "没遇到", "没有遇到", "随便", "无所谓", "还行吧", "一般般", "没什么"}
+
+var actionRe = regexp.MustCompile(`\bi (?:then |also |first |quickly |personally |immediately )?(?:[a-z]{2,}ed|built|wrote|led|ran|took|made|set|cut|broke|met|told|gave|sent|found|spoke|began|chose|drove|held|kept|brought|taught|sold|won|got|put|went|did|rewrote|shipped|stepped|fixed|asked|moved)\b`)
+
+var zhActions = map[string]bool{"决定": true, "设计": true, "组织": true, "提出": true, "推动": true, "搭建": true, "编写": true, "分析": true,
+	"协调": true, "联系": true, "制定": true, "负责": true, "主导": true, "带领": true, "优化": true, "重构": true, "排查": true, "定位": true,
+	"修复": true, "沟通": true, "安排": true, "指导": true, "约": true, "建立": true, "实现": true, "开发": true, "整理": true, "说服": true,
+	"先": true, "主动": true, "每天": true, "亲自": true, "打电话": true, "做": true, "做了": true, "找到": true, "发现": true, "调整": true}
+
+var (
+	numberRe   = regexp.MustCompile(`\d+(?:[.,]\d+)?\s*(?:%|percent|per cent|x\b|times|hours|minutes|days|weeks|months|users|customers|people|万|千|倍|小时|天|周|个月|人|位|次|分钟)?`)
+	spelledRe  = regexp.MustCompile(`\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|half|twice|double|triple|percent)\b`)
+	zhNumberRe = regexp.MustCompile(`百分之[零一二两三四五六七八九十百]+|[两三四五六七八九十百千万亿]+[零一二两三四五六七八九十百千万亿]*(?:倍|个|人|位|名|小时|天|周|个月|年|万|次|分钟|秒|家)`)
+)
+
+// document is an analysed text: lowercased, with its terms counted.
+type document struct {
+	text, lower string
+	lang        string
+	words       int
+	tf          map[string]int
+	zhWords     []span // gse words of the Chinese parts, with byte offsets
+}
+
+type span struct {
+	w   string
+	off int
+}
+
+func analyse(text string) document {
+	d := document{text: text, lower: strings.ToLower(text), tf: map[string]int{}, lang: "en"}
+	han, letters := 0, 0
+	for _, r := range text {
+		if unicode.Is(unicode.Han, r) {
+			han++
+		} else if unicode.IsLetter(r) {
+			letters++
+		}
+	}
+	if han > 0 {
+		d.zhWords = segment(d.lower)
+		if han*2 >= letters {
+			d.lang = "zh"
+		}
+	}
+	for _, w := range d.zhWords {
+		if isWord(w.w) {
+			d.words++
+			if !zhStop[w.w] {
+				d.tf[w.w]++
+			}
+		}
+	}
+	for _, f := range strings.FieldsFunc(d.lower, func(r rune) bool {
+		return unicode.Is(unicode.Han, r) || (!unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\'')
+	}) {
+		d.words++
+		if t := stem(f); t != "" {
+			d.tf[t]++
+		}
+	}
+	return d
+}
+
+func isWord(w string) bool {
+	for _, r := range w {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// freq is how often a term occurs, counting English terms that share their stem ("plan",
+// "planned", "planning"): one is a prefix of the other and the shorter has 4 letters or more.
+func (d document) freq(t string) int {
+	n := d.tf[t]
+	if hasHan(t) || len(t) < 4 {
+		return n
+	}
+	for u, c := range d.tf {
+		if u != t && len(u) >= 4 && (strings.HasPrefix(u, t) || strings.HasPrefix(t, u)) {
+			n += c
+		}
+	}
+	return n
+}
+
+// actions are the things the speaker says they did themselves: "I" and a past-tense verb
+// ("I decided", "I moved"), or 我 and an action verb ("我推动").
+func (d document) actions() []Evidence {
+	var out []Evidence
+	for _, m := range actionRe.FindAllStringIndex(d.lower, -1) {
+		out = append(out, Evidence{Kind: "action", Phrase: d.text[m[0]:m[1]], Offset: m[0]})
+	}
+	for i, w := range d.zhWords {
+		if w.w == "我" && i+1 < len(d.zhWords) && zhActions[d.zhWords[i+1].w] {
+			next := d.zhWords[i+1]
+			out = append(out, Evidence{Kind: "action", Phrase: d.text[w.off : next.off+len(next.w)], Offset: w.off})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Offset < out[j].Offset })
+	return out
+}
+
+// termSet is the document's content terms.
+func (d document) termSet() map[string]bool {
+	out := map[string]bool{}
+	for t := range d.tf {
+		out[t] = true
+	}
+	return out
+}
+
+// stem drops stopwords and short words and strips common English suffixes.
+func stem(f string) string {
+	f = strings.TrimSuffix(strings.Trim(f, "'"), "'s")
+	if stopwords[f] || len(f) < 3 {
+		return ""
+	}
+	for _, suf := range []string{"ing", "ed", "es", "s", "ly"} {
+		if strings.HasSuffix(f, suf) && len(f)-len(suf) >= 4 {
+			return strings.TrimSuffix(f, suf)
+		}
+	}
+	return f
+}
+
+// find locates a phrase: an English one at a word start in the lowercased text, a Chinese one as
+// (part of) a gse word. It returns the byte offsets of its occurrences.
+func (d document) find(phrase string) []int {
+	var out []int
+	if hasHan(phrase) {
+		for _, w := range d.zhWords {
+			if i := strings.Index(w.w, phrase); i >= 0 {
+				out = append(out, w.off+i)
+			}
+		}
+		if len(out) == 0 && len([]rune(phrase)) > 2 {
+			// A cue longer than a word ("于是我") may span gse words.
+			for i := 0; ; {
+				j := strings.Index(d.lower[i:], phrase)
+				if j < 0 {
+					break
+				}
+				out = append(out, i+j)
+				i += j + len(phrase)
+			}
+		}
+		return out
+	}
+	for i := 0; ; {
+		j := strings.Index(d.lower[i:], phrase)
+		if j < 0 {
+			return out
+		}
+		at := i + j
+		if at == 0 || !isWordRune(lastRune(d.lower[:at])) {
+			out = append(out, at)
+		}
+		i = at + len(phrase)
+	}
+}
+
+// first is the earliest occurrence of any of the phrases.
+func (d document) first(phrases []string, kind string) (Evidence, bool) {
+	best := Evidence{Offset: -1}
+	for _, p := range phrases {
+		if offs := d.find(p); len(offs) > 0 && (best.Offset < 0 || offs[0] < best.Offset) {
+			best = Evidence{Kind: kind, Phrase: d.phraseAt(offs[0], p), Offset: offs[0]}
+		}
+	}
+	return best, best.Offset >= 0
+}
+
+// all is the first occurrence of each phrase found.
+func (d document) all(phrases []string, kind string) []Evidence {
+	var out []Evidence
+	seen := map[int]bool{}
+	for _, p := range phrases {
+		if offs := d.find(p); len(offs) > 0 && !seen[offs[0]] {
+			seen[offs[0]] = true
+			out = append(out, Evidence{Kind: kind, Phrase: d.phraseAt(offs[0], p), Offset: offs[0]})
+		}
+	}
+	return out
+}
+
+// phraseAt is the text as written where a phrase matched, extended to the end of its word.
+func (d document) phraseAt(off int, p string) string {
+	end := off + len(p)
+	if !hasHan(p) {
+		for end < len(d.text) {
+			r := rune(d.lower[end])
+			if r >= 0x80 || !isWordRune(r) {
+				break
+			}
+			end++
+		}
+	}
+	return d.text[off:min(end, len(d.text))]
+}
+
+// numbers are the quantities the answer states: digits, spelled-out English numbers, Chinese
+// numerals with a unit or a percentage.
+func (d document) numbers() []Evidence {
+	var out []Evidence
+	for _, re := range []*regexp.Regexp{numberRe, spelledRe, zhNumberRe} {
+		for _, m := range re.FindAllStringIndex(d.lower, -1) {
+			out = append(out, Evidence{Kind: "number", Phrase: strings.TrimSpace(d.text[m[0]:m[1]]), Offset: m[0]})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Offset < out[j].Offset })
+	return out
+}
+
+func hasHan(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			return true
+		}
+	}
+	return false
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' }
+
+func lastRune(s string) rune {
+	r := []rune(s[max(0, len(s)-4):])
+	if len(r) == 0 {
+		return ' '
+	}
+	return r[len(r)-1]
 }
 
 var stopwords = map[string]bool{"the": true, "a": true, "an": true, "and": true, "or": true, "to": true, "of": true, "in": true,
 	"on": true, "for": true, "with": true, "you": true, "your": true, "us": true, "about": true, "how": true, "what": true,
 	"do": true, "did": true, "tell": true, "describe": true, "is": true, "are": true, "was": true, "it": true, "that": true,
-	"this": true, "i": true, "me": true, "my": true, "we": true, "our": true, "time": true, "when": true, "why": true, "which": true}
+	"this": true, "i": true, "me": true, "my": true, "we": true, "our": true, "time": true, "when": true, "why": true, "which": true,
+	"who": true, "would": true, "could": true, "have": true, "has": true, "had": true, "been": true, "were": true, "they": true,
+	"them": true, "their": true, "there": true, "then": true, "than": true, "some": true, "someone": true, "give": true,
+	"example": true, "share": true, "walk": true, "through": true, "from": true, "into": true, "one": true, "can": true, "will": true, "other": true, "also": true, "just": true, "very": true, "really": true}
 
-// terms are an English text's content words, crudely stemmed, or a Chinese text's bigrams.
-func terms(s string) map[string]bool {
-	out := map[string]bool{}
-	var han []rune
-	flush := func() {
-		for i := 0; i+1 < len(han); i++ {
-			out[string(han[i:i+2])] = true
-		}
-		han = han[:0]
-	}
-	for _, f := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	}) {
-		if rs := []rune(f); len(rs) > 0 && unicode.Is(unicode.Han, rs[0]) {
-			han = append(han, rs...)
-			flush()
-			continue
-		}
-		if stopwords[f] || len(f) < 3 {
-			continue
-		}
-		for _, suf := range []string{"ing", "ed", "es", "s"} {
-			if strings.HasSuffix(f, suf) && len(f)-len(suf) >= 4 {
-				f = strings.TrimSuffix(f, suf)
-				break
-			}
-		}
-		out[f] = true
-	}
-	flush()
-	return out
-}
-
-// Relevance is the share of the question's content words (or Chinese bigrams) the answer uses.
-func Relevance(answer, question string) float64 {
-	q := terms(question)
-	if len(q) == 0 {
-		return 1
-	}
-	a := terms(answer)
-	hit := 0
-	for t := range q {
-		if a[t] {
-			hit++
-		}
-	}
-	return math.Round(float64(hit)/float64(len(q))*100) / 100
-}
-
-var lexicons = map[string][]string{
-	"problem_solving": {"root cause", "diagnos", "debug", "investigat", "analy", "hypothes", "trade-off", "tradeoff", "solution", "solved", "fix", "measured", "experiment", "排查", "根因", "分析", "解决", "定位", "方案"},
-	"communication":   {"explain", "listen", "stakeholder", "aligned", "presented", "wrote", "clarif", "feedback", "non-technical", "audience", "沟通", "解释", "倾听", "汇报", "反馈", "表达"},
-	"ownership":       {"i owned", "i took", "responsib", "on-call", "follow up", "followed up", "accountab", "i decided", "i led", "initiative", "负责", "主动", "跟进", "担当", "承担"},
-	"customer_focus":  {"customer", "client", "user need", "satisf", "retention", "won back", "churn", "客户", "用户", "满意", "需求", "挽回"},
-	"leadership":      {"led", "mentor", "coached", "team of", "hired", "vision", "delegat", "带领", "指导", "团队", "培养"},
-	"teamwork":        {"together", "collaborat", "team", "helped", "pair", "cross-functional", "合作", "协作", "配合", "团队"},
-}
-
-var starCues = [4][]string{
-	{"when i was", "at my previous", "situation", "context", "last year", "当时", "背景", "之前在"},
-	{"my task", "i needed to", "goal was", "responsible for", "目标", "任务", "需要"},
-	{"i built", "i wrote", "i decided", "i organized", "i designed", "i talked", "so i", "我做了", "我决定", "我设计", "我组织", "于是我"},
-	{"as a result", "result was", "reduced", "increased", "improved", "saved", "in the end", "结果", "最终", "提升", "降低", "减少"},
-}
-
-var numberRe = regexp.MustCompile(`\d+(\.\d+)?\s*(%|percent|per cent|x|times|hours|minutes|days|weeks|users|customers|万|千|百分之|倍|小时|天)?`)
-
-// ScoreText scores a typed or transcribed answer for the given dimensions.
-func ScoreText(text string, dims []string) Result { return ScoreAnswer(text, "", dims) }
-
-// ScoreAnswer scores an answer to a question: relevance to the question counts when it is known.
-func ScoreAnswer(text, question string, dims []string) Result {
-	lower := strings.ToLower(text)
-	words := countWords(text)
-	r := Result{Scores: map[string]float64{}, Words: words, Highlights: []string{}, Method: "content-v2: lexicon 35 + STAR 25 + quantified 15 + length 15 + relevance to the question 10"}
-	star := 0
-	for _, cues := range starCues {
-		for _, c := range cues {
-			if strings.Contains(lower, c) {
-				star++
-				break
-			}
-		}
-	}
-	nums := len(numberRe.FindAllString(text, -1))
-	length := 15.0
-	switch {
-	case words < 15:
-		length, r.TooShort = 0, true
-	case words < 50:
-		length = 15 * float64(words-15) / 35
-	case words > 400:
-		length = 9
-	}
-	relevance := 10.0 // an unknown question does not penalise the answer
-	if question != "" {
-		r.Relevance = Relevance(text, question)
-		relevance = 10 * r.Relevance
-	}
-	sort.Strings(dims)
-	total := 0.0
-	for _, d := range dims {
-		lex := lexicons[d]
-		if lex == nil {
-			lex = lexicons["problem_solving"]
-		}
-		hits := 0
-		for _, w := range lex {
-			if strings.Contains(lower, w) {
-				hits++
-				if len(r.Highlights) < 6 {
-					r.Highlights = append(r.Highlights, fmt.Sprintf("mentions %q (%s)", w, d))
-				}
-			}
-		}
-		s := math.Min(35, float64(hits)*12) + float64(star)*6.25 + math.Min(15, float64(nums)*5) + length + relevance
-		s = math.Round(math.Min(100, s)*10) / 10
-		r.Scores[d] = s
-		total += s
-	}
-	if len(dims) > 0 {
-		r.Overall = math.Round(total/float64(len(dims))*10) / 10
-	}
-	return r
-}
-
-// countWords counts words; each CJK character counts as half a word (a rough Chinese word length).
-func countWords(s string) int {
-	n, cjk := len(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.Is(unicode.Han, r) })), 0
-	for _, r := range s {
-		if unicode.Is(unicode.Han, r) {
-			cjk++
-		}
-	}
-	return n + cjk/2
-}
+var zhStop = map[string]bool{"的": true, "了": true, "和": true, "是": true, "在": true, "我": true, "你": true, "我们": true, "你们": true,
+	"请": true, "一次": true, "一个": true, "经历": true, "讲述": true, "描述": true, "如何": true, "什么": true, "为什么": true,
+	"怎么": true, "及": true, "与": true, "把": true, "被": true, "也": true, "就": true, "都": true, "这": true, "那": true,
+	"个": true, "会": true, "对": true, "给": true, "向": true, "说说": true, "谈谈": true, "举例": true, "时": true, "中": true}

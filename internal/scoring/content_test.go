@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -51,11 +52,137 @@ func TestExternalScorer(t *testing.T) {
 	}))
 	defer srv.Close()
 	e := External{URL: srv.URL, Token: "k"}
-	r, err := e.Score(context.Background(), "some answer text", "q", "en", []string{"communication", "ownership"})
+	r, err := e.Score(context.Background(), Answer{Text: "some answer text", Question: "q", Lang: "en", Dims: []string{"communication", "ownership"}})
 	require.NoError(t, err)
 	require.Equal(t, 68.0, r.Overall)
-	_, err = e.Score(context.Background(), "x", "bad", "en", []string{"communication"})
+	_, err = e.Score(context.Background(), Answer{Text: "x", Question: "bad", Dims: []string{"communication"}})
 	require.ErrorContains(t, err, "no valid score")
-	_, err = e.Score(context.Background(), "x", "q", "en", []string{"leadership"})
+	_, err = e.Score(context.Background(), Answer{Text: "x", Question: "q", Dims: []string{"leadership"}})
 	require.Error(t, err, "a missing dimension is refused")
+}
+
+func TestChineseIsSegmentedWithGse(t *testing.T) {
+	var words []string
+	for _, s := range segment("我负责排查线上故障，定位根因后与团队沟通。") {
+		words = append(words, s.w)
+	}
+	require.Equal(t, []string{"我", "负责", "排查", "线上", "故障", "定位", "根因", "后", "与", "团队", "沟通"}, words)
+	d := analyse("我负责排查线上故障，定位根因后与团队沟通。")
+	require.Equal(t, "zh", d.lang)
+	require.Equal(t, 11, d.words, "Chinese words are counted as gse words, not characters")
+	// "分析" inside "部分析出" is not a word of the text, so it is not a competency phrase.
+	require.Empty(t, analyse("这部分析出的结论").find("分析"), "a phrase across a word boundary does not match")
+	require.NotEmpty(t, analyse("我分析了日志").find("分析"))
+}
+
+func TestCompetencyPhrasesWithOffsets(t *testing.T) {
+	text := "I analysed the logs and explained the trade-off to our customer."
+	r := Score(Answer{Text: text, Dims: []string{"problem_solving", "communication", "customer_focus"}})
+	got := map[string][]string{}
+	for _, e := range r.Evidence {
+		if e.Kind == "competency" {
+			got[e.Dim] = append(got[e.Dim], e.Phrase)
+			require.Equal(t, e.Phrase, text[e.Offset:e.Offset+len(e.Phrase)], "the offset points at the phrase")
+		}
+	}
+	require.ElementsMatch(t, []string{"analysed", "logs", "trade-off"}, got["problem_solving"])
+	require.ElementsMatch(t, []string{"explained"}, got["communication"])
+	require.ElementsMatch(t, []string{"customer"}, got["customer_focus"])
+	require.Equal(t, 30.0, r.Parts["problem_solving"].Competency)
+	require.Equal(t, 10.0, r.Parts["communication"].Competency)
+	// Phrases match at a word start only: "prefix" does not contain the phrase "fix".
+	require.Empty(t, analyse("a prefix").find("fix"))
+}
+
+func TestSTARDetection(t *testing.T) {
+	full := Score(Answer{Text: "When I was at my previous company our release failed. My task was to restore it. I decided to roll back. As a result errors fell.", Dims: []string{"ownership"}})
+	require.Equal(t, 20.0, full.Parts["ownership"].STAR)
+	var kinds []string
+	for _, e := range full.Evidence {
+		if e.Kind != "competency" && e.Kind != "number" {
+			kinds = append(kinds, e.Kind)
+		}
+	}
+	require.Equal(t, []string{"situation", "task", "action", "result"}, kinds, "in the order they were said")
+	half := Score(Answer{Text: "I decided to roll back and the errors were reduced.", Dims: []string{"ownership"}})
+	require.Equal(t, 10.0, half.Parts["ownership"].STAR)
+	zh := Score(Answer{Text: "当时系统宕机，我的任务是恢复服务，于是我回滚了版本，最终错误率降低了。", Dims: []string{"ownership"}})
+	require.Equal(t, 20.0, zh.Parts["ownership"].STAR)
+}
+
+func TestQuantifiedResults(t *testing.T) {
+	for text, n := range map[string]int{
+		"we cut latency by 40% and saved 3 hours":     2,
+		"errors fell by ninety percent in two weeks":  3, // ninety, percent, two
+		"错误率降低了百分之九十，节省了三个月":                          2,
+		"no numbers here at all, just words and more": 0,
+	} {
+		require.Len(t, analyse(text).numbers(), n, text)
+	}
+}
+
+func TestRelevanceWithReferencePoints(t *testing.T) {
+	q := "How do you prepare for a negotiation?"
+	points := []string{"research the other side's interests", "set a walk-away point (BATNA)", "plan concessions"}
+	good := "I research their interests first, set my walk-away point and plan which concessions I can offer."
+	generic := "I prepare carefully for a negotiation and try to stay calm."
+	require.Greater(t, relevance(analyse(good), q, points), relevance(analyse(generic), q, points)+0.15)
+	sg := Score(Answer{Text: good, Question: q, Points: points, Dims: []string{"communication"}})
+	sq := Score(Answer{Text: generic, Question: q, Points: points, Dims: []string{"communication"}})
+	require.Greater(t, sg.Relevance, sq.Relevance)
+	require.Less(t, sg.Relevance, relevance(analyse(good), q, points), "under 50 words relevance counts in part")
+	// Terms that share a stem count: "planned" covers "plan".
+	require.Greater(t, relevance(analyse("we planned the project"), "How did you plan a project?", nil), 0.7)
+	// One mention of a term counts 0.8, repeats saturate at 1.
+	require.InDelta(t, 0.8, relevance(analyse("incident"), "incident", nil), 1e-9)
+	require.InDelta(t, 1.0, relevance(analyse("incident incident incident"), "incident", nil), 1e-9)
+	require.Greater(t, relevance(analyse("我们排查线上故障并解决了问题"), "请讲述一次你解决线上故障的经历。", nil), 0.7, "gse words of the Chinese question")
+}
+
+func TestVagueAnswersLosePoints(t *testing.T) {
+	dims := []string{"problem_solving"}
+	base := "Our service was slow and we looked at the database together with the team for a while until it worked again"
+	vague := base + ", but I don't remember the details and honestly it was not my job."
+	a, b := Score(Answer{Text: base, Dims: dims}), Score(Answer{Text: vague, Dims: dims})
+	require.Equal(t, -24.0, b.Parts["problem_solving"].Vague)
+	require.Less(t, b.Overall, a.Overall)
+	zh := Score(Answer{Text: "我不记得具体情况了，这些问题一般是别人负责的。", Dims: dims})
+	require.Equal(t, -24.0, zh.Parts["problem_solving"].Vague)
+}
+
+func TestFirstPersonActionsCountForOwnership(t *testing.T) {
+	r := Score(Answer{Text: "The release slipped. I moved one engineer to the tax work, I cut two features and I tracked progress weekly.", Dims: []string{"ownership"}})
+	var acts []string
+	for _, e := range r.Evidence {
+		if e.Dim == "ownership" {
+			acts = append(acts, e.Phrase)
+		}
+	}
+	require.Equal(t, []string{"I moved", "I cut", "I tracked"}, acts)
+	require.Equal(t, 30.0, r.Parts["ownership"].Competency)
+	zh := Score(Answer{Text: "我推动了这个项目，并协调了两个部门。", Dims: []string{"ownership"}})
+	require.NotZero(t, zh.Parts["ownership"].Competency)
+}
+
+func TestScoresStayInRangeOnHostileText(t *testing.T) {
+	dims := []string{"problem_solving", "unknown_dimension"}
+	for _, text := range []string{"", "   ", strings.Repeat("root cause 100% ", 5000), strings.Repeat("客户满意度提升百分之九十", 2000), "\x00\xff", "🙂🙂🙂"} {
+		r := Score(Answer{Text: text, Question: text, Points: []string{text}, Dims: dims})
+		for _, d := range dims {
+			require.GreaterOrEqual(t, r.Scores[d], 0.0)
+			require.LessOrEqual(t, r.Scores[d], 100.0)
+		}
+	}
+}
+
+func TestOverallUsesTheJobsWeights(t *testing.T) {
+	s := map[string]float64{"a": 80, "b": 40}
+	require.Equal(t, 60.0, Overall(s, []string{"a", "b"}, nil))
+	require.Equal(t, 70.0, Overall(s, []string{"a", "b"}, map[string]float64{"a": 3, "b": 1}))
+	require.Equal(t, 60.0, Overall(s, []string{"a", "b"}, map[string]float64{"a": 3}), "a missing weight: the plain mean")
+	require.Equal(t, 60.0, Overall(s, []string{"a", "b"}, map[string]float64{"a": 3, "b": -1}), "a bad weight: the plain mean")
+	require.Zero(t, Overall(s, nil, nil))
+	r := Score(Answer{Text: "I analysed the logs and explained it to the customer.", Dims: []string{"problem_solving", "customer_focus"},
+		Weights: map[string]float64{"problem_solving": 1, "customer_focus": 0.0001}})
+	require.InDelta(t, r.Scores["problem_solving"], r.Overall, 0.1)
 }

@@ -13,18 +13,18 @@ import (
 
 // Scorer scores an answer's text (typed, or a transcript) for the given dimensions.
 type Scorer interface {
-	Score(ctx context.Context, text, question, lang string, dims []string) (Result, error)
+	Score(ctx context.Context, a Answer) (Result, error)
 }
 
 // Offline is the built-in content scorer.
 type Offline struct{}
 
 // Score implements Scorer with ScoreAnswer.
-func (Offline) Score(_ context.Context, text, question, _ string, dims []string) (Result, error) {
-	return ScoreAnswer(text, question, dims), nil
+func (Offline) Score(_ context.Context, a Answer) (Result, error) {
+	return Score(a), nil
 }
 
-// External asks a model service over HTTP: POST {text, question, language, dimensions}, answer
+// External asks a model service over HTTP: POST {text, question, points, language, dimensions}, answer
 // {scores: {dimension: 0-100}, overall?, highlights?}. Scores outside 0-100 or missing
 // dimensions are refused, so a broken service cannot slip bad numbers into routing.
 type External struct {
@@ -34,8 +34,9 @@ type External struct {
 }
 
 // Score implements Scorer.
-func (e External) Score(ctx context.Context, text, question, lang string, dims []string) (Result, error) {
-	body, _ := json.Marshal(map[string]any{"text": text, "question": question, "language": lang, "dimensions": dims})
+func (e External) Score(ctx context.Context, a Answer) (Result, error) {
+	dims := a.Dims
+	body, _ := json.Marshal(a)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.URL, bytes.NewReader(body))
 	if err != nil {
 		return Result{}, err
@@ -65,20 +66,18 @@ func (e External) Score(ctx context.Context, text, question, lang string, dims [
 	if err := json.Unmarshal(raw, &out); err != nil {
 		return Result{}, fmt.Errorf("scoring: external scorer sent unreadable JSON: %w", err)
 	}
-	r := Result{Scores: map[string]float64{}, Highlights: out.Highlights, Method: "external: " + e.URL, Words: countWords(text)}
-	sum := 0.0
+	r := Result{Scores: map[string]float64{}, Highlights: out.Highlights, Method: "external: " + e.URL, Words: analyse(a.Text).words}
 	for _, d := range dims {
 		v, ok := out.Scores[d]
 		if !ok || math.IsNaN(v) || v < 0 || v > 100 {
 			return Result{}, fmt.Errorf("scoring: external scorer gave no valid score for %q", d)
 		}
 		r.Scores[d] = v
-		sum += v
 	}
 	if out.Overall != nil && *out.Overall >= 0 && *out.Overall <= 100 {
 		r.Overall = *out.Overall
-	} else if len(dims) > 0 {
-		r.Overall = math.Round(sum/float64(len(dims))*10) / 10
+	} else {
+		r.Overall = Overall(r.Scores, dims, a.Weights)
 	}
 	r.TooShort = r.Words < 15
 	if r.Highlights == nil {

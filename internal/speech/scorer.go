@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/hireflow/hireflow/internal/objects"
@@ -49,7 +50,7 @@ type Scorer struct {
 }
 
 // Score runs the pipeline on one recorded answer and stores the result with its report.
-func (s *Scorer) Score(ctx context.Context, ans store.Answer, question string, dims []string) (Score, error) {
+func (s *Scorer) Score(ctx context.Context, ans store.Answer, q scoring.Answer) (Score, error) {
 	step := func(x string) {
 		if s.Progress != nil {
 			s.Progress(x)
@@ -81,59 +82,70 @@ func (s *Scorer) Score(ctx context.Context, ans store.Answer, question string, d
 		return Score{}, err
 	}
 	step("transcribing")
-	words, err := s.Tools.Transcribe(ctx, audio.Path)
+	words, err := s.Tools.Transcribe(ctx, audio)
 	if err != nil {
 		return Score{}, err
 	}
 	step("scoring")
 	feat := Analyse(words, audio)
-	texts := make([]string, len(words))
-	for i, w := range words {
-		texts[i] = w.Text
-	}
-	transcript := strings.Join(texts, " ")
+	transcript := Transcript(words)
 	scorer := s.Content
 	if scorer == nil {
 		scorer = scoring.Offline{}
 	}
-	content, err := scorer.Score(ctx, transcript, question, ans.Language, dims)
+	q.Text, q.Lang = transcript, "en"
+	content, err := scorer.Score(ctx, q)
 	if err != nil {
 		return Score{}, err
 	}
-	r := Report{Method: "speech-v1 (ffmpeg + pocketsphinx en-us) + " + content.Method, Transcript: transcript, Words: words,
-		Features: feat, Content: content, Highlights: timedHighlights(content, words),
+	Place(&content, words)
+	r := Report{Method: "speech-v2 (ffmpeg + pocketsphinx en-us) + " + content.Method, Transcript: transcript, Words: words,
+		Features: feat, Content: content, Highlights: timedHighlights(content),
 		Limits: "Scores judge what was said. They cannot judge culture fit, honesty, or anything visual: faces and expressions are never scored."}
 	r.Flags.LowConfidence = len(words) > 0 && feat.MeanConfidence < MinConfidence
 	r.Flags.TooShort = len(words) < MinWords
 	r.Flags.MostlySilence = len(words) == 0 || feat.SilenceRatio > MaxSilenceRatio
-	if err := s.Store.AnswerScoreSave(ctx, ans.OrgID, ans.ApplicationID, ans.ID, content.Scores, content.Overall, r.Flags, r, "speech-v1"); err != nil {
+	if err := s.Store.AnswerScoreSave(ctx, ans.OrgID, ans.ApplicationID, ans.ID, content.Scores, content.Overall, r.Flags, r, "speech-v2"); err != nil {
 		return Score{}, err
 	}
 	return Score{Scores: content.Scores, Overall: content.Overall, Flags: r.Flags}, nil
 }
 
-// timedHighlights places the content scorer's highlights at the time the phrase was said.
-func timedHighlights(c scoring.Result, words []Word) []string {
-	var out []string
-	for _, h := range c.Highlights {
-		phrase := h
-		if i := strings.IndexByte(h, '"'); i >= 0 {
-			if j := strings.IndexByte(h[i+1:], '"'); j >= 0 {
-				phrase = h[i+1 : i+1+j]
-			}
+// Transcript is the recognised words joined by single spaces.
+func Transcript(words []Word) string {
+	texts := make([]string, len(words))
+	for i, w := range words {
+		texts[i] = w.Text
+	}
+	return strings.Join(texts, " ")
+}
+
+// Place sets each piece of evidence's time: the start of the word its offset falls in (the
+// transcript is the words joined by single spaces).
+func Place(c *scoring.Result, words []Word) {
+	starts := make([]int, len(words))
+	off := 0
+	for i, w := range words {
+		starts[i] = off
+		off += len(w.Text) + 1
+	}
+	for i := range c.Evidence {
+		k := sort.SearchInts(starts, c.Evidence[i].Offset+1) - 1
+		if k >= 0 && k < len(words) {
+			c.Evidence[i].At = words[k].Start
 		}
-		first := strings.Fields(phrase)
-		at := -1.0
-		for _, w := range words {
-			if len(first) > 0 && strings.HasPrefix(w.Text, first[0]) {
-				at = w.Start
-				break
-			}
-		}
-		if at < 0 {
+	}
+}
+
+// timedHighlights are the competency phrases with the time they were said ("01:30 — mentions
+// "customer" (customer_focus)").
+func timedHighlights(c scoring.Result) []string {
+	out := []string{}
+	for _, e := range c.Evidence {
+		if e.Kind != "competency" || e.At < 0 || len(out) >= 8 {
 			continue
 		}
-		out = append(out, fmt.Sprintf("%02d:%02d — %s", int(at)/60, int(at)%60, h))
+		out = append(out, fmt.Sprintf("%02d:%02d — mentions %q (%s)", int(e.At)/60, int(e.At)%60, e.Phrase, e.Dim))
 	}
 	return out
 }

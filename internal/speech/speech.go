@@ -7,6 +7,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -14,9 +15,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // ErrCorrupt means the media could not be decoded: retrying will not help.
@@ -28,11 +32,16 @@ type Tools struct {
 	Pocketsphinx string
 	ModelDir     string        // …/pocketsphinx/model/en-us
 	MaxDuration  time.Duration // longer recordings are cut
+	// Parallel is how many pocketsphinx processes decode one recording at once: a recording
+	// longer than 2 × MinPiece is cut at pauses into that many pieces. 0 or 1 decodes it whole.
+	Parallel int
+	MinPiece time.Duration
 }
 
 // DefaultTools uses the Debian packages' paths.
 func DefaultTools() Tools {
-	return Tools{FFmpeg: "ffmpeg", Pocketsphinx: "pocketsphinx_continuous", ModelDir: "/usr/share/pocketsphinx/model/en-us", MaxDuration: 15 * time.Minute}
+	return Tools{FFmpeg: "ffmpeg", Pocketsphinx: "pocketsphinx_continuous", ModelDir: "/usr/share/pocketsphinx/model/en-us",
+		MaxDuration: 15 * time.Minute, Parallel: runtime.NumCPU(), MinPiece: 15 * time.Second}
 }
 
 // Check reports a missing tool or model clearly.
@@ -59,9 +68,10 @@ type Word struct {
 // Audio is the extracted 16 kHz mono PCM and what ffmpeg measured of it.
 type Audio struct {
 	Path     string
-	Duration float64 // seconds
-	Silence  float64 // seconds of silence (below -35 dB for 0.3 s or more)
-	LUFS     float64 // integrated loudness
+	Duration float64      // seconds
+	Silence  float64      // seconds of silence (below -35 dB for 0.3 s or more)
+	Pauses   [][2]float64 // the silences' start and end, in seconds
+	LUFS     float64      // integrated loudness
 }
 
 // Extract writes the recording's audio as 16 kHz mono WAV into dir and measures its loudness
@@ -85,19 +95,21 @@ func (t Tools) Extract(ctx context.Context, recording, dir string) (Audio, error
 		return Audio{}, fmt.Errorf("%w: no audio track", ErrCorrupt)
 	}
 	a := Audio{Path: out, Duration: float64(st.Size()-44) / 32000}
-	a.Silence, a.LUFS = parseLevels(stderr.String())
+	a.Silence, a.LUFS, a.Pauses = parseLevels(stderr.String())
 	return a, nil
 }
 
 var (
-	silenceRe = regexp.MustCompile(`silence_duration: ([0-9.]+)`)
+	silenceRe = regexp.MustCompile(`silence_end: (-?[0-9.]+) \| silence_duration: ([0-9.]+)`)
 	lufsRe    = regexp.MustCompile(`I:\s+(-?[0-9.]+|-inf) LUFS`)
 )
 
-func parseLevels(s string) (silence, lufs float64) {
+func parseLevels(s string) (silence, lufs float64, pauses [][2]float64) {
 	for _, m := range silenceRe.FindAllStringSubmatch(s, -1) {
-		v, _ := strconv.ParseFloat(m[1], 64)
+		end, _ := strconv.ParseFloat(m[1], 64)
+		v, _ := strconv.ParseFloat(m[2], 64)
 		silence += v
+		pauses = append(pauses, [2]float64{end - v, end})
 	}
 	lufs = math.Inf(-1)
 	if ms := lufsRe.FindAllStringSubmatch(s, -1); len(ms) > 0 {
@@ -105,11 +117,101 @@ func parseLevels(s string) (silence, lufs float64) {
 			lufs = v
 		}
 	}
-	return silence, lufs
+	return silence, lufs, pauses
 }
 
-// Transcribe runs pocketsphinx over 16 kHz mono WAV and returns the words with times.
-func (t Tools) Transcribe(ctx context.Context, wav string) ([]Word, error) {
+// Transcribe runs pocketsphinx over the extracted audio and returns the words with times. A
+// long recording is cut in the middle of the pauses nearest to equal shares and its pieces are
+// decoded at once (pocketsphinx uses one core); the words keep their times in the whole
+// recording.
+func (t Tools) Transcribe(ctx context.Context, a Audio) ([]Word, error) {
+	cuts := t.Cuts(a)
+	if len(cuts) == 0 {
+		return t.decode(ctx, a.Path, 0)
+	}
+	pcm, err := os.ReadFile(a.Path)
+	if err != nil {
+		return nil, err
+	}
+	bounds := append(append([]float64{0}, cuts...), a.Duration)
+	pieces := make([][]Word, len(bounds)-1)
+	g, gctx := errgroup.WithContext(ctx)
+	for i := range pieces {
+		g.Go(func() error {
+			from, to := wavOffset(bounds[i]), wavOffset(bounds[i+1])
+			if i == len(pieces)-1 {
+				to = int64(len(pcm))
+			}
+			path := fmt.Sprintf("%s.%d.wav", strings.TrimSuffix(a.Path, ".wav"), i)
+			if err := writeWAV(path, pcm[min(from, int64(len(pcm))):min(to, int64(len(pcm)))]); err != nil {
+				return err
+			}
+			defer os.Remove(path)
+			w, err := t.decode(gctx, path, bounds[i])
+			pieces[i] = w
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var words []Word
+	for _, p := range pieces {
+		words = append(words, p...)
+	}
+	return words, nil
+}
+
+// Cuts are the times to cut a recording at: the middle of the pause nearest to each equal share,
+// or the share itself when no pause lies within a quarter share of it.
+func (t Tools) Cuts(a Audio) []float64 {
+	n := t.Parallel
+	if n > 1 && t.MinPiece > 0 {
+		n = min(n, int(a.Duration/t.MinPiece.Seconds()))
+	}
+	if n <= 1 {
+		return nil
+	}
+	var cuts []float64
+	share := a.Duration / float64(n)
+	for k := 1; k < n; k++ {
+		want, best, bestDist := share*float64(k), share*float64(k), share/4
+		for _, p := range a.Pauses {
+			mid := (p[0] + p[1]) / 2
+			if d := math.Abs(mid - want); d < bestDist {
+				best, bestDist = mid, d
+			}
+		}
+		if len(cuts) == 0 || best > cuts[len(cuts)-1]+1 {
+			cuts = append(cuts, best)
+		}
+	}
+	return cuts
+}
+
+// wavOffset is the byte offset of a time in 16 kHz 16-bit mono WAV with a 44-byte header.
+func wavOffset(sec float64) int64 { return 44 + 2*int64(sec*16000) }
+
+// writeWAV writes 16 kHz 16-bit mono PCM samples with a canonical WAV header.
+func writeWAV(path string, samples []byte) error {
+	h := make([]byte, 44)
+	copy(h, "RIFF")
+	binary.LittleEndian.PutUint32(h[4:], uint32(36+len(samples)))
+	copy(h[8:], "WAVEfmt ")
+	binary.LittleEndian.PutUint32(h[16:], 16)
+	binary.LittleEndian.PutUint16(h[20:], 1)
+	binary.LittleEndian.PutUint16(h[22:], 1)
+	binary.LittleEndian.PutUint32(h[24:], 16000)
+	binary.LittleEndian.PutUint32(h[28:], 32000)
+	binary.LittleEndian.PutUint16(h[32:], 2)
+	binary.LittleEndian.PutUint16(h[34:], 16)
+	copy(h[36:], "data")
+	binary.LittleEndian.PutUint32(h[40:], uint32(len(samples)))
+	return os.WriteFile(path, append(h, samples...), 0o600)
+}
+
+// decode runs pocketsphinx on one WAV file; offset is added to the words' times.
+func (t Tools) decode(ctx context.Context, wav string, offset float64) ([]Word, error) {
 	cmd := exec.CommandContext(ctx, t.Pocketsphinx, "-hmm", filepath.Join(t.ModelDir, "en-us"),
 		"-lm", filepath.Join(t.ModelDir, "en-us.lm.bin"), "-dict", filepath.Join(t.ModelDir, "cmudict-en-us.dict"),
 		"-infile", wav, "-logfn", os.DevNull, "-time", "yes")
@@ -120,7 +222,12 @@ func (t Tools) Transcribe(ctx context.Context, wav string) ([]Word, error) {
 		}
 		return nil, fmt.Errorf("speech: pocketsphinx: %w", err)
 	}
-	return parseWords(out), nil
+	words := parseWords(out)
+	for i := range words {
+		words[i].Start = round(words[i].Start+offset, 2)
+		words[i].End = round(words[i].End+offset, 2)
+	}
+	return words, nil
 }
 
 // parseWords reads "word start end confidence" lines, dropping <s>, </s>, <sil>, [NOISE]

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -38,7 +39,7 @@ func TestExtractTranscribeAnalyse(t *testing.T) {
 	require.NoError(t, err)
 	require.InDelta(t, 11, a.Duration, 5)
 	require.Greater(t, a.LUFS, -40.0)
-	words, err := tools.Transcribe(context.Background(), a.Path)
+	words, err := tools.Transcribe(context.Background(), a)
 	require.NoError(t, err)
 	text := make([]string, len(words))
 	for i, w := range words {
@@ -65,7 +66,7 @@ func TestSilentAndCorruptRecordings(t *testing.T) {
 	require.NoError(t, err, "%s", out)
 	a, err := tools.Extract(context.Background(), silent, dir)
 	require.NoError(t, err)
-	words, err := tools.Transcribe(context.Background(), a.Path)
+	words, err := tools.Transcribe(context.Background(), a)
 	require.NoError(t, err)
 	f := Analyse(words, a)
 	require.Greater(t, f.SilenceRatio, MaxSilenceRatio, "a silent recording is mostly silence")
@@ -79,9 +80,10 @@ func TestSilentAndCorruptRecordings(t *testing.T) {
 func TestParseWordsDropsMarkersAndVariants(t *testing.T) {
 	w := parseWords([]byte("hello world\n<s> 0.1 0.2 1.0\nwas(2) 0.5 0.8 0.99\n[NOISE] 0.8 0.9 0.3\n<sil> 0.9 1.0 0.5\nok 1.0 1.2 0.7\nbad line\n"))
 	require.Equal(t, []Word{{Text: "was", Start: 0.5, End: 0.8, Conf: 0.99}, {Text: "ok", Start: 1.0, End: 1.2, Conf: 0.7}}, w)
-	s, l := parseLevels("silence_duration: 1.5\nsilence_duration: 2\n  I:         -23.4 LUFS\n")
+	s, l, p := parseLevels("[silencedetect] silence_end: 3.5 | silence_duration: 1.5\n[silencedetect] silence_end: 10 | silence_duration: 2\n  I:         -23.4 LUFS\n")
 	require.Equal(t, 3.5, s)
 	require.Equal(t, -23.4, l)
+	require.Equal(t, [][2]float64{{2, 3.5}, {8, 10}}, p)
 }
 
 func TestDurationRefusesTruncatedRecordings(t *testing.T) {
@@ -96,4 +98,38 @@ func TestDurationRefusesTruncatedRecordings(t *testing.T) {
 	require.NoError(t, os.WriteFile(cut, data[:len(data)/3], 0o600))
 	_, err = DefaultTools().Duration(context.Background(), cut)
 	require.ErrorIs(t, err, ErrCorrupt, "a truncated upload is refused, not stored as a shorter answer")
+}
+
+func TestCutsFallInPauses(t *testing.T) {
+	tools := Tools{Parallel: 2, MinPiece: 15 * time.Second}
+	a := Audio{Duration: 60, Pauses: [][2]float64{{10, 11}, {27, 28}, {40, 41}}}
+	require.Equal(t, []float64{27.5}, tools.Cuts(a), "the pause nearest to the middle")
+	a.Pauses = [][2]float64{{2, 3}}
+	require.Equal(t, []float64{30.0}, tools.Cuts(a), "no pause near the middle: cut at the middle")
+	require.Empty(t, tools.Cuts(Audio{Duration: 20}), "short recordings are decoded whole")
+	require.Empty(t, Tools{Parallel: 1, MinPiece: time.Second}.Cuts(a))
+	require.Len(t, Tools{Parallel: 4, MinPiece: 15 * time.Second}.Cuts(Audio{Duration: 60}), 3)
+}
+
+// TestPiecesKeepTheirTimes decodes a long recording whole and in pieces: the same words come
+// back, in order, with times in the whole recording.
+func TestPiecesKeepTheirTimes(t *testing.T) {
+	dir := t.TempDir()
+	long := strings.Repeat(spoken+" ", 4)
+	tools := DefaultTools()
+	a, err := tools.Extract(context.Background(), record(t, dir, long), dir)
+	require.NoError(t, err)
+	require.Greater(t, a.Duration, 40.0)
+	tools.Parallel, tools.MinPiece = 1, 0
+	whole, err := tools.Transcribe(context.Background(), a)
+	require.NoError(t, err)
+	tools.Parallel, tools.MinPiece = 3, 10*time.Second
+	require.Len(t, tools.Cuts(a), 2)
+	pieces, err := tools.Transcribe(context.Background(), a)
+	require.NoError(t, err)
+	for i := 1; i < len(pieces); i++ {
+		require.GreaterOrEqual(t, pieces[i].Start, pieces[i-1].Start, "times only move forward")
+	}
+	require.Greater(t, pieces[len(pieces)-1].Start, a.Duration*0.8, "the last piece's words carry their time in the whole recording")
+	require.InDelta(t, len(whole), len(pieces), float64(len(whole))/10, "the pieces find about the same words as the whole")
 }
