@@ -209,6 +209,18 @@ func (s *Server) workflowInput(ctx context.Context, job hireflow.Job, app hirefl
 		in.Weights[d.Key] = d.Weight
 		dims = append(dims, d.Key)
 	}
+	// A rule set's weights rule replaces the job's weights; one that fails at run time (a name
+	// that is not a dimension, weights not adding up to 1) leaves the job's weights in place.
+	if src := v.Content.Rules[rules.RuleWeights]; src != "" {
+		if p, err := rules.Compile(rules.RuleWeights, src); err == nil {
+			req := job.Requirements
+			env := rules.WeightsEnv{Dimensions: dims, Job: rules.JobFacts{Must: req.MustSkills, Nice: req.NiceSkills, MinYears: req.MinYears,
+				Education: req.Education, EducationRank: resume.EducationRank(req.Education), Languages: req.Languages}}
+			if w, err := p.Weights(ctx, env); err == nil && len(w) > 0 {
+				in.Weights = w
+			}
+		}
+	}
 	for _, q := range job.Questions {
 		qd := q.Dimensions
 		if len(qd) == 0 {

@@ -19,6 +19,7 @@ import (
 	"github.com/hireflow/hireflow/internal/app"
 	"github.com/hireflow/hireflow/internal/config"
 	"github.com/hireflow/hireflow/internal/demo"
+	"github.com/hireflow/hireflow/internal/scoring"
 	"github.com/hireflow/hireflow/migrations"
 	"github.com/hireflow/hireflow/workers"
 )
@@ -91,6 +92,7 @@ func runWorker(a *app.App) worker.Worker {
 }
 
 func scoringWorker(a *app.App) worker.Worker {
+	go scoring.Warm() // the Chinese dictionary loads now, not with the first Chinese answer
 	return workers.NewScoringWorker(a.Temporal, a.Cfg.ScoringTaskQueue, a.Activities(), worker.Options{MaxConcurrentActivityExecutionSize: 2})
 }
 

@@ -465,6 +465,16 @@ func TestLinksAndAccess(t *testing.T) {
 				m["dimensions"] = []map[string]any{{"key": "a", "name_en": "A", "weight": 0.5}}
 			}, 422, "weights_sum", "dimensions", "add up to 1"},
 			{"MissingTitle", func(m map[string]any) { m["title"] = " " }, 422, "field_required", "title", "title"},
+			{"TooManyPoints", func(m map[string]any) {
+				qs := append([]hireflow.Question(nil), j.Questions...)
+				qs[0].PointsEN = strings.Split("a b c d e f g h i j k", " ")
+				m["questions"] = qs
+			}, 422, "invalid_field", "questions[0].points_en", "at most 10"},
+			{"BlankPoint", func(m map[string]any) {
+				qs := append([]hireflow.Question(nil), j.Questions...)
+				qs[1].PointsZH = []string{"说明取舍", "  "}
+				m["questions"] = qs
+			}, 422, "invalid_field", "questions[1].points_zh", "1-200 characters"},
 			{"UnknownJSONField", func(m map[string]any) { m["salary"] = 1 }, 400, "invalid_json", "", "unknown field"},
 			{"BadDuration", func(m map[string]any) { m["timings"] = map[string]string{"hold_sla": "tomorrow"} }, 400, "invalid_json", "", "duration"},
 		} {

@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -17,6 +18,7 @@ import (
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/internal/demo"
 	"github.com/hireflow/hireflow/internal/testenv"
+	"github.com/hireflow/hireflow/rules"
 )
 
 const strongAnswer = `When I was on call at my previous company, checkout latency doubled. My task was to find the root cause fast.
@@ -69,7 +71,8 @@ func newLifecycleEnv(t *testing.T) *lifecycleEnv {
 	j := demo.BackendJob()
 	body := map[string]any{"title": j.Title, "requirements": j.Requirements, "dimensions": j.Dimensions,
 		"questions": []map[string]any{
-			{"id": "q1", "text_en": "Tell us about an incident you resolved.", "kind": "text", "dimensions": []string{"problem_solving", "ownership"}},
+			{"id": "q1", "text_en": "Tell us about an incident you resolved.", "kind": "text", "dimensions": []string{"problem_solving", "ownership"},
+				"points_en": []string{"found the root cause with traces", "measured the impact", "followed up with a postmortem"}},
 			{"id": "q2", "text_en": "How do you explain a trade-off?", "kind": "text", "dimensions": []string{"communication"}},
 		},
 		"timings": map[string]string{"invite_reminder_after": "1m", "invite_expires_after": "2m", "rejection_delay": "1s", "hold_sla": "1m",
@@ -146,6 +149,21 @@ func TestLifecycleOnTheRealStack(t *testing.T) {
 	t.Run("FullHireThroughProbation", func(t *testing.T) {
 		appID, token, p := l.applyAndOpen("Hana Hireworth", "hire")
 		l.interview(appID, token)
+		// The typed answer was scored against the question's reference points, and its overall
+		// uses the job's weights (problem_solving 0.4, ownership 0.3).
+		var raw []byte
+		require.NoError(t, l.Store.Pool().QueryRow(ctx, `SELECT s.report FROM answer_scores s JOIN answers a ON a.id = s.answer_id
+			WHERE a.application_id = $1 AND a.question_id = 'q1'`, appID).Scan(&raw))
+		var rep struct {
+			Method    string
+			Relevance float64
+			Overall   float64
+			Scores    map[string]float64
+		}
+		require.NoError(t, json.Unmarshal(raw, &rep))
+		require.Contains(t, rep.Method, "content-v3")
+		require.Greater(t, rep.Relevance, 0.3, "the answer covers the reference points (it shares no word with the question)")
+		require.InDelta(t, (0.4*rep.Scores["problem_solving"]+0.3*rep.Scores["ownership"])/0.7, rep.Overall, 0.1)
 		e := l.WaitEmail(t, l.Users[hireflow.RoleHiringManager].Email, "Review needed", 20*time.Second)
 		require.Contains(t, e.Text, "/console/applications/"+appID)
 		// The email's link opens the staff page (after sign-in) with the review form.
@@ -277,6 +295,44 @@ func TestLifecycleOnTheRealStack(t *testing.T) {
 		require.Equal(t, 202, doJSON(t, l.HTTP, http.MethodPost, l.BaseURL+"/api/v1/candidate/"+token+"/deletion", nil, &out))
 		l.WaitEmail(t, p.Email, "delete your data", 30*time.Second)
 		waitStage(t, l.Env, appID, hireflow.StageDeletion, 10*time.Second)
+	})
+
+	// Last, because it publishes a new version of the job's rule set: its weights rule weighs
+	// the answers and the interview instead of the job's dimension weights.
+	t.Run("RuleSetWeightsWeighTheScores", func(t *testing.T) {
+		var list struct {
+			Rulesets []struct {
+				ID    string `json:"id"`
+				JobID string `json:"job_id"`
+			}
+		}
+		require.Equal(t, 200, doJSON(t, l.rec, http.MethodGet, l.BaseURL+"/api/v1/rulesets", nil, &list))
+		var base string
+		for _, rs := range list.Rulesets {
+			if rs.JobID == l.job.ID {
+				base = l.BaseURL + "/api/v1/rulesets/" + rs.ID
+			}
+		}
+		require.NotEmpty(t, base)
+		var v1 struct{ Content rules.RuleSet }
+		require.Equal(t, 200, doJSON(t, l.rec, http.MethodGet, base+"/versions/1", nil, &v1))
+		v1.Content.Rules[rules.RuleWeights] = `{"problem_solving": 0.9, "communication": 0.05, "ownership": 0.05}`
+		var draft struct{ Version int }
+		require.Equal(t, 201, doJSON(t, l.rec, http.MethodPut, base+"/draft", v1.Content, &draft))
+		var pub map[string]any
+		require.Equal(t, 200, doJSON(t, l.rec, http.MethodPost, base+"/publish", map[string]any{"version": draft.Version}, &pub), "%v", pub)
+
+		appID, token, _ := l.applyAndOpen("Wanda Weights", "weights")
+		l.interview(appID, token)
+		var raw []byte
+		require.NoError(t, l.Store.Pool().QueryRow(ctx, `SELECT s.report FROM answer_scores s JOIN answers a ON a.id = s.answer_id
+			WHERE a.application_id = $1 AND a.question_id = 'q1'`, appID).Scan(&raw))
+		var rep struct {
+			Overall float64
+			Scores  map[string]float64
+		}
+		require.NoError(t, json.Unmarshal(raw, &rep))
+		require.InDelta(t, (0.9*rep.Scores["problem_solving"]+0.05*rep.Scores["ownership"])/0.95, rep.Overall, 0.1)
 	})
 
 	t.Run("NoPersonalDataInAnyHistory", func(t *testing.T) {

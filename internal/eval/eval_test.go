@@ -2,6 +2,8 @@ package eval
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -23,4 +25,50 @@ func TestScorerOnTheLabelledSet(t *testing.T) {
 	require.Equal(t, 37, res.Answers)
 	require.GreaterOrEqual(t, res.Spearman, 0.8, "scores must rank answers as the labels do")
 	require.LessOrEqual(t, res.WER, 0.25)
+}
+
+func TestLoadSetRefusesBrokenSets(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"not yaml":     "questions: [",
+		"no questions": "questions: []",
+		"bad lang":     "questions: [{id: q, lang: fr, text: x, dimensions: [a], answers: [{label: 1, script: a}, {label: 2, script: b}]}]",
+		"one answer":   "questions: [{id: q, lang: en, text: x, dimensions: [a], answers: [{label: 1, script: a}]}]",
+		"no label":     "questions: [{id: q, lang: en, text: x, dimensions: [a], answers: [{script: a}, {label: 2, script: b}]}]",
+		"no dims":      "questions: [{id: q, lang: en, text: x, answers: [{label: 1, script: a}, {label: 2, script: b}]}]",
+	} {
+		f := filepath.Join(dir, "set.yaml")
+		require.NoError(t, os.WriteFile(f, []byte(body), 0o600))
+		_, err := LoadSet(f)
+		require.Error(t, err, name)
+		require.Contains(t, err.Error(), "eval:", name)
+	}
+	_, err := LoadSet(filepath.Join(dir, "missing.yaml"))
+	require.Error(t, err)
+	set, err := LoadSet("")
+	require.NoError(t, err, "the kept set is valid")
+	require.NotEmpty(t, set.Questions)
+}
+
+// TestBrowserCapture speaks two short answers into headless Chromium's fake microphone,
+// records them with MediaRecorder as the interview page does, and scores the transcripts.
+func TestBrowserCapture(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "set.yaml")
+	require.NoError(t, os.WriteFile(f, []byte(`questions:
+  - id: customer
+    lang: en
+    text: Tell us about a customer you helped.
+    dimensions: [customer_focus]
+    answers:
+      - label: 2
+        script: A customer called about a late invoice. I listened, fixed the invoice the same day and followed up.
+      - label: 1
+        script: I do not remember anything special.
+`), 0o600))
+	res, err := Run(context.Background(), Options{SetFile: f, Browser: true}, func(string) {})
+	require.NoError(t, err)
+	require.Equal(t, "browser", res.Capture)
+	require.Equal(t, 2, res.Spoken)
+	require.LessOrEqual(t, res.WER, 0.35, "the browser recording is transcribed")
+	require.Greater(t, res.PerAnswer[0].Score, res.PerAnswer[1].Score)
 }

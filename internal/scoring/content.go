@@ -43,7 +43,7 @@ type Parts struct {
 	Quantified float64 `json:"quantified"` // 0-15: numbers, percentages, scale, 5 each
 	Length     float64 `json:"length"`     // 0-15: full from 60 words, nothing under 15, 10 when rambling past 450
 	Relevance  float64 `json:"relevance"`  // 0-20: coverage of the question's (and reference points') terms
-	Vague      float64 `json:"vague"`      // 0 to -24: deflecting or vague phrases, -12 each
+	Vague      float64 `json:"vague"`      // 0 to -24: deflecting or vague phrases, or self-praise in place of an example, -12 each
 }
 
 // Result is one answer's content scores (0-100 per dimension).
@@ -291,7 +291,11 @@ var starCues = [4][]string{
 
 var vagueCues = []string{"don't remember", "do not remember", "don't really", "do not really", "not really", "not my job", "someone else",
 	"other people", "not sure", "no idea", "i don't know", "i do not know", "never had", "i guess", "whatever", "it was fine", "nothing special",
-	"不记得", "不太清楚", "不知道", "别人负责", "不是我的", "没遇到", "没有遇到", "随便", "无所谓", "还行吧", "一般般", "没什么"}
+	"不记得", "不太清楚", "不知道", "别人负责", "不是我的", "没遇到", "没有遇到", "随便", "无所谓", "还行吧", "一般般", "没什么",
+	// Self-praise in place of an example.
+	"team player", "hard worker", "hard-working", "hardworking", "people person", "i am passionate", "i'm passionate", "perfectionist",
+	"good communicator", "great communicator", "i am good at", "i'm good at", "i am very good", "i'm very good",
+	"我是一个很", "我很擅长", "我非常擅长", "执行力强", "沟通能力强", "合作能力强", "学习能力强", "能力很强"}
 
 var actionRe = regexp.MustCompile(`\bi (?:then |also |first |quickly |personally |immediately )?(?:[a-z]{2,}ed|built|wrote|led|ran|took|made|set|cut|broke|met|told|gave|sent|found|spoke|began|chose|drove|held|kept|brought|taught|sold|won|got|put|went|did|rewrote|shipped|stepped|fixed|asked|moved)\b`)
 

@@ -148,6 +148,10 @@ func TestVagueAnswersLosePoints(t *testing.T) {
 	require.Less(t, b.Overall, a.Overall)
 	zh := Score(Answer{Text: "我不记得具体情况了，这些问题一般是别人负责的。", Dims: dims})
 	require.Equal(t, -24.0, zh.Parts["problem_solving"].Vague)
+	// Buzzwords without an example do not beat a plain, concrete story.
+	praise := Score(Answer{Text: "I am a great communicator and a team player. I always listen to stakeholders, I collaborate, I give feedback and I explain things clearly to every audience.", Dims: []string{"communication"}})
+	story := Score(Answer{Text: "Last month a client was confused by our pricing change. I called her, explained the two plans with her own numbers, and wrote a one page summary. She stayed with us and renewed for a year.", Dims: []string{"communication"}})
+	require.Greater(t, story.Overall, praise.Overall)
 }
 
 func TestFirstPersonActionsCountForOwnership(t *testing.T) {

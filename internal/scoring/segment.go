@@ -13,11 +13,16 @@ var (
 	segErr  error
 )
 
+// Warm loads the Chinese dictionary ahead of the first Chinese answer.
+func Warm() { segOnce.Do(load) }
+
+func load() { segErr = seg.LoadDictEmbed("zh_s") }
+
 // segment cuts the Chinese runs of a text into words with gse (its embedded simplified-Chinese
 // dictionary, loaded once per process on first use: about 1 s and 130 MB) and returns every
 // word with its byte offset. Non-Chinese text is left to the English tokeniser.
 func segment(text string) []span {
-	segOnce.Do(func() { segErr = seg.LoadDictEmbed("zh_s") })
+	segOnce.Do(load)
 	if segErr != nil {
 		return runeSpans(text)
 	}
