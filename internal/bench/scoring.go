@@ -40,9 +40,10 @@ const benchScript = "When I was on call last year our checkout service failed fo
 // another every pace seconds, scored as they arrive with as many parallel scorers as cores;
 // it reports how long after the last upload the last report is ready, beside the raw ffmpeg +
 // pocketsphinx time on the same file measured in the same run.
-func Scoring(ctx context.Context, n int, seconds, pace float64, progress func(string)) (ScoringResult, error) {
+func Scoring(ctx context.Context, n int, seconds, pace float64, parallel int, progress func(string)) (ScoringResult, error) {
 	res := ScoringResult{Answers: n, PaceSeconds: pace}
 	tools := speech.DefaultTools()
+	tools.Parallel = parallel
 	if err := tools.Check(); err != nil {
 		return res, err
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/pprof"
 
 	"github.com/spf13/cobra"
@@ -98,14 +99,17 @@ func benchLifecycleCmd() *cobra.Command {
 }
 
 func benchScoringCmd() *cobra.Command {
-	var n int
+	var n, parallel int
 	var seconds, pace float64
 	c := &cobra.Command{Use: "scoring", Short: "Report time after the last upload of a spoken interview, beside the raw ffmpeg + pocketsphinx time",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if pace < 0 {
 				pace = seconds
 			}
-			res, err := bench.Scoring(cmd.Context(), n, seconds, pace, func(s string) { fmt.Fprintln(os.Stderr, "bench:", s) })
+			if parallel < 1 {
+				return fmt.Errorf("--parallel must be 1 or more")
+			}
+			res, err := bench.Scoring(cmd.Context(), n, seconds, pace, parallel, func(s string) { fmt.Fprintln(os.Stderr, "bench:", s) })
 			if err != nil {
 				return err
 			}
@@ -115,6 +119,7 @@ func benchScoringCmd() *cobra.Command {
 		}}
 	c.Flags().IntVarP(&n, "answers", "n", 5, "answers in the interview")
 	c.Flags().Float64Var(&seconds, "seconds", 120, "length of each spoken answer")
+	c.Flags().IntVar(&parallel, "parallel", runtime.NumCPU(), "pocketsphinx processes decoding one answer at once (1: the whole recording in one, like the raw tools)")
 	c.Flags().Float64Var(&pace, "pace", -1, "seconds between uploads (default: the answer's length, as a candidate records one after another)")
 	return c
 }

@@ -27,7 +27,7 @@ func evalCmd() *cobra.Command {
 			}
 			if perAnswer {
 				for _, r := range res.PerAnswer {
-					fmt.Printf("%-14s %-2s label %d  score %5.1f  wer %.2f\n", r.Question, r.Lang, r.Label, r.Score, r.WER)
+					fmt.Printf("%-14s %-2s label %g  score %5.1f  wer %.2f\n", r.Question, r.Lang, r.Label, r.Score, r.WER)
 				}
 			}
 			out, _ := json.Marshal(res)

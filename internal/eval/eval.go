@@ -41,11 +41,46 @@ type Question struct {
 	Points     []string `yaml:"points"`
 	Dimensions []string `yaml:"dimensions"`
 	Answers    []struct {
-		Label  int            `yaml:"label"`
-		Labels map[string]int `yaml:"labels"`
-		Typed  bool           `yaml:"typed"` // an English answer scored as typed text
-		Script string         `yaml:"script"`
+		Label  *Label           `yaml:"label"`
+		Labels map[string]Label `yaml:"labels"`
+		Typed  bool             `yaml:"typed"` // an English answer scored as typed text
+		Script string           `yaml:"script"`
+		Text   string           `yaml:"text"` // the same as script
 	} `yaml:"answers"`
+}
+
+// Label is an ordinal grade: a number, or strong/medium/weak (also good/average/poor,
+// 强/中/弱, 好/一般/差).
+type Label float64
+
+var labelWords = map[string]Label{"strong": 3, "good": 3, "high": 3, "强": 3, "好": 3, "medium": 2, "average": 2, "mid": 2, "中": 2,
+	"一般": 2, "weak": 1, "poor": 1, "low": 1, "bad": 1, "弱": 1, "差": 1}
+
+// UnmarshalYAML reads a number or a grade word.
+func (l *Label) UnmarshalYAML(unmarshal func(any) error) error {
+	var v any
+	if err := unmarshal(&v); err != nil {
+		return err
+	}
+	switch x := v.(type) {
+	case uint64:
+		*l = Label(x)
+	case int64:
+		*l = Label(x)
+	case int:
+		*l = Label(x)
+	case float64:
+		*l = Label(x)
+	case string:
+		w, ok := labelWords[strings.ToLower(strings.TrimSpace(x))]
+		if !ok {
+			return fmt.Errorf("eval: unknown label %q (a number, or strong/medium/weak)", x)
+		}
+		*l = w
+	default:
+		return fmt.Errorf("eval: a label is a number or strong/medium/weak")
+	}
+	return nil
 }
 
 // Options choose the set and how English answers are spoken.
@@ -74,8 +109,9 @@ type Result struct {
 type Row struct {
 	Question string
 	Lang     string
-	Label    int
-	Labels   map[string]int
+	Label    Label
+	HasLabel bool
+	Labels   map[string]Label
 	Score    float64
 	Scores   map[string]float64
 	WER      float64
@@ -112,8 +148,12 @@ func LoadSet(file string) (Set, error) {
 		case len(q.Answers) < 2:
 			return Set{}, fmt.Errorf("%s: at least two graded answers are needed", where)
 		}
-		for ai, a := range q.Answers {
-			if strings.TrimSpace(a.Script) == "" || (a.Label == 0 && len(a.Labels) == 0) {
+		for ai := range q.Answers {
+			a := &set.Questions[qi].Answers[ai]
+			if a.Script == "" {
+				a.Script = a.Text
+			}
+			if strings.TrimSpace(a.Script) == "" || (a.Label == nil && len(a.Labels) == 0) {
 				return Set{}, fmt.Errorf("%s answers[%d]: a script and a label are required", where, ai)
 			}
 		}
@@ -159,7 +199,10 @@ func Run(ctx context.Context, opt Options, progress func(string)) (Result, error
 			if opt.Limit > 0 && i >= opt.Limit {
 				break
 			}
-			row := &Row{Question: q.ID, Lang: q.Lang, Label: a.Label, Labels: a.Labels, Spoken: q.Lang == "en" && !a.Typed && !opt.Typed}
+			row := &Row{Question: q.ID, Lang: q.Lang, Labels: a.Labels, Spoken: q.Lang == "en" && !a.Typed && !opt.Typed}
+			if a.Label != nil {
+				row.Label, row.HasLabel = *a.Label, true
+			}
 			jobs = append(jobs, job{q, i, row})
 		}
 	}
@@ -201,7 +244,7 @@ func Run(ctx context.Context, opt Options, progress func(string)) (Result, error
 			}
 			r := scoring.Score(scoring.Answer{Text: text, Question: j.q.Text, Points: j.q.Points, Lang: j.q.Lang, Dims: j.q.Dimensions})
 			j.row.Score, j.row.Scores = r.Overall, r.Scores
-			progress(fmt.Sprintf("%s #%d label %d → %.1f", j.q.ID, j.i+1, a.Label, r.Overall))
+			progress(fmt.Sprintf("%s #%d label %g → %.1f", j.q.ID, j.i+1, j.row.Label, r.Overall))
 			return nil
 		})
 	}
@@ -221,9 +264,9 @@ func Run(ctx context.Context, opt Options, progress func(string)) (Result, error
 			res.Capture = "browser"
 		}
 	}
-	res.Spearman = correlate(res.PerAnswer, func(r Row) (float64, float64, bool) { return float64(r.Label), r.Score, r.Label != 0 })
+	res.Spearman = correlate(res.PerAnswer, func(r Row) (float64, float64, bool) { return float64(r.Label), r.Score, r.HasLabel })
 	for _, l := range []string{"en", "zh"} {
-		if v, ok := correlateOK(res.PerAnswer, func(r Row) (float64, float64, bool) { return float64(r.Label), r.Score, r.Label != 0 && r.Lang == l }); ok {
+		if v, ok := correlateOK(res.PerAnswer, func(r Row) (float64, float64, bool) { return float64(r.Label), r.Score, r.HasLabel && r.Lang == l }); ok {
 			res.ByLanguage[l] = v
 		}
 	}

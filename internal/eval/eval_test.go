@@ -72,3 +72,33 @@ func TestBrowserCapture(t *testing.T) {
 	require.LessOrEqual(t, res.WER, 0.35, "the browser recording is transcribed")
 	require.Greater(t, res.PerAnswer[0].Score, res.PerAnswer[1].Score)
 }
+
+func TestLabelsAsWordsOrNumbersFromZero(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "set.yaml")
+	require.NoError(t, os.WriteFile(f, []byte(`questions:
+  - id: words
+    lang: en
+    text: Tell us about a customer you helped.
+    dimensions: [customer_focus]
+    answers:
+      - {label: strong, text: "Last year a client was about to leave because reports were late. I called her, built a weekly report and followed up each Friday. She renewed for two years and her satisfaction rose from six to nine."}
+      - {label: medium, text: "A customer had a problem with an invoice and I fixed it the same day. They were happy."}
+      - {label: weak, text: "I do not remember anything special."}
+  - id: numbers
+    lang: zh
+    text: 请讲述一次你帮助客户的经历。
+    dimensions: [customer_focus]
+    answers:
+      - {label: 0, script: "不记得了，无所谓。"}
+      - {label: 1.5, script: "有客户的发票出了问题，我当天帮他处理好了，客户比较满意。"}
+`), 0o600))
+	res, err := Run(context.Background(), Options{SetFile: f, Typed: true}, func(string) {})
+	require.NoError(t, err)
+	require.Equal(t, 5, res.Answers)
+	require.Equal(t, Label(0), res.PerAnswer[3].Label)
+	require.True(t, res.PerAnswer[3].HasLabel, "0 is a label")
+	require.Greater(t, res.Spearman, 0.8)
+	require.NoError(t, os.WriteFile(f, []byte("questions: [{id: q, lang: en, text: x, dimensions: [a], answers: [{label: brilliant, script: a}, {label: 2, script: b}]}]"), 0o600))
+	_, err = LoadSet(f)
+	require.ErrorContains(t, err, "unknown label")
+}

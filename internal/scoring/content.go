@@ -125,7 +125,13 @@ func Score(a Answer) Result {
 		}
 	}
 
-	dims := append([]string(nil), a.Dims...)
+	var dims []string
+	for _, d := range a.Dims {
+		if _, dup := r.Scores[d]; !dup && d != "" {
+			r.Scores[d] = 0
+			dims = append(dims, d)
+		}
+	}
 	sort.Strings(dims)
 	for _, d := range dims {
 		p := common
