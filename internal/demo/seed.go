@@ -43,7 +43,9 @@ func BackendJob() hireflow.Job {
 		Dimensions: []hireflow.Dimension{{Key: "problem_solving", NameEN: "Problem solving", NameZH: "解决问题", Weight: 0.4},
 			{Key: "communication", NameEN: "Communication", NameZH: "沟通", Weight: 0.3}, {Key: "ownership", NameEN: "Ownership", NameZH: "担当", Weight: 0.3}},
 		Questions: []hireflow.Question{
-			{ID: "q1", TextEN: "Tell us about a production incident you resolved.", TextZH: "请讲述一次你解决线上故障的经历。", Kind: "video", ThinkSecs: 30, MaxSecs: 120, Retakes: 1, Dimensions: []string{"problem_solving", "ownership"}},
+			{ID: "q1", TextEN: "Tell us about a production incident you resolved.", TextZH: "请讲述一次你解决线上故障的经历。", Kind: "video", ThinkSecs: 30, MaxSecs: 120, Retakes: 1, Dimensions: []string{"problem_solving", "ownership"},
+				PointsEN: []string{"how the root cause was found (logs, metrics, traces)", "what they decided and did themselves", "the measured impact", "the follow-up or postmortem"},
+				PointsZH: []string{"如何定位根因（日志、监控、链路）", "自己做了什么决定和行动", "可量化的影响", "复盘与后续改进"}},
 			{ID: "q2", TextEN: "How do you explain a technical trade-off to a non-engineer?", TextZH: "你如何向非技术人员解释技术取舍？", Kind: "video", ThinkSecs: 30, MaxSecs: 120, Retakes: 1, Dimensions: []string{"communication"}},
 			{ID: "q3", TextEN: "Describe a design you would change today and why.", TextZH: "描述一个你现在会改变的设计及原因。", Kind: "text", MaxSecs: 0, Dimensions: []string{"problem_solving"}},
 		},
@@ -59,7 +61,9 @@ func SalesJob() hireflow.Job {
 		Dimensions: []hireflow.Dimension{{Key: "customer_focus", NameEN: "Customer focus", NameZH: "客户导向", Weight: 0.5},
 			{Key: "communication", NameEN: "Communication", NameZH: "沟通", Weight: 0.5}},
 		Questions: []hireflow.Question{
-			{ID: "q1", TextEN: "Tell us about a customer you won back.", TextZH: "请讲述一次你挽回客户的经历。", Kind: "text", Dimensions: []string{"customer_focus"}},
+			{ID: "q1", TextEN: "Tell us about a customer you won back.", TextZH: "请讲述一次你挽回客户的经历。", Kind: "text", Dimensions: []string{"customer_focus"},
+				PointsEN: []string{"why the customer was leaving", "listening to their needs", "what was done to win them back", "the outcome: renewal, satisfaction"},
+				PointsZH: []string{"客户为什么要流失", "倾听客户需求", "为挽回客户做了什么", "结果：续约、满意度"}},
 			{ID: "q2", TextEN: "How do you prepare for a negotiation?", TextZH: "你如何准备一次商务谈判？", Kind: "video", ThinkSecs: 30, MaxSecs: 120, Retakes: 2, Dimensions: []string{"communication"}},
 		},
 		ScreeningRule: "hasAny(resume.skills, job.must) && resume.years >= job.min_years ? \"pass\"\n  : hasAny(resume.skills, job.nice) ? \"hold\"\n  : \"reject\""}
