@@ -111,8 +111,16 @@ type driver struct {
 }
 
 func (d *driver) setup(suffix string) error {
+	if err := d.setupStaff(suffix); err != nil {
+		return err
+	}
+	return d.setupJob()
+}
+
+// setupStaff creates the bench's organisation with a signed-in recruiter and hiring manager.
+func (d *driver) setupStaff(suffix string) error {
 	var err error
-	if d.org, err = d.a.Store.OrgCreate(d.ctx, "bench-life-"+suffix, "Bench lifecycle "+suffix); err != nil {
+	if d.org, err = d.a.Store.OrgCreate(d.ctx, "bench-"+suffix, "Bench "+suffix); err != nil {
 		return err
 	}
 	for _, role := range []hireflow.Role{hireflow.RoleRecruiter, hireflow.RoleHiringManager} {
@@ -129,6 +137,10 @@ func (d *driver) setup(suffix string) error {
 		}
 		d.staff[role] = hc
 	}
+	return nil
+}
+
+func (d *driver) setupJob() error {
 	j := demo.BackendJob()
 	body := map[string]any{"title": j.Title, "requirements": j.Requirements, "dimensions": j.Dimensions,
 		"questions": []map[string]any{

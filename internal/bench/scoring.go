@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hireflow/hireflow/internal/app"
 	"github.com/hireflow/hireflow/internal/scoring"
 	"github.com/hireflow/hireflow/internal/speech"
 )
@@ -29,6 +30,7 @@ type ScoringResult struct {
 	Ratio                 float64   `json:"ratio"`
 	PeakMemoryMBPerAnswer float64   `json:"peak_memory_mb_per_answer"` // the pipeline: pieces decoded at once × the largest tool process
 	PiecesPerAnswer       int       `json:"pieces_per_answer"`         // pocketsphinx processes decoding one answer at once
+	Through               string    `json:"through"`                   // simulation (the worker's functions in process) or stack (API → workflow → scoring worker)
 	RawPeakMemoryMB       float64   `json:"raw_peak_memory_mb"`        // the raw tools: the largest process
 }
 
@@ -36,11 +38,12 @@ const benchScript = "When I was on call last year our checkout service failed fo
 	"I took ownership, analysed the logs and the traces, and tested a hypothesis on one server. I decided to roll back the release and fix the query. " +
 	"As a result we reduced errors by ninety percent within twenty minutes, and I followed up with a postmortem for the team. "
 
-// Scoring simulates an interview of n spoken answers of about seconds each, uploaded one after
+// Scoring simulates an interview (or, with a stack, runs one through the API, the workflow and
+// the scoring worker) of n spoken answers of about seconds each, uploaded one after
 // another every pace seconds, scored as they arrive with as many parallel scorers as cores;
 // it reports how long after the last upload the last report is ready, beside the raw ffmpeg +
 // pocketsphinx time on the same file measured in the same run.
-func Scoring(ctx context.Context, n int, seconds, pace float64, parallel int, progress func(string)) (ScoringResult, error) {
+func Scoring(ctx context.Context, stack *app.App, n int, seconds, pace float64, parallel int, progress func(string)) (ScoringResult, error) {
 	res := ScoringResult{Answers: n, PaceSeconds: pace}
 	tools := speech.DefaultTools()
 	tools.Parallel = parallel
@@ -104,8 +107,50 @@ func Scoring(ctx context.Context, n int, seconds, pace float64, parallel int, pr
 	}
 	progress(fmt.Sprintf("raw tools: %.1f s", before))
 
-	// The pipeline, as the scoring worker runs it, with uploads arriving at the pace.
-	progress(fmt.Sprintf("simulating %d answers of %.0f s, one every %.0f s", n, d, pace))
+	var reportAfter, total float64
+	if stack != nil {
+		progress(fmt.Sprintf("interview of %d answers of %.0f s through the API, the workflow and the scoring worker, one upload every %.0f s", n, d, pace))
+		reportAfter, total, err = scoringOnStack(ctx, stack, webm, n, seconds, pace, progress)
+	} else {
+		progress(fmt.Sprintf("simulating %d answers of %.0f s, one every %.0f s", n, d, pace))
+		reportAfter, total, err = simulate(ctx, tools, dir, webm, n, pace, progress)
+	}
+	if err != nil {
+		return res, err
+	}
+	res.Through = "simulation"
+	if stack != nil {
+		res.Through = "stack"
+	}
+	res.ReportAfterLastUpload = round3(reportAfter)
+	progress("timing the raw tools again")
+	after, err := rawRun()
+	if err != nil {
+		return res, err
+	}
+	progress(fmt.Sprintf("raw tools: %.1f s", after))
+	res.RawToolsRuns = []float64{round3(before), round3(after)}
+	res.RawToolsSeconds = (before + after) / 2
+	res.RawPeakMemoryMB = round3(peak)
+	res.PipelineSeconds = round3(total / float64(n))
+	res.RawToolsSeconds = round3(res.RawToolsSeconds)
+	res.Ratio = round3(res.PipelineSeconds / res.RawToolsSeconds)
+	// The largest child process of the whole run (raw tools and pipeline alike) times the pieces
+	// one answer is decoded in at once.
+	res.PiecesPerAnswer = pieces
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru) == nil {
+		res.PeakMemoryMBPerAnswer = round3(float64(ru.Maxrss) / 1024 * float64(pieces))
+	}
+	return res, nil
+}
+
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
+
+// simulate scores the answer n times as the scoring worker does, one arriving every pace
+// seconds; it returns the time from the last upload to the last report and the summed
+// processing time.
+func simulate(ctx context.Context, tools speech.Tools, dir, webm string, n int, pace float64, progress func(string)) (float64, float64, error) {
 	sem := make(chan struct{}, runtime.NumCPU())
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -116,7 +161,7 @@ func Scoring(ctx context.Context, n int, seconds, pace float64, parallel int, pr
 		if i > 0 && pace > 0 {
 			select {
 			case <-ctx.Done():
-				return res, ctx.Err()
+				return 0, 0, ctx.Err()
 			case <-time.After(time.Duration(pace * float64(time.Second))):
 			}
 		}
@@ -150,30 +195,5 @@ func Scoring(ctx context.Context, n int, seconds, pace float64, parallel int, pr
 		}(i)
 	}
 	wg.Wait()
-	if firstErr != nil {
-		return res, firstErr
-	}
-	res.ReportAfterLastUpload = round3(time.Since(lastUpload).Seconds())
-	progress("timing the raw tools again")
-	after, err := rawRun()
-	if err != nil {
-		return res, err
-	}
-	progress(fmt.Sprintf("raw tools: %.1f s", after))
-	res.RawToolsRuns = []float64{round3(before), round3(after)}
-	res.RawToolsSeconds = (before + after) / 2
-	res.RawPeakMemoryMB = round3(peak)
-	res.PipelineSeconds = round3(total / float64(n))
-	res.RawToolsSeconds = round3(res.RawToolsSeconds)
-	res.Ratio = round3(res.PipelineSeconds / res.RawToolsSeconds)
-	// The largest child process of the whole run (raw tools and pipeline alike) times the pieces
-	// one answer is decoded in at once.
-	res.PiecesPerAnswer = pieces
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru) == nil {
-		res.PeakMemoryMBPerAnswer = round3(float64(ru.Maxrss) / 1024 * float64(pieces))
-	}
-	return res, nil
+	return time.Since(lastUpload).Seconds(), total, firstErr
 }
-
-func round3(x float64) float64 { return math.Round(x*1000) / 1000 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hireflow/hireflow/internal/app"
 	"github.com/hireflow/hireflow/internal/bench"
 )
 
@@ -101,6 +102,7 @@ func benchLifecycleCmd() *cobra.Command {
 func benchScoringCmd() *cobra.Command {
 	var n, parallel int
 	var seconds, pace float64
+	var stack bool
 	c := &cobra.Command{Use: "scoring", Short: "Report time after the last upload of a spoken interview, beside the raw ffmpeg + pocketsphinx time",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if pace < 0 {
@@ -109,7 +111,15 @@ func benchScoringCmd() *cobra.Command {
 			if parallel < 1 {
 				return fmt.Errorf("--parallel must be 1 or more")
 			}
-			res, err := bench.Scoring(cmd.Context(), n, seconds, pace, parallel, func(s string) { fmt.Fprintln(os.Stderr, "bench:", s) })
+			var a *app.App
+			if stack {
+				var err error
+				if a, err = open(cmd.Context(), true); err != nil {
+					return err
+				}
+				defer a.Close()
+			}
+			res, err := bench.Scoring(cmd.Context(), a, n, seconds, pace, parallel, func(s string) { fmt.Fprintln(os.Stderr, "bench:", s) })
 			if err != nil {
 				return err
 			}
@@ -119,6 +129,7 @@ func benchScoringCmd() *cobra.Command {
 		}}
 	c.Flags().IntVarP(&n, "answers", "n", 5, "answers in the interview")
 	c.Flags().Float64Var(&seconds, "seconds", 120, "length of each spoken answer")
+	c.Flags().BoolVar(&stack, "stack", false, "run the interview through the API, the workflow and the scoring worker on the running stack (make dev's, or HIREFLOW_* settings) instead of the worker's functions in process")
 	c.Flags().IntVar(&parallel, "parallel", runtime.NumCPU(), "pocketsphinx processes decoding one answer at once (1: the whole recording in one, like the raw tools)")
 	c.Flags().Float64Var(&pace, "pace", -1, "seconds between uploads (default: the answer's length, as a candidate records one after another)")
 	return c
