@@ -87,7 +87,7 @@ func (a *Activities) ScoreAnswer(ctx context.Context, in ScoreInput) (ScoreResul
 			return res, err
 		}
 		res.Scores, res.Overall, res.Flags.TooShort = out.Scores, out.Overall, out.TooShort
-		if err := a.Store.AnswerScoreSave(ctx, in.OrgID, in.ApplicationID, in.AnswerID, out.Scores, out.Overall, res.Flags, out, out.Method); err != nil {
+		if err := a.Store.AnswerScoreSave(ctx, in.OrgID, in.ApplicationID, in.AnswerID, out.Scores, out.Overall, res.Flags, out, scorerName(out)); err != nil {
 			return res, err
 		}
 	}
@@ -695,4 +695,16 @@ func webhookTransport(allowPrivate bool) *http.Transport {
 		return nil
 	}}
 	return &http.Transport{DialContext: d.DialContext, TLSHandshakeTimeout: 10 * time.Second, MaxIdleConns: 4}
+}
+
+// scorerName is the short name stored with a score: the offline scorer's version, or the
+// external scorer's method.
+func scorerName(r scoring.Result) string {
+	if strings.HasPrefix(r.Method, scoring.Version) {
+		return scoring.Version
+	}
+	if len(r.Method) > 80 {
+		return r.Method[:80]
+	}
+	return r.Method
 }

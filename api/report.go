@@ -94,7 +94,10 @@ func (s *Server) reportPage(c *fiber.Ctx) error {
 			Flags      map[string]bool `json:"flags"`
 			Limits     string          `json:"limits"`
 			Method     string          `json:"method"`
-			Content    struct {
+			// A typed answer's report is the content scorer's result itself.
+			Parts    map[string]scoring.Parts `json:"parts"`
+			Evidence []scoring.Evidence       `json:"evidence"`
+			Content  struct {
 				Highlights []string                 `json:"highlights"`
 				Method     string                   `json:"method"`
 				Parts      map[string]scoring.Parts `json:"parts"`
@@ -107,6 +110,9 @@ func (s *Server) reportPage(c *fiber.Ctx) error {
 			Recording: r.HasRecording && seesVideo(p.Role)}
 		if a.Method == "" {
 			a.Method, a.Highlights = rep.Content.Method, rep.Content.Highlights
+		}
+		if rep.Content.Parts == nil {
+			rep.Content.Parts, rep.Content.Evidence = rep.Parts, rep.Evidence
 		}
 		for _, k := range sortedKeys(r.Scores) {
 			ds := dimScore{Name: names[k], Score: r.Scores[k]}

@@ -152,8 +152,10 @@ func TestLifecycleOnTheRealStack(t *testing.T) {
 		// The typed answer was scored against the question's reference points, and its overall
 		// uses the job's weights (problem_solving 0.4, ownership 0.3).
 		var raw []byte
-		require.NoError(t, l.Store.Pool().QueryRow(ctx, `SELECT s.report FROM answer_scores s JOIN answers a ON a.id = s.answer_id
-			WHERE a.application_id = $1 AND a.question_id = 'q1'`, appID).Scan(&raw))
+		var scorer string
+		require.NoError(t, l.Store.Pool().QueryRow(ctx, `SELECT s.report, s.scorer FROM answer_scores s JOIN answers a ON a.id = s.answer_id
+			WHERE a.application_id = $1 AND a.question_id = 'q1'`, appID).Scan(&raw, &scorer))
+		require.Equal(t, "content-v3", scorer)
 		var rep struct {
 			Method    string
 			Relevance float64

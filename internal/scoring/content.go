@@ -60,6 +60,9 @@ type Result struct {
 	Relevance  float64            `json:"relevance"` // 0..1
 }
 
+// Version names the offline scorer in stored scores.
+const Version = "content-v3"
+
 // Method says how the offline scorer computes a score; the report shows it.
 const Method = "content-v3: competency phrases 30 + STAR 20 + quantified results 15 + length 15 + relevance to the question and its reference points 20 − vague or deflecting phrases (up to 24)"
 
