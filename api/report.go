@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
@@ -111,6 +112,7 @@ func (s *Server) reportPage(c *fiber.Ctx) error {
 		if a.Method == "" {
 			a.Method, a.Highlights = rep.Content.Method, rep.Content.Highlights
 		}
+		a.Method = strings.Replace(a.Method, scoring.Method, translate(l, "report.method_v3"), 1)
 		if rep.Content.Parts == nil {
 			rep.Content.Parts, rep.Content.Evidence = rep.Parts, rep.Evidence
 		}
