@@ -163,7 +163,12 @@ func scoringOnStack(ctx context.Context, a *app.App, webm string, n int, seconds
 	var total float64
 	var last time.Time
 	for id, at := range scored {
-		total += at.Sub(uploaded[id]).Seconds()
+		up, ok := uploaded[id]
+		if !ok || at.Before(up) {
+			// Seen before its upload returned: it took no longer than the poll interval.
+			up = at
+		}
+		total += at.Sub(up).Seconds()
 		if at.After(last) {
 			last = at
 		}

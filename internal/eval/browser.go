@@ -8,11 +8,12 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"time"
 
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/hireflow/hireflow/internal/speech"
 )
 
 // recordPage records the microphone the way the interview page does (camera and microphone,
@@ -51,7 +52,7 @@ func recordInBrowser(ctx context.Context, wav, webm string) error {
 		"-ar", "48000", padded).CombinedOutput(); err != nil {
 		return fmt.Errorf("eval: ffmpeg: %v %s", err, out)
 	}
-	seconds, err := wavSeconds(wav)
+	seconds, err := speech.DefaultTools().Duration(ctx, wav)
 	if err != nil {
 		return err
 	}
@@ -95,26 +96,4 @@ func recordInBrowser(ctx context.Context, wav, webm string) error {
 		return fmt.Errorf("eval: Chromium returned no recording")
 	}
 	return os.WriteFile(webm, data, 0o600)
-}
-
-// wavSeconds is how long a WAV file plays, from its header and size.
-func wavSeconds(path string) (float64, error) {
-	f, err := os.Open(filepath.Clean(path))
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	h := make([]byte, 44)
-	if _, err := f.Read(h); err != nil {
-		return 0, err
-	}
-	st, err := f.Stat()
-	if err != nil {
-		return 0, err
-	}
-	rate := int64(h[28]) | int64(h[29])<<8 | int64(h[30])<<16 | int64(h[31])<<24 // bytes per second
-	if rate == 0 {
-		return 0, fmt.Errorf("eval: %s is not a WAV file", path)
-	}
-	return float64(st.Size()-44) / float64(rate), nil
 }

@@ -242,9 +242,14 @@ func lexiconFor(d string) []string {
 	if l, ok := lexicons[d]; ok {
 		return l
 	}
-	for k, l := range lexicons {
+	keys := make([]string, 0, len(lexicons))
+	for k := range lexicons {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys) // the same dimension always takes the same phrases
+	for _, k := range keys {
 		if strings.Contains(d, k) || strings.Contains(k, d) {
-			return l
+			return lexicons[k]
 		}
 	}
 	return lexicons["problem_solving"]

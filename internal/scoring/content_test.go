@@ -190,3 +190,11 @@ func TestOverallUsesTheJobsWeights(t *testing.T) {
 		Weights: map[string]float64{"problem_solving": 1, "customer_focus": 0.0001}})
 	require.InDelta(t, r.Scores["problem_solving"], r.Overall, 0.1)
 }
+
+func TestUnknownDimensionsTakeTheSamePhrasesEveryTime(t *testing.T) {
+	for i := 0; i < 50; i++ {
+		require.Equal(t, lexicons["leadership"], lexiconFor("technical_leadership"), "two known names inside: the first in order")
+	}
+	require.Equal(t, lexicons["customer_focus"], lexiconFor("customer_focus"))
+	require.Equal(t, lexicons["problem_solving"], lexiconFor("charisma"))
+}

@@ -80,7 +80,8 @@ func (t Tools) Extract(ctx context.Context, recording, dir string) (Audio, error
 	out := filepath.Join(dir, "audio.wav")
 	limit := strconv.Itoa(int(t.MaxDuration.Seconds()))
 	cmd := exec.CommandContext(ctx, t.FFmpeg, "-nostdin", "-hide_banner", "-nostats", "-y", "-i", recording,
-		"-map", "0:a:0", "-ac", "1", "-ar", "16000", "-c:a", "pcm_s16le", "-t", limit, out,
+		// A bare 44-byte WAV header (no metadata chunk): pieces are cut at byte offsets from it.
+		"-map", "0:a:0", "-ac", "1", "-ar", "16000", "-c:a", "pcm_s16le", "-t", limit, "-map_metadata", "-1", "-fflags", "+bitexact", out,
 		"-map", "0:a:0", "-af", "silencedetect=noise=-35dB:d=0.3,ebur128", "-t", limit, "-f", "null", "-")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
