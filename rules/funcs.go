@@ -2,6 +2,8 @@ package rules
 
 import (
 	"fmt"
+	"reflect"
+	"sort"
 	"strings"
 	"time"
 
@@ -91,7 +93,62 @@ func library() []expr.Option {
 			return lo <= x && x <= hi, nil
 		}, new(func(float64, float64, float64) bool), new(func(int, int, int) bool),
 			new(func(float64, int, int) bool), new(func(int, float64, float64) bool)),
+		// keys, values and toPairs replace expr's builtins, which follow Go's random map order:
+		// with them `keys(m)[0]` or a float sum over values could differ between two
+		// evaluations of the same inputs, and a decision's "why" could not be replayed.
+		expr.Function("keys", func(p ...any) (any, error) {
+			ks, _, err := sortedMap(p[0])
+			out := make([]any, len(ks))
+			for i, k := range ks {
+				out[i] = k
+			}
+			return out, err
+		}, mapFuncs()...),
+		expr.Function("values", func(p ...any) (any, error) {
+			_, vs, err := sortedMap(p[0])
+			return vs, err
+		}, mapFuncs()...),
+		expr.Function("toPairs", func(p ...any) (any, error) {
+			ks, vs, err := sortedMap(p[0])
+			out := make([]any, len(ks))
+			for i := range ks {
+				out[i] = []any{ks[i], vs[i]}
+			}
+			return out, err
+		}, mapFuncs()...),
 	}
+}
+
+// mapFuncs lists the map types rules meet (the environments' maps and map literals) as
+// signatures, so that keys(5) is still refused when the rule is compiled.
+func mapFuncs() []any {
+	return []any{new(func(map[string]any) []any), new(func(map[string]float64) []any),
+		new(func(map[string]string) []any), new(func(map[string]int) []any), new(func(map[string]bool) []any),
+		new(func(map[any]any) []any)}
+}
+
+// sortedMap returns a map's keys in order (by their text) and the values in the same order.
+func sortedMap(m any) ([]any, []any, error) {
+	v := reflect.ValueOf(m)
+	if v.Kind() != reflect.Map {
+		return nil, nil, fmt.Errorf("expected a map, got %T", m)
+	}
+	type kv struct {
+		sortKey string
+		k, v    any
+	}
+	items := make([]kv, 0, v.Len())
+	it := v.MapRange()
+	for it.Next() {
+		k := it.Key().Interface()
+		items = append(items, kv{fmt.Sprint(k), k, it.Value().Interface()})
+	}
+	sort.Slice(items, func(i, j int) bool { return items[i].sortKey < items[j].sortKey })
+	ks, vs := make([]any, len(items)), make([]any, len(items))
+	for i, x := range items {
+		ks[i], vs[i] = x.k, x.v
+	}
+	return ks, vs, nil
 }
 
 func parseDay(s string) (time.Time, error) {

@@ -93,6 +93,9 @@ func compile(name, source string, env any, kind reflect.Kind) (*Program, error) 
 	if ce := checkGuard(name, source, p); ce != nil {
 		return nil, ce
 	}
+	if ce := checkOutcomes(name, source, p); ce != nil {
+		return nil, ce
+	}
 	sum := sha256.Sum256([]byte(name + "\x00" + source))
 	prog := &Program{Name: name, Source: source, Hash: hex.EncodeToString(sum[:8]), prog: p}
 	if cacheCount.Load() < maxCacheLen {

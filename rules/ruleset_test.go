@@ -128,11 +128,20 @@ func TestWeightsAndDurations(t *testing.T) {
 	ds, err := d.Durations(bg, DurationsEnv{})
 	require.NoError(t, err)
 	require.Equal(t, 90*24*time.Hour, ds["probation_length"])
+	// Constant names and values are checked when the rule is compiled…
 	for src, msg := range map[string]string{
 		`{"coffee_break": "1h"}`: "unknown duration",
 		`{"hold_sla": "soon"}`:   "must be like",
 		`{"hold_sla": "-1h"}`:    "must be like",
 		`{"hold_sla": "99999h"}`: "must be like",
+	} {
+		_, err := Compile(RuleDurations, src)
+		require.ErrorContains(t, err, msg, src)
+	}
+	// …computed ones when it is evaluated.
+	for src, msg := range map[string]string{
+		`{(job.education == "" ? "coffee_break" : "x"): "1h"}`: "unknown duration",
+		`{"hold_sla": job.education == "" ? "soon" : "1h"}`:  "must be like",
 	} {
 		p, err := Compile(RuleDurations, src)
 		require.NoError(t, err, src)

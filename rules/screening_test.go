@@ -2,6 +2,7 @@ package rules
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -98,15 +99,78 @@ func TestScreeningBoundsEvaluation(t *testing.T) {
 	require.Error(t, err)
 	require.Contains(t, err.Error(), "memory budget")
 
-	// An outcome outside pass/reject/hold is refused at run time.
-	p, err = CompileScreening(`"maybe"`)
+	// A computed outcome outside pass/reject/hold is refused at run time…
+	p, err = CompileScreening(`resume.years > 100 ? "pass" : lower("MAYBE")`)
 	require.NoError(t, err)
 	_, err = p.Screen(context.Background(), env(nil, 0, 0))
 	require.ErrorContains(t, err, "expected one of")
 }
 
+func TestOutcomesCheckedAtCompileTime(t *testing.T) {
+	for _, tc := range []struct {
+		rule, src string
+		line, col int
+	}{
+		{RuleScreening, `"yes"`, 1, 1},
+		{RuleScreening, `resume.years > 2 ? "pass" : "maybe"`, 1, 29},
+		{RuleScreening, "resume.years > 2\n  ? \"pass\"\n  : \"Pass\"", 3, 5},
+		{RuleScreening, `resume.years > 2 ? "pass" : (resume.years > 1 ? "hold" : "no")`, 1, 58},
+		{RuleScreening, `let x = 1; "ok"`, 1, 12},
+		{RuleScreening, `true ? "yes" : "pass"`, 1, 8},
+		{RuleScreening, `if resume.years > 2 { "pass" } else { "nope" }`, 1, 39},
+		{RuleRouting, `overall > 50 ? "advance" : "fail"`, 1, 28},
+		{RuleReview, `"approve"`, 1, 1},
+		{RuleApproval, `["ceo"]`, 1, 1},
+		{RuleApproval, `["hiring_manager", []]`, 1, 20},
+		{RuleApproval, `offer.salary > 1 ? ["hiring_manager", offer.department] : ["cfo"]`, 1, 59},
+		{RuleApproval, `[]`, 1, 1},
+	} {
+		_, err := Compile(tc.rule, tc.src)
+		var ce *CompileError
+		require.ErrorAs(t, err, &ce, tc.src)
+		require.Equal(t, [2]int{tc.line, tc.col}, [2]int{ce.Line, ce.Column}, "%s: %s", tc.src, ce.Message)
+		require.NotEmpty(t, ce.MessageZH)
+	}
+	for _, src := range []string{DefaultScreeningRule, `"pass"`, `resume.years > 2 ? "pass" : "hold"`, `lower("PASS")`} {
+		_, err := CompileScreening(src)
+		require.NoError(t, err, src)
+	}
+}
+
+// Map order must never decide: keys, values and toPairs come sorted, so any accepted rule gives
+// the same answer on the same inputs every time.
+func TestMapOrderIsDeterministic(t *testing.T) {
+	scores := map[string]float64{}
+	for i := 0; i < 40; i++ {
+		scores[string(rune('a'+i%26))+strconv.Itoa(i)] = float64(i) / 3
+	}
+	env := RoutingEnv{Scores: scores, Overall: 60}
+	for _, src := range []string{
+		`keys(scores)[0] == "a0" ? "advance" : "hold"`,
+		`string(values(scores)[3]) == "1" ? "advance" : "hold"`,
+		`sum(values(scores)) == 260 ? "advance" : "hold"`,
+		`toPairs(scores)[0][0] == "a0" ? "advance" : "hold"`,
+		`keys({"b": 1, "a": 2, "c": 3})[0] == "a" ? "advance" : "reject"`,
+	} {
+		p, err := Compile(RuleRouting, src)
+		require.NoError(t, err, src)
+		first, _, err := p.Route(context.Background(), env)
+		require.NoError(t, err, src)
+		for i := 0; i < 50; i++ {
+			again, _, err := p.Route(context.Background(), env)
+			require.NoError(t, err)
+			require.Equal(t, first, again, src)
+		}
+	}
+	p, err := Compile(RuleRouting, `keys(scores)[0] == "a0" ? "advance" : "hold"`)
+	require.NoError(t, err)
+	out, _, err := p.Route(context.Background(), env)
+	require.NoError(t, err)
+	require.Equal(t, "advance", out, "keys come in sorted order")
+}
+
 func FuzzCompileScreening(f *testing.F) {
-	for _, s := range []string{DefaultScreeningRule, `"pass"`, `resume.years > 1 ? "pass" : "hold"`, `let x = 1..3; "pass"`, `map(resume.skills, #)`} {
+	for _, s := range []string{DefaultScreeningRule, `"pass"`, `keys({"b": 1, "a": 2})[0] == "a" ? "pass" : "hold"`, `resume.years > 1 ? "pass" : "hold"`, `let x = 1..3; "pass"`, `map(resume.skills, #)`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
@@ -114,6 +178,10 @@ func FuzzCompileScreening(f *testing.F) {
 		if err != nil {
 			return
 		}
-		_, _ = p.Screen(context.Background(), env([]string{"go"}, 2, 3))
+		a, errA := p.Screen(context.Background(), env([]string{"go", "sql", "k8s"}, 2, 3))
+		b, errB := p.Screen(context.Background(), env([]string{"go", "sql", "k8s"}, 2, 3))
+		if a != b || (errA == nil) != (errB == nil) {
+			t.Fatalf("%q is not deterministic: %q/%v then %q/%v", src, a, errA, b, errB)
+		}
 	})
 }
