@@ -146,6 +146,12 @@ func (s *Server) apply(c *fiber.Ctx) error {
 	if herr != nil {
 		return herr
 	}
+	fileName, ok := resume.DisplayName(fh.Filename, format)
+	if !ok {
+		return hireflow.Errorf(hireflow.KindBadRequest, "invalid_filename", "resume",
+			"the file name cannot be shown safely; rename the file (for example resume.pdf) and retry").
+			ZH("文件名无法安全显示，请重命名文件（例如 resume.pdf）后重试")
+	}
 
 	appID := uuid.NewString()
 	key := job.OrgID + "/applications/" + appID + "/resume"
@@ -176,7 +182,7 @@ func (s *Server) apply(c *fiber.Ctx) error {
 	if form.Language == "zh" {
 		msg = "感谢您的申请，我们已收到。下一步安排将通过邮件通知您。"
 	}
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"application_id": app.ID, "status": "received", "message": msg})
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"application_id": app.ID, "status": "received", "message": msg, "file": fileName})
 }
 
 // workflowInput builds the workflow's input: IDs, enums, numbers and the pinned pipeline only.

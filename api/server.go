@@ -55,6 +55,7 @@ func New(a *app.App) *fiber.App {
 	})
 	f.Use(recover.New())
 	f.Use(s.observe)
+	f.Use(s.checkInput)
 
 	f.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	f.Get("/readyz", s.readyz)
@@ -168,9 +169,16 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		case fiber.StatusMethodNotAllowed:
 			herr = hireflow.Errorf(hireflow.KindNotFound, "method_not_allowed", "", "method not allowed")
 		default:
+			// Fiber's own messages can quote the parser's internals or the raw request: not shown.
 			if ferr.Code >= 400 && ferr.Code < 500 {
-				herr = hireflow.Errorf(hireflow.KindBadRequest, "bad_request", "", "%s", ferr.Message)
+				herr = hireflow.Errorf(hireflow.KindBadRequest, "bad_request", "", "the request could not be read").
+					ZH("无法读取该请求")
 			}
+		}
+	}
+	if herr == nil || herr.Kind == hireflow.KindInternal {
+		if d := dependencyError(err); d != nil {
+			herr = d
 		}
 	}
 	if herr == nil {
@@ -188,6 +196,9 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		msg = herr.MessageZH
 	}
 	status := statusOf(herr.Kind)
+	if status == fiber.StatusServiceUnavailable {
+		c.Set(fiber.HeaderRetryAfter, "5")
+	}
 	if wantsHTML(c) {
 		return s.renderError(c, status, herr.Code, msg)
 	}

@@ -7,9 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
-	"fmt"
 	"io"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -17,7 +15,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/ledongthuc/pdf"
-	"golang.org/x/text/encoding/simplifiedchinese"
+	"github.com/saintfish/chardet"
+	"golang.org/x/text/encoding/htmlindex"
+	xunicode "golang.org/x/text/encoding/unicode"
 
 	"github.com/hireflow/hireflow"
 )
@@ -62,31 +62,64 @@ func errUnreadable(format Format) *hireflow.Error {
 		ZH("%s 文件已损坏或无法读取，请重新导出后再上传", strings.ToUpper(string(format)))
 }
 
-// Sniff decides the format from the bytes and checks that the file name agrees.
-func Sniff(data []byte, filename string) (Format, *hireflow.Error) {
+func errEncrypted(format Format) *hireflow.Error {
+	if format == FormatPDF {
+		return hireflow.Errorf(hireflow.KindInvalid, "encrypted_document", "resume",
+			"the PDF is protected with a password; save it without a password (or print it to a new PDF) and upload it again").
+			ZH("PDF 设置了密码保护，请另存为无密码的 PDF（或打印为新的 PDF）后重新上传")
+	}
+	return hireflow.Errorf(hireflow.KindInvalid, "encrypted_document", "resume",
+		"the Word document is protected with a password; save a copy without a password and upload it again").
+		ZH("Word 文档设置了密码保护，请另存一份无密码的副本后重新上传")
+}
+
+func errTooLarge(format Format) *hireflow.Error {
+	return hireflow.Errorf(hireflow.KindInvalid, "document_too_large", "resume",
+		"the %s file unpacks to far more text than a résumé holds; save it again without embedded content and retry", strings.ToUpper(string(format))).
+		ZH("%s 文件解压后内容远超简历应有的大小，请去掉嵌入内容后重新保存再上传", strings.ToUpper(string(format)))
+}
+
+func errActive(format Format, what string) *hireflow.Error {
+	return hireflow.Errorf(hireflow.KindInvalid, "active_content", "resume",
+		"the %s file contains %s, which we do not open; save it as a plain document (or print it to PDF) and upload it again", strings.ToUpper(string(format)), what).
+		ZH("%s 文件包含可执行内容（%s），我们不会打开；请另存为普通文档（或打印为 PDF）后重新上传", strings.ToUpper(string(format)), what)
+}
+
+func errEncoding() *hireflow.Error {
+	return hireflow.Errorf(hireflow.KindInvalid, "unsupported_encoding", "resume",
+		"we could not tell which character encoding the text file uses; save it as UTF-8 (or upload a PDF or DOCX) and retry").
+		ZH("无法识别文本文件的字符编码，请另存为 UTF-8 编码（或上传 PDF、DOCX）后重试")
+}
+
+// cfbMagic starts an OLE compound file: an old .doc, or an OOXML file encrypted by Office.
+var cfbMagic = []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}
+
+// utf16 "EncryptedPackage", the stream an encrypted OOXML compound file holds.
+var encryptedPackage = []byte("E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e\x00")
+
+// Sniff decides the format from the bytes alone. The file name is only a label for display:
+// a valid PDF named "resume.pdf " or "cv.pdf.exe" is still a PDF.
+func Sniff(data []byte, _ string) (Format, *hireflow.Error) {
 	if len(data) == 0 {
 		return "", hireflow.Errorf(hireflow.KindInvalid, "file_empty", "resume", "the résumé file is empty").
 			ZH("简历文件为空")
 	}
-	var f Format
 	switch {
 	case bytes.HasPrefix(data, []byte("%PDF-")):
-		f = FormatPDF
+		return FormatPDF, nil
 	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
-		f = FormatDOCX
+		return FormatDOCX, nil
+	case bytes.HasPrefix(data, cfbMagic):
+		if bytes.Contains(data, encryptedPackage) {
+			return FormatDOCX, errEncrypted(FormatDOCX)
+		}
+		return "", errUnsupported("the file is an old Word (.doc) or other Office binary file")
+	case bytes.HasPrefix(data, []byte("\xff\xfe")) || bytes.HasPrefix(data, []byte("\xfe\xff")):
+		return FormatTXT, nil // UTF-16 with a byte-order mark
 	case looksLikeText(data):
-		f = FormatTXT
-	default:
-		return "", errUnsupported("the file is not a PDF, DOCX or text file")
+		return FormatTXT, nil
 	}
-	ext := strings.ToLower(strings.TrimPrefix(filepath.Ext(filename), "."))
-	switch {
-	case ext == "" || ext == string(f):
-	case f == FormatTXT && (ext == "text" || ext == "md"):
-	default:
-		return "", errUnsupported(fmt.Sprintf("the file is named .%s but its content is %s", ext, strings.ToUpper(string(f))))
-	}
-	return f, nil
+	return "", errUnsupported("the file is not a PDF, DOCX or text file")
 }
 
 func looksLikeText(data []byte) bool {
@@ -167,7 +200,24 @@ func Extract(ctx context.Context, data []byte, filename string) (string, Format,
 	return text, f, nil
 }
 
+// pdfActive are the name objects of PDF features that run code or open other programs.
+var pdfActive = [][]byte{[]byte("/JavaScript"), []byte("/Launch")}
+
 func pdfText(data []byte) (string, *hireflow.Error) {
+	for _, k := range pdfActive {
+		if bytes.Contains(data, k) {
+			return "", errActive(FormatPDF, "scripts or launch actions")
+		}
+	}
+	t, herr := pdfPages(data)
+	if herr != nil && herr.Code == "resume_unreadable" && bytes.Contains(data, []byte("/Encrypt")) {
+		// Readable with the empty password is fine; anything else needs the candidate's password.
+		return "", errEncrypted(FormatPDF)
+	}
+	return t, herr
+}
+
+func pdfPages(data []byte) (string, *hireflow.Error) {
 	r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return "", errUnreadable(FormatPDF)
@@ -213,22 +263,29 @@ func docxText(data []byte) (string, *hireflow.Error) {
 	}
 	var doc *zip.File
 	for _, f := range zr.File {
-		if f.Name == "word/document.xml" {
+		switch name := strings.ToLower(f.Name); {
+		case name == "word/document.xml":
 			doc = f
+		case strings.HasSuffix(name, "vbaproject.bin") || strings.HasSuffix(name, "vbadata.xml"):
+			return "", errActive(FormatDOCX, "macros")
+		case strings.HasPrefix(name, "word/activex/"):
+			return "", errActive(FormatDOCX, "ActiveX controls")
 		}
 	}
 	if doc == nil {
 		return "", errUnsupported("the ZIP file is not a Word document")
 	}
 	if doc.UncompressedSize64 > maxDocXMLBytes {
-		return "", errUnreadable(FormatDOCX)
+		return "", errTooLarge(FormatDOCX)
 	}
 	rc, err := doc.Open()
 	if err != nil {
 		return "", errUnreadable(FormatDOCX)
 	}
 	defer rc.Close()
-	dec := xml.NewDecoder(io.LimitReader(rc, maxDocXMLBytes))
+	// The size in the ZIP header can lie: read one byte past the limit to tell.
+	lr := &io.LimitedReader{R: rc, N: maxDocXMLBytes + 1}
+	dec := xml.NewDecoder(lr)
 	var b strings.Builder
 	inText := false
 	for {
@@ -236,10 +293,18 @@ func docxText(data []byte) (string, *hireflow.Error) {
 		if err == io.EOF {
 			break
 		}
+		if lr.N <= 0 {
+			return "", errTooLarge(FormatDOCX)
+		}
 		if err != nil {
 			return "", errUnreadable(FormatDOCX)
 		}
 		switch t := tok.(type) {
+		case xml.Directive:
+			// A DTD can declare entities (XXE, billion laughs); Word never writes one.
+			if bytes.Contains(bytes.ToUpper(t), []byte("DOCTYPE")) || bytes.Contains(bytes.ToUpper(t), []byte("ENTITY")) {
+				return "", errActive(FormatDOCX, "a document type declaration")
+			}
 		case xml.StartElement:
 			switch t.Name.Local {
 			case "t":
@@ -268,17 +333,61 @@ func docxText(data []byte) (string, *hireflow.Error) {
 	return b.String(), nil
 }
 
+// plainText decodes a text file: a byte-order mark decides, then valid UTF-8; otherwise a
+// statistical detector must name one encoding clearly ahead of the others, and the decoded text
+// must be clean. A guess that is not clear is refused rather than stored as mojibake.
 func plainText(data []byte) (string, *hireflow.Error) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	if utf8.Valid(data) {
+	switch {
+	case bytes.HasPrefix(data, []byte("\xef\xbb\xbf")):
+		data = data[3:]
+		if !utf8.Valid(data) {
+			return "", errEncoding()
+		}
+		return string(data), nil
+	case bytes.HasPrefix(data, []byte("\xff\xfe")), bytes.HasPrefix(data, []byte("\xfe\xff")):
+		out, err := xunicode.UTF16(xunicode.LittleEndian, xunicode.UseBOM).NewDecoder().Bytes(data)
+		if err != nil || !cleanText(out) {
+			return "", errEncoding()
+		}
+		return string(out), nil
+	case utf8.Valid(data):
 		return string(data), nil
 	}
-	// Chinese résumés saved by older editors are often GB18030/GBK.
-	out, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
-	if err != nil || !utf8.Valid(out) {
-		return "", errUnreadable(FormatTXT)
+	results, err := chardet.NewTextDetector().DetectAll(data)
+	if err != nil || len(results) == 0 {
+		return "", errEncoding()
+	}
+	top := results[0]
+	if top.Confidence < minEncodingConfidence || (len(results) > 1 && top.Confidence-results[1].Confidence < max(10, top.Confidence/3)) {
+		return "", errEncoding()
+	}
+	enc, err := htmlindex.Get(strings.ReplaceAll(strings.ToLower(top.Charset), "gb-18030", "gb18030"))
+	if err != nil {
+		return "", errEncoding()
+	}
+	out, err := enc.NewDecoder().Bytes(data)
+	if err != nil || !cleanText(out) {
+		return "", errEncoding()
 	}
 	return string(out), nil
+}
+
+// minEncodingConfidence is the detector's score (0–100) below which a guess is refused; the
+// runner-up must also trail it by a third of it (and at least 10).
+const minEncodingConfidence = 20
+
+// cleanText is valid UTF-8 with no replacement characters and few control characters.
+func cleanText(b []byte) bool {
+	if !utf8.Valid(b) || bytes.Contains(b, []byte("\uFFFD")) {
+		return false
+	}
+	ctrl := 0
+	for _, r := range string(b) {
+		if r == 0 || (unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' && r != '\f') {
+			ctrl++
+		}
+	}
+	return ctrl*100 <= len(b)
 }
 
 // normalise drops control characters, folds runs of blank lines and caps the length.
@@ -309,4 +418,34 @@ func normalise(s string) string {
 		out = append(out, l)
 	}
 	return strings.TrimSpace(strings.Join(out, "\n"))
+}
+
+// DisplayName makes an uploaded file name safe to show: the base name only, without control,
+// bidirectional-override or zero-width characters, trimmed and at most 100 characters. It
+// reports false for a name that cannot be shown at all (not UTF-8). The name never decides the
+// file's type.
+func DisplayName(name string, f Format) (string, bool) {
+	if !utf8.ValidString(name) {
+		return "", false
+	}
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range name {
+		switch {
+		case unicode.IsControl(r), unicode.Is(unicode.Bidi_Control, r), r == '\u200b', r == '\u200c', r == '\u200d', r == '\u2060', r == '\ufeff':
+			continue
+		}
+		if n++; n > 100 {
+			break
+		}
+		b.WriteRune(r)
+	}
+	out := strings.TrimSpace(b.String())
+	if strings.Trim(out, ".") == "" {
+		out = "resume." + string(f)
+	}
+	return out, true
 }

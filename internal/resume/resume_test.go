@@ -8,7 +8,10 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"github.com/go-pdf/fpdf"
+	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/simplifiedchinese"
+	xunicode "golang.org/x/text/encoding/unicode"
 
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/internal/demo"
@@ -32,6 +35,16 @@ func TestExtractFormats(t *testing.T) {
 		{"TXT", "cv.txt", []byte(strings.Join(p.Lines, "\n")), resume.FormatTXT, "distributed systems"},
 		{"GBKText", "简历.txt", gbk, resume.FormatTXT, "5年销售经验"},
 		{"NoExtension", "cv", demo.ResumePDF(p.Lines), resume.FormatPDF, "Temporal"},
+		// The content decides, never the name.
+		{"PDFNamedDocx", "cv.docx", demo.ResumePDF(p.Lines), resume.FormatPDF, "Temporal"},
+		{"TrailingSpace", "resume.pdf ", demo.ResumePDF(p.Lines), resume.FormatPDF, "Temporal"},
+		{"DoubleExtension", "resume.pdf.exe", demo.ResumePDF(p.Lines), resume.FormatPDF, "Temporal"},
+		{"SemicolonName", "resume.pdf;.sh", demo.ResumePDF(p.Lines), resume.FormatPDF, "Temporal"},
+		{"RTLOverride", "cv\u202efdp.exe", demo.ResumePDF(p.Lines), resume.FormatPDF, "Temporal"},
+		{"Latin1Text", "cv.txt", latin1(t, latin1Resume), resume.FormatTXT, "José Müller-Peña"},
+		{"Windows1252Text", "cv.txt", win1252(t, latin1Resume+"\n“Quoted” – résumé"), resume.FormatTXT, "“Quoted” – résumé"},
+		{"UTF16LE", "cv.txt", utf16le(t, "王小明\n"+latin1Resume), resume.FormatTXT, "王小明"},
+		{"UTF8BOM", "cv.txt", append([]byte("\xef\xbb\xbf"), []byte(latin1Resume)...), resume.FormatTXT, "Müller"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			text, f, herr := resume.Extract(ctx, tc.data, tc.file)
@@ -54,13 +67,22 @@ func TestExtractRefusesBadFiles(t *testing.T) {
 		{"Empty", "cv.pdf", nil, "file_empty", hireflow.KindInvalid},
 		{"Image", "cv.png", png, "unsupported_file_type", hireflow.KindUnsupported},
 		{"ImageNamedPDF", "cv.pdf", png, "unsupported_file_type", hireflow.KindUnsupported},
-		{"PDFNamedDocx", "cv.docx", pdf, "unsupported_file_type", hireflow.KindUnsupported},
 		{"TruncatedPDF", "cv.pdf", pdf[:len(pdf)/3], "resume_unreadable", hireflow.KindInvalid},
 		{"GarbagePDF", "cv.pdf", append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte("garbage "), 50)...), "resume_unreadable", hireflow.KindInvalid},
 		{"ZipNotWord", "cv.docx", zipWith("hello.txt", "hi"), "unsupported_file_type", hireflow.KindUnsupported},
 		{"CorruptZip", "cv.docx", []byte("PK\x03\x04garbage-garbage-garbage"), "resume_unreadable", hireflow.KindInvalid},
 		{"TooShort", "cv.txt", []byte("hi"), "resume_no_text", hireflow.KindInvalid},
 		{"ExeNamedTxt", "cv.txt", append([]byte("MZ\x90\x00"), bytes.Repeat([]byte{0}, 200)...), "unsupported_file_type", hireflow.KindUnsupported},
+		{"EncryptedPDF", "cv.pdf", protectedPDF(t), "encrypted_document", hireflow.KindInvalid},
+		{"EncryptedDocx", "cv.docx", encryptedOOXML(), "encrypted_document", hireflow.KindInvalid},
+		{"OldDoc", "cv.doc", append(append([]byte{}, cfb...), bytes.Repeat([]byte{1}, 600)...), "unsupported_file_type", hireflow.KindUnsupported},
+		{"PDFJavaScript", "cv.pdf", scriptedPDF(t), "active_content", hireflow.KindInvalid},
+		{"DocxMacros", "cv.docm", zipFiles(map[string]string{"word/document.xml": wordDoc("Go engineer with many years of experience"), "word/vbaProject.bin": "Attribute VB_Name"}), "active_content", hireflow.KindInvalid},
+		{"DocxDTD", "cv.docx", zipWith("word/document.xml", `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>&lol2;</w:t></w:r></w:p></w:body></w:document>`), "active_content", hireflow.KindInvalid},
+		{"DocxXXE", "cv.docx", zipWith("word/document.xml", `<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>&x;</w:t></w:r></w:p></w:body></w:document>`), "active_content", hireflow.KindInvalid},
+		{"ZipBomb", "bomb.docx", zipBomb(), "document_too_large", hireflow.KindInvalid},
+		{"AmbiguousEncoding", "cv.txt", gbShort(t), "unsupported_encoding", hireflow.KindInvalid},
+		{"BrokenUTF8BOM", "cv.txt", []byte("\xef\xbb\xbfGo engineer \xff\xfe with PostgreSQL experience"), "unsupported_encoding", hireflow.KindInvalid},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, _, herr := resume.Extract(ctx, tc.data, tc.file)
@@ -71,6 +93,15 @@ func TestExtractRefusesBadFiles(t *testing.T) {
 			require.NotEmpty(t, herr.MessageZH)
 		})
 	}
+}
+
+const latin1Resume = "José Müller-Peña\nSoftware engineer, 6 years of Go and PostgreSQL.\nExperience: Zürich, Málaga. Skills: Kubernetes, Temporal, SQL."
+
+func TestLatin1IsNotMojibake(t *testing.T) {
+	text, _, herr := resume.Extract(ctx, latin1(t, latin1Resume), "cv.txt")
+	require.Nil(t, herr)
+	require.Equal(t, latin1Resume, text)
+	require.NotContains(t, text, "黮")
 }
 
 func TestExtractZipBombIsBounded(t *testing.T) {
@@ -107,4 +138,74 @@ func TestFacts(t *testing.T) {
 	require.Equal(t, 9.0, ranges.Years, "overlapping ranges merge: 2015-2020 and 2022-2026")
 
 	require.Empty(t, resume.ExtractFacts("I like going to the gopher park", nil, now).Skills, "go matches whole words only")
+}
+
+func latin1(t *testing.T, s string) []byte {
+	b, err := charmap.ISO8859_1.NewEncoder().Bytes([]byte(s))
+	require.NoError(t, err)
+	return b
+}
+
+func win1252(t *testing.T, s string) []byte {
+	b, err := charmap.Windows1252.NewEncoder().Bytes([]byte(s))
+	require.NoError(t, err)
+	return b
+}
+
+func utf16le(t *testing.T, s string) []byte {
+	b, err := xunicode.UTF16(xunicode.LittleEndian, xunicode.UseBOM).NewEncoder().Bytes([]byte(s))
+	require.NoError(t, err)
+	return b
+}
+
+// gbShort is too little GB18030 text for any detector to tell it from EUC-JP or EUC-KR.
+func gbShort(t *testing.T) []byte {
+	b, err := simplifiedchinese.GB18030.NewEncoder().Bytes([]byte("王小明 销售经理"))
+	require.NoError(t, err)
+	return b
+}
+
+func protectedPDF(t *testing.T) []byte {
+	p := fpdf.New("P", "mm", "A4", "")
+	p.SetProtection(fpdf.CnProtectPrint, "candidate-secret", "owner-secret")
+	p.SetFont("Helvetica", "", 11)
+	p.AddPage()
+	p.CellFormat(0, 6, "Go engineer, 7 years of PostgreSQL and Kubernetes", "", 1, "L", false, 0, "")
+	var b bytes.Buffer
+	require.NoError(t, p.Output(&b))
+	return b.Bytes()
+}
+
+func scriptedPDF(t *testing.T) []byte {
+	p := fpdf.New("P", "mm", "A4", "")
+	p.SetFont("Helvetica", "", 11)
+	p.AddPage()
+	p.CellFormat(0, 6, "Go engineer, 7 years of PostgreSQL and Kubernetes", "", 1, "L", false, 0, "")
+	p.SetJavascript("app.alert('hello');")
+	var b bytes.Buffer
+	require.NoError(t, p.Output(&b))
+	return b.Bytes()
+}
+
+var cfb = []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}
+
+// encryptedOOXML looks like what Office writes for a password-protected .docx: a compound file
+// holding an EncryptedPackage stream.
+func encryptedOOXML() []byte {
+	b := append([]byte{}, cfb...)
+	b = append(b, bytes.Repeat([]byte{0}, 500)...)
+	for _, r := range "EncryptedPackage" {
+		b = append(b, byte(r), 0)
+	}
+	return append(b, bytes.Repeat([]byte{7}, 500)...)
+}
+
+func wordDoc(text string) string {
+	return `<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>` +
+		text + `</w:t></w:r></w:p></w:body></w:document>`
+}
+
+func zipBomb() []byte {
+	para := `<w:p><w:r><w:t>` + strings.Repeat("A", 1000) + `</w:t></w:r></w:p>`
+	return zipWith("word/document.xml", wordDoc("")+strings.Repeat(para, 30_000))
 }
