@@ -212,6 +212,10 @@ type Decision struct {
 	DecidedBy     string         `json:"decided_by,omitempty"`
 	CreatedAt     time.Time      `json:"created_at"`
 	Explanation   string         `json:"explanation,omitempty"`
+	ExplanationZH string         `json:"explanation_zh,omitempty"`
+	// For the staff page: the rule on one line and each input it read ("resume.years = 4").
+	RuleLine   string   `json:"-"`
+	InputLines []string `json:"-"`
 }
 
 // WorkflowIDForApplication is the only way application workflow IDs are made: the UUID, nothing personal.

@@ -106,8 +106,15 @@ func (s *Server) explainedDecisions(c *fiber.Ctx, orgID, appID string) ([]hirefl
 	for i, d := range ds {
 		if d.RuleSource != "" {
 			ds[i].Explanation = rules.Explain(d.RuleName, d.RuleVersion, d.RuleSource, d.Inputs, d.Outcome)
+			ds[i].ExplanationZH = rules.ExplainZH(d.RuleName, d.RuleVersion, d.RuleSource, d.Inputs, d.Outcome)
+			ds[i].RuleLine, ds[i].InputLines = rules.ExplainParts(d.RuleSource, d.Inputs)
 		} else {
-			ds[i].Explanation = fmt.Sprintf("%s decision by a person → %s (reason: %s)", d.Kind, d.Outcome, d.Reason)
+			reason := d.Reason
+			if reason == "" {
+				reason = "—"
+			}
+			ds[i].Explanation = fmt.Sprintf("%s decision by a person → %s (reason: %s)", d.Kind, d.Outcome, reason)
+			ds[i].ExplanationZH = fmt.Sprintf("%s由人工决定 → %s（原因：%s）", rules.RuleNameZH(d.Kind), rules.OutcomeZH(d.Outcome), reason)
 		}
 	}
 	return ds, nil

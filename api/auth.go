@@ -177,6 +177,10 @@ func jsonError(err error) *hireflow.Error {
 		return hireflow.Errorf(hireflow.KindBadRequest, "unknown_field", f, "this endpoint has no field %q", f).
 			ZH("此接口没有字段 %q", f)
 	}
+	if msg := err.Error(); !strings.HasPrefix(msg, "json:") && len(msg) <= 200 {
+		// Our own types' UnmarshalJSON (durations, …) explain themselves in the client's terms.
+		return hireflow.Errorf(hireflow.KindBadRequest, "invalid_json", "", "%s", msg).ZH("请求体有误：%s", msg)
+	}
 	return hireflow.Errorf(hireflow.KindBadRequest, "invalid_json", "", "the body is not valid JSON for this endpoint").
 		ZH("请求体不是此接口可接受的 JSON")
 }

@@ -41,6 +41,7 @@ type pageData struct {
 	LogoURL                                string
 	Minutes                                int
 	Report                                 []reportAnswer
+	Can                                    stageActions // staff application page: the forms to show
 }
 
 // offerView is what the candidate sees of an approved offer.
@@ -125,8 +126,11 @@ func (s *Server) useToken(c *fiber.Ctx) (store.CandidateToken, store.Contact, er
 	if err != nil {
 		return tok, contact, err
 	}
-	if c.Query("lang") == "" && c.Cookies("hf_lang") == "" && c.Get(fiber.HeaderAcceptLanguage) == "" {
+	// The language the candidate applied in wins over the browser's header; a switch on the
+	// page (?lang=, remembered in hf_lang) wins over both.
+	if c.Query("lang") == "" && c.Cookies("hf_lang") == "" && (contact.Language == "zh" || contact.Language == "en") {
 		c.Request().URI().QueryArgs().Set("lang", contact.Language)
+		return tok, contact, nil
 	}
 	if q := c.Query("lang"); q == "zh" || q == "en" {
 		c.Cookie(&fiber.Cookie{Name: "hf_lang", Value: q, Path: "/", MaxAge: 365 * 86400, SameSite: fiber.CookieSameSiteLaxMode})

@@ -54,9 +54,16 @@ func (s *Server) applicationPage(c *fiber.Ctx) error {
 	d := pageData{Lang: l, Title: job.Title, OrgName: org.Name, BrandLine: org.BrandLine, Color: org.Color, JobTitle: job.Title,
 		AppID: app.ID, Stage: app.Stage, Role: string(p.Role), Name: app.CandidateName}
 	d.Code = string(app.Status)
-	if o, err := s.Store.OfferLatest(c.UserContext(), p.OrgID, app.ID); err == nil && o.Status == "approving" {
-		d.OfferID = o.ID
+	offerStatus := ""
+	if o, err := s.Store.OfferLatest(c.UserContext(), p.OrgID, app.ID); err == nil {
+		offerStatus = o.Status
+		if o.Status == "approving" {
+			d.OfferID = o.ID
+		}
+	} else if hireflow.ErrorKind(err) != hireflow.KindNotFound {
+		return err
 	}
+	d.Can = actionsFor(p.Role, app.Stage, app.Status, offerStatus)
 	return s.render(c, fiber.StatusOK, "application.html", d)
 }
 

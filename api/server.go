@@ -36,7 +36,7 @@ type Server struct {
 // New builds the Fiber app.
 func New(a *app.App) *fiber.App {
 	s := &Server{App: a}
-	s.pages = template.Must(template.New("").Funcs(template.FuncMap{"t": translate}).ParseFS(templateFS, "templates/*.html"))
+	s.pages = template.Must(template.New("").Funcs(template.FuncMap{"t": translate, "tv": translateValue}).ParseFS(templateFS, "templates/*.html"))
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "hireflow_http_requests_total",
 		Help: "HTTP requests by route and status."}, []string{"route", "method", "status"})
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "hireflow_http_request_seconds",
@@ -59,7 +59,6 @@ func New(a *app.App) *fiber.App {
 
 	f.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	f.Get("/readyz", s.readyz)
-	f.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{})))
 
 	off := func(*fiber.Ctx) bool { return a.Cfg.RateLimitPerMin == 0 }
 	publicLimit := limiter.New(limiter.Config{Max: a.Cfg.RateLimitPerMin, Expiration: time.Minute, LimitReached: rateLimited, Next: off})
@@ -125,6 +124,14 @@ func New(a *app.App) *fiber.App {
 	f.Use(func(c *fiber.Ctx) error {
 		return hireflow.Errorf(hireflow.KindNotFound, "route_not_found", "", "no such endpoint: %s %s", c.Method(), c.Path())
 	})
+	return f
+}
+
+// NewMetrics serves /metrics alone, for a separate listen address (HIREFLOW_METRICS_ADDR) that
+// only the monitoring network reaches: the public API port exposes no operational data.
+func NewMetrics(a *app.App) *fiber.App {
+	f := fiber.New(fiber.Config{AppName: "hireflow-metrics", DisableStartupMessage: true})
+	f.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{})))
 	return f
 }
 

@@ -116,8 +116,12 @@ start_postgres() {
   fi
   touch "$DATA/postgres.log"
   if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$DATA/postgres.log"; fi
+  # synchronous_commit stays on: a 201 or an email rests on the commit, and with it off a kill -9
+  # of the server loses commits it already acknowledged. fsync=off survives a crash of the server
+  # process (the kernel still holds the pages) and loses data only if the whole machine dies,
+  # which is out of scope for a dev/test stack; never use it in production.
   as_pg "$PG_BIN/pg_ctl" -D "$d" -l "$DATA/postgres.log" -w -t 60 \
-    -o "-p $PG_PORT -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    -o "-p $PG_PORT -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=on -c max_connections=200" \
     start >/dev/null 9>&- || { tail -n 20 "$DATA/postgres.log" >&2; die "PostgreSQL failed to start"; }
   wait_for PostgreSQL pg_healthy "$DATA/postgres.log" 30
   "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='hireflow'" | grep -q 1 \
@@ -170,7 +174,13 @@ start_all() {
 stop_all() {
   mkdir -p "$DATA"
   for s in maildev minio temporal; do
-    if pid_alive "$DATA/$s.pid"; then kill -- "-$(cat "$DATA/$s.pid")" 2>/dev/null || kill "$(cat "$DATA/$s.pid")" 2>/dev/null || true; fi
+    if pid_alive "$DATA/$s.pid"; then
+      local pid; pid=$(cat "$DATA/$s.pid")
+      kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
+      # Wait for it to let go of its ports, so that a start right after a stop does not collide.
+      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -0 "$pid" 2>/dev/null && { kill -9 -- "-$pid" 2>/dev/null || kill -9 "$pid" 2>/dev/null || true; }
+    fi
     rm -f "$DATA/$s.pid"
   done
   if [ -f "$DATA/pg/postmaster.pid" ]; then as_pg "$PG_BIN/pg_ctl" -D "$DATA/pg" -m fast -w stop >/dev/null 2>&1 || true; fi

@@ -18,6 +18,8 @@ import (
 	"go.temporal.io/sdk/client"
 	temporalotel "go.temporal.io/sdk/contrib/opentelemetry"
 	tlog "go.temporal.io/sdk/log"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/backoff"
 
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/activities"
@@ -90,7 +92,10 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate boo
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
 	a.meters = sdkmetric.NewMeterProvider(sdkmetric.WithReader(exp))
-	conn := client.ConnectionOptions{}
+	// Reconnect to a restarted server within a second (the SDK's default backs off to 10 s).
+	cp := grpc.ConnectParams{Backoff: backoff.DefaultConfig, MinConnectTimeout: 5 * time.Second}
+	cp.Backoff.BaseDelay, cp.Backoff.MaxDelay = 100*time.Millisecond, time.Second
+	conn := client.ConnectionOptions{DialOptions: []grpc.DialOption{grpc.WithConnectParams(cp)}}
 	if !cfg.TemporalGzip {
 		conn.GrpcCompression = &client.GrpcCompressionNone{}
 	}

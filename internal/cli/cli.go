@@ -63,7 +63,17 @@ func serve(ctx context.Context, a *app.App, addr string) (func(), error) {
 			a.Log.Error("http server stopped", "err", err.Error())
 		}
 	}()
-	return func() { _ = f.ShutdownWithTimeout(10 * time.Second) }, nil
+	if a.Cfg.MetricsAddr == "" {
+		return func() { _ = f.ShutdownWithTimeout(10 * time.Second) }, nil
+	}
+	m := api.NewMetrics(a)
+	mln, err := net.Listen("tcp", a.Cfg.MetricsAddr)
+	if err != nil {
+		_ = f.Shutdown()
+		return nil, fmt.Errorf("unable to listen for metrics on %s: %w (set HIREFLOW_METRICS_ADDR, or empty to serve none)", a.Cfg.MetricsAddr, err)
+	}
+	go func() { _ = m.Listener(mln) }()
+	return func() { _ = f.ShutdownWithTimeout(10 * time.Second); _ = m.Shutdown() }, nil
 }
 
 func apiCmd() *cobra.Command {
@@ -112,7 +122,7 @@ func workerCommand(use, short string, build func(*app.App) worker.Worker) *cobra
 			return err
 		}
 		defer a.Close()
-		w := build(a)
+		w := workers.Supervise(a.Temporal, func() worker.Worker { return build(a) }, a.Log)
 		if err := w.Start(); err != nil {
 			return err
 		}
@@ -158,12 +168,12 @@ func devCmd() *cobra.Command {
 				return err
 			}
 			defer a.Close()
-			w := runWorker(a)
+			w := workers.Supervise(a.Temporal, func() worker.Worker { return runWorker(a) }, a.Log)
 			if err := w.Start(); err != nil {
 				return err
 			}
 			defer w.Stop()
-			sw := scoringWorker(a)
+			sw := workers.Supervise(a.Temporal, func() worker.Worker { return scoringWorker(a) }, a.Log)
 			if err := sw.Start(); err != nil {
 				return err
 			}
@@ -193,7 +203,10 @@ func devCmd() *cobra.Command {
 func printDemo(a *app.App, r demo.Result) {
 	u := a.Cfg.PublicURL
 	fmt.Printf("\n  hireflow is running\n\n")
-	fmt.Printf("  API            %s   (health %s/readyz, metrics %s/metrics)\n", u, u, u)
+	fmt.Printf("  API            %s   (health %s/readyz)\n", u, u)
+	if a.Cfg.MetricsAddr != "" {
+		fmt.Printf("  Metrics        http://%s/metrics   (separate address, not on the API port)\n", a.Cfg.MetricsAddr)
+	}
 	fmt.Printf("  Temporal UI    %s\n", a.Cfg.TemporalUIURL)
 	fmt.Printf("  Mail UI        %s   (every email the demo sends lands here)\n\n", a.Cfg.MailUIURL)
 	fmt.Printf("  Organisation   %s (slug %q)\n", r.Org.Name, r.Org.Slug)

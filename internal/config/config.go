@@ -24,6 +24,7 @@ const (
 type Config struct {
 	Env               string // development | test | production
 	HTTPAddr          string
+	MetricsAddr       string // "" serves no metrics
 	PublicURL         string
 	DatabaseURL       string
 	TemporalAddress   string
@@ -122,6 +123,7 @@ func LoadWith(lookup func(string) (string, bool)) (*Config, error) {
 	c := &Config{
 		Env:               get("HIREFLOW_ENV", "development"),
 		HTTPAddr:          get("HIREFLOW_HTTP_ADDR", "127.0.0.1:8080"),
+		MetricsAddr:       get("HIREFLOW_METRICS_ADDR", "127.0.0.1:9464"),
 		DatabaseURL:       get("HIREFLOW_DATABASE_URL", "postgres://postgres@127.0.0.1:55432/hireflow?sslmode=disable"),
 		TemporalAddress:   get("HIREFLOW_TEMPORAL_ADDRESS", "127.0.0.1:7233"),
 		TemporalNamespace: get("HIREFLOW_TEMPORAL_NAMESPACE", "default"),

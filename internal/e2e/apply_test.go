@@ -475,7 +475,7 @@ func TestLinksAndAccess(t *testing.T) {
 				qs[1].PointsZH = []string{"说明取舍", "  "}
 				m["questions"] = qs
 			}, 422, "invalid_field", "questions[1].points_zh", "1-200 characters"},
-			{"UnknownJSONField", func(m map[string]any) { m["salary"] = 1 }, 400, "invalid_json", "", "unknown field"},
+			{"UnknownJSONField", func(m map[string]any) { m["salary"] = 1 }, 400, "unknown_field", "salary", "no field"},
 			{"BadDuration", func(m map[string]any) { m["timings"] = map[string]string{"hold_sla": "tomorrow"} }, 400, "invalid_json", "", "duration"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
@@ -515,6 +515,10 @@ func TestLinksAndAccess(t *testing.T) {
 		require.Equal(t, 200, doJSON(t, e.HTTP, http.MethodGet, e.BaseURL+"/readyz", nil, &ready))
 		require.Equal(t, true, ready["ready"])
 		resp, err := http.Get(e.BaseURL + "/metrics")
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, http.StatusNotFound, resp.StatusCode, "the public API port exposes no operational data")
+		resp, err = http.Get(e.MetricsURL)
 		require.NoError(t, err)
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()

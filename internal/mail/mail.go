@@ -93,8 +93,18 @@ type Sender struct {
 	host string
 	opts []gomail.Option
 	from string
-	idle chan *gomail.Client // open connections ready for the next message
+	idle chan pooled // open connections ready for the next message
 }
+
+// pooled is an idle connection and when it was last used.
+type pooled struct {
+	c    *gomail.Client
+	used time.Time
+}
+
+// maxIdle is how long a pooled connection is trusted: SMTP servers drop idle clients (often
+// after 30-300 s) without the client noticing until its next command fails.
+const maxIdle = 20 * time.Second
 
 // poolSize bounds the open SMTP connections kept between sends.
 const poolSize = 4
@@ -121,7 +131,7 @@ func NewSender(addr, user, password, tlsMode, from string) (*Sender, error) {
 	if user != "" {
 		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthPlain), gomail.WithUsername(user), gomail.WithPassword(password))
 	}
-	return &Sender{host: host, opts: opts, from: from, idle: make(chan *gomail.Client, poolSize)}, nil
+	return &Sender{host: host, opts: opts, from: from, idle: make(chan pooled, poolSize)}, nil
 }
 
 // Send delivers one rendered message. messageID is stable per idempotency key so a resend after
@@ -138,30 +148,57 @@ func (s *Sender) Send(ctx context.Context, toName, toAddr, messageID string, r R
 	m.SetMessageIDWithValue(messageID)
 	m.SetBodyString(gomail.TypeTextPlain, r.Text)
 	m.AddAlternativeString(gomail.TypeTextHTML, r.HTML)
-	// An idle connection may have been closed by the server meanwhile: on failure, retry once
-	// on a fresh connection.
-	for attempt := 0; ; attempt++ {
-		c, fresh, err := s.conn(ctx)
-		if err != nil {
-			return fmt.Errorf("mail: unable to connect: %w", err)
-		}
-		err = c.Send(m)
-		if err == nil {
-			s.release(c)
-			return nil
-		}
+	// A pooled connection may have been closed by the server meanwhile (or the server
+	// restarted): on failure, send once more on a connection dialled now, never on another
+	// pooled one, which is likely just as stale.
+	c, fresh, err := s.conn(ctx, false)
+	if err != nil {
+		return fmt.Errorf("mail: unable to connect: %w", err)
+	}
+	if err = c.Send(m); err == nil {
+		s.release(c)
+		return nil
+	}
+	_ = c.Close()
+	if fresh {
+		return fmt.Errorf("mail: unable to send: %w", err)
+	}
+	s.drain()
+	if c, _, err = s.conn(ctx, true); err != nil {
+		return fmt.Errorf("mail: unable to connect: %w", err)
+	}
+	if err = c.Send(m); err != nil {
 		_ = c.Close()
-		if fresh || attempt > 0 {
-			return fmt.Errorf("mail: unable to send: %w", err)
+		return fmt.Errorf("mail: unable to send: %w", err)
+	}
+	s.release(c)
+	return nil
+}
+
+// drain closes every pooled connection (after one of them turned out stale).
+func (s *Sender) drain() {
+	for {
+		select {
+		case p := <-s.idle:
+			_ = p.c.Close()
+		default:
+			return
 		}
 	}
 }
 
-func (s *Sender) conn(ctx context.Context) (*gomail.Client, bool, error) {
-	select {
-	case c := <-s.idle:
-		return c, false, nil
-	default:
+func (s *Sender) conn(ctx context.Context, fresh bool) (*gomail.Client, bool, error) {
+	for !fresh {
+		select {
+		case p := <-s.idle:
+			if time.Since(p.used) < maxIdle {
+				return p.c, false, nil
+			}
+			_ = p.c.Close() // idle too long to trust
+			continue
+		default:
+		}
+		break
 	}
 	c, err := gomail.NewClient(s.host, s.opts...)
 	if err != nil {
@@ -179,7 +216,7 @@ func (s *Sender) release(c *gomail.Client) {
 		return
 	}
 	select {
-	case s.idle <- c:
+	case s.idle <- pooled{c: c, used: time.Now()}:
 	default:
 		_ = c.Close()
 	}

@@ -107,13 +107,15 @@ func Config(t testing.TB, overrides map[string]string) *config.Config {
 // Env is one test's slice of the stack.
 type Env struct {
 	*app.App
-	BaseURL   string
-	Org       hireflow.Organisation
-	Recruiter hireflow.User
-	Passwords map[hireflow.Role]string
-	Users     map[hireflow.Role]hireflow.User
-	MailAPI   string
-	HTTP      *http.Client
+	BaseURL string
+	// MetricsURL is the separate metrics listener; the API port has no /metrics.
+	MetricsURL string
+	Org        hireflow.Organisation
+	Recruiter  hireflow.User
+	Passwords  map[hireflow.Role]string
+	Users      map[hireflow.Role]hireflow.User
+	MailAPI    string
+	HTTP       *http.Client
 }
 
 // Start wires an app to the test stack with a fresh organisation (one user per role), its own
@@ -140,8 +142,13 @@ func Start(t testing.TB) *Env {
 	f := api.New(a)
 	go func() { _ = f.Listener(ln) }()
 	t.Cleanup(func() { _ = f.ShutdownWithTimeout(5 * time.Second) })
+	mln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	m := api.NewMetrics(a)
+	go func() { _ = m.Listener(mln) }()
+	t.Cleanup(func() { _ = m.Shutdown() })
 
-	e := &Env{App: a, BaseURL: cfg.PublicURL, MailAPI: cfg.MailUIURL, Passwords: map[hireflow.Role]string{},
+	e := &Env{App: a, BaseURL: cfg.PublicURL, MetricsURL: "http://" + mln.Addr().String() + "/metrics", MailAPI: cfg.MailUIURL, Passwords: map[hireflow.Role]string{},
 		Users: map[hireflow.Role]hireflow.User{}, HTTP: &http.Client{Timeout: 60 * time.Second}}
 	e.Org, err = a.Store.OrgCreate(ctx, "t-"+suffix, "Test Org "+suffix)
 	require.NoError(t, err)

@@ -1,0 +1,82 @@
+package api
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/hireflow/hireflow"
+)
+
+func TestCheckJSON(t *testing.T) {
+	deep := strings.Repeat(`{"a":`, MaxJSONDepth+1) + "1" + strings.Repeat("}", MaxJSONDepth+1)
+	for _, tc := range []struct{ name, body, code, field string }{
+		{"NULInValue", `{"rule":"\u0000"}`, "invalid_text", "rule"},
+		{"NULInNestedValue", `{"rules":{"screening":"\"pa\u0000ss\""}}`, "invalid_text", "screening"},
+		{"NULInKey", `{"a\u0000":1}`, "invalid_text", ""},
+		{"NULInArray", `{"must":["go","\u0000"]}`, "invalid_text", "must"},
+		{"LoneSurrogateIsReplacedNotNUL", `{"name":"\ud800"}`, "", ""},
+		{"RawInvalidUTF8", "{\"name\":\"\xff\xfe\"}", "invalid_text", ""},
+		{"DuplicateKey", `{"salary":1,"salary":2}`, "duplicate_key", "salary"},
+		{"DuplicateNestedKey", `{"a":{"b":1,"b":1}}`, "duplicate_key", "b"},
+		{"SameKeyInSiblings", `{"a":{"b":1},"c":{"b":2}}`, "", ""},
+		{"TooDeep", deep, "json_too_deep", "a"},
+		{"DeepArrays", strings.Repeat("[", 100) + strings.Repeat("]", 100), "json_too_deep", ""},
+		{"Fine", `{"title":"Go 工程师","must":["go"],"n":1e400}`, "", ""},
+		{"SyntaxErrorLeftToDecoder", `{"a":`, "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := checkJSON([]byte(tc.body))
+			if tc.code == "" {
+				require.NoError(t, err)
+				return
+			}
+			herr := hireflow.AsError(err)
+			require.NotNil(t, herr, "%v", err)
+			require.Equal(t, tc.code, herr.Code)
+			require.Equal(t, hireflow.KindBadRequest, herr.Kind)
+			require.Equal(t, tc.field, herr.Field)
+			require.NotEmpty(t, herr.MessageZH)
+		})
+	}
+}
+
+func TestActionsFollowStageAndRole(t *testing.T) {
+	const (
+		rec = hireflow.RoleRecruiter
+		mgr = hireflow.RoleHiringManager
+		itv = hireflow.RoleInterviewer
+		ana = hireflow.RoleAnalyst
+		adm = hireflow.RoleAdmin
+	)
+	active := hireflow.StatusActive
+	for _, tc := range []struct {
+		name   string
+		role   hireflow.Role
+		stage  hireflow.Stage
+		status hireflow.Status
+		offer  string
+		want   stageActions
+	}{
+		{"InterviewShowsNothing", rec, hireflow.StageInterview, active, "", stageActions{}},
+		{"HoldRecruiterDecides", rec, hireflow.StageHold, active, "", stageActions{Decide: true}},
+		{"HoldManagerNothing", mgr, hireflow.StageHold, active, "", stageActions{}},
+		{"ReviewManager", mgr, hireflow.StageReview, active, "", stageActions{Review: true}},
+		{"ReviewInterviewer", itv, hireflow.StageReview, active, "", stageActions{Review: true}},
+		{"ReviewAnalystNothing", ana, hireflow.StageReview, active, "", stageActions{}},
+		{"OfferRecruiterDrafts", rec, hireflow.StageOffer, active, "", stageActions{Offer: true}},
+		{"OfferRedraftAfterRejection", rec, hireflow.StageOffer, active, "rejected", stageActions{Offer: true}},
+		{"OfferApprovingRecruiterApproves", rec, hireflow.StageOffer, active, "approving", stageActions{Approve: true}},
+		{"OfferApprovingManager", mgr, hireflow.StageOffer, active, "approving", stageActions{Approve: true}},
+		{"OfferApprovingAnalystNothing", ana, hireflow.StageOffer, active, "approving", stageActions{}},
+		{"OfferApprovedWaitsForCandidate", rec, hireflow.StageOffer, active, "approved", stageActions{}},
+		{"ProbationHired", mgr, hireflow.StageProbation, hireflow.StatusHired, "accepted", stageActions{Probation: true}},
+		{"ProbationAdminNothing", adm, hireflow.StageProbation, hireflow.StatusHired, "accepted", stageActions{}},
+		{"WithdrawnNothing", rec, hireflow.StageHold, hireflow.StatusWithdrawn, "", stageActions{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, actionsFor(tc.role, tc.stage, tc.status, tc.offer))
+		})
+	}
+}
