@@ -141,7 +141,7 @@ func TestWeightsAndDurations(t *testing.T) {
 	// …computed ones when it is evaluated.
 	for src, msg := range map[string]string{
 		`{(job.education == "" ? "coffee_break" : "x"): "1h"}`: "unknown duration",
-		`{"hold_sla": job.education == "" ? "soon" : "1h"}`:  "must be like",
+		`{"hold_sla": job.education == "" ? "soon" : "1h"}`:    "must be like",
 	} {
 		p, err := Compile(RuleDurations, src)
 		require.NoError(t, err, src)

@@ -83,4 +83,3 @@ func TestSendSurvivesStalePooledConnections(t *testing.T) {
 	require.NoError(t, s.Send(ctx, "A", "a@example.com", "<m2@test>", r), "first send after the restart")
 	require.Equal(t, poolSize+1, c.messages)
 }
-
