@@ -189,6 +189,14 @@ func devCmd() *cobra.Command {
 					return fmt.Errorf("demo data: %w", err)
 				}
 				printDemo(a, res)
+				// Later stages go through the real paths (candidate endpoints, staff API, workflow,
+				// scoring worker), which takes about a minute: in the background, with progress.
+				go func() {
+					err := demo.DriveStages(ctx, a, "http://"+a.Cfg.HTTPAddr, res, func(s string) { a.Log.Info("demo: " + s) })
+					if err != nil && ctx.Err() == nil {
+						a.Log.Error("demo: later stages not seeded", "err", err.Error())
+					}
+				}()
 			}
 			<-ctx.Done()
 			if errors.Is(ctx.Err(), context.Canceled) {
@@ -221,5 +229,7 @@ func printDemo(a *app.App, r demo.Result) {
 	if r.DemoLink != "" {
 		fmt.Printf("\n  Demo candidate %s\n", r.DemoLink)
 	}
+	fmt.Printf("\n  %q: candidates are being taken to review, offer approval and a hire with\n", demo.PipelineJobTitle)
+	fmt.Printf("  probation through the real workflow (about a minute; progress is logged below).\n")
 	fmt.Printf("\n  Press Ctrl-C to stop.\n\n")
 }

@@ -72,11 +72,16 @@ func SalesJob() hireflow.Job {
 // Seed loads the demo data once and, on every run, resets the staff passwords (printed) and
 // makes a fresh link to the first demo candidate's status page. apiURL is the running API.
 func Seed(ctx context.Context, a *app.App, apiURL string) (Result, error) {
+	return SeedOrg(ctx, a, apiURL, OrgSlug)
+}
+
+// SeedOrg is Seed for the organisation with the given slug (tests use their own).
+func SeedOrg(ctx context.Context, a *app.App, apiURL, slug string) (Result, error) {
 	var res Result
-	org, err := a.Store.OrgGetBySlug(ctx, OrgSlug)
+	org, err := a.Store.OrgGetBySlug(ctx, slug)
 	fresh := false
 	if hireflow.ErrorKind(err) == hireflow.KindNotFound {
-		if org, err = a.Store.OrgCreate(ctx, OrgSlug, "Demo Co. 示例科技"); err != nil {
+		if org, err = a.Store.OrgCreate(ctx, slug, "Demo Co. 示例科技"); err != nil {
 			return res, err
 		}
 		if err := a.Store.OrgSetBranding(ctx, org.ID, "Hiring with care · 用心招聘", "#0b6e4f"); err != nil {
