@@ -1,6 +1,7 @@
 package api
 
 import (
+	"regexp"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -59,6 +60,8 @@ func (s *Server) interviewPage(c *fiber.Ctx) error {
 	return s.render(c, fiber.StatusOK, "interview.html", d)
 }
 
+var noticeVersionRe = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z._-]{0,19}$`)
+
 // candidateConsent records the consent to recording (with the notice version) and, when asked,
 // the refusal of decisions made solely by automated means.
 func (s *Server) candidateConsent(c *fiber.Ctx) error {
@@ -77,8 +80,8 @@ func (s *Server) candidateConsent(c *fiber.Ctx) error {
 	if !req.Recording {
 		return hireflow.Errorf(hireflow.KindInvalid, "consent_required", "recording", "recorded answers need your consent").ZH("录制回答需要您的同意")
 	}
-	if req.NoticeVersion == "" || len(req.NoticeVersion) > 20 {
-		return invalid("notice_version", "notice_version is required (at most 20 characters)")
+	if !noticeVersionRe.MatchString(req.NoticeVersion) {
+		return invalid("notice_version", "notice_version is required: 1 to 20 letters, digits, dots or dashes (e.g. 2026-10)")
 	}
 	if err := s.Store.ConsentRecord(c.UserContext(), tok.OrgID, tok.ApplicationID, "recording", req.NoticeVersion, req.HumanOnly); err != nil {
 		return err

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -69,9 +70,20 @@ func (s *Server) getRuleSetVersion(c *fiber.Ctx) error {
 func readRuleSet(c *fiber.Ctx) (rules.RuleSet, error) {
 	ct := c.Get(fiber.HeaderContentType)
 	if strings.Contains(ct, "yaml") {
+		if err := checkText("", string(c.Body())); err != nil {
+			return rules.RuleSet{}, err
+		}
 		rs, err := rules.ParseYAML(c.Body())
 		if err != nil {
 			return rs, hireflow.Errorf(hireflow.KindBadRequest, "invalid_yaml", "", "%s", trimErr(err))
+		}
+		// YAML escapes ("\0") can still make a NUL: check the parsed strings as JSON bodies are.
+		b, err := json.Marshal(rs)
+		if err != nil {
+			return rs, hireflow.Errorf(hireflow.KindBadRequest, "invalid_yaml", "", "the rule set cannot be read")
+		}
+		if err := checkJSON(b); err != nil {
+			return rs, err
 		}
 		return rs, nil
 	}

@@ -1,11 +1,16 @@
 package rules
 
 import (
+	"fmt"
 	"reflect"
 
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/vm"
 )
+
+// MaxRange bounds a literal range (1..n): a larger one could only fail at run time on the memory
+// budget, so it is refused when the rule is saved.
+const MaxRange = 1_000
 
 // guard refuses constructs whose cost grows faster than the rule's size: string concatenation
 // of computed values (doubling in `let` chains reaches gigabytes within the node limit) and
@@ -26,6 +31,14 @@ func (g *guard) fail(n ast.Node, en, zh string) {
 func (g *guard) Visit(node *ast.Node) {
 	switch n := (*node).(type) {
 	case *ast.BinaryNode:
+		if n.Operator == ".." {
+			lo, lok := n.Left.(*ast.IntegerNode)
+			hi, hok := n.Right.(*ast.IntegerNode)
+			if lok && hok && hi.Value-lo.Value > MaxRange {
+				g.fail(n, fmt.Sprintf("a range may hold at most %d numbers", MaxRange), fmt.Sprintf("区间最多包含 %d 个数", MaxRange))
+			}
+			return
+		}
 		if n.Operator != "+" {
 			return
 		}
