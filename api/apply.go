@@ -73,6 +73,8 @@ func (s *Server) readApplyForm(c *fiber.Ctx) (applyForm, error) {
 	case utf8.RuneCountInString(f.Name) > 100 || !utf8.ValidString(f.Name) || strings.ContainsAny(f.Name, "<>\x00\r\n"):
 		return f, hireflow.Errorf(hireflow.KindInvalid, "invalid_name", "name", "the name must be at most 100 characters without < > or line breaks").
 			ZH("姓名最多 100 个字符，且不能包含 < > 或换行")
+	case displayText("name", f.Name) != nil:
+		return f, displayText("name", f.Name)
 	case f.Email == "":
 		return f, required("email", "your email is required", "请填写邮箱")
 	}

@@ -124,6 +124,9 @@ func (s *Server) createAPIToken(c *fiber.Ctx) error {
 	if strings.TrimSpace(req.Name) == "" || len(req.Name) > 100 {
 		return hireflow.Errorf(hireflow.KindInvalid, "field_required", "name", "name is required (at most 100 characters)")
 	}
+	if err := displayText("name", req.Name); err != nil {
+		return err
+	}
 	p := principal(c)
 	raw := "hf_" + seal.RandomToken()
 	id, err := s.Store.APITokenCreate(c.UserContext(), p.OrgID, p.UserID, req.Name, s.Box.Hash("api_token", raw))

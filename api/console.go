@@ -82,6 +82,9 @@ func (s *Server) setBranding(c *fiber.Ctx) error {
 	if utf8.RuneCountInString(req.BrandLine) > 120 || strings.ContainsAny(req.BrandLine, "<>\x00\r\n") {
 		return invalid("brand_line", "brand_line is at most 120 characters, without < > or line breaks")
 	}
+	if err := displayText("brand_line", req.BrandLine); err != nil {
+		return err
+	}
 	if !colorRe.MatchString(req.Color) {
 		return invalid("color", "color must be like #1f5fbf")
 	}

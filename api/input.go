@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
@@ -149,4 +150,21 @@ func checkJSON(body []byte) error {
 			valueDone()
 		}
 	}
+}
+
+// displayText refuses, in a name or title that other people will read, the characters that can
+// make one text look like another: direction overrides and isolates (U+202A–U+202E,
+// U+2066–U+2069), zero-width characters and other invisible format characters.
+func displayText(field, v string) error {
+	if err := checkText(field, v); err != nil {
+		return err
+	}
+	for _, r := range v {
+		if unicode.Is(unicode.Bidi_Control, r) || unicode.Is(unicode.Cf, r) || (unicode.IsControl(r) && r != '\t') {
+			return hireflow.Errorf(hireflow.KindInvalid, "invisible_characters", field,
+				"%s contains an invisible or direction-changing character (U+%04X); remove it and retry", field, r).
+				ZH("%s 包含不可见或改变文字方向的字符（U+%04X），请删除后重试", field, r)
+		}
+	}
+	return nil
 }

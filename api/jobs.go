@@ -49,8 +49,11 @@ func (r *jobRequest) validate() error {
 	if err := textField("title", r.Title, 1, 200); err != nil {
 		return err
 	}
-	for f, v := range map[string]string{"title_zh": r.TitleZH, "location": r.Location} {
+	for f, v := range map[string]string{"title": r.Title, "title_zh": r.TitleZH, "location": r.Location} {
 		if err := textField(f, v, 0, 200); err != nil {
+			return err
+		}
+		if err := displayText(f, v); err != nil {
 			return err
 		}
 	}

@@ -132,6 +132,14 @@ func (r *offerRequest) validate() (time.Time, time.Time, error) {
 	if err := textField("position", r.Position, 1, 200); err != nil {
 		return time.Time{}, time.Time{}, err
 	}
+	if err := textField("department", r.Department, 0, 200); err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	for f, v := range map[string]string{"position": r.Position, "department": r.Department} {
+		if err := displayText(f, v); err != nil {
+			return time.Time{}, time.Time{}, err
+		}
+	}
 	if r.Salary <= 0 || r.Salary > 1e9 || math.IsNaN(r.Salary) {
 		return time.Time{}, time.Time{}, invalid("salary", "salary must be a positive amount")
 	}

@@ -49,9 +49,12 @@ func New(a *app.App) *fiber.App {
 		ErrorHandler: s.errorHandler,
 		// Generous, so that an oversize résumé gets a coded 413 from the handler rather than a
 		// connection reset from the HTTP server; bodies beyond this are cut off.
-		BodyLimit:             max(4*int(a.Cfg.MaxResumeBytes), MaxRecordingBytes) + 1<<20,
-		ReadTimeout:           60 * time.Second,
-		DisableStartupMessage: true,
+		BodyLimit:   max(4*int(a.Cfg.MaxResumeBytes), MaxRecordingBytes) + 1<<20,
+		ReadTimeout: 60 * time.Second,
+		// Multipart bodies are parsed by checkInput, so that a broken one gets its own coded error
+		// rather than the HTTP server's generic 400.
+		DisablePreParseMultipartForm: true,
+		DisableStartupMessage:        true,
 	})
 	f.Use(recover.New())
 	f.Use(s.observe)
