@@ -164,7 +164,7 @@ func (d *driver) must(hc *http.Client, method, path string, body any, want int) 
 func (d *driver) createJob() (hireflow.Job, error) {
 	j := BackendJob()
 	body := map[string]any{"title": PipelineJobTitle, "title_zh": "平台工程师（演示流程）", "location": j.Location,
-		"description": "Demo candidates at every stage, driven through the real workflow. 演示候选人覆盖每个阶段。",
+		"description":  "Demo candidates at every stage, driven through the real workflow. 演示候选人覆盖每个阶段。",
 		"requirements": j.Requirements, "dimensions": j.Dimensions,
 		"questions": []map[string]any{
 			{"id": "q1", "text_en": j.Questions[0].TextEN, "text_zh": j.Questions[0].TextZH, "kind": "text",

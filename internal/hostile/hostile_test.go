@@ -459,7 +459,6 @@ func fileCases(jobID string) []hcase {
 	return cs
 }
 
-
 func encryptedOffice() []byte {
 	b := append([]byte{}, 0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1)
 	b = append(b, bytes.Repeat([]byte{0}, 500)...)
