@@ -1,8 +1,16 @@
 package api
 
 import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
 	"strings"
+	"syscall"
 	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"go.temporal.io/api/serviceerror"
 
 	"github.com/stretchr/testify/require"
 
@@ -79,4 +87,32 @@ func TestActionsFollowStageAndRole(t *testing.T) {
 			require.Equal(t, tc.want, actionsFor(tc.role, tc.stage, tc.status, tc.offer))
 		})
 	}
+}
+
+func TestDependencyErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		kind hireflow.Kind
+		code string
+	}{
+		{"NULText", fmt.Errorf("store: %w", &pgconn.PgError{Code: "22P05"}), hireflow.KindBadRequest, "invalid_text"},
+		{"BadEncoding", &pgconn.PgError{Code: "22021"}, hireflow.KindBadRequest, "invalid_text"},
+		{"TooLongForIndex", &pgconn.PgError{Code: "54000"}, hireflow.KindInvalid, "text_too_long"},
+		{"ServerShuttingDown", &pgconn.PgError{Code: "57P01"}, hireflow.KindUnavailable, "database_unavailable"},
+		{"ConnectionFailure", &pgconn.PgError{Code: "08006"}, hireflow.KindUnavailable, "database_unavailable"},
+		{"Refused", fmt.Errorf("store: %w", &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}), hireflow.KindUnavailable, "dependency_unavailable"},
+		{"TemporalDown", serviceerror.NewUnavailable("down"), hireflow.KindUnavailable, "workflow_unavailable"},
+		{"WrappedInternal", hireflow.Errorf(hireflow.KindInternal, "internal", "", "x").Wrap(io.ErrUnexpectedEOF), hireflow.KindUnavailable, "dependency_unavailable"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := dependencyError(tc.err)
+			require.NotNil(t, e)
+			require.Equal(t, tc.kind, e.Kind)
+			require.Equal(t, tc.code, e.Code)
+			require.NotEmpty(t, e.MessageZH)
+		})
+	}
+	require.Nil(t, dependencyError(errors.New("something else")), "other errors stay internal")
+	require.Nil(t, dependencyError(&pgconn.PgError{Code: "23505"}))
 }
