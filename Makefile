@@ -3,7 +3,7 @@ SHELL := /bin/bash
 STACK := deploy/local/stack.sh
 GO_TEST_FLAGS ?= -race -count=1 -timeout 30m
 
-.PHONY: dev test e2e unit stack-up stack-down stack-status bench-apply build lint
+.PHONY: dev test e2e unit faults stack-up stack-down stack-status bench-apply build lint
 
 dev:
 	$(STACK) install
@@ -25,6 +25,14 @@ e2e:
 
 unit:
 	go test -count=1 ./rules/... ./workflows/... ./internal/seal/... ./internal/resume/... ./internal/passwd/... ./internal/config/...
+
+# The fault test: candidates apply while worker, API, Temporal and PostgreSQL are killed in turn
+# (dev stack; not part of make test). The last line is JSON; it fails if anything was lost.
+faults:
+	$(STACK) install
+	$(STACK) start dev
+	go build -o .data/hireflow-chaos ./cmd/hireflow
+	eval "$$($(STACK) env dev)" && .data/hireflow-chaos chaos
 
 bench-apply:
 	$(STACK) start dev

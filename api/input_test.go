@@ -116,3 +116,36 @@ func TestDependencyErrors(t *testing.T) {
 	require.Nil(t, dependencyError(errors.New("something else")), "other errors stay internal")
 	require.Nil(t, dependencyError(&pgconn.PgError{Code: "23505"}))
 }
+
+// The upload sniffers and the input checks take any bytes without panicking, and decide the
+// same way twice.
+func FuzzSniffRecording(f *testing.F) {
+	f.Add([]byte{0x1a, 0x45, 0xdf, 0xa3, 0x9f})
+	f.Add([]byte("\x00\x00\x00\x18ftypmp42"))
+	f.Add([]byte("\x89PNG\r\n\x1a\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c1, ok1 := sniffRecording(b)
+		c2, ok2 := sniffRecording(b)
+		if c1 != c2 || ok1 != ok2 || (ok1 && c1 != "video/webm" && c1 != "video/mp4") {
+			t.Fatalf("sniff %q/%v then %q/%v", c1, ok1, c2, ok2)
+		}
+	})
+}
+
+func FuzzCheckJSON(f *testing.F) {
+	f.Add([]byte(`{"a":"b","c":[1,2,{"d":null}]}`))
+	f.Add([]byte(`{"a":"\u0000"}`))
+	f.Add([]byte(`{"a":1,"a":2}`))
+	f.Add([]byte(strings.Repeat("[", 40)))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		e1, e2 := checkJSON(b), checkJSON(b)
+		if (e1 == nil) != (e2 == nil) {
+			t.Fatal("not deterministic")
+		}
+		if e1 != nil {
+			if h := hireflow.AsError(e1); h == nil || h.Kind != hireflow.KindBadRequest || h.Code == "" {
+				t.Fatalf("uncoded: %v", e1)
+			}
+		}
+	})
+}

@@ -4,13 +4,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hireflow/hireflow/internal/app"
 	"github.com/hireflow/hireflow/internal/bench"
+	"github.com/hireflow/hireflow/internal/chaos"
 )
 
 func benchCmd() *cobra.Command {
@@ -132,5 +136,54 @@ func benchScoringCmd() *cobra.Command {
 	c.Flags().BoolVar(&stack, "stack", false, "run the interview through the API, the workflow and the scoring worker on the running stack (make dev's, or HIREFLOW_* settings) instead of the worker's functions in process")
 	c.Flags().IntVar(&parallel, "parallel", runtime.NumCPU(), "pocketsphinx processes decoding one answer at once (1: the whole recording in one, like the raw tools)")
 	c.Flags().Float64Var(&pace, "pace", -1, "seconds between uploads (default: the answer's length, as a candidate records one after another)")
+	return c
+}
+
+func chaosCmd() *cobra.Command {
+	var o chaos.Options
+	var kill string
+	c := &cobra.Command{Use: "chaos", Short: "Apply a stream of candidates while the worker, API, Temporal and PostgreSQL are killed in turn; check nothing was lost",
+		Long: "Runs against the dev stack (deploy/local/stack.sh start dev): it spawns its own `hireflow api` and `hireflow worker`,\n" +
+			"kills each part with SIGKILL and restarts it, then checks that every application answered 201 has its row, a running\n" +
+			"workflow at the invited stage, exactly one invitation email and a working link. The last line is JSON.",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := open(cmd.Context(), true)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			self, err := os.Executable()
+			if err != nil {
+				return err
+			}
+			root, err := chaos.RepoRoot()
+			if err != nil {
+				return err
+			}
+			o.RepoRoot, o.Kill, o.MailAPI = root, strings.Split(kill, ","), a.Cfg.MailUIURL
+			if o.DataDir == "" {
+				o.DataDir = filepath.Join(root, ".data", o.Profile)
+				if d := os.Getenv("HIREFLOW_DATA_DIR"); d != "" {
+					o.DataDir = filepath.Join(d, o.Profile)
+				}
+			}
+			res, err := chaos.Run(cmd.Context(), a, self, o, func(s string) { fmt.Fprintln(os.Stderr, "chaos:", s) })
+			if err != nil {
+				return err
+			}
+			out, _ := json.Marshal(res)
+			fmt.Println(string(out))
+			if !res.OK {
+				return fmt.Errorf("chaos: something was lost or is inconsistent (see the JSON above)")
+			}
+			return nil
+		}}
+	c.Flags().IntVarP(&o.Applications, "applications", "n", 300, "candidates applying")
+	c.Flags().Float64Var(&o.Rate, "rate", 8, "applications started per second")
+	c.Flags().StringVar(&kill, "kill", "worker,api,temporal,postgres", "parts to kill in turn")
+	c.Flags().DurationVar(&o.Down, "down", 3*time.Second, "how long each killed part stays down")
+	c.Flags().DurationVar(&o.Settle, "settle", 90*time.Second, "how long the system may take to converge after the stream")
+	c.Flags().StringVar(&o.Profile, "profile", "dev", "stack profile whose servers are killed")
+	c.Flags().StringVar(&o.DataDir, "data-dir", "", "the profile's data dir (default <repo>/.data/<profile>)")
 	return c
 }

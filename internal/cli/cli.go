@@ -30,7 +30,7 @@ var Version = "dev"
 // Execute runs the command line and returns the exit code.
 func Execute() int {
 	root := &cobra.Command{Use: "hireflow", Short: "Hiring as durable workflows", SilenceUsage: true, SilenceErrors: true}
-	root.AddCommand(apiCmd(), workerCmd(), scoringWorkerCmd(), devCmd(), migrateCmd(), benchCmd(), rulesCmd(), evalCmd(), versionCmd())
+	root.AddCommand(apiCmd(), workerCmd(), scoringWorkerCmd(), devCmd(), migrateCmd(), benchCmd(), chaosCmd(), rulesCmd(), evalCmd(), versionCmd())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := root.ExecuteContext(ctx); err != nil {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-pdf/fpdf"
 	"github.com/stretchr/testify/require"
@@ -208,4 +209,37 @@ func wordDoc(text string) string {
 func zipBomb() []byte {
 	para := `<w:p><w:r><w:t>` + strings.Repeat("A", 1000) + `</w:t></w:r></w:p>`
 	return zipWith("word/document.xml", wordDoc("")+strings.Repeat(para, 30_000))
+}
+
+// Any bytes under any name: a coded error, or clean text — never a panic or a hang.
+func FuzzExtract(f *testing.F) {
+	p := demo.StrongBackend("Fuzz", "f@example.com")
+	f.Add(demo.ResumePDF(p.Lines), "cv.pdf")
+	f.Add(demo.ResumeDOCX(p.Lines), "cv.docx")
+	f.Add([]byte(strings.Join(p.Lines, "\n")), "cv.txt")
+	f.Add(latin1Bytes(), "cv.txt")
+	f.Add([]byte("%PDF-1.4\n1 0 obj << /Encrypt 2 0 R >> endobj"), "x.pdf")
+	f.Add([]byte("PK\x03\x04\x14\x00"), "x.docx")
+	f.Add([]byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0}, "x.doc")
+	f.Add([]byte("\xff\xfeh\x00i\x00"), "x.txt")
+	f.Fuzz(func(t *testing.T, data []byte, name string) {
+		text, _, herr := resume.Extract(ctx, data, name)
+		if herr != nil {
+			if herr.Code == "" || herr.Field != "resume" || herr.MessageZH == "" {
+				t.Fatalf("uncoded error: %+v", herr)
+			}
+			return
+		}
+		if !utf8.ValidString(text) || strings.ContainsRune(text, 0) || utf8.RuneCountInString(text) > resume.MaxTextRunes {
+			t.Fatalf("unclean text from %q", name)
+		}
+		if _, ok := resume.DisplayName(name, resume.FormatPDF); ok && !utf8.ValidString(name) {
+			t.Fatalf("a name that is not UTF-8 was called displayable")
+		}
+	})
+}
+
+func latin1Bytes() []byte {
+	b, _ := charmap.ISO8859_1.NewEncoder().Bytes([]byte(latin1Resume))
+	return b
 }
