@@ -3,7 +3,7 @@ SHELL := /bin/bash
 STACK := deploy/local/stack.sh
 GO_TEST_FLAGS ?= -race -count=1 -timeout 30m
 
-.PHONY: dev test e2e unit faults stack-up stack-down stack-status bench-apply build lint
+.PHONY: dev test fuzz e2e unit faults stack-up stack-down stack-status bench-apply build lint
 
 dev:
 	$(STACK) install
@@ -16,6 +16,16 @@ test:
 	$(STACK) start test
 	go vet ./...
 	eval "$$($(STACK) env test)" && go test $(GO_TEST_FLAGS) ./...
+	$(MAKE) fuzz
+
+# Fuzz targets, each for a bounded time (the corpus found is kept in the Go build cache).
+FUZZTIME ?= 15s
+fuzz:
+	go test -run '^$$' -fuzz '^FuzzExtract$$' -fuzztime $(FUZZTIME) ./internal/resume
+	go test -run '^$$' -fuzz '^FuzzCompileScreening$$' -fuzztime $(FUZZTIME) ./rules
+	go test -run '^$$' -fuzz '^FuzzEvaluationIsBounded$$' -fuzztime $(FUZZTIME) ./rules
+	go test -run '^$$' -fuzz '^FuzzCheckJSON$$' -fuzztime $(FUZZTIME) ./api
+	go test -run '^$$' -fuzz '^FuzzSniffRecording$$' -fuzztime $(FUZZTIME) ./api
 
 # Only the end-to-end tests (the real stack, HTTP, mail capture).
 e2e:

@@ -141,10 +141,11 @@ func Run(ctx context.Context, a *app.App, self string, o Options, progress func(
 				pdf := demo.ResumePDF(p.Lines)
 				deadline := time.Now().Add(60 * time.Second)
 				for attempt := 0; ; attempt++ {
+					sent := time.Now()
 					r, err := demo.Apply(ctx, hc, base, job.ID, p, "cv.pdf", pdf, true)
 					mu.Lock()
 					if err == nil && r.Status == http.StatusCreated {
-						acc = append(acc, accepted{id: r.ApplicationID, email: p.Email, at: time.Now()})
+						acc = append(acc, accepted{id: r.ApplicationID, email: p.Email, at: sent})
 						mu.Unlock()
 						return
 					}
@@ -174,14 +175,16 @@ func Run(ctx context.Context, a *app.App, self string, o Options, progress func(
 		}
 	}()
 
-	// Kill each part in turn, spread over the stream.
+	// Kill each part in turn at fixed moments of the stream (the first at 15 %, the last at
+	// 75 %), so that every outage, restart included, falls while candidates are applying.
+	streamStart := time.Now()
 	streamTime := time.Duration(o.Applications) * interval
-	gap := streamTime / time.Duration(len(o.Kill)+1)
-	for _, part := range o.Kill {
+	for i, part := range o.Kill {
+		at := streamStart.Add(time.Duration(float64(streamTime) * (0.15 + 0.6*float64(i)/float64(max(1, len(o.Kill)-1)))))
 		select {
 		case <-ctx.Done():
 			return res, ctx.Err()
-		case <-time.After(gap):
+		case <-time.After(time.Until(at)):
 		}
 		progress("kill -9 " + part)
 		if err := kill(ctx, part, procs, o); err != nil {
