@@ -20,10 +20,13 @@ var a *activities.Activities
 // maxHoldReminders bounds the SLA reminders of one held application.
 const maxHoldReminders = 3
 
+// activityOptions: the longest of these activities is an SMTP send that may dial twice (15 s
+// each) or a webhook (15 s). An attempt lost with a killed worker is retried after
+// StartToCloseTimeout, so it stays close to that bound (replay ignores timeouts and retries).
 var activityOptions = workflow.ActivityOptions{
-	StartToCloseTimeout: time.Minute,
+	StartToCloseTimeout: 35 * time.Second,
 	RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2,
-		MaximumInterval: time.Minute, NonRetryableErrorTypes: []string{activities.ErrTypePermanent}},
+		MaximumInterval: 20 * time.Second, NonRetryableErrorTypes: []string{activities.ErrTypePermanent}},
 }
 
 // errWithdrawn unwinds the run when the candidate withdraws.

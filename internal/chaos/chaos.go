@@ -64,8 +64,9 @@ type Result struct {
 	Orphans         int `json:"rows_without_201"` // committed but the answer was lost (the candidate retried)
 	SettledSeconds  int `json:"settled_seconds"`
 	InvitationDelay struct {
-		P50, Max float64
-	} `json:"invitation_delay_s"`
+		P50 float64 `json:"p50"`
+		Max float64 `json:"max"`
+	} `json:"invitation_delay_s"` // from the apply request to the email reaching maildev
 	OK bool `json:"ok"`
 }
 
@@ -203,8 +204,12 @@ func Run(ctx context.Context, a *app.App, self string, o Options, progress func(
 	progress(fmt.Sprintf("%d accepted; checking that every one converges", res.Accepted))
 
 	start := time.Now()
+	// An application that passed every check is not checked again: opening its link moved it
+	// on (the candidate opened the invitation), which is right, and no longer "invited".
+	done := map[string]bool{}
+	var delays []float64
 	for {
-		c := check(ctx, a, org.ID, base, o.MailAPI, acc)
+		c := check(ctx, a, org.ID, base, o.MailAPI, acc, done, &delays, progress)
 		c.Applications, c.Accepted, c.Unanswered, c.Retries, c.Status5xx, c.Status503, c.Kills =
 			res.Applications, res.Accepted, res.Unanswered, res.Retries, res.Status5xx, res.Status503, res.Kills
 		var rows int
@@ -230,8 +235,20 @@ type email struct {
 	} `json:"to"`
 }
 
-func check(ctx context.Context, a *app.App, orgID, base, mailAPI string, acc []accepted) Result {
+func check(ctx context.Context, a *app.App, orgID, base, mailAPI string, acc []accepted, done map[string]bool, delays *[]float64, progress func(string)) Result {
 	var r Result
+	failed := map[string]string{}
+	fail := func(n *int, id, why string) {
+		*n++
+		if len(failed) < 3 {
+			failed[id] = why
+		}
+	}
+	defer func() {
+		for id, why := range failed {
+			progress("not yet: " + id + ": " + why)
+		}
+	}()
 	mails := map[string][]email{}
 	if resp, err := http.Get(mailAPI + "/email"); err == nil {
 		var all []email
@@ -243,22 +260,27 @@ func check(ctx context.Context, a *app.App, orgID, base, mailAPI string, acc []a
 			}
 		}
 	}
-	var delays []float64
 	for _, x := range acc {
+		if done[x.id] {
+			continue
+		}
 		row, err := a.Store.ApplicationGet(ctx, orgID, x.id, false)
 		if err != nil {
-			r.MissingRows++
+			fail(&r.MissingRows, x.id, "no row: "+err.Error())
 			continue
 		}
 		desc, err := a.Temporal.DescribeWorkflowExecution(ctx, hireflow.WorkflowIDForApplication(x.id), "")
 		if err != nil || desc.WorkflowExecutionInfo.Status.String() != "Running" {
-			r.NotRunning++
+			fail(&r.NotRunning, x.id, fmt.Sprintf("workflow not running: %v", err))
 			continue
 		}
 		var st workflows.State
 		v, err := a.Temporal.QueryWorkflow(ctx, hireflow.WorkflowIDForApplication(x.id), "", workflows.QueryState)
-		if err != nil || v.Get(&st) != nil || st.Stage != hireflow.StageInvited || row.Stage != hireflow.StageInvited {
-			r.StageMismatch++
+		if err == nil {
+			err = v.Get(&st)
+		}
+		if err != nil || st.Stage != hireflow.StageInvited || row.Stage != hireflow.StageInvited {
+			fail(&r.StageMismatch, x.id, fmt.Sprintf("workflow %s, PostgreSQL %s (%v)", st.Stage, row.Stage, err))
 			continue
 		}
 		var invites []email
@@ -268,32 +290,34 @@ func check(ctx context.Context, a *app.App, orgID, base, mailAPI string, acc []a
 			}
 		}
 		if len(invites) != 1 {
-			r.EmailsNotOne++
+			fail(&r.EmailsNotOne, x.id, fmt.Sprintf("%d invitation emails", len(invites)))
 			continue
-		}
-		if t, err := time.Parse(time.RFC3339, invites[0].Time); err == nil {
-			delays = append(delays, t.Sub(x.at).Seconds())
 		}
 		link := linkRe.FindString(invites[0].Text)
 		if link == "" {
-			r.BrokenLinks++
+			fail(&r.BrokenLinks, x.id, "no link in the email")
 			continue
 		}
 		// The link as the candidate's phone would open it (the API's address in the email is the child's).
 		resp, err := http.Get(base + link[strings.Index(link, "/c/"):])
 		if err != nil {
-			r.BrokenLinks++
+			fail(&r.BrokenLinks, x.id, err.Error())
 			continue
 		}
 		_, _ = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
-			r.BrokenLinks++
+			fail(&r.BrokenLinks, x.id, fmt.Sprintf("the link answered %d", resp.StatusCode))
+			continue
+		}
+		done[x.id] = true
+		if t, err := time.Parse(time.RFC3339, invites[0].Time); err == nil {
+			*delays = append(*delays, t.Sub(x.at).Seconds())
 		}
 	}
-	if len(delays) > 0 {
-		sortFloats(delays)
-		r.InvitationDelay.P50, r.InvitationDelay.Max = delays[len(delays)/2], delays[len(delays)-1]
+	if d := *delays; len(d) > 0 {
+		sortFloats(d)
+		r.InvitationDelay.P50, r.InvitationDelay.Max = d[len(d)/2], d[len(d)-1]
 	}
 	return r
 }
