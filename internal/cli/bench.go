@@ -160,7 +160,12 @@ func chaosCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			o.RepoRoot, o.Kill, o.MailAPI = root, strings.Split(kill, ","), a.Cfg.MailUIURL
+			o.RepoRoot, o.MailAPI = root, a.Cfg.MailUIURL
+			for _, k := range strings.Split(kill, ",") {
+				if k = strings.TrimSpace(k); k != "" {
+					o.Kill = append(o.Kill, k)
+				}
+			}
 			if o.DataDir == "" {
 				o.DataDir = filepath.Join(root, ".data", o.Profile)
 				if d := os.Getenv("HIREFLOW_DATA_DIR"); d != "" {
