@@ -17,12 +17,9 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/api"
 	"github.com/hireflow/hireflow/internal/app"
 	"github.com/hireflow/hireflow/internal/demo"
-	"github.com/hireflow/hireflow/internal/passwd"
-	"github.com/hireflow/hireflow/rules"
 	"github.com/hireflow/hireflow/workers"
 )
 
@@ -47,22 +44,11 @@ var workerOpts = worker.Options{MaxConcurrentWorkflowTaskPollers: 4, MaxConcurre
 // runs n bare workflows with the same number of activities (2) on the same server.
 func Apply(ctx context.Context, a *app.App, n, concurrency int, progress func(string)) (ApplyResult, error) {
 	res := ApplyResult{Applications: n, Concurrency: concurrency}
-	suffix := strings.ReplaceAll(uuid.NewString()[:8], "-", "")
-	org, err := a.Store.OrgCreate(ctx, "bench-"+suffix, "Bench "+suffix)
+	org, job, err := demo.OrgWithJob(ctx, a, "bench")
 	if err != nil {
 		return res, err
 	}
-	hash, _ := passwd.Hash("bench-password-" + suffix)
-	u, err := a.Store.UserCreate(ctx, org.ID, "recruiter@bench.local", "Bench recruiter", hireflow.RoleRecruiter, hash)
-	if err != nil {
-		return res, err
-	}
-	job := demo.BackendJob()
-	job.ScreeningRule = rules.DefaultScreeningRule
-	compiled, _ := rules.CompileSet(rules.RuleSet{Rules: map[string]string{rules.RuleScreening: job.ScreeningRule}})
-	if err := a.Store.JobCreate(ctx, hireflow.Principal{OrgID: org.ID, UserID: u.ID, Role: hireflow.RoleRecruiter}, &job, compiled); err != nil {
-		return res, err
-	}
+	suffix := strings.TrimPrefix(org.Slug, "bench-")
 
 	base, stop, err := inProcess(a, "bench-apply-"+suffix)
 	if err != nil {

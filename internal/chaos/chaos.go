@@ -23,13 +23,9 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/internal/app"
 	"github.com/hireflow/hireflow/internal/demo"
-	"github.com/hireflow/hireflow/internal/passwd"
-	"github.com/hireflow/hireflow/rules"
 	"github.com/hireflow/hireflow/workflows"
 )
 
@@ -78,22 +74,11 @@ type accepted struct {
 // Run drives the stream, the kills and the checks. progress gets one line per step.
 func Run(ctx context.Context, a *app.App, self string, o Options, progress func(string)) (Result, error) {
 	res := Result{Applications: o.Applications}
-	suffix := strings.ReplaceAll(uuid.NewString()[:8], "-", "")
-	org, err := a.Store.OrgCreate(ctx, "chaos-"+suffix, "Chaos "+suffix)
+	org, job, err := demo.OrgWithJob(ctx, a, "chaos")
 	if err != nil {
 		return res, err
 	}
-	hash, _ := passwd.Hash("chaos-" + suffix)
-	u, err := a.Store.UserCreate(ctx, org.ID, "recruiter@chaos.local", "Chaos recruiter", hireflow.RoleRecruiter, hash)
-	if err != nil {
-		return res, err
-	}
-	job := demo.BackendJob()
-	compiled, _ := rules.CompileSet(rules.RuleSet{Rules: map[string]string{rules.RuleScreening: job.ScreeningRule}})
-	if err := a.Store.JobCreate(ctx, hireflow.Principal{OrgID: org.ID, UserID: u.ID, Role: hireflow.RoleRecruiter}, &job, compiled); err != nil {
-		return res, err
-	}
-
+	suffix := strings.TrimPrefix(org.Slug, "chaos-")
 	port, err := freePort()
 	if err != nil {
 		return res, err

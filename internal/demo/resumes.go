@@ -106,3 +106,39 @@ func ChineseSales(name, email string) Profile {
 		"语言：普通话、英语（CET-6）",
 	}}
 }
+
+// ProtectedPDF is a résumé PDF that opens only with a password (fpdf's standard encryption).
+func ProtectedPDF(lines []string) []byte {
+	return pdfWith(lines, func(p *fpdf.Fpdf) { p.SetProtection(fpdf.CnProtectPrint, "candidate-secret", "owner-secret") })
+}
+
+// ScriptedPDF is a résumé PDF carrying document JavaScript (active content).
+func ScriptedPDF(lines []string) []byte {
+	return pdfWith(lines, func(p *fpdf.Fpdf) { p.SetJavascript("app.alert('hello');") })
+}
+
+func pdfWith(lines []string, opt func(*fpdf.Fpdf)) []byte {
+	p := fpdf.New("P", "mm", "A4", "")
+	opt(p)
+	p.SetFont("Helvetica", "", 11)
+	p.AddPage()
+	for _, l := range lines {
+		p.CellFormat(0, 6, l, "", 1, "L", false, 0, "")
+	}
+	var b bytes.Buffer
+	if err := p.Output(&b); err != nil {
+		panic(fmt.Sprintf("demo: pdf: %v", err))
+	}
+	return b.Bytes()
+}
+
+// EncryptedOffice looks like what Office writes for a password-protected .docx: an OLE compound
+// file holding an EncryptedPackage stream.
+func EncryptedOffice() []byte {
+	b := []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}
+	b = append(b, bytes.Repeat([]byte{0}, 500)...)
+	for _, r := range "EncryptedPackage" {
+		b = append(b, byte(r), 0)
+	}
+	return append(b, bytes.Repeat([]byte{7}, 500)...)
+}

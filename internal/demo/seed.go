@@ -183,3 +183,29 @@ func SeedOrg(ctx context.Context, a *app.App, apiURL, slug string) (Result, erro
 	}
 	return res, nil
 }
+
+// OrgWithJob makes a fresh organisation (slug prefix-<random>) with one recruiter and the
+// backend job, for benchmarks and fault tests that need candidates of their own.
+func OrgWithJob(ctx context.Context, a *app.App, prefix string) (hireflow.Organisation, hireflow.Job, error) {
+	suffix := strings.ReplaceAll(seal.RandomToken()[:8], "-", "x")
+	suffix = strings.ToLower(strings.ReplaceAll(suffix, "_", "x"))
+	org, err := a.Store.OrgCreate(ctx, prefix+"-"+suffix, prefix+" "+suffix)
+	if err != nil {
+		return org, hireflow.Job{}, err
+	}
+	hash, err := passwd.Hash(prefix + "-password-" + suffix)
+	if err != nil {
+		return org, hireflow.Job{}, err
+	}
+	u, err := a.Store.UserCreate(ctx, org.ID, "recruiter@"+prefix+".local", prefix+" recruiter", hireflow.RoleRecruiter, hash)
+	if err != nil {
+		return org, hireflow.Job{}, err
+	}
+	job := BackendJob()
+	compiled, errs := rules.CompileSet(rules.RuleSet{Rules: map[string]string{rules.RuleScreening: job.ScreeningRule}})
+	if len(errs) > 0 {
+		return org, job, errs[0]
+	}
+	err = a.Store.JobCreate(ctx, hireflow.Principal{OrgID: org.ID, UserID: u.ID, Role: hireflow.RoleRecruiter}, &job, compiled)
+	return org, job, err
+}

@@ -161,6 +161,29 @@ func (d *driver) must(hc *http.Client, method, path string, body any, want int) 
 	return out, nil
 }
 
+// until posts body to path until it is answered 200 (the workflow refuses a step it is not yet
+// waiting for with 409), for at most timeout.
+func (d *driver) until(hc *http.Client, path string, body any, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		st, err := d.call(hc, http.MethodPost, path, body, nil)
+		if err != nil {
+			return err
+		}
+		if st == http.StatusOK {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("still answered %d after %s", st, timeout)
+		}
+		select {
+		case <-d.ctx.Done():
+			return d.ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
 func (d *driver) createJob() (hireflow.Job, error) {
 	j := BackendJob()
 	body := map[string]any{"title": PipelineJobTitle, "title_zh": "平台工程师（演示流程）", "location": j.Location,
@@ -317,34 +340,12 @@ func (d *driver) take(job hireflow.Job, p Profile, upTo hireflow.Stage, voice bo
 		return nil
 	}
 	// The approval child workflow may need a moment before it waits for the manager.
-	deadline := time.Now().Add(time.Minute)
-	for {
-		st, err := d.call(d.mgr, http.MethodPost, "/api/v1/offers/"+url.PathEscape(offerID)+"/decision", map[string]any{"decision": "approve"}, nil)
-		if err != nil {
-			return err
-		}
-		if st == http.StatusOK {
-			break
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("approving the offer answered %d", st)
-		}
-		time.Sleep(300 * time.Millisecond)
+	if err := d.until(d.mgr, "/api/v1/offers/"+url.PathEscape(offerID)+"/decision", map[string]any{"decision": "approve"}, time.Minute); err != nil {
+		return fmt.Errorf("approving the offer: %w", err)
 	}
 	// The candidate answers the approved offer from the status page's link.
-	deadline = time.Now().Add(time.Minute)
-	for {
-		st, err := d.call(&d.anon, http.MethodPost, cand+"/offer", map[string]any{"accept": true}, nil)
-		if err != nil {
-			return err
-		}
-		if st == http.StatusOK {
-			break
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("accepting the offer answered %d", st)
-		}
-		time.Sleep(300 * time.Millisecond)
+	if err := d.until(&d.anon, cand+"/offer", map[string]any{"accept": true}, time.Minute); err != nil {
+		return fmt.Errorf("accepting the offer: %w", err)
 	}
 	if _, err := d.waitStage(id, hireflow.StageOnboarding, hireflow.StageProbation); err != nil {
 		return err
@@ -362,19 +363,8 @@ func (d *driver) take(job hireflow.Job, p Profile, upTo hireflow.Stage, voice bo
 	}
 	d.say("%s: hired, onboarding form in; probation result in about 20 s", p.Email)
 	// The workflow asks for the evaluation when the probation period ends; until then it refuses it.
-	deadline = time.Now().Add(2 * time.Minute)
-	for {
-		st, err := d.call(d.mgr, http.MethodPost, staffApp+"/probation", map[string]any{"outcome": "pass", "rating": 4}, nil)
-		if err != nil {
-			return err
-		}
-		if st == http.StatusOK {
-			break
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("the probation evaluation answered %d", st)
-		}
-		time.Sleep(time.Second)
+	if err := d.until(d.mgr, staffApp+"/probation", map[string]any{"outcome": "pass", "rating": 4}, 2*time.Minute); err != nil {
+		return fmt.Errorf("the probation evaluation: %w", err)
 	}
 	if _, err := d.waitStage(id, hireflow.StageCompleted); err != nil {
 		return err

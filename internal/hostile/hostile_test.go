@@ -20,7 +20,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-pdf/fpdf"
 	"github.com/google/uuid"
 	"github.com/minio/minio-go/v7"
 	"github.com/stretchr/testify/require"
@@ -334,28 +333,6 @@ func multipartApply(fields map[string]string, filename string, file []byte, with
 	return b.Bytes(), w.FormDataContentType()
 }
 
-func protectedPDF() []byte {
-	p := fpdf.New("P", "mm", "A4", "")
-	p.SetProtection(fpdf.CnProtectPrint, "secret", "owner")
-	p.SetFont("Helvetica", "", 11)
-	p.AddPage()
-	p.CellFormat(0, 6, "Go engineer with PostgreSQL and Kubernetes experience", "", 1, "L", false, 0, "")
-	var b bytes.Buffer
-	_ = p.Output(&b)
-	return b.Bytes()
-}
-
-func scriptedPDF() []byte {
-	p := fpdf.New("P", "mm", "A4", "")
-	p.SetFont("Helvetica", "", 11)
-	p.AddPage()
-	p.CellFormat(0, 6, "Go engineer with PostgreSQL and Kubernetes experience", "", 1, "L", false, 0, "")
-	p.SetJavascript("app.launchURL('http://attacker.invalid/');")
-	var b bytes.Buffer
-	_ = p.Output(&b)
-	return b.Bytes()
-}
-
 func zipOf(files map[string]string) []byte {
 	var b bytes.Buffer
 	z := zip.NewWriter(&b)
@@ -392,8 +369,8 @@ func fileCases(jobID string) []hcase {
 		{"ELF", "cv.txt", append([]byte("\x7fELF\x02\x01\x01"), bytes.Repeat([]byte{0}, 500)...), "unsupported_file_type"},
 		{"TruncatedPDF", "cv.pdf", pdf[:len(pdf)/3], "resume_unreadable"},
 		{"GarbagePDF", "cv.pdf", append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte("garbage "), 60)...), "resume_unreadable"},
-		{"EncryptedPDF", "cv.pdf", protectedPDF(), "encrypted_document"},
-		{"JavaScriptPDF", "cv.pdf", scriptedPDF(), "active_content"},
+		{"EncryptedPDF", "cv.pdf", demo.ProtectedPDF([]string{"Go engineer with PostgreSQL and Kubernetes experience"}), "encrypted_document"},
+		{"JavaScriptPDF", "cv.pdf", demo.ScriptedPDF([]string{"Go engineer with PostgreSQL and Kubernetes experience"}), "active_content"},
 		{"ZipNotWord", "cv.docx", zipOf(map[string]string{"hello.txt": "hi"}), "unsupported_file_type"},
 		{"CorruptZip", "cv.docx", []byte("PK\x03\x04garbage-garbage-garbage-garbage"), "resume_unreadable"},
 		{"ZipBomb", "cv.docx", zipOf(map[string]string{"word/document.xml": wordXML("") + strings.Repeat(bomb, 30000)}), "document_too_large"},
@@ -401,7 +378,7 @@ func fileCases(jobID string) []hcase {
 		{"BillionLaughs", "cv.docx", zipOf(map[string]string{"word/document.xml": wordXML(`<!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>`)}), "active_content"},
 		{"Macros", "cv.docm", zipOf(map[string]string{"word/document.xml": wordXML(""), "word/vbaProject.bin": "Attribute VB_Name = \"x\""}), "active_content"},
 		{"ActiveX", "cv.docx", zipOf(map[string]string{"word/document.xml": wordXML(""), "word/activeX/activeX1.xml": "<ax/>"}), "active_content"},
-		{"EncryptedOffice", "cv.docx", encryptedOffice(), "encrypted_document"},
+		{"EncryptedOffice", "cv.docx", demo.EncryptedOffice(), "encrypted_document"},
 		{"OldDoc", "cv.doc", append([]byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}, bytes.Repeat([]byte{1}, 600)...), "unsupported_file_type"},
 		{"AmbiguousEncoding", "cv.txt", []byte("\xcd\xf5\xd0\xa1\xc3\xf7 \xcf\xfa\xca\xdb"), "unsupported_encoding"},
 		{"TooShort", "cv.txt", []byte("hi"), "resume_no_text"},
@@ -457,15 +434,6 @@ func fileCases(jobID string) []hcase {
 		hcase{name: "apply/JobUnknown", method: http.MethodPost, path: "/api/v1/public/jobs/" + uuid.NewString() + "/applications", ctype: ct, body: noFile, want: 404},
 	)
 	return cs
-}
-
-func encryptedOffice() []byte {
-	b := append([]byte{}, 0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1)
-	b = append(b, bytes.Repeat([]byte{0}, 500)...)
-	for _, r := range "EncryptedPackage" {
-		b = append(b, byte(r), 0)
-	}
-	return append(b, bytes.Repeat([]byte{7}, 500)...)
 }
 
 // ---------------------------------------------------------------- the suite

@@ -8,7 +8,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/go-pdf/fpdf"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -74,10 +73,10 @@ func TestExtractRefusesBadFiles(t *testing.T) {
 		{"CorruptZip", "cv.docx", []byte("PK\x03\x04garbage-garbage-garbage"), "resume_unreadable", hireflow.KindInvalid},
 		{"TooShort", "cv.txt", []byte("hi"), "resume_no_text", hireflow.KindInvalid},
 		{"ExeNamedTxt", "cv.txt", append([]byte("MZ\x90\x00"), bytes.Repeat([]byte{0}, 200)...), "unsupported_file_type", hireflow.KindUnsupported},
-		{"EncryptedPDF", "cv.pdf", protectedPDF(t), "encrypted_document", hireflow.KindInvalid},
-		{"EncryptedDocx", "cv.docx", encryptedOOXML(), "encrypted_document", hireflow.KindInvalid},
-		{"OldDoc", "cv.doc", append(append([]byte{}, cfb...), bytes.Repeat([]byte{1}, 600)...), "unsupported_file_type", hireflow.KindUnsupported},
-		{"PDFJavaScript", "cv.pdf", scriptedPDF(t), "active_content", hireflow.KindInvalid},
+		{"EncryptedPDF", "cv.pdf", demo.ProtectedPDF([]string{"Go engineer, 7 years of PostgreSQL and Kubernetes"}), "encrypted_document", hireflow.KindInvalid},
+		{"EncryptedDocx", "cv.docx", demo.EncryptedOffice(), "encrypted_document", hireflow.KindInvalid},
+		{"OldDoc", "cv.doc", append([]byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}, bytes.Repeat([]byte{1}, 600)...), "unsupported_file_type", hireflow.KindUnsupported},
+		{"PDFJavaScript", "cv.pdf", demo.ScriptedPDF([]string{"Go engineer, 7 years of PostgreSQL and Kubernetes"}), "active_content", hireflow.KindInvalid},
 		{"DocxMacros", "cv.docm", zipFiles(map[string]string{"word/document.xml": wordDoc("Go engineer with many years of experience"), "word/vbaProject.bin": "Attribute VB_Name"}), "active_content", hireflow.KindInvalid},
 		{"DocxDTD", "cv.docx", zipWith("word/document.xml", `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>&lol2;</w:t></w:r></w:p></w:body></w:document>`), "active_content", hireflow.KindInvalid},
 		{"DocxXXE", "cv.docx", zipWith("word/document.xml", `<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>&x;</w:t></w:r></w:p></w:body></w:document>`), "active_content", hireflow.KindInvalid},
@@ -164,41 +163,6 @@ func gbShort(t *testing.T) []byte {
 	b, err := simplifiedchinese.GB18030.NewEncoder().Bytes([]byte("王小明 销售经理"))
 	require.NoError(t, err)
 	return b
-}
-
-func protectedPDF(t *testing.T) []byte {
-	p := fpdf.New("P", "mm", "A4", "")
-	p.SetProtection(fpdf.CnProtectPrint, "candidate-secret", "owner-secret")
-	p.SetFont("Helvetica", "", 11)
-	p.AddPage()
-	p.CellFormat(0, 6, "Go engineer, 7 years of PostgreSQL and Kubernetes", "", 1, "L", false, 0, "")
-	var b bytes.Buffer
-	require.NoError(t, p.Output(&b))
-	return b.Bytes()
-}
-
-func scriptedPDF(t *testing.T) []byte {
-	p := fpdf.New("P", "mm", "A4", "")
-	p.SetFont("Helvetica", "", 11)
-	p.AddPage()
-	p.CellFormat(0, 6, "Go engineer, 7 years of PostgreSQL and Kubernetes", "", 1, "L", false, 0, "")
-	p.SetJavascript("app.alert('hello');")
-	var b bytes.Buffer
-	require.NoError(t, p.Output(&b))
-	return b.Bytes()
-}
-
-var cfb = []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}
-
-// encryptedOOXML looks like what Office writes for a password-protected .docx: a compound file
-// holding an EncryptedPackage stream.
-func encryptedOOXML() []byte {
-	b := append([]byte{}, cfb...)
-	b = append(b, bytes.Repeat([]byte{0}, 500)...)
-	for _, r := range "EncryptedPackage" {
-		b = append(b, byte(r), 0)
-	}
-	return append(b, bytes.Repeat([]byte{7}, 500)...)
 }
 
 func wordDoc(text string) string {
