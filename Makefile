@@ -3,7 +3,7 @@ SHELL := /bin/bash
 STACK := deploy/local/stack.sh
 GO_TEST_FLAGS ?= -race -count=1 -timeout 30m
 
-.PHONY: dev test fuzz e2e unit faults stack-up stack-down stack-status bench-apply build lint
+.PHONY: dev test lint fuzz e2e unit faults stack-up stack-down stack-status bench-apply build lint
 
 dev:
 	$(STACK) install
@@ -15,8 +15,18 @@ test:
 	$(STACK) install
 	$(STACK) start test
 	go vet ./...
+	$(MAKE) lint
 	eval "$$($(STACK) env test)" && go test $(GO_TEST_FLAGS) ./...
 	$(MAKE) fuzz
+
+# staticcheck and Temporal's workflowcheck (determinism of everything a workflow calls), built
+# once into the tool cache like the stack's servers.
+TOOLS := $(or $(HIREFLOW_CACHE),$(HOME)/.cache/hireflow)/bin
+lint:
+	@[ -x $(TOOLS)/staticcheck ] || GOBIN=$(TOOLS) go install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+	@[ -x $(TOOLS)/workflowcheck ] || GOBIN=$(TOOLS) go install go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
+	$(TOOLS)/staticcheck ./...
+	$(TOOLS)/workflowcheck ./workflows/...
 
 # Fuzz targets, each for a bounded time (the corpus found is kept in the Go build cache).
 FUZZTIME ?= 15s

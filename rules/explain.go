@@ -26,7 +26,6 @@ func Inputs(source string) []string {
 type pathCollector struct {
 	seen  map[string]bool
 	paths []string
-	inner map[ast.Node]bool
 }
 
 func (c *pathCollector) add(p string) {

@@ -98,11 +98,7 @@ func library() []expr.Option {
 		// evaluations of the same inputs, and a decision's "why" could not be replayed.
 		expr.Function("keys", func(p ...any) (any, error) {
 			ks, _, err := sortedMap(p[0])
-			out := make([]any, len(ks))
-			for i, k := range ks {
-				out[i] = k
-			}
-			return out, err
+			return ks, err
 		}, mapFuncs()...),
 		expr.Function("values", func(p ...any) (any, error) {
 			_, vs, err := sortedMap(p[0])

@@ -126,7 +126,10 @@ func (l *lifecycle) when(src string) bool {
 	if src == "" {
 		return true
 	}
-	ok, err := rules.When(src, rules.PipelineEnv{Screening: string(l.state.ScreenOutcome), Overall: l.state.Overall, Flags: l.flags})
+	// expr's compiler ranges over maps while it builds the environment's types, which
+	// workflowcheck reports; the compiled program and its result depend only on src and the
+	// facts, and the map builtins a rule can call are ordered (rules/funcs.go).
+	ok, err := rules.When(src, rules.PipelineEnv{Screening: string(l.state.ScreenOutcome), Overall: l.state.Overall, Flags: l.flags}) //workflowcheck:ignore
 	return err != nil || ok // a broken condition keeps the stage: a person sees more, never less
 }
 
@@ -258,8 +261,8 @@ func (l *lifecycle) interviewComplete() bool {
 	if len(l.answerOf) < len(l.in.Questions) || l.pending > 0 {
 		return false
 	}
-	for _, id := range l.answerOf {
-		if _, ok := l.results[id]; !ok {
+	for _, q := range sortedKeys(l.answerOf) {
+		if _, ok := l.results[l.answerOf[q]]; !ok {
 			return false
 		}
 	}

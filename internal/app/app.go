@@ -107,7 +107,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate boo
 		MetricsHandler:    temporalotel.NewMetricsHandler(temporalotel.MetricsHandlerOptions{Meter: a.meters.Meter("temporal-sdk-go")}),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("Temporal (%s): %w", cfg.TemporalAddress, err)
+		return nil, fmt.Errorf("temporal (%s): %w", cfg.TemporalAddress, err)
 	}
 	ok = true
 	return a, nil
