@@ -6,7 +6,6 @@ package activities
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"go.temporal.io/sdk/temporal"
 
@@ -90,75 +89,4 @@ func (a *Activities) sendToCandidate(ctx context.Context, ref AppRef, kind, key 
 		return false, err
 	}
 	return true, a.Store.EmailMarkSent(ctx, key)
-}
-
-// issueLink makes a fresh application link; only its hash is stored.
-func (a *Activities) issueLink(ctx context.Context, ref AppRef, expires time.Time, revokePrevious bool) (string, error) {
-	raw := newToken()
-	if err := a.Store.TokenIssue(ctx, ref.OrgID, ref.ApplicationID, TokenPurposeApplication, a.Store.Box().Hash("token", raw), expires, revokePrevious); err != nil {
-		return "", err
-	}
-	return a.PublicURL + "/c/" + raw, nil
-}
-
-// InviteInput sends the invitation.
-type InviteInput struct {
-	AppRef
-	ExpiresAt time.Time
-}
-
-// InviteResult says whether this attempt sent the email (false when an earlier one did).
-type InviteResult struct {
-	Sent bool
-}
-
-// InviteCandidate issues the application link, emails the invitation and marks the stage.
-func (a *Activities) InviteCandidate(ctx context.Context, in InviteInput) (InviteResult, error) {
-	sent, err := a.sendToCandidate(ctx, in.AppRef, mail.KindInvitation, "invite:"+in.ApplicationID, func(d *mail.Data) error {
-		link, err := a.issueLink(ctx, in.AppRef, in.ExpiresAt, true)
-		d.Link, d.ExpiresAt = link, in.ExpiresAt
-		return err
-	})
-	if err != nil {
-		return InviteResult{}, err
-	}
-	if err := a.Store.ApplicationSetStage(ctx, in.OrgID, in.ApplicationID, hireflow.StageInvited, hireflow.StatusActive, "invited"); err != nil {
-		return InviteResult{}, permanent(err)
-	}
-	return InviteResult{Sent: sent}, nil
-}
-
-// RejectApplication emails the rejection, revokes links and closes the application.
-func (a *Activities) RejectApplication(ctx context.Context, in AppRef) (bool, error) {
-	sent, err := a.sendToCandidate(ctx, in, mail.KindRejection, "reject:"+in.ApplicationID, nil)
-	if err != nil {
-		return false, err
-	}
-	if err := a.Store.TokenRevokeAll(ctx, in.OrgID, in.ApplicationID); err != nil {
-		return false, err
-	}
-	return sent, permanent(a.Store.ApplicationSetStage(ctx, in.OrgID, in.ApplicationID, hireflow.StageRejected, hireflow.StatusRejected, "rejected"))
-}
-
-// RecruiterDecisionInput records a recruiter's decision on a held application.
-type RecruiterDecisionInput struct {
-	AppRef
-	UserID     string
-	Outcome    hireflow.ScreenOutcome
-	ReasonCode string
-}
-
-// RecordRecruiterDecision stores the decision (once) in the decision log.
-func (a *Activities) RecordRecruiterDecision(ctx context.Context, in RecruiterDecisionInput) (string, error) {
-	d, err := a.Store.DecisionRecord(ctx, in.OrgID, hireflow.Decision{ApplicationID: in.ApplicationID, Kind: "recruiter",
-		Outcome: string(in.Outcome), Reason: in.ReasonCode, DecidedBy: in.UserID,
-		Inputs: map[string]any{"previous": "hold"}}, "screening.recruiter")
-	if err != nil {
-		return "", permanent(err)
-	}
-	if err := a.Store.Audit(ctx, in.OrgID, "user", in.UserID, "application.decide", "application", in.ApplicationID,
-		map[string]any{"outcome": in.Outcome, "reason": in.ReasonCode}); err != nil {
-		return "", err
-	}
-	return d.ID, nil
 }

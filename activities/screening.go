@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/internal/mail"
 	"github.com/hireflow/hireflow/internal/resume"
 	"github.com/hireflow/hireflow/rules"
 )
@@ -88,4 +89,39 @@ func lower(xs []string) []string {
 		out = append(out, toLower(x))
 	}
 	return out
+}
+
+// RejectApplication emails the rejection, revokes links and closes the application.
+func (a *Activities) RejectApplication(ctx context.Context, in AppRef) (bool, error) {
+	sent, err := a.sendToCandidate(ctx, in, mail.KindRejection, "reject:"+in.ApplicationID, nil)
+	if err != nil {
+		return false, err
+	}
+	if err := a.Store.TokenRevokeAll(ctx, in.OrgID, in.ApplicationID); err != nil {
+		return false, err
+	}
+	return sent, permanent(a.Store.ApplicationSetStage(ctx, in.OrgID, in.ApplicationID, hireflow.StageRejected, hireflow.StatusRejected, "rejected"))
+}
+
+// RecruiterDecisionInput records a recruiter's decision on a held application.
+type RecruiterDecisionInput struct {
+	AppRef
+	UserID     string
+	Outcome    hireflow.ScreenOutcome
+	ReasonCode string
+}
+
+// RecordRecruiterDecision stores the decision (once) in the decision log.
+func (a *Activities) RecordRecruiterDecision(ctx context.Context, in RecruiterDecisionInput) (string, error) {
+	d, err := a.Store.DecisionRecord(ctx, in.OrgID, hireflow.Decision{ApplicationID: in.ApplicationID, Kind: "recruiter",
+		Outcome: string(in.Outcome), Reason: in.ReasonCode, DecidedBy: in.UserID,
+		Inputs: map[string]any{"previous": "hold"}}, "screening.recruiter")
+	if err != nil {
+		return "", permanent(err)
+	}
+	if err := a.Store.Audit(ctx, in.OrgID, "user", in.UserID, "application.decide", "application", in.ApplicationID,
+		map[string]any{"outcome": in.Outcome, "reason": in.ReasonCode}); err != nil {
+		return "", err
+	}
+	return d.ID, nil
 }

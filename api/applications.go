@@ -2,29 +2,18 @@ package api
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/rules"
 	"github.com/hireflow/hireflow/workflows"
 )
-
-func appIDParam(c *fiber.Ctx) (string, error) {
-	id := c.Params("id")
-	if _, err := uuid.Parse(id); err != nil {
-		return "", hireflow.NotFound("application_not_found", "application")
-	}
-	return id, nil
-}
 
 func (s *Server) listApplications(c *fiber.Ctx) error {
 	p := principal(c)
@@ -188,25 +177,11 @@ func (s *Server) decideApplication(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"decision_id": res.DecisionID, "outcome": req.Outcome})
 }
 
-// workflowError maps a validator's refusal to 409/422 with its reason.
-func workflowError(err error) error {
-	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) {
-		if appErr.Type() == "" && strings.Contains(appErr.Message(), "unknown update") {
-			return hireflow.Errorf(hireflow.KindConflict, "not_ready", "", "the application is not at this step")
-		}
-		kind := hireflow.KindInvalid
-		if strings.HasPrefix(appErr.Type(), "not_") || strings.HasPrefix(appErr.Type(), "duplicate_") {
-			kind = hireflow.KindConflict
-		}
-		if appErr.Type() == "role_not_allowed" || appErr.Type() == "not_an_approver" {
-			kind = hireflow.KindForbidden
-		}
-		return hireflow.Errorf(kind, appErr.Type(), "", "%s", appErr.Message())
+// staffApp loads the application of the caller's organisation named in the path.
+func (s *Server) staffApp(c *fiber.Ctx) (hireflow.Application, error) {
+	id, err := appIDParam(c)
+	if err != nil {
+		return hireflow.Application{}, err
 	}
-	var nf *serviceerror.NotFound
-	if errors.As(err, &nf) {
-		return hireflow.Errorf(hireflow.KindConflict, "workflow_closed", "", "the application's workflow has finished")
-	}
-	return err
+	return s.Store.ApplicationGet(c.UserContext(), principal(c).OrgID, id, false)
 }

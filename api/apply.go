@@ -23,10 +23,6 @@ import (
 
 var phoneRe = regexp.MustCompile(`^\+?[0-9 ()\-]{5,24}$`)
 
-func required(field, en, zh string) *hireflow.Error {
-	return hireflow.Errorf(hireflow.KindInvalid, "field_required", field, "%s", en).ZH("%s", zh)
-}
-
 type applyForm struct {
 	Name, Email, Phone, Language string
 	Groups                       map[string]string
@@ -202,7 +198,7 @@ func (s *Server) workflowInput(ctx context.Context, job hireflow.Job, app hirefl
 			ruled, _ = p.Durations(ctx, rules.DurationsEnv{})
 		}
 	}
-	in.Lifecycle = s.LifecycleTimings(job, ruled)
+	in.Steps = s.StepTimings(job, ruled)
 	pipe := job.Pipeline
 	if len(pipe) == 0 {
 		for _, st := range rules.DefaultPipeline {

@@ -1,11 +1,6 @@
 package api
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"io"
-	"reflect"
 	"strings"
 	"time"
 
@@ -135,70 +130,4 @@ func (s *Server) createAPIToken(c *fiber.Ctx) error {
 	}
 	_ = s.Store.Audit(c.UserContext(), p.OrgID, "user", p.UserID, "api_token.create", "api_token", id, nil)
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"id": id, "token": raw, "note": "shown once; store it now"})
-}
-
-// decodeJSON reads a JSON body strictly enough to give a useful error.
-func decodeJSON(c *fiber.Ctx, v any) error {
-	if !strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationJSON) {
-		return hireflow.Errorf(hireflow.KindUnsupported, "json_required", "", "send the body as application/json").
-			ZH("请求体必须是 application/json")
-	}
-	dec := json.NewDecoder(bytes.NewReader(c.Body()))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return jsonError(err)
-	}
-	if dec.More() {
-		return hireflow.Errorf(hireflow.KindBadRequest, "invalid_json", "", "the body has data after the JSON value").
-			ZH("JSON 值之后还有多余的数据")
-	}
-	return nil
-}
-
-// jsonError says what is wrong with a body in the client's terms (which field, what type),
-// never in the decoder's Go type names.
-func jsonError(err error) *hireflow.Error {
-	var te *json.UnmarshalTypeError
-	var se *json.SyntaxError
-	switch {
-	case errors.As(err, &te):
-		want := map[reflect.Kind]string{reflect.String: "a string", reflect.Bool: "true or false", reflect.Slice: "a list",
-			reflect.Map: "an object", reflect.Struct: "an object"}[te.Type.Kind()]
-		if want == "" {
-			want = "a number in range"
-		}
-		return hireflow.Errorf(hireflow.KindBadRequest, "invalid_json", te.Field, "%s must be %s", fieldName(te.Field), want).
-			ZH("%s 的类型不对", fieldName(te.Field))
-	case errors.As(err, &se):
-		return hireflow.Errorf(hireflow.KindBadRequest, "invalid_json", "", "the body is not valid JSON (at byte %d)", se.Offset).
-			ZH("请求体不是有效的 JSON（第 %d 字节处）", se.Offset)
-	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
-		return hireflow.Errorf(hireflow.KindBadRequest, "invalid_json", "", "the body is empty or cut short").
-			ZH("请求体为空或不完整")
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return hireflow.Errorf(hireflow.KindBadRequest, "unknown_field", f, "this endpoint has no field %q", f).
-			ZH("此接口没有字段 %q", f)
-	}
-	if msg := err.Error(); !strings.HasPrefix(msg, "json:") && len(msg) <= 200 {
-		// Our own types' UnmarshalJSON (durations, …) explain themselves in the client's terms.
-		return hireflow.Errorf(hireflow.KindBadRequest, "invalid_json", "", "%s", msg).ZH("请求体有误：%s", msg)
-	}
-	return hireflow.Errorf(hireflow.KindBadRequest, "invalid_json", "", "the body is not valid JSON for this endpoint").
-		ZH("请求体不是此接口可接受的 JSON")
-}
-
-func fieldName(f string) string {
-	if f == "" {
-		return "the body"
-	}
-	return f
-}
-
-func trimErr(err error) string {
-	s := err.Error()
-	if len(s) > 200 {
-		s = s[:200]
-	}
-	return s
 }

@@ -1,10 +1,8 @@
 package api
 
 import (
-	"net/url"
 	"regexp"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -47,42 +45,6 @@ type pageData struct {
 // offerView is what the candidate sees of an approved offer.
 type offerView struct {
 	Position, Salary, StartDate, ExpiresText string
-}
-
-func (s *Server) render(c *fiber.Ctx, status int, name string, d pageData) error {
-	// The language switch keeps the page's other query parameters (next=, org=, …).
-	q := url.Values{}
-	c.Request().URI().QueryArgs().VisitAll(func(k, v []byte) { q.Set(string(k), string(v)) })
-	other := "zh"
-	if d.Lang == "zh" {
-		other = "en"
-	}
-	q.Set("lang", other)
-	d.LangURL = "?" + q.Encode()
-	if d.Color == "" {
-		d.Color = "#1f5fbf"
-	}
-	if d.OrgName == "" {
-		d.OrgName = "hireflow"
-	}
-	var b strings.Builder
-	if err := s.pages.ExecuteTemplate(&b, name, d); err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	c.Set("Content-Security-Policy", "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src 'self' data: https:; media-src 'self' blob:; frame-ancestors 'none'")
-	c.Set("X-Content-Type-Options", "nosniff")
-	c.Set("Referrer-Policy", "no-referrer")
-	c.Type("html", "utf-8")
-	return c.Status(status).SendString(b.String())
-}
-
-func (s *Server) renderError(c *fiber.Ctx, status int, code, msg string) error {
-	d := pageData{Lang: lang(c), Title: translate(lang(c), "error.title"), Code: code, Message: msg}
-	if (code == "link_expired" || code == "link_revoked") && tokenRe.MatchString(c.Params("token")) {
-		d.Token = c.Params("token") // offer "email me a new link"
-	}
-	return s.render(c, status, "error.html", d)
 }
 
 // renewLink emails a fresh link to the address the candidate applied with, when their

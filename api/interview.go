@@ -1,14 +1,19 @@
 package api
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"regexp"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/activities"
 	"github.com/hireflow/hireflow/internal/mail"
+	"github.com/hireflow/hireflow/internal/store"
 	"github.com/hireflow/hireflow/workflows"
 )
 
@@ -121,4 +126,122 @@ func interviewMinutes(qs []hireflow.Question) int {
 		secs += q.ThinkSecs + m + 30
 	}
 	return (secs + 59) / 60
+}
+
+type feedbackRequest struct {
+	Round          int            `json:"round"`
+	Ratings        map[string]int `json:"ratings"`
+	Recommendation string         `json:"recommendation"`
+	Comment        string         `json:"comment"`
+}
+
+func (s *Server) submitFeedback(c *fiber.Ctx) error {
+	var req feedbackRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if utf8.RuneCountInString(req.Comment) > 5000 {
+		return hireflow.Errorf(hireflow.KindInvalid, "invalid_field", "comment", "the comment is longer than 5000 characters")
+	}
+	app, err := s.staffApp(c)
+	if err != nil {
+		return err
+	}
+	p := principal(c)
+	var ack workflows.UpdateAck
+	if err := s.update(c.UserContext(), app.WorkflowID, workflows.UpdateInterviewFeedback, workflows.FeedbackUpdate{Round: req.Round,
+		InterviewerID: p.UserID, Role: p.Role, Ratings: req.Ratings, Recommendation: req.Recommendation}, &ack); err != nil {
+		return err
+	}
+	// The comment is personal opinion about a candidate: it stays in PostgreSQL, out of the workflow.
+	if err := s.Store.FeedbackSave(c.UserContext(), p.OrgID, app.ID, req.Round, p.UserID, req.Ratings, req.Recommendation, req.Comment); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"accepted": true, "stage": ack.Stage})
+}
+
+// openQuestion loads the candidate's application and the job's question id (of the given kind,
+// any kind when empty), and checks the interview is open for answers.
+func (s *Server) openQuestion(c *fiber.Ctx, tok store.CandidateToken, ct store.Contact, id, kind string) (hireflow.Application, *hireflow.Question, error) {
+	app, err := s.Store.ApplicationGet(c.UserContext(), tok.OrgID, tok.ApplicationID, false)
+	if err != nil {
+		return app, nil, err
+	}
+	job, err := s.Store.JobGet(c.UserContext(), tok.OrgID, app.JobID)
+	if err != nil {
+		return app, nil, err
+	}
+	var q *hireflow.Question
+	for i := range job.Questions {
+		if job.Questions[i].ID == id && (kind == "" || job.Questions[i].Kind == kind) {
+			q = &job.Questions[i]
+		}
+	}
+	if q == nil {
+		return app, nil, hireflow.Errorf(hireflow.KindInvalid, "unknown_question", "question_id", "this job has no question %q", id).ZH("该职位没有此题目")
+	}
+	if ct.Status != hireflow.StatusActive || (ct.Stage != hireflow.StageInvited && ct.Stage != hireflow.StageInterview) {
+		return app, nil, hireflow.Errorf(hireflow.KindConflict, "not_interviewing", "", "the interview is not open").ZH("面试当前未开放")
+	}
+	return app, q, nil
+}
+
+func (s *Server) candidateAnswer(c *fiber.Ctx) error {
+	tok, ct, err := s.useToken(c)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		QuestionID string `json:"question_id"`
+		Text       string `json:"text"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	text := strings.TrimSpace(req.Text)
+	if n := utf8.RuneCountInString(text); n == 0 || n > 5000 {
+		return hireflow.Errorf(hireflow.KindInvalid, "invalid_field", "text", "an answer has 1 to 5000 characters").ZH("回答需为 1 到 5000 个字符")
+	}
+	app, question, err := s.openQuestion(c, tok, ct, req.QuestionID, "")
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256([]byte(text))
+	key := "text:" + app.ID + ":" + req.QuestionID + ":" + hex.EncodeToString(sum[:8])
+	// One answer plus the job's retakes per question; resending the same text is not a retake.
+	n, err := s.Store.AnswerCount(c.UserContext(), tok.OrgID, app.ID, req.QuestionID)
+	if err != nil {
+		return err
+	}
+	if n > question.Retakes {
+		if id, ok, err := s.Store.AnswerByKey(c.UserContext(), tok.OrgID, key); err != nil {
+			return err
+		} else if ok {
+			return c.Status(fiber.StatusCreated).JSON(fiber.Map{"answer_id": id}) // the same answer again
+		}
+		return hireflow.Errorf(hireflow.KindConflict, "no_retakes_left", "question_id", "no retakes are left for this question").ZH("此题已没有重答次数")
+	}
+	id, _, err := s.Store.AnswerCreate(c.UserContext(), tok.OrgID, app.ID, req.QuestionID, "text", ct.Language, text, "", key)
+	if err != nil {
+		return err
+	}
+	if err := s.signal(c.UserContext(), app.ID, workflows.SignalAnswerSubmitted, workflows.AnswerSignal{AnswerID: id, QuestionID: req.QuestionID}); err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"answer_id": id})
+}
+
+func (s *Server) candidateHumanOnly(c *fiber.Ctx) error {
+	tok, _, err := s.useToken(c)
+	if err != nil {
+		return err
+	}
+	if err := s.Store.ApplicationSetHumanOnly(c.UserContext(), tok.OrgID, tok.ApplicationID); err != nil {
+		return err
+	}
+	if err := s.signal(c.UserContext(), tok.ApplicationID, workflows.SignalHumanOnly, workflows.HumanOnlySignal{}); err != nil {
+		return err
+	}
+	_ = s.Store.Audit(c.UserContext(), tok.OrgID, "candidate", tok.ApplicationID, "candidate.automated_decision_opt_out", "application", tok.ApplicationID, nil)
+	return c.JSON(fiber.Map{"human_only": true})
 }

@@ -27,22 +27,7 @@ type jobRequest struct {
 	Timings       hireflow.Timings      `json:"timings"`
 }
 
-func invalid(field, format string, args ...any) *hireflow.Error {
-	return hireflow.Errorf(hireflow.KindInvalid, "invalid_field", field, format, args...)
-}
-
 var keyRe = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
-
-func textField(field, v string, min, max int) error {
-	n := utf8.RuneCountInString(strings.TrimSpace(v))
-	if n < min {
-		return hireflow.Errorf(hireflow.KindInvalid, "field_required", field, "%s is required", field).ZH("缺少字段 %s", field)
-	}
-	if n > max {
-		return invalid(field, "%s is longer than %d characters", field, max)
-	}
-	return nil
-}
 
 // validate checks a job's fields (the rules are compiled by createJob).
 func (r *jobRequest) validate() error {

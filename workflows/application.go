@@ -2,8 +2,6 @@ package workflows
 
 import (
 	"errors"
-	"fmt"
-	"strconv"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -11,14 +9,10 @@ import (
 
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/activities"
-	"github.com/hireflow/hireflow/internal/mail"
 )
 
 // a is used only to name activity methods; the worker registers the real struct.
 var a *activities.Activities
-
-// maxHoldReminders bounds the SLA reminders of one held application.
-const maxHoldReminders = 3
 
 // activityOptions: the longest of these activities is an SMTP send that may dial twice (15 s
 // each) or a webhook (15 s). An attempt lost with a killed worker is retried after
@@ -29,9 +23,6 @@ var activityOptions = workflow.ActivityOptions{
 		MaximumInterval: 20 * time.Second, NonRetryableErrorTypes: []string{activities.ErrTypePermanent}},
 }
 
-// errWithdrawn unwinds the run when the candidate withdraws.
-var errWithdrawn = errors.New("withdrawn")
-
 type applicationRun struct {
 	ctx      workflow.Context
 	in       ApplicationInput
@@ -41,12 +32,12 @@ type applicationRun struct {
 	decision *RecruiterDecision
 	awaiting bool // a recruiter decision is awaited (screening hold or routing/review hold)
 	holds    int  // how many times the application was held (keys the SLA reminder emails)
-	life     *lifecycle
+	life     *pipelineRun
 }
 
 // ApplicationWorkflow takes one application through the pinned pipeline: screen by the pinned
 // rule (pass → invite; reject → polite rejection after a delay; hold → a recruiter decides with
-// SLA reminders), then the lifecycle stages after the invitation (lifecycle.go). Withdrawal,
+// SLA reminders), then the pipeline stages after the invitation (pipeline.go and one file per step). Withdrawal,
 // cancellation and a deletion request end any wait.
 //
 // This is the first released shape of the workflow: from here on, every change to it goes
@@ -61,9 +52,9 @@ func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) (Application
 	if err := r.registerDecisionUpdate(); err != nil {
 		return ApplicationResult{}, err
 	}
-	// Lifecycle handlers are registered up front (registering is not a history event), so a
+	// Pipeline handlers are registered up front (registering is not a history event), so a
 	// human step that comes too early is refused by its validator with a clear reason.
-	r.life = newLifecycle(r)
+	r.life = newPipeline(r)
 	if err := r.life.registerHandlers(); err != nil {
 		return ApplicationResult{}, err
 	}
@@ -135,28 +126,6 @@ func (r *applicationRun) run() error {
 	return r.invite()
 }
 
-// stopped closes the application the way the stop signal asked, with the right email.
-func (r *applicationRun) stopped() error {
-	in := activities.CloseInput{AppRef: r.ref, Stage: r.stop}
-	switch r.stop {
-	case hireflow.StageCancelled:
-		in.Status, in.Notice = hireflow.StatusCancelled, mail.KindCancellation
-	case hireflow.StageDeletion:
-		in.Status, in.Notice = hireflow.StatusDeletion, mail.KindDeletionRequest
-	default:
-		in.Stage, in.Status = hireflow.StageWithdrawn, hireflow.StatusWithdrawn
-		in.Notice = mail.KindWithdrawal
-	}
-	if r.state.OfferID != "" && r.life.offerOpen {
-		in.OfferID, in.OfferStatus = r.state.OfferID, "withdrawn"
-	}
-	if err := workflow.ExecuteActivity(r.ctx, a.CloseApplication, in).Get(r.ctx, nil); err != nil {
-		return err
-	}
-	r.setStage(in.Stage, in.Status)
-	return nil
-}
-
 // exec runs an activity, then notices a stop signal that arrived meanwhile.
 func (r *applicationRun) exec(fn, arg, result any) error {
 	if err := workflow.ExecuteActivity(r.ctx, fn, arg).Get(r.ctx, result); err != nil {
@@ -193,30 +162,6 @@ func (r *applicationRun) wait(d time.Duration, done func() bool) (timedOut bool,
 	return timedOut, nil
 }
 
-func (r *applicationRun) reject() error {
-	if _, err := r.wait(r.in.Timings.RejectionDelay, nil); err != nil {
-		return err
-	}
-	var sent bool
-	if err := workflow.ExecuteActivity(r.ctx, a.RejectApplication, r.ref).Get(r.ctx, &sent); err != nil {
-		return err
-	}
-	r.setStage(hireflow.StageRejected, hireflow.StatusRejected)
-	return nil
-}
-
-func (r *applicationRun) invite() error {
-	t := r.in.Timings
-	expires := workflow.Now(r.ctx).Add(t.InviteExpiresAfter)
-	r.state.InviteExpiresAt = expires
-	var res activities.InviteResult
-	if err := r.exec(a.InviteCandidate, activities.InviteInput{AppRef: r.ref, ExpiresAt: expires}, &res); err != nil {
-		return err
-	}
-	r.setStage(hireflow.StageInvited, hireflow.StatusActive)
-	return r.life.run(expires)
-}
-
 func (r *applicationRun) close(stage hireflow.Stage, status hireflow.Status) error {
 	return r.closeWith(activities.CloseInput{AppRef: r.ref, Stage: stage, Status: status})
 }
@@ -228,79 +173,6 @@ func (r *applicationRun) closeWith(in activities.CloseInput) error {
 		return err
 	}
 	r.setStage(stage, status)
-	return nil
-}
-
-func (r *applicationRun) registerDecisionUpdate() error {
-	return workflow.SetUpdateHandlerWithOptions(r.ctx, UpdateRecruiterDecision,
-		func(ctx workflow.Context, d RecruiterDecision) (RecruiterDecisionResult, error) {
-			var id string
-			in := activities.RecruiterDecisionInput{AppRef: r.ref, UserID: d.UserID, Outcome: d.Outcome, ReasonCode: d.ReasonCode}
-			actx := workflow.WithActivityOptions(ctx, activityOptions)
-			if err := workflow.ExecuteActivity(actx, a.RecordRecruiterDecision, in).Get(ctx, &id); err != nil {
-				return RecruiterDecisionResult{}, err
-			}
-			r.decision = &d
-			r.awaiting = false
-			return RecruiterDecisionResult{DecisionID: id}, nil
-		},
-		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, d RecruiterDecision) error {
-			return r.validateDecision(d)
-		}})
-}
-
-// awaitRecruiter waits for the recruiter's decision, reminding recruiters after each SLA period
-// (at most maxHoldReminders times; then it waits without reminders).
-func (r *applicationRun) awaitRecruiter() error {
-	r.decision, r.awaiting = nil, true
-	base := r.holds * 10
-	r.holds++
-	decided := func() bool { return r.decision != nil }
-	for n := 1; !decided(); n++ {
-		sla := r.in.Timings.HoldSLA
-		if n > maxHoldReminders {
-			sla = 0
-		}
-		if sla == 0 {
-			if err := workflow.Await(r.ctx, func() bool { return r.stop != "" || decided() }); err != nil {
-				return err
-			}
-			if r.stop != "" {
-				return errWithdrawn
-			}
-			break
-		}
-		timedOut, err := r.wait(sla, decided)
-		if err != nil {
-			return err
-		}
-		if timedOut {
-			var sent int
-			if err := r.exec(a.NotifyStaff, activities.StaffNoticeInput{AppRef: r.ref, Kind: mail.KindHoldSLA,
-				Key: strconv.Itoa(base + n), Roles: []hireflow.Role{hireflow.RoleRecruiter}}, &sent); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-func (r *applicationRun) validateDecision(d RecruiterDecision) error {
-	if !r.awaiting || r.state.Stage != hireflow.StageHold {
-		return temporal.NewApplicationError("the application is not waiting for a decision", "not_on_hold")
-	}
-	if d.UserID == "" {
-		return temporal.NewApplicationError("the deciding user is required", "user_required")
-	}
-	switch d.Outcome {
-	case hireflow.ScreenPass:
-	case hireflow.ScreenReject:
-		if !contains(ReasonCodes, d.ReasonCode) {
-			return temporal.NewApplicationError(fmt.Sprintf("a rejection needs a reason code: one of %v", ReasonCodes), "reason_required")
-		}
-	default:
-		return temporal.NewApplicationError("the decision must be pass or reject", "invalid_outcome")
-	}
 	return nil
 }
 

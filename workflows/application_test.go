@@ -24,7 +24,7 @@ var testTimings = Timings{
 	HoldSLA:             8 * time.Hour,
 }
 
-var testLifecycle = LifecycleTimings{
+var testSteps = StepTimings{
 	FeedbackSLA: 24 * time.Hour, ReviewSLA: 24 * time.Hour, ApprovalSLA: 12 * time.Hour,
 	OfferExpiresAfter: 5 * 24 * time.Hour, ProbationLength: 90 * 24 * time.Hour, ProbationSLA: 48 * time.Hour,
 }
@@ -148,7 +148,7 @@ func newHarness(t *testing.T, outcome hireflow.ScreenOutcome) *wfHarness {
 }
 
 func (h *wfHarness) input(pipeline ...string) ApplicationInput {
-	in := ApplicationInput{OrgID: "o", ApplicationID: "app", JobID: "j", RuleVersion: 1, Timings: testTimings, Lifecycle: testLifecycle,
+	in := ApplicationInput{OrgID: "o", ApplicationID: "app", JobID: "j", RuleVersion: 1, Timings: testTimings, Steps: testSteps,
 		ScoringQueue: "scoring", Weights: map[string]float64{"problem_solving": 0.5, "communication": 0.5},
 		Questions: []QuestionRef{{ID: "q1", Kind: "video", Dimensions: []string{"problem_solving"}}, {ID: "q2", Kind: "text", Dimensions: []string{"communication"}}}}
 	if len(pipeline) == 0 {
@@ -217,7 +217,7 @@ func (h *wfHarness) run(in ApplicationInput) ApplicationResult {
 const hr = time.Hour
 const day = 24 * time.Hour
 
-func TestLifecycleFullHire(t *testing.T) {
+func TestPipelineFullHire(t *testing.T) {
 	h := newHarness(t, hireflow.ScreenPass)
 	h.answers(1*hr, 2*hr)
 	h.update(3*hr, UpdateReview, ReviewUpdate{ReviewerID: "m1", Role: hireflow.RoleHiringManager, Rating: 4, Decision: "advance"}, "")
@@ -225,7 +225,7 @@ func TestLifecycleFullHire(t *testing.T) {
 	h.approve(5*hr, "off1", ApprovalDecision{ApproverID: "u9", Role: hireflow.RoleAnalyst, Decision: "approve"}, "not an approver")
 	h.approve(6*hr, "off1", ApprovalDecision{ApproverID: "m1", Role: hireflow.RoleHiringManager, Decision: "approve"}, "")
 	h.signal(7*hr, SignalOfferResponse, OfferResponse{Accept: true})
-	probationDue := 7*hr + testLifecycle.ProbationLength
+	probationDue := 7*hr + testSteps.ProbationLength
 	h.update(probationDue+hr, UpdateProbationEvaluation, ProbationUpdate{ManagerID: "m1", Role: hireflow.RoleHiringManager, Outcome: "pass", Rating: 4}, "")
 	res := h.run(h.input())
 
@@ -245,7 +245,7 @@ func TestLifecycleFullHire(t *testing.T) {
 	require.Empty(t, h.calls["reject"])
 }
 
-func TestLifecycleInterviewReminderAndExpiry(t *testing.T) {
+func TestPipelineInterviewReminderAndExpiry(t *testing.T) {
 	h := newHarness(t, hireflow.ScreenPass)
 	h.answers(1 * hr) // only one of two answers
 	res := h.run(h.input())
@@ -255,7 +255,7 @@ func TestLifecycleInterviewReminderAndExpiry(t *testing.T) {
 	require.Equal(t, hireflow.StatusExpired, res.Status)
 }
 
-func TestLifecycleScoringFailureGoesToPerson(t *testing.T) {
+func TestPipelineScoringFailureGoesToPerson(t *testing.T) {
 	h := newHarness(t, hireflow.ScreenPass)
 	h.out.scoreFail, h.out.route = true, "hold"
 	h.answers(1*hr, 2*hr)
@@ -266,7 +266,7 @@ func TestLifecycleScoringFailureGoesToPerson(t *testing.T) {
 	require.Equal(t, hireflow.StatusRejected, res.Status)
 }
 
-func TestLifecycleReviewSLAAndReject(t *testing.T) {
+func TestPipelineReviewSLAAndReject(t *testing.T) {
 	h := newHarness(t, hireflow.ScreenPass)
 	h.out.review = "reject"
 	h.answers(1*hr, 2*hr)
@@ -281,7 +281,7 @@ func TestLifecycleReviewSLAAndReject(t *testing.T) {
 	require.Equal(t, hireflow.StatusRejected, res.Status)
 }
 
-func TestLifecycleOfferDeclined(t *testing.T) {
+func TestPipelineOfferDeclined(t *testing.T) {
 	h := newHarness(t, hireflow.ScreenPass)
 	h.answers(1*hr, 2*hr)
 	h.update(3*hr, UpdateReview, ReviewUpdate{ReviewerID: "m1", Role: hireflow.RoleHiringManager, Rating: 5, Decision: "advance"}, "")
@@ -295,14 +295,14 @@ func TestLifecycleOfferDeclined(t *testing.T) {
 	require.Empty(t, h.calls["onboard"], "no employee without a hire")
 }
 
-func TestLifecycleOfferExpires(t *testing.T) {
+func TestPipelineOfferExpires(t *testing.T) {
 	h := newHarness(t, hireflow.ScreenPass)
 	h.answers(1*hr, 2*hr)
 	h.update(3*hr, UpdateReview, ReviewUpdate{ReviewerID: "m1", Role: hireflow.RoleHiringManager, Rating: 5, Decision: "advance"}, "")
 	h.update(4*hr, UpdateDraftOffer, DraftOfferUpdate{OfferID: "off1", UserID: "r1"}, "")
 	h.approve(5*hr, "off1", ApprovalDecision{ApproverID: "m1", Role: hireflow.RoleHiringManager, Decision: "approve"}, "")
 	res := h.run(h.input())
-	require.Equal(t, []time.Duration{5*hr + testLifecycle.OfferExpiresAfter}, h.calls["close:expired"])
+	require.Equal(t, []time.Duration{5*hr + testSteps.OfferExpiresAfter}, h.calls["close:expired"])
 	require.Equal(t, hireflow.StatusExpired, res.Status)
 }
 
@@ -322,13 +322,13 @@ func TestApprovalChainParallelDelegateRejectThenTimeout(t *testing.T) {
 	h.signal(9*hr+5*day, SignalCancel, CancelSignal{UserID: "r1", ReasonCode: "position_filled"})
 	res := h.run(h.input())
 	require.Equal(t, []time.Duration{8 * hr}, h.calls["finish:rejected"])
-	require.Equal(t, []time.Duration{9*hr + 3*testLifecycle.ApprovalSLA}, h.calls["finish:timed_out"], "timeout after the reminder and the escalation")
-	require.Equal(t, []time.Duration{9*hr + testLifecycle.ApprovalSLA}, h.calls["staff:"+mail.KindApprovalReminder])
+	require.Equal(t, []time.Duration{9*hr + 3*testSteps.ApprovalSLA}, h.calls["finish:timed_out"], "timeout after the reminder and the escalation")
+	require.Equal(t, []time.Duration{9*hr + testSteps.ApprovalSLA}, h.calls["staff:"+mail.KindApprovalReminder])
 	require.Equal(t, hireflow.StageCancelled, res.Stage, "the recruiter cancelled while waiting for a third draft")
 	require.Equal(t, mail.KindCancellation, h.close[len(h.close)-1].Notice)
 }
 
-func TestLifecycleWithdrawMidInterview(t *testing.T) {
+func TestPipelineWithdrawMidInterview(t *testing.T) {
 	h := newHarness(t, hireflow.ScreenPass)
 	h.answers(1 * hr)
 	h.signal(3*hr, SignalWithdraw, WithdrawSignal{Reason: "candidate"})
@@ -339,7 +339,7 @@ func TestLifecycleWithdrawMidInterview(t *testing.T) {
 	require.Empty(t, h.calls["route"])
 }
 
-func TestLifecycleDeletionRequestDuringReview(t *testing.T) {
+func TestPipelineDeletionRequestDuringReview(t *testing.T) {
 	h := newHarness(t, hireflow.ScreenPass)
 	h.answers(1*hr, 2*hr)
 	h.signal(5*hr, SignalDeletionRequest, DeletionSignal{})
@@ -348,7 +348,7 @@ func TestLifecycleDeletionRequestDuringReview(t *testing.T) {
 	require.Equal(t, mail.KindDeletionRequest, h.close[0].Notice)
 }
 
-func TestLifecycleLiveRoundsFeedback(t *testing.T) {
+func TestPipelineLiveRoundsFeedback(t *testing.T) {
 	h := newHarness(t, hireflow.ScreenPass)
 	in := h.input("screen", "live_round", "review")
 	in.Pipeline[1].Params = map[string]string{"interviewers": "2"}

@@ -160,9 +160,9 @@ func (a *App) Timings(j hireflow.Job) workflows.Timings {
 	}
 }
 
-// LifecycleTimings resolves a job's lifecycle waits: the job's own, then the pinned rule set's
+// StepTimings resolves the waits of a job's steps after the invitation: the job's own, then the pinned rule set's
 // durations rule (durations, as evaluated by the caller), then the deployment defaults.
-func (a *App) LifecycleTimings(j hireflow.Job, ruled map[string]time.Duration) workflows.LifecycleTimings {
+func (a *App) StepTimings(j hireflow.Job, ruled map[string]time.Duration) workflows.StepTimings {
 	pick := func(own hireflow.Duration, key string, def time.Duration) time.Duration {
 		if own != 0 {
 			return own.D()
@@ -173,7 +173,7 @@ func (a *App) LifecycleTimings(j hireflow.Job, ruled map[string]time.Duration) w
 		return def
 	}
 	t := j.Timings
-	return workflows.LifecycleTimings{
+	return workflows.StepTimings{
 		FeedbackSLA:       pick(t.FeedbackSLA, "feedback_sla", a.Cfg.FeedbackSLA),
 		ReviewSLA:         pick(t.ReviewSLA, "review_sla", a.Cfg.ReviewSLA),
 		ApprovalSLA:       pick(t.ApprovalSLA, "approval_sla", a.Cfg.ApprovalSLA),

@@ -19,7 +19,7 @@ import (
 
 func benchCmd() *cobra.Command {
 	c := &cobra.Command{Use: "bench", Short: "Benchmarks on the running stack, each beside its baseline"}
-	c.AddCommand(benchApplyCmd(), benchRulesCmd(), benchLifecycleCmd(), benchScoringCmd())
+	c.AddCommand(benchApplyCmd(), benchRulesCmd(), benchHiringCmd(), benchScoringCmd())
 	return c
 }
 
@@ -82,16 +82,16 @@ func benchRulesCmd() *cobra.Command {
 	return c
 }
 
-func benchLifecycleCmd() *cobra.Command {
+func benchHiringCmd() *cobra.Command {
 	var n int
-	c := &cobra.Command{Use: "lifecycle", Short: "Drive every lifecycle path and count Temporal billable actions per path from the real histories",
+	c := &cobra.Command{Use: "hiring", Aliases: []string{"lifecycle"}, Short: "Drive every hiring path and count Temporal billable actions per path from the real histories",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			a, err := open(cmd.Context(), true)
 			if err != nil {
 				return err
 			}
 			defer a.Close()
-			res, err := bench.Lifecycle(cmd.Context(), a, n, func(s string) { fmt.Fprintln(os.Stderr, "bench:", s) })
+			res, err := bench.HiringPaths(cmd.Context(), a, n, func(s string) { fmt.Fprintln(os.Stderr, "bench:", s) })
 			if err != nil {
 				return err
 			}

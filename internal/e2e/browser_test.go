@@ -212,7 +212,7 @@ func TestInterviewInTheBrowser(t *testing.T) {
 // TestOfferAndDeletionInTheBrowser: a candidate accepts an approved offer from the status page,
 // and another asks for their data to be deleted, both in a phone-sized Chromium.
 func TestOfferAndDeletionInTheBrowser(t *testing.T) {
-	l := newLifecycleEnv(t)
+	l := newHiringEnv(t)
 	appID, token, p := l.applyAndOpen("Olive Offerton", "browser-offer")
 	l.interview(appID, token)
 	offerID := l.reviewAndOffer(appID)

@@ -17,7 +17,7 @@ import (
 
 // Regression tests for the defects a new user hit; each failed before its fix.
 func TestDefectsStayFixed(t *testing.T) {
-	e := newLifecycleEnv(t)
+	e := newHiringEnv(t)
 	rec := e.rec
 
 	t.Run("DraftSavedThreeTimes", func(t *testing.T) {

@@ -13,7 +13,7 @@ import (
 
 // TestLinksInTheBrowser: a forged link, an expired link and a withdrawal, in Chromium.
 func TestLinksInTheBrowser(t *testing.T) {
-	l := newLifecycleEnv(t)
+	l := newHiringEnv(t)
 	bctx := browser(t, "/dev/null")
 	defer shot(t, bctx, "links")
 	var h1, code string

@@ -337,3 +337,17 @@ func (s *Store) ApplicationContact(ctx context.Context, orgID, appID string) (Co
 	}
 	return c, nil
 }
+
+// CandidatePhone returns the candidate's phone (for the onboarding form).
+func (s *Store) CandidatePhone(ctx context.Context, orgID, appID string) (string, error) {
+	var candID string
+	var enc []byte
+	if err := s.pool.QueryRow(ctx, `SELECT c.id, c.phone_enc FROM applications a JOIN candidates c ON c.id = a.candidate_id WHERE a.org_id = $1 AND a.id = $2`, orgID, appID).
+		Scan(&candID, &enc); err != nil {
+		return "", err
+	}
+	if enc == nil {
+		return "", nil
+	}
+	return s.box.OpenString(enc, aad("candidates", "phone", candID))
+}

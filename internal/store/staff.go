@@ -159,3 +159,14 @@ func (s *Store) OrgGet(ctx context.Context, id string) (hireflow.Organisation, e
 	}
 	return o, nil
 }
+
+// UserGet returns a staff user of the organisation.
+func (s *Store) UserGet(ctx context.Context, orgID, id string) (hireflow.User, error) {
+	var u hireflow.User
+	err := s.pool.QueryRow(ctx, `SELECT id, org_id, email, display_name, role, created_at FROM users WHERE org_id = $1 AND id = $2 AND disabled_at IS NULL`, orgID, id).
+		Scan(&u.ID, &u.OrgID, &u.Email, &u.DisplayName, &u.Role, &u.CreatedAt)
+	if err != nil {
+		return u, notFound(err, "user_not_found", "user")
+	}
+	return u, nil
+}

@@ -22,11 +22,11 @@ import (
 	"github.com/hireflow/hireflow/internal/seal"
 )
 
-// Paths the lifecycle benchmark drives.
+// Paths the hiring benchmark drives.
 var Paths = []string{"hire", "screen_reject", "review_reject", "offer_declined", "approval_rejected", "withdrawal"}
 
-// LifecycleResult is what `hireflow bench lifecycle` prints as its last line.
-type LifecycleResult struct {
+// HiringResult is what `hireflow bench hiring` prints as its last line.
+type HiringResult struct {
 	PerPath        int                       `json:"applications_per_path"`
 	Questions      int                       `json:"questions"`
 	Actions        map[string]float64        `json:"actions"` // "actions_per_<path>"
@@ -36,10 +36,10 @@ type LifecycleResult struct {
 	Raw            map[string]map[string]int `json:"-"`
 }
 
-// Lifecycle drives every path n times through the public API on the running stack, then counts
+// HiringPaths drives every path n times through the public API on the running stack, then counts
 // the billable actions of each application's histories (its own and its approval children's).
-func Lifecycle(ctx context.Context, a *app.App, n int, progress func(string)) (LifecycleResult, error) {
-	res := LifecycleResult{PerPath: n, Actions: map[string]float64{}, HireBreakdown: map[string]int{}}
+func HiringPaths(ctx context.Context, a *app.App, n int, progress func(string)) (HiringResult, error) {
+	res := HiringResult{PerPath: n, Actions: map[string]float64{}, HireBreakdown: map[string]int{}}
 	suffix := strings.ReplaceAll(uuid.NewString()[:8], "-", "")
 	base, stop, err := inProcess(a, "bench-life-"+suffix)
 	if err != nil {

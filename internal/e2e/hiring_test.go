@@ -49,7 +49,7 @@ func (h *hookSink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-type lifecycleEnv struct {
+type hiringEnv struct {
 	*testenv.Env
 	t      *testing.T
 	job    hireflow.Job
@@ -59,9 +59,9 @@ type lifecycleEnv struct {
 	people []string // names, emails and phones to look for in histories
 }
 
-func newLifecycleEnv(t *testing.T) *lifecycleEnv {
+func newHiringEnv(t *testing.T) *hiringEnv {
 	e := testenv.Start(t)
-	l := &lifecycleEnv{Env: e, t: t, rec: e.Client(t, hireflow.RoleRecruiter), mgr: e.Client(t, hireflow.RoleHiringManager),
+	l := &hiringEnv{Env: e, t: t, rec: e.Client(t, hireflow.RoleRecruiter), mgr: e.Client(t, hireflow.RoleHiringManager),
 		hook: &hookSink{secret: "hr-system-shared-secret-0123"}}
 	srv := httptest.NewServer(l.hook)
 	t.Cleanup(srv.Close)
@@ -82,7 +82,7 @@ func newLifecycleEnv(t *testing.T) *lifecycleEnv {
 }
 
 // applyAndOpen applies, reads the invitation from the mail capture and returns the link's token.
-func (l *lifecycleEnv) applyAndOpen(name, tag string) (string, string, demo.Profile) {
+func (l *hiringEnv) applyAndOpen(name, tag string) (string, string, demo.Profile) {
 	p := demo.StrongBackend(name, uniqueEmail(tag))
 	p.Phone = "+86 139 1234 5678"
 	l.people = append(l.people, p.Name, p.Email, p.Phone)
@@ -93,19 +93,19 @@ func (l *lifecycleEnv) applyAndOpen(name, tag string) (string, string, demo.Prof
 	return r.ApplicationID, link[strings.LastIndex(link, "/")+1:], p
 }
 
-func (l *lifecycleEnv) answer(token, q, text string) {
+func (l *hiringEnv) answer(token, q, text string) {
 	var out map[string]any
 	require.Equal(l.t, 201, doJSON(l.t, l.HTTP, http.MethodPost, l.BaseURL+"/api/v1/candidate/"+token+"/answers",
 		map[string]string{"question_id": q, "text": text}, &out))
 }
 
-func (l *lifecycleEnv) interview(appID, token string) {
+func (l *hiringEnv) interview(appID, token string) {
 	l.answer(token, "q1", strongAnswer)
 	l.answer(token, "q2", strongAnswer)
 	waitStage(l.t, l.Env, appID, hireflow.StageReview, 30*time.Second)
 }
 
-func (l *lifecycleEnv) reviewAndOffer(appID string) string {
+func (l *hiringEnv) reviewAndOffer(appID string) string {
 	var out map[string]any
 	require.Equal(l.t, 200, doJSON(l.t, l.mgr, http.MethodPost, l.BaseURL+"/api/v1/applications/"+appID+"/reviews",
 		map[string]any{"rating": 4.5, "decision": "advance", "note": "Clear incident story; strong ownership."}, &out), "%v", out)
@@ -120,7 +120,7 @@ func (l *lifecycleEnv) reviewAndOffer(appID string) string {
 	return offer.OfferID
 }
 
-func (l *lifecycleEnv) approve(offerID, decision string, extra map[string]any) int {
+func (l *hiringEnv) approve(offerID, decision string, extra map[string]any) int {
 	body := map[string]any{"decision": decision}
 	for k, v := range extra {
 		body[k] = v
@@ -137,14 +137,14 @@ func (l *lifecycleEnv) approve(offerID, decision string, extra map[string]any) i
 	return status
 }
 
-func (l *lifecycleEnv) employees(appID string) int {
+func (l *hiringEnv) employees(appID string) int {
 	var n int
 	require.NoError(l.t, l.Store.Pool().QueryRow(ctx, `SELECT count(*) FROM employees WHERE org_id = $1 AND application_id = $2`, l.Org.ID, appID).Scan(&n))
 	return n
 }
 
-func TestLifecycleOnTheRealStack(t *testing.T) {
-	l := newLifecycleEnv(t)
+func TestHiringOnTheRealStack(t *testing.T) {
+	l := newHiringEnv(t)
 
 	t.Run("FullHireThroughProbation", func(t *testing.T) {
 		appID, token, p := l.applyAndOpen("Hana Hireworth", "hire")

@@ -1,0 +1,130 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/internal/mail"
+	"github.com/hireflow/hireflow/rules"
+)
+
+// PlanApprovalInput plans the approval chain of an offer.
+type PlanApprovalInput struct {
+	AppRef
+	OfferID string
+}
+
+// PlanApprovalResult is the chain: each step's approvers and whether they act in parallel.
+type PlanApprovalResult struct {
+	Steps []rules.ApprovalStep
+}
+
+// PlanApproval evaluates the pinned approval rule for the offer and marks it approving.
+func (a *Activities) PlanApproval(ctx context.Context, in PlanApprovalInput) (PlanApprovalResult, error) {
+	rs, err := a.pinnedRules(ctx, in.AppRef)
+	if err != nil {
+		return PlanApprovalResult{}, err
+	}
+	o, err := a.Store.OfferGet(ctx, in.OrgID, in.OfferID)
+	if err != nil {
+		return PlanApprovalResult{}, permanent(err)
+	}
+	src := rs.Rules[rules.RuleApproval]
+	if src == "" {
+		src = rules.Defaults[rules.RuleApproval]
+	}
+	env := rules.ApprovalEnv{Offer: rules.Offer{Salary: o.Salary, Currency: o.Currency, BandMin: o.BandMin, BandMax: o.BandMax, Level: o.Level, Department: o.Department}}
+	prog, err := rules.Compile(rules.RuleApproval, src)
+	var steps []rules.ApprovalStep
+	if err == nil {
+		steps, err = prog.ApprovalChain(ctx, env)
+	}
+	reason := ""
+	if err != nil {
+		// A failing rule must not approve by default: the recruiter approves alone and the
+		// decision says why.
+		steps, reason = []rules.ApprovalStep{{Approvers: []string{string(hireflow.RoleRecruiter)}}}, "rule_error: "+err.Error()
+	}
+	d := hireflow.Decision{ApplicationID: in.ApplicationID, Kind: "approval_chain", RuleSetID: rs.id, RuleVersion: rs.version,
+		RuleName: rules.RuleApproval, RuleSource: src, Inputs: map[string]any{"offer": env.Offer}, Outcome: fmt.Sprint(steps), Reason: reason}
+	if prog != nil {
+		d.ProgramHash = prog.Hash
+	}
+	if _, err := a.Store.DecisionRecord(ctx, in.OrgID, d, "approval_chain:"+in.OfferID); err != nil {
+		return PlanApprovalResult{}, err
+	}
+	if err := a.Store.OfferSetStatus(ctx, in.OrgID, in.OfferID, "approving", ""); err != nil {
+		return PlanApprovalResult{}, err
+	}
+	if err := a.Store.ApplicationSetStage(ctx, in.OrgID, in.ApplicationID, hireflow.StageOffer, hireflow.StatusActive, "offer"); err != nil {
+		return PlanApprovalResult{}, permanent(err)
+	}
+	// The first step's approvers hear of it now (one activity instead of two).
+	first := steps[0].Approvers
+	if !steps[0].Parallel {
+		first = first[:1]
+	}
+	notice := StaffNoticeInput{AppRef: in.AppRef, Kind: mail.KindApprovalRequest, Key: in.OfferID + ":1.0"}
+	for _, w := range first {
+		if id, ok := strings.CutPrefix(w, "user:"); ok {
+			notice.UserIDs = append(notice.UserIDs, id)
+		} else {
+			notice.Roles = append(notice.Roles, hireflow.Role(w))
+		}
+	}
+	if _, err := a.NotifyStaff(ctx, notice); err != nil {
+		return PlanApprovalResult{}, err
+	}
+	return PlanApprovalResult{Steps: steps}, nil
+}
+
+// ApprovalRecord is one approver's recorded decision.
+type ApprovalRecord struct {
+	Step       int
+	Approver   string
+	UserID     string
+	Decision   string
+	DelegateTo string
+	ReasonCode string
+}
+
+// FinishApprovalInput closes an approval chain.
+type FinishApprovalInput struct {
+	AppRef
+	OfferID   string
+	Outcome   string // approved | rejected | timed_out
+	Decisions []ApprovalRecord
+}
+
+// FinishApproval records every decision and the outcome; an approved offer goes to the
+// candidate by email, the recruiters learn the outcome.
+func (a *Activities) FinishApproval(ctx context.Context, in FinishApprovalInput) (bool, error) {
+	for _, d := range in.Decisions {
+		if err := a.Store.ApprovalDecisionSave(ctx, in.OrgID, in.OfferID, d.Step, d.Approver, d.UserID, d.Decision, d.DelegateTo, d.ReasonCode); err != nil {
+			return false, err
+		}
+	}
+	o, err := a.Store.OfferGet(ctx, in.OrgID, in.OfferID)
+	if err != nil {
+		return false, permanent(err)
+	}
+	if _, err := a.Store.DecisionRecord(ctx, in.OrgID, hireflow.Decision{ApplicationID: in.ApplicationID, Kind: "offer_approval",
+		Inputs: map[string]any{"steps": len(in.Decisions), "offer_id": in.OfferID}, Outcome: in.Outcome}, "offer_approval:"+in.OfferID); err != nil {
+		return false, err
+	}
+	if err := a.Store.OfferSetStatus(ctx, in.OrgID, in.OfferID, in.Outcome, ""); err != nil {
+		return false, err
+	}
+	if _, err := a.NotifyStaff(ctx, StaffNoticeInput{AppRef: in.AppRef, Kind: mail.KindApprovalOutcome, Key: in.OfferID,
+		Roles: []hireflow.Role{hireflow.RoleRecruiter}, Detail: in.Outcome}); err != nil {
+		return false, err
+	}
+	if in.Outcome != "approved" {
+		return false, nil
+	}
+	return a.notifyCandidate(ctx, CandidateNoticeInput{AppRef: in.AppRef, Kind: mail.KindOffer, Key: in.OfferID, WithLink: true,
+		LinkTTL: time.Until(o.ExpiresAt) + 7*24*time.Hour, Detail: o.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC")})
+}

@@ -1,0 +1,125 @@
+package activities
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/internal/mail"
+)
+
+// StaffNoticeInput emails staff about a human step: by role, or named users.
+type StaffNoticeInput struct {
+	AppRef
+	Kind    string
+	Key     string // idempotency: one email per recipient per key
+	Roles   []hireflow.Role
+	UserIDs []string
+	Detail  string
+}
+
+// NotifyStaff emails every addressed staff member once per key; it returns how many were sent.
+func (a *Activities) NotifyStaff(ctx context.Context, in StaffNoticeInput) (int, error) {
+	c, err := a.Store.ApplicationContact(ctx, in.OrgID, in.ApplicationID)
+	if err != nil {
+		return 0, permanent(err)
+	}
+	var users []hireflow.User
+	for _, r := range in.Roles {
+		us, err := a.Store.UsersByRole(ctx, in.OrgID, r)
+		if err != nil {
+			return 0, err
+		}
+		users = append(users, us...)
+	}
+	for _, id := range in.UserIDs {
+		u, err := a.Store.UserGet(ctx, in.OrgID, id)
+		if err != nil {
+			continue // a delegate who left: the escalation covers it
+		}
+		users = append(users, u)
+	}
+	n := 0
+	for _, u := range users {
+		key := fmt.Sprintf("%s:%s:%s:%s", in.Kind, in.Key, in.ApplicationID, u.ID)
+		sent, msgID, err := a.Store.EmailClaim(ctx, in.OrgID, in.ApplicationID, key, in.Kind, "en", "<"+hexHash(key)+"@hireflow>")
+		if err != nil {
+			return n, err
+		}
+		if sent {
+			continue
+		}
+		r, err := mail.RenderNotice(in.Kind, mail.Data{Lang: "en", ToName: u.DisplayName, OrgName: c.OrgName, Color: c.Color,
+			JobTitle: c.JobTitle, Link: a.ConsoleURL + "/applications/" + in.ApplicationID}, in.Detail)
+		if err != nil {
+			return n, permanent(err)
+		}
+		if err := a.Mail.Send(ctx, u.DisplayName, u.Email, msgID, r); err != nil {
+			return n, err
+		}
+		if err := a.Store.EmailMarkSent(ctx, key); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+func hexHash(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:12])
+}
+
+// CandidateNoticeInput emails the candidate a notice, optionally with a fresh link.
+type CandidateNoticeInput struct {
+	AppRef
+	Kind     string
+	Key      string
+	WithLink bool
+	LinkTTL  time.Duration
+	Detail   string
+	// RevokeOld makes the new link replace the earlier ones.
+	RevokeOld bool
+}
+
+// NotifyCandidate sends a candidate notice once per key.
+func (a *Activities) NotifyCandidate(ctx context.Context, in CandidateNoticeInput) (bool, error) {
+	return a.notifyCandidate(ctx, in)
+}
+
+func (a *Activities) notifyCandidate(ctx context.Context, in CandidateNoticeInput) (bool, error) {
+	c, err := a.Store.ApplicationContact(ctx, in.OrgID, in.ApplicationID)
+	if err != nil {
+		return false, permanent(err)
+	}
+	key := in.Kind + ":" + in.Key + ":" + in.ApplicationID
+	sent, msgID, err := a.Store.EmailClaim(ctx, in.OrgID, in.ApplicationID, key, in.Kind, c.Language, "<"+hexHash(key)+"@hireflow>")
+	if err != nil || sent {
+		return false, err
+	}
+	title := c.JobTitle
+	if c.Language == "zh" && c.JobTitleZH != "" {
+		title = c.JobTitleZH
+	}
+	d := mail.Data{Lang: c.Language, ToName: c.Name, OrgName: c.OrgName, BrandLine: c.BrandLine, Color: c.Color, LogoURL: c.LogoURL, JobTitle: title}
+	if in.WithLink {
+		ttl := in.LinkTTL
+		if ttl <= 0 {
+			ttl = 14 * 24 * time.Hour
+		}
+		if d.Link, err = a.issueLink(ctx, in.AppRef, time.Now().Add(ttl), in.RevokeOld); err != nil {
+			return false, err
+		}
+	}
+	r, err := mail.RenderNotice(in.Kind, d, in.Detail)
+	if err != nil {
+		return false, permanent(err)
+	}
+	if err := a.Mail.Send(ctx, c.Name, c.Email, msgID, r); err != nil {
+		return false, err
+	}
+	return true, a.Store.EmailMarkSent(ctx, key)
+}

@@ -1,0 +1,145 @@
+package activities
+
+import (
+	"context"
+
+	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/internal/mail"
+	"github.com/hireflow/hireflow/internal/store"
+	"github.com/hireflow/hireflow/rules"
+)
+
+// RouteInput carries the combined interview scores.
+type RouteInput struct {
+	AppRef
+	Scores    map[string]float64
+	Overall   float64
+	Flags     rules.RoutingFlags
+	HumanOnly bool
+	// NotifyReviewers asks for the review request email when the outcome is advance and the
+	// next stage is a review (one activity instead of two).
+	NotifyReviewers bool
+	// ConfirmInterview sends the candidate the "we received your interview" email.
+	ConfirmInterview bool
+}
+
+// RouteResult is the routing decision.
+type RouteResult struct {
+	Outcome    string
+	DecisionID string
+	Guarded    bool
+}
+
+// RouteApplication evaluates the pinned routing rule and records the decision.
+func (a *Activities) RouteApplication(ctx context.Context, in RouteInput) (RouteResult, error) {
+	rs, err := a.pinnedRules(ctx, in.AppRef)
+	if err != nil {
+		return RouteResult{}, err
+	}
+	humanOnly := in.HumanOnly
+	if !humanOnly {
+		if humanOnly, err = a.Store.ApplicationHumanOnly(ctx, in.OrgID, in.ApplicationID); err != nil {
+			return RouteResult{}, err
+		}
+	}
+	src := rs.Rules[rules.RuleRouting]
+	if src == "" {
+		src = rules.Defaults[rules.RuleRouting]
+	}
+	env := rules.RoutingEnv{Scores: in.Scores, Overall: in.Overall, Flags: in.Flags, HumanOnly: humanOnly}
+	d := hireflow.Decision{ApplicationID: in.ApplicationID, Kind: "routing", RuleSetID: rs.id, RuleVersion: rs.version, RuleName: rules.RuleRouting,
+		RuleSource: src, Inputs: map[string]any{"scores": in.Scores, "overall": in.Overall, "flags": in.Flags, "human_only": humanOnly}}
+	res := RouteResult{}
+	prog, err := rules.Compile(rules.RuleRouting, src)
+	if err == nil {
+		d.ProgramHash = prog.Hash
+		d.Outcome, res.Guarded, err = prog.Route(ctx, env)
+	}
+	if err != nil {
+		d.Outcome, d.Reason = "hold", "rule_error: "+err.Error()
+	} else if res.Guarded {
+		d.Reason = "guardrail: a person decides (candidate's choice or scorer flag)"
+	}
+	rec, err := a.Store.DecisionRecord(ctx, in.OrgID, d, "routing")
+	if err != nil {
+		return res, err
+	}
+	res.Outcome, res.DecisionID = rec.Outcome, rec.ID
+	stage := hireflow.StageReview
+	if res.Outcome == "hold" {
+		stage = hireflow.StageHold
+	}
+	if err := a.Store.ApplicationSetStage(ctx, in.OrgID, in.ApplicationID, stage, hireflow.StatusActive, "routed"); err != nil {
+		return res, permanent(err)
+	}
+	if in.ConfirmInterview {
+		if _, err := a.notifyCandidate(ctx, CandidateNoticeInput{AppRef: in.AppRef, Kind: mail.KindInterviewReceived, Key: "interview"}); err != nil {
+			return res, err
+		}
+	}
+	if res.Outcome == "advance" && in.NotifyReviewers {
+		if _, err := a.NotifyStaff(ctx, StaffNoticeInput{AppRef: in.AppRef, Kind: mail.KindReviewRequest, Key: "review",
+			Roles: []hireflow.Role{hireflow.RoleHiringManager}}); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// ReviewRecord is one reviewer's decision as the workflow received it.
+type ReviewRecord struct {
+	ReviewerID string
+	Role       string
+	Rating     float64
+	Decision   string
+	ReasonCode string
+}
+
+// ReviewsInput are the reviews to aggregate.
+type ReviewsInput struct {
+	AppRef
+	Reviews  []ReviewRecord
+	Required int
+}
+
+// RecordReviews stores the reviews and evaluates the pinned aggregation rule.
+func (a *Activities) RecordReviews(ctx context.Context, in ReviewsInput) (RouteResult, error) {
+	rs, err := a.pinnedRules(ctx, in.AppRef)
+	if err != nil {
+		return RouteResult{}, err
+	}
+	env := rules.ReviewEnv{Required: in.Required}
+	for _, r := range in.Reviews {
+		if err := a.Store.ReviewSave(ctx, in.OrgID, in.ApplicationID, store.ReviewRow{ReviewerID: r.ReviewerID, Rating: r.Rating,
+			Decision: r.Decision, ReasonCode: r.ReasonCode}); err != nil {
+			return RouteResult{}, err
+		}
+		env.Reviews = append(env.Reviews, rules.Review{Rating: r.Rating, Decision: r.Decision, Role: r.Role})
+	}
+	src := rs.Rules[rules.RuleReview]
+	if src == "" {
+		src = rules.Defaults[rules.RuleReview]
+	}
+	d := hireflow.Decision{ApplicationID: in.ApplicationID, Kind: "review", RuleSetID: rs.id, RuleVersion: rs.version, RuleName: rules.RuleReview,
+		RuleSource: src, Inputs: map[string]any{"reviews": env.Reviews, "required": in.Required}}
+	prog, err := rules.Compile(rules.RuleReview, src)
+	if err == nil {
+		d.ProgramHash = prog.Hash
+		d.Outcome, err = prog.Aggregate(ctx, env)
+	}
+	if err != nil {
+		d.Outcome, d.Reason = "hold", "rule_error: "+err.Error()
+	}
+	rec, err := a.Store.DecisionRecord(ctx, in.OrgID, d, "review")
+	if err != nil {
+		return RouteResult{}, err
+	}
+	stage := hireflow.StageOffer
+	switch rec.Outcome {
+	case "hold":
+		stage = hireflow.StageHold
+	case "reject":
+		stage = hireflow.StageReview
+	}
+	return RouteResult{Outcome: rec.Outcome, DecisionID: rec.ID}, permanent(a.Store.ApplicationSetStage(ctx, in.OrgID, in.ApplicationID, stage, hireflow.StatusActive, "reviewed"))
+}

@@ -1,0 +1,120 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/internal/scoring"
+	"github.com/hireflow/hireflow/internal/speech"
+	"github.com/hireflow/hireflow/internal/store"
+	"github.com/hireflow/hireflow/rules"
+)
+
+// ScoreInput asks the scoring worker to score one answer.
+type ScoreInput struct {
+	AppRef
+	AnswerID   string
+	QuestionID string
+	Dimensions []string
+	Weights    map[string]float64 `json:",omitempty"` // the rule set's weights of these dimensions: the answer's overall
+}
+
+// ScoreResult is one answer's per-dimension scores and flags.
+type ScoreResult struct {
+	AnswerID string
+	Scores   map[string]float64
+	Overall  float64
+	Flags    rules.RoutingFlags
+}
+
+// ScoreAnswerName is the activity type the scoring worker registers on its own task queue.
+const ScoreAnswerName = "ScoreAnswer"
+
+// ScoreAnswer scores a typed answer with the offline content scorer and stores the result. A
+// recorded answer needs the speech pipeline of the scoring worker; without it the answer is
+// flagged for a person, never scored silently.
+func (a *Activities) ScoreAnswer(ctx context.Context, in ScoreInput) (ScoreResult, error) {
+	ans, err := a.Store.AnswerGet(ctx, in.OrgID, in.AnswerID)
+	if err != nil {
+		return ScoreResult{}, permanent(err)
+	}
+	res := ScoreResult{AnswerID: in.AnswerID, Scores: map[string]float64{}}
+	q := a.question(ctx, in.AppRef, ans)
+	q.Dims, q.Weights = in.Dimensions, in.Weights
+	if ans.Kind == "video" && a.SpeechScorer != nil {
+		out, err := a.SpeechScorer(ctx, ans, q)
+		if errors.Is(err, speech.ErrCorrupt) {
+			return res, temporal.NewNonRetryableApplicationError(err.Error(), "corrupt_media", nil)
+		}
+		if err != nil {
+			return res, err
+		}
+		res.Scores, res.Overall, res.Flags = out.Scores, out.Overall, out.Flags
+	} else if ans.Kind == "video" {
+		res.Flags.ScoringFailed = true
+		if err := a.Store.AnswerScoreSave(ctx, in.OrgID, in.ApplicationID, in.AnswerID, res.Scores, 0, res.Flags,
+			map[string]any{"note": "no speech scorer configured: a person reviews this answer"}, "none"); err != nil {
+			return res, err
+		}
+	} else {
+		content := a.Content
+		if content == nil {
+			content = scoring.Offline{}
+		}
+		q.Text = ans.Text
+		out, err := content.Score(ctx, q)
+		if err != nil {
+			return res, err
+		}
+		res.Scores, res.Overall, res.Flags.TooShort = out.Scores, out.Overall, out.TooShort
+		if err := a.Store.AnswerScoreSave(ctx, in.OrgID, in.ApplicationID, in.AnswerID, out.Scores, out.Overall, res.Flags, out, scorerName(out)); err != nil {
+			return res, err
+		}
+	}
+	if err := a.Store.ApplicationSetStage(ctx, in.OrgID, in.ApplicationID, hireflow.StageInterview, hireflow.StatusActive, "interview"); err != nil {
+		return res, permanent(err)
+	}
+	return res, nil
+}
+
+// question is the question the answer replies to and its reference points, in the answer's
+// language (empty if unknown).
+func (a *Activities) question(ctx context.Context, ref AppRef, ans store.Answer) scoring.Answer {
+	out := scoring.Answer{Lang: ans.Language}
+	app, err := a.Store.ApplicationGet(ctx, ref.OrgID, ref.ApplicationID, false)
+	if err != nil {
+		return out
+	}
+	job, err := a.Store.JobGet(ctx, ref.OrgID, app.JobID)
+	if err != nil {
+		return out
+	}
+	for _, q := range job.Questions {
+		if q.ID == ans.QuestionID {
+			out.Question, out.Points = q.TextEN, q.PointsEN
+			if ans.Language == "zh" && q.TextZH != "" {
+				out.Question, out.Points = q.TextZH, q.PointsZH
+			}
+			if len(out.Points) == 0 {
+				out.Points = append(q.PointsEN, q.PointsZH...)
+			}
+		}
+	}
+	return out
+}
+
+// scorerName is the short name stored with a score: the offline scorer's version, or the
+// external scorer's method.
+func scorerName(r scoring.Result) string {
+	if strings.HasPrefix(r.Method, scoring.Version) {
+		return scoring.Version
+	}
+	if len(r.Method) > 80 {
+		return r.Method[:80]
+	}
+	return r.Method
+}

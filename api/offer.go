@@ -1,0 +1,151 @@
+package api
+
+import (
+	"context"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/internal/store"
+	"github.com/hireflow/hireflow/workflows"
+)
+
+type offerRequest struct {
+	Position   string  `json:"position"`
+	Salary     float64 `json:"salary"`
+	Currency   string  `json:"currency"`
+	BandMin    float64 `json:"band_min"`
+	BandMax    float64 `json:"band_max"`
+	Level      int     `json:"level"`
+	Department string  `json:"department"`
+	StartDate  string  `json:"start_date"` // YYYY-MM-DD
+	ExpiresAt  string  `json:"expires_at"` // RFC 3339; default: the job's offer expiry from now
+}
+
+func (r *offerRequest) validate() (time.Time, time.Time, error) {
+	if err := textField("position", r.Position, 1, 200); err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	if err := textField("department", r.Department, 0, 200); err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	for f, v := range map[string]string{"position": r.Position, "department": r.Department} {
+		if err := displayText(f, v); err != nil {
+			return time.Time{}, time.Time{}, err
+		}
+	}
+	if r.Salary <= 0 || r.Salary > 1e9 || math.IsNaN(r.Salary) {
+		return time.Time{}, time.Time{}, invalid("salary", "salary must be a positive amount")
+	}
+	if len(r.Currency) != 3 || strings.ToUpper(r.Currency) != r.Currency {
+		return time.Time{}, time.Time{}, invalid("currency", "currency must be an ISO 4217 code such as CNY or EUR")
+	}
+	if r.BandMin < 0 || r.BandMax < r.BandMin {
+		return time.Time{}, time.Time{}, invalid("band_max", "the salary band must have band_min ≤ band_max")
+	}
+	start, err := time.Parse("2006-01-02", r.StartDate)
+	if err != nil || start.Before(time.Now().AddDate(0, 0, -1)) {
+		return time.Time{}, time.Time{}, invalid("start_date", "start_date must be a date (YYYY-MM-DD) from today on")
+	}
+	var exp time.Time
+	if r.ExpiresAt != "" {
+		if exp, err = time.Parse(time.RFC3339, r.ExpiresAt); err != nil || !exp.After(time.Now()) {
+			return time.Time{}, time.Time{}, invalid("expires_at", "expires_at must be a future RFC 3339 time")
+		}
+	}
+	return start, exp, nil
+}
+
+func (s *Server) draftOffer(c *fiber.Ctx) error {
+	var req offerRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	start, exp, err := req.validate()
+	if err != nil {
+		return err
+	}
+	app, err := s.staffApp(c)
+	if err != nil {
+		return err
+	}
+	p := principal(c)
+	if exp.IsZero() {
+		exp = time.Now().Add(s.Cfg.OfferExpiresAfter)
+	}
+	id, err := s.Store.OfferCreate(c.UserContext(), p, store.Offer{ApplicationID: app.ID, Position: req.Position, Salary: req.Salary,
+		Currency: req.Currency, BandMin: req.BandMin, BandMax: req.BandMax, Level: req.Level, Department: req.Department, StartDate: start, ExpiresAt: exp})
+	if err != nil {
+		return err
+	}
+	var ack workflows.UpdateAck
+	if err := s.update(c.UserContext(), app.WorkflowID, workflows.UpdateDraftOffer, workflows.DraftOfferUpdate{OfferID: id, UserID: p.UserID}, &ack); err != nil {
+		_ = s.Store.OfferDiscard(context.WithoutCancel(c.UserContext()), p.OrgID, id)
+		return err
+	}
+	_ = s.Store.Audit(c.UserContext(), p.OrgID, "user", p.UserID, "offer.draft", "offer", id, nil)
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"offer_id": id, "status": "approving"})
+}
+
+func (s *Server) getOffer(c *fiber.Ctx) error {
+	app, err := s.staffApp(c)
+	if err != nil {
+		return err
+	}
+	o, err := s.Store.OfferLatest(c.UserContext(), principal(c).OrgID, app.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(o)
+}
+
+func (s *Server) candidateOfferResponse(c *fiber.Ctx) error {
+	tok, ct, err := s.useToken(c)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Accept     bool   `json:"accept"`
+		ReasonCode string `json:"reason_code"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if err := s.respondToOffer(c, tok.OrgID, tok.ApplicationID, ct.Status, req.Accept, req.ReasonCode); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"accepted": req.Accept})
+}
+
+// offerDeclineReasons are the reasons a candidate may give for declining.
+var offerDeclineReasons = []string{"", "other_offer", "salary", "location", "role", "personal", "other"}
+
+// respondToOffer hands the candidate's answer to an approved offer to the workflow.
+func (s *Server) respondToOffer(c *fiber.Ctx, orgID, appID string, status hireflow.Status, accept bool, reason string) error {
+	ok := false
+	for _, r := range offerDeclineReasons {
+		ok = ok || r == reason
+	}
+	if !ok {
+		return invalid("reason_code", "reason_code must be one of other_offer, salary, location, role, personal, other")
+	}
+	noOffer := hireflow.Errorf(hireflow.KindConflict, "no_open_offer", "", "there is no offer to answer").ZH("当前没有待答复的录用")
+	if status != hireflow.StatusActive {
+		return noOffer
+	}
+	o, err := s.Store.OfferLatest(c.UserContext(), orgID, appID)
+	if err != nil || o.Status != "approved" {
+		return noOffer
+	}
+	if time.Now().After(o.ExpiresAt) {
+		return hireflow.Errorf(hireflow.KindGone, "offer_expired", "", "this offer has expired").ZH("此录用已过期")
+	}
+	if err := s.signal(c.UserContext(), appID, workflows.SignalOfferResponse, workflows.OfferResponse{Accept: accept, ReasonCode: reason}); err != nil {
+		return err
+	}
+	_ = s.Store.Audit(c.UserContext(), orgID, "candidate", appID, "offer.response", "offer", o.ID, map[string]any{"accept": accept, "reason": reason})
+	return nil
+}

@@ -1,0 +1,36 @@
+package workflows
+
+import (
+	"errors"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/activities"
+	"github.com/hireflow/hireflow/internal/mail"
+)
+
+// errWithdrawn unwinds the run when the candidate withdraws.
+var errWithdrawn = errors.New("withdrawn")
+
+// stopped closes the application the way the stop signal asked, with the right email.
+func (r *applicationRun) stopped() error {
+	in := activities.CloseInput{AppRef: r.ref, Stage: r.stop}
+	switch r.stop {
+	case hireflow.StageCancelled:
+		in.Status, in.Notice = hireflow.StatusCancelled, mail.KindCancellation
+	case hireflow.StageDeletion:
+		in.Status, in.Notice = hireflow.StatusDeletion, mail.KindDeletionRequest
+	default:
+		in.Stage, in.Status = hireflow.StageWithdrawn, hireflow.StatusWithdrawn
+		in.Notice = mail.KindWithdrawal
+	}
+	if r.state.OfferID != "" && r.life.offerOpen {
+		in.OfferID, in.OfferStatus = r.state.OfferID, "withdrawn"
+	}
+	if err := workflow.ExecuteActivity(r.ctx, a.CloseApplication, in).Get(r.ctx, nil); err != nil {
+		return err
+	}
+	r.setStage(in.Stage, in.Status)
+	return nil
+}
