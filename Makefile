@@ -31,7 +31,7 @@ lint:
 # Fuzz targets, each for a bounded time (the corpus found is kept in the Go build cache).
 FUZZTIME ?= 15s
 fuzz:
-	go test -run '^$$' -fuzz '^FuzzExtract$$' -fuzztime $(FUZZTIME) ./internal/resume
+	go test -run '^$$' -fuzz '^FuzzExtract$$' -fuzztime $(FUZZTIME) ./internal/analysis/resume
 	go test -run '^$$' -fuzz '^FuzzCompileScreening$$' -fuzztime $(FUZZTIME) ./rules
 	go test -run '^$$' -fuzz '^FuzzEvaluationIsBounded$$' -fuzztime $(FUZZTIME) ./rules
 	go test -run '^$$' -fuzz '^FuzzCheckJSON$$' -fuzztime $(FUZZTIME) ./api
@@ -41,10 +41,10 @@ fuzz:
 e2e:
 	$(STACK) install
 	$(STACK) start test
-	eval "$$($(STACK) env test)" && go test -count=1 -timeout 20m ./internal/e2e/...
+	eval "$$($(STACK) env test)" && go test -count=1 -timeout 20m ./internal/tests/e2e/...
 
 unit:
-	go test -count=1 ./rules/... ./workflows/... ./internal/seal/... ./internal/resume/... ./internal/passwd/... ./internal/config/...
+	go test -count=1 ./rules/... ./workflows/... ./internal/infra/seal/... ./internal/analysis/resume/... ./internal/infra/passwd/... ./internal/infra/config/...
 
 # The fault test: candidates apply while worker, API, Temporal and PostgreSQL are killed in turn
 # (dev stack; not part of make test). The last line is JSON; it fails if anything was lost.

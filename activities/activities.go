@@ -10,11 +10,11 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/hireflow/hireflow"
-	"github.com/hireflow/hireflow/internal/mail"
-	"github.com/hireflow/hireflow/internal/objects"
-	"github.com/hireflow/hireflow/internal/scoring"
-	"github.com/hireflow/hireflow/internal/speech"
-	"github.com/hireflow/hireflow/internal/store"
+	"github.com/hireflow/hireflow/internal/analysis/scoring"
+	"github.com/hireflow/hireflow/internal/analysis/speech"
+	"github.com/hireflow/hireflow/internal/infra/mail"
+	"github.com/hireflow/hireflow/internal/infra/objects"
+	"github.com/hireflow/hireflow/internal/infra/store"
 )
 
 // Activities carries the dependencies of every activity; register it once with the worker.

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/hireflow/hireflow"
-	"github.com/hireflow/hireflow/internal/mail"
+	"github.com/hireflow/hireflow/internal/infra/mail"
 	"github.com/hireflow/hireflow/rules"
 )
 

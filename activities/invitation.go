@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/hireflow/hireflow"
-	"github.com/hireflow/hireflow/internal/mail"
+	"github.com/hireflow/hireflow/internal/infra/mail"
 )
 
 // issueLink makes a fresh application link; only its hash is stored.

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/hireflow/hireflow"
-	"github.com/hireflow/hireflow/internal/mail"
+	"github.com/hireflow/hireflow/internal/infra/mail"
 )
 
 // StaffNoticeInput emails staff about a human step: by role, or named users.

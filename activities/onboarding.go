@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/hireflow/hireflow"
-	"github.com/hireflow/hireflow/internal/mail"
-	"github.com/hireflow/hireflow/internal/resume"
+	"github.com/hireflow/hireflow/internal/analysis/resume"
+	"github.com/hireflow/hireflow/internal/infra/mail"
 )
 
 // OnboardInput onboards the hire of an accepted offer.

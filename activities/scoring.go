@@ -8,9 +8,9 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/hireflow/hireflow"
-	"github.com/hireflow/hireflow/internal/scoring"
-	"github.com/hireflow/hireflow/internal/speech"
-	"github.com/hireflow/hireflow/internal/store"
+	"github.com/hireflow/hireflow/internal/analysis/scoring"
+	"github.com/hireflow/hireflow/internal/analysis/speech"
+	"github.com/hireflow/hireflow/internal/infra/store"
 	"github.com/hireflow/hireflow/rules"
 )
 

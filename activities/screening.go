@@ -5,8 +5,8 @@ import (
 	"time"
 
 	"github.com/hireflow/hireflow"
-	"github.com/hireflow/hireflow/internal/mail"
-	"github.com/hireflow/hireflow/internal/resume"
+	"github.com/hireflow/hireflow/internal/analysis/resume"
+	"github.com/hireflow/hireflow/internal/infra/mail"
 	"github.com/hireflow/hireflow/rules"
 )
 

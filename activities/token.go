@@ -1,5 +1,5 @@
 package activities
 
-import "github.com/hireflow/hireflow/internal/seal"
+import "github.com/hireflow/hireflow/internal/infra/seal"
 
 func newToken() string { return seal.RandomToken() }

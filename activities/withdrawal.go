@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/hireflow/hireflow"
-	"github.com/hireflow/hireflow/internal/mail"
+	"github.com/hireflow/hireflow/internal/infra/mail"
 )
 
 // CloseInput ends an application: links revoked, final stage, and a candidate notice if Notice is set.

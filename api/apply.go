@@ -15,8 +15,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/hireflow/hireflow"
-	"github.com/hireflow/hireflow/internal/resume"
-	"github.com/hireflow/hireflow/internal/store"
+	"github.com/hireflow/hireflow/internal/analysis/resume"
+	"github.com/hireflow/hireflow/internal/infra/store"
 	"github.com/hireflow/hireflow/rules"
 	"github.com/hireflow/hireflow/workflows"
 )

@@ -7,8 +7,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hireflow/hireflow"
-	"github.com/hireflow/hireflow/internal/passwd"
-	"github.com/hireflow/hireflow/internal/seal"
+	"github.com/hireflow/hireflow/internal/infra/passwd"
+	"github.com/hireflow/hireflow/internal/infra/seal"
 )
 
 const sessionCookie = "hf_session"

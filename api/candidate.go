@@ -9,8 +9,8 @@ import (
 
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/activities"
-	"github.com/hireflow/hireflow/internal/mail"
-	"github.com/hireflow/hireflow/internal/store"
+	"github.com/hireflow/hireflow/internal/infra/mail"
+	"github.com/hireflow/hireflow/internal/infra/store"
 	"github.com/hireflow/hireflow/workflows"
 )
 

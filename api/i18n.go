@@ -1,6 +1,6 @@
 package api
 
-import "github.com/hireflow/hireflow/internal/scoring"
+import "github.com/hireflow/hireflow/internal/analysis/scoring"
 
 // messages holds the page texts in English and Chinese; keys are stable identifiers.
 var messages = map[string][2]string{

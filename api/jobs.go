@@ -11,7 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hireflow/hireflow"
-	"github.com/hireflow/hireflow/internal/resume"
+	"github.com/hireflow/hireflow/internal/analysis/resume"
 	"github.com/hireflow/hireflow/rules"
 )
 

@@ -7,7 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hireflow/hireflow"
-	"github.com/hireflow/hireflow/internal/idcheck"
+	"github.com/hireflow/hireflow/internal/analysis/idcheck"
 )
 
 // onboardingFields are what the new employee completes; the rest is prefilled.

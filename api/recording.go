@@ -13,7 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hireflow/hireflow"
-	"github.com/hireflow/hireflow/internal/speech"
+	"github.com/hireflow/hireflow/internal/analysis/speech"
 	"github.com/hireflow/hireflow/workflows"
 )
 

@@ -9,7 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/hireflow/hireflow"
-	"github.com/hireflow/hireflow/internal/scoring"
+	"github.com/hireflow/hireflow/internal/analysis/scoring"
 )
 
 // reportAnswer is one answer as the report page shows it.

@@ -6,7 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hireflow/hireflow"
-	"github.com/hireflow/hireflow/internal/store"
+	"github.com/hireflow/hireflow/internal/infra/store"
 	"github.com/hireflow/hireflow/workflows"
 )
 

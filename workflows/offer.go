@@ -8,7 +8,7 @@ import (
 
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/activities"
-	"github.com/hireflow/hireflow/internal/mail"
+	"github.com/hireflow/hireflow/internal/infra/mail"
 )
 
 // maxOffers bounds how many offers one application may go through (approval rejected → redraft).

@@ -5,7 +5,7 @@ import (
 
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/activities"
-	"github.com/hireflow/hireflow/internal/mail"
+	"github.com/hireflow/hireflow/internal/infra/mail"
 )
 
 func (l *pipelineRun) probationStage(params map[string]string) error {

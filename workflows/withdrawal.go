@@ -7,7 +7,7 @@ import (
 
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/activities"
-	"github.com/hireflow/hireflow/internal/mail"
+	"github.com/hireflow/hireflow/internal/infra/mail"
 )
 
 // errWithdrawn unwinds the run when the candidate withdraws.

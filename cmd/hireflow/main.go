@@ -4,7 +4,7 @@ package main
 import (
 	"os"
 
-	"github.com/hireflow/hireflow/internal/cli"
+	"github.com/hireflow/hireflow/internal/tools/cli"
 )
 
 func main() { os.Exit(cli.Execute()) }

@@ -1,0 +1,194 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hireflow/hireflow/internal/app"
+	"github.com/hireflow/hireflow/internal/tools/bench"
+	"github.com/hireflow/hireflow/internal/tools/chaos"
+)
+
+func benchCmd() *cobra.Command {
+	c := &cobra.Command{Use: "bench", Short: "Benchmarks on the running stack, each beside its baseline"}
+	c.AddCommand(benchApplyCmd(), benchRulesCmd(), benchHiringCmd(), benchScoringCmd())
+	return c
+}
+
+func benchApplyCmd() *cobra.Command {
+	var n, concurrency int
+	var cpuProfile string
+	c := &cobra.Command{Use: "apply", Short: "Push N applications through screening and invitation, beside a bare-workflow baseline",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if n < 1 || concurrency < 1 {
+				return fmt.Errorf("-n and -c must be positive")
+			}
+			a, err := open(cmd.Context(), true)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			if cpuProfile != "" {
+				f, err := os.Create(cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+				defer pprof.StopCPUProfile()
+			}
+			res, err := bench.Apply(cmd.Context(), a, n, concurrency, func(s string) { fmt.Fprintln(os.Stderr, "bench:", s) })
+			if err != nil {
+				return err
+			}
+			out, _ := json.Marshal(res)
+			fmt.Println(string(out))
+			return nil
+		}}
+	c.Flags().IntVarP(&n, "applications", "n", 2000, "applications to push")
+	c.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of this process to the file")
+	c.Flags().IntVarP(&concurrency, "concurrency", "c", 32, "concurrent HTTP clients (and workflow starters for the baseline)")
+	return c
+}
+
+func benchRulesCmd() *cobra.Command {
+	var n int
+	c := &cobra.Command{Use: "rules", Short: "ns per routing-rule evaluation beside plain Go; seconds to simulate a draft over N recorded applications",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := open(cmd.Context(), true)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			res, err := bench.Rules(cmd.Context(), a, n, func(s string) { fmt.Fprintln(os.Stderr, "bench:", s) })
+			if err != nil {
+				return err
+			}
+			out, _ := json.Marshal(res)
+			fmt.Println(string(out))
+			return nil
+		}}
+	c.Flags().IntVarP(&n, "recorded", "n", 100_000, "recorded applications to simulate over")
+	return c
+}
+
+func benchHiringCmd() *cobra.Command {
+	var n int
+	c := &cobra.Command{Use: "hiring", Aliases: []string{"lifecycle"}, Short: "Drive every hiring path and count Temporal billable actions per path from the real histories",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := open(cmd.Context(), true)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			res, err := bench.HiringPaths(cmd.Context(), a, n, func(s string) { fmt.Fprintln(os.Stderr, "bench:", s) })
+			if err != nil {
+				return err
+			}
+			out, _ := json.Marshal(res)
+			fmt.Println(string(out))
+			return nil
+		}}
+	c.Flags().IntVarP(&n, "per-path", "n", 5, "applications per path")
+	return c
+}
+
+func benchScoringCmd() *cobra.Command {
+	var n, parallel int
+	var seconds, pace float64
+	var stack bool
+	c := &cobra.Command{Use: "scoring", Short: "Report time after the last upload of a spoken interview, beside the raw ffmpeg + pocketsphinx time",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if pace < 0 {
+				pace = seconds
+			}
+			if parallel < 1 {
+				return fmt.Errorf("--parallel must be 1 or more")
+			}
+			var a *app.App
+			if stack {
+				var err error
+				if a, err = open(cmd.Context(), true); err != nil {
+					return err
+				}
+				defer a.Close()
+			}
+			res, err := bench.Scoring(cmd.Context(), a, n, seconds, pace, parallel, func(s string) { fmt.Fprintln(os.Stderr, "bench:", s) })
+			if err != nil {
+				return err
+			}
+			out, _ := json.Marshal(res)
+			fmt.Println(string(out))
+			return nil
+		}}
+	c.Flags().IntVarP(&n, "answers", "n", 5, "answers in the interview")
+	c.Flags().Float64Var(&seconds, "seconds", 120, "length of each spoken answer")
+	c.Flags().BoolVar(&stack, "stack", false, "run the interview through the API, the workflow and the scoring worker on the running stack (make dev's, or HIREFLOW_* settings) instead of the worker's functions in process")
+	c.Flags().IntVar(&parallel, "parallel", runtime.NumCPU(), "pocketsphinx processes decoding one answer at once (1: the whole recording in one, like the raw tools)")
+	c.Flags().Float64Var(&pace, "pace", -1, "seconds between uploads (default: the answer's length, as a candidate records one after another)")
+	return c
+}
+
+func chaosCmd() *cobra.Command {
+	var o chaos.Options
+	var kill string
+	c := &cobra.Command{Use: "chaos", Short: "Apply a stream of candidates while the worker, API, Temporal and PostgreSQL are killed in turn; check nothing was lost",
+		Long: "Runs against the dev stack (deploy/local/stack.sh start dev): it spawns its own `hireflow api` and `hireflow worker`,\n" +
+			"kills each part with SIGKILL and restarts it, then checks that every application answered 201 has its row, a running\n" +
+			"workflow at the invited stage, exactly one invitation email and a working link. The last line is JSON.",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := open(cmd.Context(), true)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			self, err := os.Executable()
+			if err != nil {
+				return err
+			}
+			root, err := chaos.RepoRoot()
+			if err != nil {
+				return err
+			}
+			o.RepoRoot, o.MailAPI = root, a.Cfg.MailUIURL
+			for _, k := range strings.Split(kill, ",") {
+				if k = strings.TrimSpace(k); k != "" {
+					o.Kill = append(o.Kill, k)
+				}
+			}
+			if o.DataDir == "" {
+				o.DataDir = filepath.Join(root, ".data", o.Profile)
+				if d := os.Getenv("HIREFLOW_DATA_DIR"); d != "" {
+					o.DataDir = filepath.Join(d, o.Profile)
+				}
+			}
+			res, err := chaos.Run(cmd.Context(), a, self, o, func(s string) { fmt.Fprintln(os.Stderr, "chaos:", s) })
+			if err != nil {
+				return err
+			}
+			out, _ := json.Marshal(res)
+			fmt.Println(string(out))
+			if !res.OK {
+				return fmt.Errorf("chaos: something was lost or is inconsistent (see the JSON above)")
+			}
+			return nil
+		}}
+	c.Flags().IntVarP(&o.Applications, "applications", "n", 300, "candidates applying")
+	c.Flags().Float64Var(&o.Rate, "rate", 8, "applications started per second")
+	c.Flags().StringVar(&kill, "kill", "worker,api,temporal,postgres", "parts to kill in turn")
+	c.Flags().DurationVar(&o.Down, "down", 3*time.Second, "how long each killed part stays down")
+	c.Flags().DurationVar(&o.Settle, "settle", 90*time.Second, "how long the system may take to converge after the stream")
+	c.Flags().StringVar(&o.Profile, "profile", "dev", "stack profile whose servers are killed")
+	c.Flags().StringVar(&o.DataDir, "data-dir", "", "the profile's data dir (default <repo>/.data/<profile>)")
+	return c
+}

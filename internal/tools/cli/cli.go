@@ -1,0 +1,235 @@
+// Package cli holds hireflow's cobra commands; cmd/hireflow only calls Execute.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/hireflow/hireflow/api"
+	"github.com/hireflow/hireflow/internal/analysis/scoring"
+	"github.com/hireflow/hireflow/internal/app"
+	"github.com/hireflow/hireflow/internal/infra/config"
+	"github.com/hireflow/hireflow/internal/tools/demo"
+	"github.com/hireflow/hireflow/migrations"
+	"github.com/hireflow/hireflow/workers"
+)
+
+// Version is set at build time with -ldflags "-X github.com/hireflow/hireflow/internal/tools/cli.Version=…".
+var Version = "dev"
+
+// Execute runs the command line and returns the exit code.
+func Execute() int {
+	root := &cobra.Command{Use: "hireflow", Short: "Hiring as durable workflows", SilenceUsage: true, SilenceErrors: true}
+	root.AddCommand(apiCmd(), workerCmd(), scoringWorkerCmd(), devCmd(), migrateCmd(), benchCmd(), chaosCmd(), rulesCmd(), evalCmd(), versionCmd())
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := root.ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "hireflow:", err)
+		return 1
+	}
+	return 0
+}
+
+func open(ctx context.Context, migrate bool) (*app.App, error) {
+	cfg, err := config.Load()
+	if err != nil {
+		return nil, err
+	}
+	a, err := app.Open(ctx, cfg, app.NewLogger(cfg.LogLevel), migrate)
+	if err != nil {
+		return nil, fmt.Errorf("%w\n(is the stack running? `deploy/local/stack.sh status`)", err)
+	}
+	return a, nil
+}
+
+func serve(ctx context.Context, a *app.App, addr string) (func(), error) {
+	f := api.New(a)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("unable to listen on %s: %w", addr, err)
+	}
+	go func() {
+		if err := f.Listener(ln); err != nil {
+			a.Log.Error("http server stopped", "err", err.Error())
+		}
+	}()
+	if a.Cfg.MetricsAddr == "" {
+		return func() { _ = f.ShutdownWithTimeout(10 * time.Second) }, nil
+	}
+	m := api.NewMetrics(a)
+	mln, err := net.Listen("tcp", a.Cfg.MetricsAddr)
+	if err != nil {
+		_ = f.Shutdown()
+		return nil, fmt.Errorf("unable to listen for metrics on %s: %w (set HIREFLOW_METRICS_ADDR, or empty to serve none)", a.Cfg.MetricsAddr, err)
+	}
+	go func() { _ = m.Listener(mln) }()
+	return func() { _ = f.ShutdownWithTimeout(10 * time.Second); _ = m.Shutdown() }, nil
+}
+
+func apiCmd() *cobra.Command {
+	var migrate bool
+	c := &cobra.Command{Use: "api", Short: "Serve the HTTP API and pages (never runs workflows)", RunE: func(cmd *cobra.Command, _ []string) error {
+		a, err := open(cmd.Context(), migrate)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		stop, err := serve(cmd.Context(), a, a.Cfg.HTTPAddr)
+		if err != nil {
+			return err
+		}
+		a.Log.Info("api listening", "addr", a.Cfg.HTTPAddr)
+		<-cmd.Context().Done()
+		stop()
+		return nil
+	}}
+	c.Flags().BoolVar(&migrate, "migrate", false, "apply database migrations first")
+	return c
+}
+
+func runWorker(a *app.App) worker.Worker {
+	return workers.NewApplicationWorker(a.Temporal, a.Cfg.TaskQueue, a.Activities(), worker.Options{})
+}
+
+func scoringWorker(a *app.App) worker.Worker {
+	go scoring.Warm() // the Chinese dictionary loads now, not with the first Chinese answer
+	return workers.NewScoringWorker(a.Temporal, a.Cfg.ScoringTaskQueue, a.Activities(), worker.Options{MaxConcurrentActivityExecutionSize: 2})
+}
+
+func scoringWorkerCmd() *cobra.Command {
+	return workerCommand("scoring-worker", "Score interview answers on the scoring task queue (scale out by running more)", scoringWorker)
+}
+
+func workerCmd() *cobra.Command {
+	return workerCommand("worker", "Run workflows and activities (never serves HTTP)", runWorker)
+}
+
+// workerCommand runs one worker until interrupted.
+func workerCommand(use, short string, build func(*app.App) worker.Worker) *cobra.Command {
+	return &cobra.Command{Use: use, Short: short, RunE: func(cmd *cobra.Command, _ []string) error {
+		a, err := open(cmd.Context(), false)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		w := workers.Supervise(a.Temporal, func() worker.Worker { return build(a) }, a.Log)
+		if err := w.Start(); err != nil {
+			return err
+		}
+		a.Log.Info(use+" running", "task_queue", a.Cfg.TaskQueue, "scoring_task_queue", a.Cfg.ScoringTaskQueue)
+		<-cmd.Context().Done()
+		w.Stop()
+		return nil
+	}}
+}
+
+func migrateCmd() *cobra.Command {
+	return &cobra.Command{Use: "migrate", Short: "Apply database migrations (idempotent)", RunE: func(cmd *cobra.Command, _ []string) error {
+		cfg, err := config.Load()
+		if err != nil {
+			return err
+		}
+		v, err := migrations.Apply(cmd.Context(), cfg.DatabaseURL)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("schema at version %d\n", v)
+		return nil
+	}}
+}
+
+func versionCmd() *cobra.Command {
+	return &cobra.Command{Use: "version", Short: "Print the version", Run: func(*cobra.Command, []string) {
+		v := Version
+		if bi, ok := debug.ReadBuildInfo(); ok && v == "dev" {
+			v = "dev (" + bi.GoVersion + ")"
+		}
+		fmt.Println("hireflow", v)
+	}}
+}
+
+func devCmd() *cobra.Command {
+	var seed bool
+	c := &cobra.Command{Use: "dev", Short: "Migrate, run API and worker in one process, load demo data, print URLs",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			a, err := open(ctx, true)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			w := workers.Supervise(a.Temporal, func() worker.Worker { return runWorker(a) }, a.Log)
+			if err := w.Start(); err != nil {
+				return err
+			}
+			defer w.Stop()
+			sw := workers.Supervise(a.Temporal, func() worker.Worker { return scoringWorker(a) }, a.Log)
+			if err := sw.Start(); err != nil {
+				return err
+			}
+			defer sw.Stop()
+			stop, err := serve(ctx, a, a.Cfg.HTTPAddr)
+			if err != nil {
+				return err
+			}
+			defer stop()
+			if seed {
+				res, err := demo.Seed(ctx, a, "http://"+a.Cfg.HTTPAddr)
+				if err != nil {
+					return fmt.Errorf("demo data: %w", err)
+				}
+				printDemo(a, res)
+				// Later stages go through the real paths (candidate endpoints, staff API, workflow,
+				// scoring worker), which takes about a minute: in the background, with progress.
+				go func() {
+					err := demo.DriveStages(ctx, a, "http://"+a.Cfg.HTTPAddr, res, func(s string) { a.Log.Info("demo: " + s) })
+					if err != nil && ctx.Err() == nil {
+						a.Log.Error("demo: later stages not seeded", "err", err.Error())
+					}
+				}()
+			}
+			<-ctx.Done()
+			if errors.Is(ctx.Err(), context.Canceled) {
+				fmt.Println("\nstopping hireflow dev")
+			}
+			return nil
+		}}
+	c.Flags().BoolVar(&seed, "seed", true, "load demo data and print sign-ins")
+	return c
+}
+
+func printDemo(a *app.App, r demo.Result) {
+	u := a.Cfg.PublicURL
+	fmt.Printf("\n  hireflow is running\n\n")
+	fmt.Printf("  API            %s   (health %s/readyz)\n", u, u)
+	if a.Cfg.MetricsAddr != "" {
+		fmt.Printf("  Metrics        http://%s/metrics   (separate address, not on the API port)\n", a.Cfg.MetricsAddr)
+	}
+	fmt.Printf("  Temporal UI    %s\n", a.Cfg.TemporalUIURL)
+	fmt.Printf("  Mail UI        %s   (every email the demo sends lands here)\n\n", a.Cfg.MailUIURL)
+	fmt.Printf("  Organisation   %s (slug %q)\n", r.Org.Name, r.Org.Slug)
+	fmt.Printf("  Staff sign-in  POST %s/api/v1/auth/login {\"org\":\"%s\",\"email\":…,\"password\":…}\n", u, r.Org.Slug)
+	for _, c := range r.Staff {
+		fmt.Printf("    %-15s %-38s %s\n", c.Role, c.Email, c.Password)
+	}
+	fmt.Println()
+	for _, j := range r.Jobs {
+		fmt.Printf("  Apply page     %s/jobs/%s/apply   (%s)\n", u, j.ID, j.Title)
+	}
+	if r.DemoLink != "" {
+		fmt.Printf("\n  Demo candidate %s\n", r.DemoLink)
+	}
+	fmt.Printf("\n  %q: candidates are being taken to review, offer approval and a hire with\n", demo.PipelineJobTitle)
+	fmt.Printf("  probation through the real workflow (about a minute; progress is logged below).\n")
+	fmt.Printf("\n  Press Ctrl-C to stop.\n\n")
+}

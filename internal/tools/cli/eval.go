@@ -1,0 +1,45 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hireflow/hireflow/internal/tools/eval"
+)
+
+func evalCmd() *cobra.Command {
+	c := &cobra.Command{Use: "eval", Short: "Evaluations kept in the repository"}
+	var opt eval.Options
+	var perAnswer bool
+	sc := &cobra.Command{Use: "scoring", Short: "Spearman ρ of answer scores against labels, and the speech-to-text WER",
+		Long: "Scores a labelled set (the one kept in the repository, or --set FILE in the same YAML format):\n" +
+			"English answers are spoken with flite, encoded as WebM/Opus and transcribed by the scoring\n" +
+			"worker's pipeline; Chinese answers are typed. The last line is JSON with the Spearman\n" +
+			"correlation between scores and labels (overall, per language, per labelled dimension) and\n" +
+			"the word error rate of the spoken answers.",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			res, err := eval.Run(cmd.Context(), opt, func(s string) { fmt.Fprintln(os.Stderr, "eval:", s) })
+			if err != nil {
+				return err
+			}
+			if perAnswer {
+				for _, r := range res.PerAnswer {
+					fmt.Printf("%-14s %-2s label %g  score %5.1f  wer %.2f\n", r.Question, r.Lang, r.Label, r.Score, r.WER)
+				}
+			}
+			out, _ := json.Marshal(res)
+			fmt.Println(string(out))
+			return nil
+		}}
+	sc.Flags().StringVar(&opt.SetFile, "set", "", "a labelled set in YAML (default: the set kept in the repository)")
+	sc.Flags().StringVar(&opt.Voice, "voice", "rms", "flite voice for the English answers (rms, slt, awb, kal16)")
+	sc.Flags().BoolVar(&opt.Typed, "typed", false, "score every answer as typed text (no speech tools needed)")
+	sc.Flags().BoolVar(&opt.Browser, "browser", false, "record the spoken answers through headless Chromium's MediaRecorder, as the interview page does (real time: minutes)")
+	sc.Flags().IntVar(&opt.Limit, "limit", 0, "score only the first N answers of each question")
+	sc.Flags().BoolVar(&perAnswer, "per-answer", false, "print one line per answer before the JSON")
+	c.AddCommand(sc)
+	return c
+}

@@ -1,0 +1,410 @@
+// Package eval measures the answer scorer on a labelled set kept in the repository: the
+// Spearman correlation between scores and labels, and the speech-to-text word error rate.
+package eval
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"unicode"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/goccy/go-yaml"
+
+	"github.com/hireflow/hireflow/internal/analysis/scoring"
+	"github.com/hireflow/hireflow/internal/analysis/speech"
+)
+
+//go:embed set.yaml
+var setYAML []byte
+
+// Set is a labelled evaluation set. Labels are on any ordinal scale (the kept set uses 3 strong,
+// 2 medium, 1 weak); an answer may also carry labels per dimension.
+type Set struct {
+	Questions []Question `yaml:"questions"`
+}
+
+// Question is one question of a set with its graded answers.
+type Question struct {
+	ID         string   `yaml:"id"`
+	Lang       string   `yaml:"lang"` // en: spoken (flite → WebM/Opus → ffmpeg → pocketsphinx); zh: typed
+	Text       string   `yaml:"text"`
+	Points     []string `yaml:"points"`
+	Dimensions []string `yaml:"dimensions"`
+	Answers    []struct {
+		Label  *Label           `yaml:"label"`
+		Labels map[string]Label `yaml:"labels"`
+		Typed  bool             `yaml:"typed"` // an English answer scored as typed text
+		Script string           `yaml:"script"`
+		Text   string           `yaml:"text"` // the same as script
+	} `yaml:"answers"`
+}
+
+// Label is an ordinal grade: a number, or strong/medium/weak (also good/average/poor,
+// 强/中/弱, 好/一般/差).
+type Label float64
+
+var labelWords = map[string]Label{"strong": 3, "good": 3, "high": 3, "强": 3, "好": 3, "medium": 2, "average": 2, "mid": 2, "中": 2,
+	"一般": 2, "weak": 1, "poor": 1, "low": 1, "bad": 1, "弱": 1, "差": 1}
+
+// UnmarshalYAML reads a number or a grade word.
+func (l *Label) UnmarshalYAML(unmarshal func(any) error) error {
+	var v any
+	if err := unmarshal(&v); err != nil {
+		return err
+	}
+	switch x := v.(type) {
+	case uint64:
+		*l = Label(x)
+	case int64:
+		*l = Label(x)
+	case int:
+		*l = Label(x)
+	case float64:
+		*l = Label(x)
+	case string:
+		w, ok := labelWords[strings.ToLower(strings.TrimSpace(x))]
+		if !ok {
+			return fmt.Errorf("eval: unknown label %q (a number, or strong/medium/weak)", x)
+		}
+		*l = w
+	default:
+		return fmt.Errorf("eval: a label is a number or strong/medium/weak")
+	}
+	return nil
+}
+
+// Options choose the set and how English answers are spoken.
+type Options struct {
+	SetFile string // "" uses the set kept in the repository
+	Voice   string // flite voice; "" is rms
+	Typed   bool   // score every answer as typed text (no speech tools needed)
+	Browser bool   // record the spoken answers through headless Chromium's MediaRecorder
+	Limit   int    // score only the first Limit answers of each question (0: all)
+}
+
+// Result is what `hireflow eval scoring` prints as its last line.
+type Result struct {
+	Answers     int                `json:"answers"`
+	Spearman    float64            `json:"spearman"`
+	ByDimension map[string]float64 `json:"spearman_by_dimension,omitempty"`
+	ByLanguage  map[string]float64 `json:"spearman_by_language"`
+	WER         float64            `json:"wer"` // spoken answers: flite voice → WebM/Opus → ffmpeg → pocketsphinx
+	Spoken      int                `json:"spoken_answers"`
+	Capture     string             `json:"capture,omitempty"` // ffmpeg (Opus encoded directly) or browser (Chromium's MediaRecorder)
+	Voice       string             `json:"voice,omitempty"`
+	PerAnswer   []Row              `json:"-"`
+}
+
+// Row is one answer's outcome.
+type Row struct {
+	Question string
+	Lang     string
+	Label    Label
+	HasLabel bool
+	Labels   map[string]Label
+	Score    float64
+	Scores   map[string]float64
+	WER      float64
+	Spoken   bool
+}
+
+// LoadSet reads and checks a set: every question needs an id, a language (en or zh), text,
+// dimensions and at least two answers with labels.
+func LoadSet(file string) (Set, error) {
+	raw := setYAML
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return Set{}, err
+		}
+		raw = b
+	}
+	var set Set
+	if err := yaml.Unmarshal(raw, &set); err != nil {
+		return Set{}, fmt.Errorf("eval: the set is not valid YAML: %w", err)
+	}
+	if len(set.Questions) == 0 {
+		return Set{}, fmt.Errorf("eval: the set has no questions")
+	}
+	for qi, q := range set.Questions {
+		where := fmt.Sprintf("eval: questions[%d] (%s)", qi, q.ID)
+		switch {
+		case q.ID == "" || strings.TrimSpace(q.Text) == "":
+			return Set{}, fmt.Errorf("%s: id and text are required", where)
+		case q.Lang != "en" && q.Lang != "zh":
+			return Set{}, fmt.Errorf("%s: lang must be en or zh", where)
+		case len(q.Dimensions) == 0:
+			return Set{}, fmt.Errorf("%s: dimensions are required", where)
+		case len(q.Answers) < 2:
+			return Set{}, fmt.Errorf("%s: at least two graded answers are needed", where)
+		}
+		for ai := range q.Answers {
+			a := &set.Questions[qi].Answers[ai]
+			if a.Script == "" {
+				a.Script = a.Text
+			}
+			if strings.TrimSpace(a.Script) == "" || (a.Label == nil && len(a.Labels) == 0) {
+				return Set{}, fmt.Errorf("%s answers[%d]: a script and a label are required", where, ai)
+			}
+		}
+	}
+	return set, nil
+}
+
+// Run scores every answer of the set: English ones spoken and transcribed (as many at once as
+// there are cores), Chinese ones typed.
+func Run(ctx context.Context, opt Options, progress func(string)) (Result, error) {
+	set, err := LoadSet(opt.SetFile)
+	if err != nil {
+		return Result{}, err
+	}
+	voice := opt.Voice
+	if voice == "" {
+		voice = "rms"
+	}
+	tools := speech.DefaultTools()
+	if !opt.Typed {
+		if err := tools.Check(); err != nil {
+			return Result{}, err
+		}
+		if _, err := exec.LookPath("flite"); err != nil {
+			return Result{}, fmt.Errorf("eval: flite is not installed (apt-get install flite), or use --typed")
+		}
+	}
+	dir, err := os.MkdirTemp("", "hireflow-eval-")
+	if err != nil {
+		return Result{}, err
+	}
+	defer os.RemoveAll(dir)
+
+	type job struct {
+		q   Question
+		i   int
+		row *Row
+	}
+	var jobs []job
+	res := Result{ByLanguage: map[string]float64{}}
+	for _, q := range set.Questions {
+		for i, a := range q.Answers {
+			if opt.Limit > 0 && i >= opt.Limit {
+				break
+			}
+			row := &Row{Question: q.ID, Lang: q.Lang, Labels: a.Labels, Spoken: q.Lang == "en" && !a.Typed && !opt.Typed}
+			if a.Label != nil {
+				row.Label, row.HasLabel = *a.Label, true
+			}
+			jobs = append(jobs, job{q, i, row})
+		}
+	}
+	var (
+		mu                sync.Mutex
+		errWords, refWord int
+		oneBrowser        sync.Mutex // recordings play in real time: one Chromium at a time
+	)
+	capture := func(ctx context.Context, wav, webm string) error {
+		if opt.Browser {
+			oneBrowser.Lock()
+			defer oneBrowser.Unlock()
+			return recordInBrowser(ctx, wav, webm)
+		}
+		if out, err := exec.CommandContext(ctx, "ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", wav, "-c:a", "libopus", webm).CombinedOutput(); err != nil {
+			return fmt.Errorf("eval: ffmpeg: %v %s", err, out)
+		}
+		return nil
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(1, runtime.NumCPU()))
+	for n, j := range jobs {
+		g.Go(func() error {
+			a := j.q.Answers[j.i]
+			text := a.Script
+			if j.row.Spoken {
+				hyp, err := speak(gctx, tools, voice, a.Script, filepath.Join(dir, fmt.Sprint(n)), capture)
+				if err != nil {
+					return err
+				}
+				ref := normalise(a.Script)
+				e := editDistance(ref, hyp)
+				mu.Lock()
+				errWords += e
+				refWord += len(ref)
+				mu.Unlock()
+				j.row.WER = float64(e) / float64(max(1, len(ref)))
+				text = strings.Join(hyp, " ")
+			}
+			r := scoring.Score(scoring.Answer{Text: text, Question: j.q.Text, Points: j.q.Points, Lang: j.q.Lang, Dims: j.q.Dimensions})
+			j.row.Score, j.row.Scores = r.Overall, r.Scores
+			progress(fmt.Sprintf("%s #%d label %g → %.1f", j.q.ID, j.i+1, j.row.Label, r.Overall))
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return res, err
+	}
+	for _, j := range jobs {
+		res.PerAnswer = append(res.PerAnswer, *j.row)
+		if j.row.Spoken {
+			res.Spoken++
+		}
+	}
+	res.Answers = len(res.PerAnswer)
+	if res.Spoken > 0 {
+		res.Voice, res.Capture = voice, "ffmpeg"
+		if opt.Browser {
+			res.Capture = "browser"
+		}
+	}
+	res.Spearman = correlate(res.PerAnswer, func(r Row) (float64, float64, bool) { return float64(r.Label), r.Score, r.HasLabel })
+	for _, l := range []string{"en", "zh"} {
+		if v, ok := correlateOK(res.PerAnswer, func(r Row) (float64, float64, bool) { return float64(r.Label), r.Score, r.HasLabel && r.Lang == l }); ok {
+			res.ByLanguage[l] = v
+		}
+	}
+	dims := map[string]bool{}
+	for _, r := range res.PerAnswer {
+		for d := range r.Labels {
+			dims[d] = true
+		}
+	}
+	for d := range dims {
+		if v, ok := correlateOK(res.PerAnswer, func(r Row) (float64, float64, bool) {
+			l, ok := r.Labels[d]
+			s, ok2 := r.Scores[d]
+			return float64(l), s, ok && ok2
+		}); ok {
+			if res.ByDimension == nil {
+				res.ByDimension = map[string]float64{}
+			}
+			res.ByDimension[d] = v
+		}
+	}
+	if refWord > 0 {
+		res.WER = math.Round(float64(errWords)/float64(refWord)*1000) / 1000
+	}
+	return res, nil
+}
+
+// speak turns a script into speech with flite, captures it as WebM/Opus (encoded by ffmpeg, or
+// recorded by Chromium), and transcribes it with the scoring worker's pipeline.
+func speak(ctx context.Context, tools speech.Tools, voice, script, base string, capture func(context.Context, string, string) error) ([]string, error) {
+	if err := os.MkdirAll(base, 0o700); err != nil {
+		return nil, err
+	}
+	wav, webm := filepath.Join(base, "tts.wav"), filepath.Join(base, "answer.webm")
+	if out, err := exec.CommandContext(ctx, "flite", "-voice", voice, "-t", script, "-o", wav).CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("eval: flite: %v %s", err, out)
+	}
+	if err := capture(ctx, wav, webm); err != nil {
+		return nil, err
+	}
+	audio, err := tools.Extract(ctx, webm, base)
+	if err != nil {
+		return nil, err
+	}
+	words, err := tools.Transcribe(ctx, audio)
+	if err != nil {
+		return nil, err
+	}
+	hyp := make([]string, len(words))
+	for k, w := range words {
+		hyp[k] = w.Text
+	}
+	return hyp, nil
+}
+
+func correlate(rows []Row, pick func(Row) (float64, float64, bool)) float64 {
+	v, _ := correlateOK(rows, pick)
+	return v
+}
+
+// correlateOK is Spearman's ρ over the rows pick keeps, rounded to 3 places; false when fewer
+// than three rows are kept.
+func correlateOK(rows []Row, pick func(Row) (float64, float64, bool)) (float64, bool) {
+	var x, y []float64
+	for _, r := range rows {
+		if a, b, ok := pick(r); ok {
+			x, y = append(x, a), append(y, b)
+		}
+	}
+	if len(x) < 3 {
+		return 0, false
+	}
+	return math.Round(spearman(x, y)*1000) / 1000, true
+}
+
+func normalise(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' })
+}
+
+// editDistance counts word substitutions, insertions and deletions.
+func editDistance(ref, hyp []string) int {
+	prev := make([]int, len(hyp)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ref); i++ {
+		cur := make([]int, len(hyp)+1)
+		cur[0] = i
+		for j := 1; j <= len(hyp); j++ {
+			cost := 1
+			if ref[i-1] == hyp[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(hyp)]
+}
+
+// spearman is the rank correlation with average ranks for ties.
+func spearman(x, y []float64) float64 {
+	rx, ry := ranks(x), ranks(y)
+	n := float64(len(x))
+	mx, my := 0.0, 0.0
+	for i := range rx {
+		mx += rx[i] / n
+		my += ry[i] / n
+	}
+	var sxy, sxx, syy float64
+	for i := range rx {
+		sxy += (rx[i] - mx) * (ry[i] - my)
+		sxx += (rx[i] - mx) * (rx[i] - mx)
+		syy += (ry[i] - my) * (ry[i] - my)
+	}
+	if sxx == 0 || syy == 0 {
+		return 0
+	}
+	return sxy / math.Sqrt(sxx*syy)
+}
+
+func ranks(v []float64) []float64 {
+	idx := make([]int, len(v))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool { return v[idx[a]] < v[idx[b]] })
+	r := make([]float64, len(v))
+	for i := 0; i < len(idx); {
+		j := i
+		for j+1 < len(idx) && v[idx[j+1]] == v[idx[i]] {
+			j++
+		}
+		avg := float64(i+j)/2 + 1
+		for k := i; k <= j; k++ {
+			r[idx[k]] = avg
+		}
+		i = j + 1
+	}
+	return r
+}
