@@ -220,3 +220,6 @@ type Decision struct {
 
 // WorkflowIDForApplication is the only way application workflow IDs are made: the UUID, nothing personal.
 func WorkflowIDForApplication(applicationID string) string { return "application/" + applicationID }
+
+// WorkflowIDForApproval is the only way approval workflow IDs are made: the offer's UUID.
+func WorkflowIDForApproval(offerID string) string { return "approval/" + offerID }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/hireflow/hireflow"
-	"github.com/hireflow/hireflow/internal/infra/mail"
 	"github.com/hireflow/hireflow/rules"
 )
 
@@ -67,7 +66,7 @@ func (a *Activities) PlanApproval(ctx context.Context, in PlanApprovalInput) (Pl
 	if !steps[0].Parallel {
 		first = first[:1]
 	}
-	notice := StaffNoticeInput{AppRef: in.AppRef, Kind: mail.KindApprovalRequest, Key: in.OfferID + ":1.0"}
+	notice := StaffNoticeInput{AppRef: in.AppRef, Kind: hireflow.NoticeApprovalRequest, Key: in.OfferID + ":1.0"}
 	for _, w := range first {
 		if id, ok := strings.CutPrefix(w, "user:"); ok {
 			notice.UserIDs = append(notice.UserIDs, id)
@@ -118,13 +117,13 @@ func (a *Activities) FinishApproval(ctx context.Context, in FinishApprovalInput)
 	if err := a.Store.OfferSetStatus(ctx, in.OrgID, in.OfferID, in.Outcome, ""); err != nil {
 		return false, err
 	}
-	if _, err := a.NotifyStaff(ctx, StaffNoticeInput{AppRef: in.AppRef, Kind: mail.KindApprovalOutcome, Key: in.OfferID,
+	if _, err := a.NotifyStaff(ctx, StaffNoticeInput{AppRef: in.AppRef, Kind: hireflow.NoticeApprovalOutcome, Key: in.OfferID,
 		Roles: []hireflow.Role{hireflow.RoleRecruiter}, Detail: in.Outcome}); err != nil {
 		return false, err
 	}
 	if in.Outcome != "approved" {
 		return false, nil
 	}
-	return a.notifyCandidate(ctx, CandidateNoticeInput{AppRef: in.AppRef, Kind: mail.KindOffer, Key: in.OfferID, WithLink: true,
+	return a.notifyCandidate(ctx, CandidateNoticeInput{AppRef: in.AppRef, Kind: hireflow.NoticeOffer, Key: in.OfferID, WithLink: true,
 		LinkTTL: time.Until(o.ExpiresAt) + 7*24*time.Hour, Detail: o.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC")})
 }

@@ -30,7 +30,7 @@ type InviteResult struct {
 
 // InviteCandidate issues the application link, emails the invitation and marks the stage.
 func (a *Activities) InviteCandidate(ctx context.Context, in InviteInput) (InviteResult, error) {
-	sent, err := a.sendToCandidate(ctx, in.AppRef, mail.KindInvitation, "invite:"+in.ApplicationID, func(d *mail.Data) error {
+	sent, err := a.sendToCandidate(ctx, in.AppRef, hireflow.NoticeInvitation, "invite:"+in.ApplicationID, func(d *mail.Data) error {
 		link, err := a.issueLink(ctx, in.AppRef, in.ExpiresAt, true)
 		d.Link, d.ExpiresAt = link, in.ExpiresAt
 		return err

@@ -7,7 +7,6 @@ import (
 
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/internal/analysis/resume"
-	"github.com/hireflow/hireflow/internal/infra/mail"
 )
 
 // OnboardInput onboards the hire of an accepted offer.
@@ -63,7 +62,7 @@ func (a *Activities) OnboardEmployee(ctx context.Context, in OnboardInput) (Onbo
 		"start_date": o.StartDate.Format("2006-01-02"), "profile": profile}); err != nil {
 		return res, err
 	}
-	if _, err := a.notifyCandidate(ctx, CandidateNoticeInput{AppRef: in.AppRef, Kind: mail.KindOnboarding, Key: empID, WithLink: true, LinkTTL: 60 * 24 * time.Hour}); err != nil {
+	if _, err := a.notifyCandidate(ctx, CandidateNoticeInput{AppRef: in.AppRef, Kind: hireflow.NoticeOnboarding, Key: empID, WithLink: true, LinkTTL: 60 * 24 * time.Hour}); err != nil {
 		return res, err
 	}
 	return res, permanent(a.Store.ApplicationSetStage(ctx, in.OrgID, in.ApplicationID, hireflow.StageOnboarding, hireflow.StatusHired, "onboarded"))

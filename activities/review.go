@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/hireflow/hireflow"
-	"github.com/hireflow/hireflow/internal/infra/mail"
 	"github.com/hireflow/hireflow/internal/infra/store"
 	"github.com/hireflow/hireflow/rules"
 )
@@ -73,12 +72,12 @@ func (a *Activities) RouteApplication(ctx context.Context, in RouteInput) (Route
 		return res, permanent(err)
 	}
 	if in.ConfirmInterview {
-		if _, err := a.notifyCandidate(ctx, CandidateNoticeInput{AppRef: in.AppRef, Kind: mail.KindInterviewReceived, Key: "interview"}); err != nil {
+		if _, err := a.notifyCandidate(ctx, CandidateNoticeInput{AppRef: in.AppRef, Kind: hireflow.NoticeInterviewReceived, Key: "interview"}); err != nil {
 			return res, err
 		}
 	}
 	if res.Outcome == "advance" && in.NotifyReviewers {
-		if _, err := a.NotifyStaff(ctx, StaffNoticeInput{AppRef: in.AppRef, Kind: mail.KindReviewRequest, Key: "review",
+		if _, err := a.NotifyStaff(ctx, StaffNoticeInput{AppRef: in.AppRef, Kind: hireflow.NoticeReviewRequest, Key: "review",
 			Roles: []hireflow.Role{hireflow.RoleHiringManager}}); err != nil {
 			return res, err
 		}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/internal/analysis/resume"
-	"github.com/hireflow/hireflow/internal/infra/mail"
 	"github.com/hireflow/hireflow/rules"
 )
 
@@ -93,7 +92,7 @@ func lower(xs []string) []string {
 
 // RejectApplication emails the rejection, revokes links and closes the application.
 func (a *Activities) RejectApplication(ctx context.Context, in AppRef) (bool, error) {
-	sent, err := a.sendToCandidate(ctx, in, mail.KindRejection, "reject:"+in.ApplicationID, nil)
+	sent, err := a.sendToCandidate(ctx, in, hireflow.NoticeRejection, "reject:"+in.ApplicationID, nil)
 	if err != nil {
 		return false, err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/hireflow/hireflow"
-	"github.com/hireflow/hireflow/internal/infra/mail"
 )
 
 // CloseInput ends an application: links revoked, final stage, and a candidate notice if Notice is set.
@@ -31,7 +30,7 @@ func (a *Activities) CloseApplication(ctx context.Context, in CloseInput) error 
 			return err
 		}
 		if in.OfferID != "" {
-			if _, err := a.NotifyStaff(ctx, StaffNoticeInput{AppRef: in.AppRef, Kind: mail.KindOfferResponse, Key: in.OfferID,
+			if _, err := a.NotifyStaff(ctx, StaffNoticeInput{AppRef: in.AppRef, Kind: hireflow.NoticeOfferResponse, Key: in.OfferID,
 				Roles: []hireflow.Role{hireflow.RoleRecruiter}, Detail: in.OfferStatus}); err != nil {
 				return err
 			}

@@ -36,7 +36,7 @@ func (s *Server) decideOffer(c *fiber.Ctx) error {
 		}
 	}
 	var st workflows.ApprovalState
-	if err := s.update(c.UserContext(), "approval/"+id, workflows.UpdateApprovalDecision, workflows.ApprovalDecision{ApproverID: p.UserID,
+	if err := s.update(c.UserContext(), hireflow.WorkflowIDForApproval(id), workflows.UpdateApprovalDecision, workflows.ApprovalDecision{ApproverID: p.UserID,
 		Role: p.Role, Decision: req.Decision, DelegateTo: req.DelegateTo, ReasonCode: req.ReasonCode}, &st); err != nil {
 		return err
 	}

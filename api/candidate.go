@@ -9,7 +9,6 @@ import (
 
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/activities"
-	"github.com/hireflow/hireflow/internal/infra/mail"
 	"github.com/hireflow/hireflow/internal/infra/store"
 	"github.com/hireflow/hireflow/workflows"
 )
@@ -64,7 +63,7 @@ func (s *Server) renewLink(c *fiber.Ctx) error {
 				// At most one new link per application every ten minutes.
 				bucket := strconv.FormatInt(time.Now().Unix()/600, 10)
 				if _, err := s.Activities().NotifyCandidate(c.UserContext(), activities.CandidateNoticeInput{
-					AppRef: activities.AppRef{OrgID: tok.OrgID, ApplicationID: tok.ApplicationID}, Kind: mail.KindNewLink,
+					AppRef: activities.AppRef{OrgID: tok.OrgID, ApplicationID: tok.ApplicationID}, Kind: hireflow.NoticeNewLink,
 					Key: bucket, WithLink: true, LinkTTL: s.Cfg.TokenTTL, RevokeOld: true}); err != nil {
 					return err
 				}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/activities"
-	"github.com/hireflow/hireflow/internal/infra/mail"
 	"github.com/hireflow/hireflow/internal/infra/store"
 	"github.com/hireflow/hireflow/workflows"
 )
@@ -95,7 +94,7 @@ func (s *Server) candidateConsent(c *fiber.Ctx) error {
 		map[string]any{"purpose": "recording", "notice_version": req.NoticeVersion, "human_only": req.HumanOnly})
 	// The confirmation email (once per notice version).
 	if _, err := s.Activities().NotifyCandidate(c.UserContext(), activities.CandidateNoticeInput{
-		AppRef: activities.AppRef{OrgID: tok.OrgID, ApplicationID: tok.ApplicationID}, Kind: mail.KindConsent, Key: req.NoticeVersion,
+		AppRef: activities.AppRef{OrgID: tok.OrgID, ApplicationID: tok.ApplicationID}, Kind: hireflow.NoticeConsent, Key: req.NoticeVersion,
 		Detail: time.Now().UTC().Format("2006-01-02 15:04 UTC")}); err != nil {
 		s.Log.Warn("consent email failed", "application", tok.ApplicationID, "err", err.Error())
 	}

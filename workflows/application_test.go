@@ -13,7 +13,6 @@ import (
 
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/activities"
-	"github.com/hireflow/hireflow/internal/infra/mail"
 	"github.com/hireflow/hireflow/rules"
 )
 
@@ -239,9 +238,9 @@ func TestPipelineFullHire(t *testing.T) {
 	require.Equal(t, []time.Duration{4 * hr}, h.calls["plan"])
 	require.Equal(t, []time.Duration{6 * hr}, h.calls["finish:approved"])
 	require.Equal(t, []time.Duration{7 * hr}, h.calls["onboard"])
-	require.Equal(t, []time.Duration{probationDue}, h.calls["staff:"+mail.KindProbationRequest], "the 90-day probation timer fires")
+	require.Equal(t, []time.Duration{probationDue}, h.calls["staff:"+hireflow.NoticeProbationRequest], "the 90-day probation timer fires")
 	require.Equal(t, []time.Duration{probationDue + hr}, h.calls["probation:pass"])
-	require.Empty(t, h.calls["candidate:"+mail.KindInterviewReminder], "no reminder: the interview was done early")
+	require.Empty(t, h.calls["candidate:"+hireflow.NoticeInterviewReminder], "no reminder: the interview was done early")
 	require.Empty(t, h.calls["reject"])
 }
 
@@ -249,7 +248,7 @@ func TestPipelineInterviewReminderAndExpiry(t *testing.T) {
 	h := newHarness(t, hireflow.ScreenPass)
 	h.answers(1 * hr) // only one of two answers
 	res := h.run(h.input())
-	require.Equal(t, []time.Duration{testTimings.InviteReminderAfter}, h.calls["candidate:"+mail.KindInterviewReminder])
+	require.Equal(t, []time.Duration{testTimings.InviteReminderAfter}, h.calls["candidate:"+hireflow.NoticeInterviewReminder])
 	require.Equal(t, []time.Duration{testTimings.InviteExpiresAfter}, h.calls["close:expired"])
 	require.Empty(t, h.calls["route"])
 	require.Equal(t, hireflow.StatusExpired, res.Status)
@@ -275,8 +274,8 @@ func TestPipelineReviewSLAAndReject(t *testing.T) {
 	h.update(2*hr+50*time.Minute, UpdateReview, ReviewUpdate{ReviewerID: "m1", Role: hireflow.RoleHiringManager, Rating: 9, Decision: "advance"}, "rating")
 	h.update(2*hr+2*day+hr, UpdateReview, ReviewUpdate{ReviewerID: "m1", Role: hireflow.RoleHiringManager, Rating: 2, Decision: "reject", ReasonCode: "skills"}, "")
 	res := h.run(h.input())
-	require.Equal(t, []time.Duration{2*hr + day}, h.calls["staff:"+mail.KindReviewReminder], "review reminder after one SLA")
-	require.Equal(t, []time.Duration{2*hr + 2*day}, h.calls["staff:"+mail.KindEscalation], "escalation after the second")
+	require.Equal(t, []time.Duration{2*hr + day}, h.calls["staff:"+hireflow.NoticeReviewReminder], "review reminder after one SLA")
+	require.Equal(t, []time.Duration{2*hr + 2*day}, h.calls["staff:"+hireflow.NoticeEscalation], "escalation after the second")
 	require.Equal(t, []time.Duration{2*hr + 2*day + hr + testTimings.RejectionDelay}, h.calls["reject"])
 	require.Equal(t, hireflow.StatusRejected, res.Status)
 }
@@ -290,7 +289,7 @@ func TestPipelineOfferDeclined(t *testing.T) {
 	h.signal(6*hr, SignalOfferResponse, OfferResponse{Accept: false, ReasonCode: "other_offer"})
 	res := h.run(h.input())
 	require.Equal(t, hireflow.StageDeclined, res.Stage)
-	require.Equal(t, mail.KindOfferDeclined, h.close[0].Notice)
+	require.Equal(t, hireflow.NoticeOfferDeclined, h.close[0].Notice)
 	require.Equal(t, "declined", h.close[0].OfferStatus)
 	require.Empty(t, h.calls["onboard"], "no employee without a hire")
 }
@@ -323,9 +322,9 @@ func TestApprovalChainParallelDelegateRejectThenTimeout(t *testing.T) {
 	res := h.run(h.input())
 	require.Equal(t, []time.Duration{8 * hr}, h.calls["finish:rejected"])
 	require.Equal(t, []time.Duration{9*hr + 3*testSteps.ApprovalSLA}, h.calls["finish:timed_out"], "timeout after the reminder and the escalation")
-	require.Equal(t, []time.Duration{9*hr + testSteps.ApprovalSLA}, h.calls["staff:"+mail.KindApprovalReminder])
+	require.Equal(t, []time.Duration{9*hr + testSteps.ApprovalSLA}, h.calls["staff:"+hireflow.NoticeApprovalReminder])
 	require.Equal(t, hireflow.StageCancelled, res.Stage, "the recruiter cancelled while waiting for a third draft")
-	require.Equal(t, mail.KindCancellation, h.close[len(h.close)-1].Notice)
+	require.Equal(t, hireflow.NoticeCancellation, h.close[len(h.close)-1].Notice)
 }
 
 func TestPipelineWithdrawMidInterview(t *testing.T) {
@@ -334,7 +333,7 @@ func TestPipelineWithdrawMidInterview(t *testing.T) {
 	h.signal(3*hr, SignalWithdraw, WithdrawSignal{Reason: "candidate"})
 	res := h.run(h.input())
 	require.Equal(t, []time.Duration{3 * hr}, h.calls["close:withdrawn"])
-	require.Equal(t, mail.KindWithdrawal, h.close[0].Notice)
+	require.Equal(t, hireflow.NoticeWithdrawal, h.close[0].Notice)
 	require.Equal(t, hireflow.StatusWithdrawn, res.Status)
 	require.Empty(t, h.calls["route"])
 }
@@ -345,7 +344,7 @@ func TestPipelineDeletionRequestDuringReview(t *testing.T) {
 	h.signal(5*hr, SignalDeletionRequest, DeletionSignal{})
 	res := h.run(h.input())
 	require.Equal(t, hireflow.StageDeletion, res.Stage)
-	require.Equal(t, mail.KindDeletionRequest, h.close[0].Notice)
+	require.Equal(t, hireflow.NoticeDeletionRequest, h.close[0].Notice)
 }
 
 func TestPipelineLiveRoundsFeedback(t *testing.T) {
@@ -362,8 +361,8 @@ func TestPipelineLiveRoundsFeedback(t *testing.T) {
 	h.update(day+2*day+hr, UpdateInterviewFeedback, fb("i2", 3), "")
 	h.update(3*day+2*hr, UpdateReview, ReviewUpdate{ReviewerID: "m1", Role: hireflow.RoleHiringManager, Rating: 4, Decision: "advance"}, "")
 	res := h.run(in)
-	require.Equal(t, []time.Duration{day}, h.calls["staff:"+mail.KindFeedbackReminder], "feedback SLA reminder")
-	require.Equal(t, []time.Duration{2 * day}, h.calls["staff:"+mail.KindEscalation], "then escalation")
+	require.Equal(t, []time.Duration{day}, h.calls["staff:"+hireflow.NoticeFeedbackReminder], "feedback SLA reminder")
+	require.Equal(t, []time.Duration{2 * day}, h.calls["staff:"+hireflow.NoticeEscalation], "then escalation")
 	require.Equal(t, 75.0, h.route.Scores["problem_solving"], "ratings 5 and 3 → 100 and 50")
 	require.Equal(t, hireflow.StageCompleted, res.Stage)
 }
@@ -384,7 +383,7 @@ func TestScreeningHoldThenRecruiterPasses(t *testing.T) {
 	h.update(21*hr, UpdateRecruiterDecision, RecruiterDecision{UserID: "user-1", Outcome: hireflow.ScreenPass}, "not waiting")
 	h.signal(30*hr, SignalWithdraw, WithdrawSignal{Reason: "other_offer"})
 	res := h.run(h.input())
-	require.Equal(t, []time.Duration{8 * hr, 16 * hr}, h.calls["staff:"+mail.KindHoldSLA], "SLA reminders every period until decided")
+	require.Equal(t, []time.Duration{8 * hr, 16 * hr}, h.calls["staff:"+hireflow.NoticeHoldSLA], "SLA reminders every period until decided")
 	require.Equal(t, []time.Duration{20 * hr}, h.calls["decide"])
 	require.Equal(t, []time.Duration{20 * hr}, h.calls["invite"])
 	require.Equal(t, hireflow.StatusWithdrawn, res.Status)
@@ -473,7 +472,7 @@ func TestWithdrawalAtEachStage(t *testing.T) {
 			require.Equal(t, hireflow.StatusWithdrawn, res.Status)
 			require.Equal(t, []time.Duration{tc.at}, h.calls["close:withdrawn"], "closed when the candidate withdrew")
 			last := h.close[len(h.close)-1]
-			require.Equal(t, mail.KindWithdrawal, last.Notice, "the candidate gets a confirmation")
+			require.Equal(t, hireflow.NoticeWithdrawal, last.Notice, "the candidate gets a confirmation")
 			if tc.offer {
 				require.Equal(t, "withdrawn", last.OfferStatus, "an open offer is withdrawn too")
 			}

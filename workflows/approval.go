@@ -9,7 +9,6 @@ import (
 
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/activities"
-	"github.com/hireflow/hireflow/internal/infra/mail"
 	"github.com/hireflow/hireflow/rules"
 )
 
@@ -74,7 +73,7 @@ func (s *approvalRun) run() (string, error) {
 		for k := 0; ; k++ {
 			// PlanApproval already told the first approvers.
 			if i > 0 || k > 0 {
-				if err := s.notify(s.ctx, mail.KindApprovalRequest, fmt.Sprintf("%d.%d", i+1, k)); err != nil {
+				if err := s.notify(s.ctx, hireflow.NoticeApprovalRequest, fmt.Sprintf("%d.%d", i+1, k)); err != nil {
 					return "", err
 				}
 			} else {
@@ -110,9 +109,9 @@ func (s *approvalRun) waitStep() (string, error) {
 			return "timed_out", nil
 		}
 		s.state.Reminders++
-		kind := mail.KindApprovalReminder
+		kind := hireflow.NoticeApprovalReminder
 		if n == s.in.MaxReminders-1 {
-			kind = mail.KindEscalation
+			kind = hireflow.NoticeEscalation
 		}
 		if err := s.notify(s.ctx, kind, fmt.Sprintf("%d.r%d", s.state.Step, n)); err != nil {
 			return "", err
@@ -128,7 +127,7 @@ func (s *approvalRun) waitStep() (string, error) {
 // recruiters.
 func (s *approvalRun) notify(ctx workflow.Context, kind, key string) error {
 	in := activities.StaffNoticeInput{AppRef: s.ref, Kind: kind, Key: s.in.OfferID + ":" + key}
-	if kind == mail.KindEscalation {
+	if kind == hireflow.NoticeEscalation {
 		in.Roles, in.Detail = []hireflow.Role{hireflow.RoleRecruiter}, "offer approval"
 	} else {
 		for _, w := range s.waiting {
@@ -201,7 +200,7 @@ func (s *approvalRun) apply(d ApprovalDecision) {
 	case "delegate":
 		s.waiting[i] = "user:" + d.DelegateTo
 		workflow.Go(s.ctx, func(ctx workflow.Context) {
-			_ = s.notify(ctx, mail.KindApprovalRequest, fmt.Sprintf("%d.d%d", s.state.Step, len(s.records)))
+			_ = s.notify(ctx, hireflow.NoticeApprovalRequest, fmt.Sprintf("%d.d%d", s.state.Step, len(s.records)))
 		})
 	}
 	s.state.Waiting = append([]string(nil), s.waiting...)

@@ -10,7 +10,6 @@ import (
 
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/activities"
-	"github.com/hireflow/hireflow/internal/infra/mail"
 	"github.com/hireflow/hireflow/rules"
 )
 
@@ -85,7 +84,7 @@ func (l *pipelineRun) videoInterview(expires time.Time) error {
 		}
 		if timedOut {
 			l.state.Reminders++
-			if err := l.exec(a.NotifyCandidate, activities.CandidateNoticeInput{AppRef: l.ref, Kind: mail.KindInterviewReminder,
+			if err := l.exec(a.NotifyCandidate, activities.CandidateNoticeInput{AppRef: l.ref, Kind: hireflow.NoticeInterviewReminder,
 				Key: "1", WithLink: true, LinkTTL: expires.Sub(workflow.Now(l.ctx)), Detail: expires.UTC().Format("2006-01-02 15:04 UTC")}, nil); err != nil {
 				return err
 			}
@@ -151,11 +150,11 @@ func (l *pipelineRun) liveRound(round int, params map[string]string) error {
 	l.setStage(hireflow.StageLiveRound, hireflow.StatusActive)
 	done := func() bool { return len(l.feedback) >= need }
 	key := "round" + strconv.Itoa(round)
-	if err := l.exec(a.NotifyStaff, activities.StaffNoticeInput{AppRef: l.ref, Kind: mail.KindFeedbackRequest, Key: key,
+	if err := l.exec(a.NotifyStaff, activities.StaffNoticeInput{AppRef: l.ref, Kind: hireflow.NoticeFeedbackRequest, Key: key,
 		Roles: []hireflow.Role{hireflow.RoleInterviewer}}, nil); err != nil {
 		return err
 	}
-	if err := l.slaWait(done, l.in.Steps.FeedbackSLA, mail.KindFeedbackReminder, key, []hireflow.Role{hireflow.RoleInterviewer}, "interview feedback"); err != nil {
+	if err := l.slaWait(done, l.in.Steps.FeedbackSLA, hireflow.NoticeFeedbackReminder, key, []hireflow.Role{hireflow.RoleInterviewer}, "interview feedback"); err != nil {
 		return err
 	}
 	for _, id := range sortedKeys(l.feedback) {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/activities"
-	"github.com/hireflow/hireflow/internal/infra/mail"
 )
 
 // maxOffers bounds how many offers one application may go through (approval rejected → redraft).
@@ -23,7 +22,7 @@ func (l *pipelineRun) offer() error {
 		}
 		l.offerOpen, l.response = false, nil
 		drafted := func() bool { return l.draft != nil }
-		if err := l.slaWait(drafted, l.in.Steps.ReviewSLA, mail.KindOfferDraftReminder, "offer"+strconv.Itoa(l.state.Offers),
+		if err := l.slaWait(drafted, l.in.Steps.ReviewSLA, hireflow.NoticeOfferDraftReminder, "offer"+strconv.Itoa(l.state.Offers),
 			[]hireflow.Role{hireflow.RoleRecruiter}, "offer draft"); err != nil {
 			return err
 		}
@@ -33,7 +32,7 @@ func (l *pipelineRun) offer() error {
 		// cancels it too.
 		cctx, cancel := workflow.WithCancel(l.ctx)
 		child := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(cctx, workflow.ChildWorkflowOptions{
-			WorkflowID: "approval/" + l.draft.OfferID, ParentClosePolicy: enums.PARENT_CLOSE_POLICY_TERMINATE}),
+			WorkflowID: hireflow.WorkflowIDForApproval(l.draft.OfferID), ParentClosePolicy: enums.PARENT_CLOSE_POLICY_TERMINATE}),
 			ApprovalWorkflow, ApprovalInput{OrgID: l.in.OrgID, ApplicationID: l.in.ApplicationID, OfferID: l.draft.OfferID,
 				SLA: l.in.Steps.ApprovalSLA, MaxReminders: 2})
 		var ar ApprovalResult
@@ -68,9 +67,9 @@ func (l *pipelineRun) offer() error {
 		in := activities.CloseInput{AppRef: l.ref, OfferID: l.state.OfferID}
 		switch {
 		case timedOut:
-			in.Stage, in.Status, in.Notice, in.OfferStatus = hireflow.StageExpired, hireflow.StatusExpired, mail.KindOfferExpired, "expired"
+			in.Stage, in.Status, in.Notice, in.OfferStatus = hireflow.StageExpired, hireflow.StatusExpired, hireflow.NoticeOfferExpired, "expired"
 		case !l.response.Accept:
-			in.Stage, in.Status, in.Notice, in.OfferStatus, in.ReasonCode = hireflow.StageDeclined, hireflow.StatusDeclined, mail.KindOfferDeclined, "declined", l.response.ReasonCode
+			in.Stage, in.Status, in.Notice, in.OfferStatus, in.ReasonCode = hireflow.StageDeclined, hireflow.StatusDeclined, hireflow.NoticeOfferDeclined, "declined", l.response.ReasonCode
 		default:
 			l.offerOpen = false
 			return nil // accepted: onboarding records it

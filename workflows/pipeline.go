@@ -9,7 +9,6 @@ import (
 
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/activities"
-	"github.com/hireflow/hireflow/internal/infra/mail"
 	"github.com/hireflow/hireflow/rules"
 )
 
@@ -216,7 +215,7 @@ func (l *pipelineRun) slaWait(done func() bool, sla time.Duration, reminder, key
 		}
 		in := activities.StaffNoticeInput{AppRef: l.ref, Kind: reminder, Key: key, Roles: roles}
 		if n == 2 {
-			in = activities.StaffNoticeInput{AppRef: l.ref, Kind: mail.KindEscalation, Key: key, Roles: []hireflow.Role{hireflow.RoleRecruiter}, Detail: what}
+			in = activities.StaffNoticeInput{AppRef: l.ref, Kind: hireflow.NoticeEscalation, Key: key, Roles: []hireflow.Role{hireflow.RoleRecruiter}, Detail: what}
 		}
 		if err := l.exec(a.NotifyStaff, in, nil); err != nil {
 			return err

@@ -5,7 +5,6 @@ import (
 
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/activities"
-	"github.com/hireflow/hireflow/internal/infra/mail"
 )
 
 func (l *pipelineRun) probationStage(params map[string]string) error {
@@ -19,12 +18,12 @@ func (l *pipelineRun) probationStage(params map[string]string) error {
 		return err
 	}
 	l.probationDue = true // before the email: the manager may answer it at once
-	if err := l.exec(a.NotifyStaff, activities.StaffNoticeInput{AppRef: l.ref, Kind: mail.KindProbationRequest, Key: "probation",
+	if err := l.exec(a.NotifyStaff, activities.StaffNoticeInput{AppRef: l.ref, Kind: hireflow.NoticeProbationRequest, Key: "probation",
 		Roles: []hireflow.Role{hireflow.RoleHiringManager}}, nil); err != nil {
 		return err
 	}
 	done := func() bool { return l.probation != nil }
-	if err := l.slaWait(done, l.in.Steps.ProbationSLA, mail.KindProbationReminder, "probation", []hireflow.Role{hireflow.RoleHiringManager}, "probation evaluation"); err != nil {
+	if err := l.slaWait(done, l.in.Steps.ProbationSLA, hireflow.NoticeProbationReminder, "probation", []hireflow.Role{hireflow.RoleHiringManager}, "probation evaluation"); err != nil {
 		return err
 	}
 	p := l.probation

@@ -8,7 +8,6 @@ import (
 
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/activities"
-	"github.com/hireflow/hireflow/internal/infra/mail"
 	"github.com/hireflow/hireflow/rules"
 )
 
@@ -135,13 +134,13 @@ func (l *pipelineRun) review(params map[string]string) error {
 	l.setStage(hireflow.StageReview, hireflow.StatusActive)
 	if !l.interviews {
 		// Without interviews there was no routing to send the review request.
-		if err := l.exec(a.NotifyStaff, activities.StaffNoticeInput{AppRef: l.ref, Kind: mail.KindReviewRequest, Key: "review",
+		if err := l.exec(a.NotifyStaff, activities.StaffNoticeInput{AppRef: l.ref, Kind: hireflow.NoticeReviewRequest, Key: "review",
 			Roles: []hireflow.Role{hireflow.RoleHiringManager}}, nil); err != nil {
 			return err
 		}
 	}
 	done := func() bool { return len(l.reviews) >= need }
-	if err := l.slaWait(done, l.in.Steps.ReviewSLA, mail.KindReviewReminder, "review", []hireflow.Role{hireflow.RoleHiringManager}, "review"); err != nil {
+	if err := l.slaWait(done, l.in.Steps.ReviewSLA, hireflow.NoticeReviewReminder, "review", []hireflow.Role{hireflow.RoleHiringManager}, "review"); err != nil {
 		return err
 	}
 	in := activities.ReviewsInput{AppRef: l.ref, Required: need}

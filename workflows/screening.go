@@ -9,7 +9,6 @@ import (
 
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/activities"
-	"github.com/hireflow/hireflow/internal/infra/mail"
 )
 
 // maxHoldReminders bounds the SLA reminders of one held application.
@@ -72,7 +71,7 @@ func (r *applicationRun) awaitRecruiter() error {
 		}
 		if timedOut {
 			var sent int
-			if err := r.exec(a.NotifyStaff, activities.StaffNoticeInput{AppRef: r.ref, Kind: mail.KindHoldSLA,
+			if err := r.exec(a.NotifyStaff, activities.StaffNoticeInput{AppRef: r.ref, Kind: hireflow.NoticeHoldSLA,
 				Key: strconv.Itoa(base + n), Roles: []hireflow.Role{hireflow.RoleRecruiter}}, &sent); err != nil {
 				return err
 			}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/activities"
-	"github.com/hireflow/hireflow/internal/infra/mail"
 )
 
 // errWithdrawn unwinds the run when the candidate withdraws.
@@ -18,12 +17,12 @@ func (r *applicationRun) stopped() error {
 	in := activities.CloseInput{AppRef: r.ref, Stage: r.stop}
 	switch r.stop {
 	case hireflow.StageCancelled:
-		in.Status, in.Notice = hireflow.StatusCancelled, mail.KindCancellation
+		in.Status, in.Notice = hireflow.StatusCancelled, hireflow.NoticeCancellation
 	case hireflow.StageDeletion:
-		in.Status, in.Notice = hireflow.StatusDeletion, mail.KindDeletionRequest
+		in.Status, in.Notice = hireflow.StatusDeletion, hireflow.NoticeDeletionRequest
 	default:
 		in.Stage, in.Status = hireflow.StageWithdrawn, hireflow.StatusWithdrawn
-		in.Notice = mail.KindWithdrawal
+		in.Notice = hireflow.NoticeWithdrawal
 	}
 	if r.state.OfferID != "" && r.life.offerOpen {
 		in.OfferID, in.OfferStatus = r.state.OfferID, "withdrawn"

@@ -14,13 +14,8 @@ import (
 	texttpl "text/template"
 	"time"
 
+	"github.com/hireflow/hireflow"
 	gomail "github.com/wneessen/go-mail"
-)
-
-// Kinds of email.
-const (
-	KindInvitation = "invitation"
-	KindRejection  = "rejection"
 )
 
 // Data is what a template may use. It lives only inside an activity, never in a workflow.
@@ -55,8 +50,8 @@ func dateFmt(lang string, t time.Time) string {
 }
 
 var subjects = map[string]map[string]string{
-	KindInvitation: {"en": "Your next step for {{job}} at {{org}}", "zh": "{{org}}「{{job}}」职位：下一步邀请"},
-	KindRejection:  {"en": "Your application for {{job}} at {{org}}", "zh": "关于您申请{{org}}「{{job}}」职位的结果"},
+	hireflow.NoticeInvitation: {"en": "Your next step for {{job}} at {{org}}", "zh": "{{org}}「{{job}}」职位：下一步邀请"},
+	hireflow.NoticeRejection:  {"en": "Your application for {{job}} at {{org}}", "zh": "关于您申请{{org}}「{{job}}」职位的结果"},
 }
 
 // Rendered is a message ready to send.

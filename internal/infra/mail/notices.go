@@ -3,34 +3,8 @@ package mail
 import (
 	"fmt"
 	"strings"
-)
 
-// Notice kinds: candidate emails after the invitation, and staff emails for human steps.
-const (
-	KindInterviewReminder  = "interview_reminder"
-	KindInterviewReceived  = "interview_received"
-	KindOffer              = "offer"
-	KindOnboarding         = "onboarding"
-	KindWithdrawal         = "withdrawal"
-	KindCancellation       = "cancellation"
-	KindDeletionRequest    = "deletion_request"
-	KindOfferDeclined      = "offer_declined"
-	KindOfferExpired       = "offer_expired"
-	KindFeedbackRequest    = "feedback_request"
-	KindFeedbackReminder   = "feedback_reminder"
-	KindReviewRequest      = "review_request"
-	KindReviewReminder     = "review_reminder"
-	KindEscalation         = "escalation"
-	KindApprovalRequest    = "approval_request"
-	KindApprovalReminder   = "approval_reminder"
-	KindApprovalOutcome    = "approval_outcome"
-	KindOfferResponse      = "offer_response"
-	KindProbationRequest   = "probation_request"
-	KindProbationReminder  = "probation_reminder"
-	KindOfferDraftReminder = "offer_draft_reminder"
-	KindHoldSLA            = "hold_sla"
-	KindConsent            = "consent"
-	KindNewLink            = "new_link"
+	"github.com/hireflow/hireflow"
 )
 
 type notice struct {
@@ -40,54 +14,54 @@ type notice struct {
 }
 
 var notices = map[string]notice{
-	KindInterviewReminder: {subject: [2]string{"Reminder: your interview for {{job}} is waiting", "提醒：{{job}} 职位的面试尚未完成"},
+	hireflow.NoticeInterviewReminder: {subject: [2]string{"Reminder: your interview for {{job}} is waiting", "提醒：{{job}} 职位的面试尚未完成"},
 		paragraphs: [][2]string{{"Your interview for {{job}} at {{org}} is not complete yet. It is open until {{detail}}.", "您在{{org}}申请的{{job}}职位面试尚未完成，截止时间为 {{detail}}。"}}},
-	KindInterviewReceived: {subject: [2]string{"We received your interview for {{job}}", "已收到您的{{job}}职位面试"},
+	hireflow.NoticeInterviewReceived: {subject: [2]string{"We received your interview for {{job}}", "已收到您的{{job}}职位面试"},
 		paragraphs: [][2]string{{"Thank you: all your answers arrived. A person will look at them; we will write to you about the next step.", "感谢您完成面试，所有回答均已收到。我们会由专人查看，并通过邮件告知下一步安排。"}}},
-	KindOffer: {subject: [2]string{"Your offer for {{job}} at {{org}}", "{{org}}{{job}}职位录用通知"},
+	hireflow.NoticeOffer: {subject: [2]string{"Your offer for {{job}} at {{org}}", "{{org}}{{job}}职位录用通知"},
 		paragraphs: [][2]string{{"We are delighted to offer you the position of {{job}}. Open your application page to read the offer and accept or decline it before {{detail}}.", "我们很高兴向您发出{{job}}职位的录用邀请。请在 {{detail}} 前打开申请页面查看并接受或拒绝。"}}},
-	KindOnboarding: {subject: [2]string{"Welcome to {{org}}: your onboarding form", "欢迎加入{{org}}：请填写入职信息"},
+	hireflow.NoticeOnboarding: {subject: [2]string{"Welcome to {{org}}: your onboarding form", "欢迎加入{{org}}：请填写入职信息"},
 		paragraphs: [][2]string{{"Welcome aboard! We prefilled your onboarding form from your application and offer; please check it and complete the missing fields.", "欢迎加入！我们已根据您的申请和录用信息预填了入职表，请核对并补充其余信息。"}}},
-	KindWithdrawal: {subject: [2]string{"Your application for {{job}} was withdrawn", "您已撤回{{job}}职位的申请"},
+	hireflow.NoticeWithdrawal: {subject: [2]string{"Your application for {{job}} was withdrawn", "您已撤回{{job}}职位的申请"},
 		paragraphs: [][2]string{{"As you asked, your application for {{job}} at {{org}} is withdrawn. Nothing more will happen with it.", "按照您的要求，您在{{org}}申请的{{job}}职位已撤回，后续不会再有任何步骤。"}}},
-	KindCancellation: {subject: [2]string{"About your application for {{job}}", "关于您申请的{{job}}职位"},
+	hireflow.NoticeCancellation: {subject: [2]string{"About your application for {{job}}", "关于您申请的{{job}}职位"},
 		paragraphs: [][2]string{{"We are sorry to tell you that the recruitment for {{job}} at {{org}} has been stopped for your application. Thank you for the time you gave us.", "很遗憾地通知您，您申请的{{org}}{{job}}职位招聘流程已终止。感谢您付出的时间。"}}},
-	KindDeletionRequest: {subject: [2]string{"We received your request to delete your data", "已收到您的数据删除请求"},
+	hireflow.NoticeDeletionRequest: {subject: [2]string{"We received your request to delete your data", "已收到您的数据删除请求"},
 		paragraphs: [][2]string{{"Your application is closed and your request to delete your personal data is recorded. The deletion completes within the retention policy's deadline; we will confirm it.", "您的申请已关闭，删除个人数据的请求已记录。删除将在保留政策规定的期限内完成，届时我们会再次确认。"}}},
-	KindConsent: {subject: [2]string{"Your consent for the {{job}} interview", "您对{{job}}面试的授权确认"},
+	hireflow.NoticeConsent: {subject: [2]string{"Your consent for the {{job}} interview", "您对{{job}}面试的授权确认"},
 		paragraphs: [][2]string{{"You agreed on {{detail}} that your voice and video answers are recorded and processed for this application. You can withdraw or ask us to delete your data at any time from your application page.", "您已于 {{detail}} 同意为本次申请录制并处理您的语音和视频回答。您可以随时在申请页面撤回申请或要求删除数据。"}}},
-	KindNewLink: {subject: [2]string{"Your new link for {{job}} at {{org}}", "{{org}}「{{job}}」职位的新链接"},
+	hireflow.NoticeNewLink: {subject: [2]string{"Your new link for {{job}} at {{org}}", "{{org}}「{{job}}」职位的新链接"},
 		paragraphs: [][2]string{{"Here is a new link to your application, as you asked. Earlier links no longer work.", "这是您申请的新链接。之前的链接已失效。"}}},
-	KindOfferDeclined: {subject: [2]string{"You declined the offer for {{job}}", "您已拒绝{{job}}职位的录用"},
+	hireflow.NoticeOfferDeclined: {subject: [2]string{"You declined the offer for {{job}}", "您已拒绝{{job}}职位的录用"},
 		paragraphs: [][2]string{{"We recorded that you declined the offer. Thank you, and all the best.", "我们已记录您拒绝了此次录用。感谢您，祝一切顺利。"}}},
-	KindOfferExpired: {subject: [2]string{"Your offer for {{job}} has expired", "{{job}}职位的录用邀请已过期"},
+	hireflow.NoticeOfferExpired: {subject: [2]string{"Your offer for {{job}} has expired", "{{job}}职位的录用邀请已过期"},
 		paragraphs: [][2]string{{"The offer was not answered before it expired. Contact the recruiter if you are still interested.", "录用邀请在到期前未获答复，已失效。如仍有兴趣，请联系招聘方。"}}},
 
-	KindFeedbackRequest: {staff: true, subject: [2]string{"Interview feedback needed: {{job}}", "请提交面试反馈：{{job}}"},
+	hireflow.NoticeFeedbackRequest: {staff: true, subject: [2]string{"Interview feedback needed: {{job}}", "请提交面试反馈：{{job}}"},
 		paragraphs: [][2]string{{"A live interview round for {{job}} waits for your structured feedback (ratings per dimension and a comment).", "{{job}}职位的一轮面试正在等待您的结构化反馈（各维度评分和评语）。"}}},
-	KindFeedbackReminder: {staff: true, subject: [2]string{"Reminder: interview feedback for {{job}}", "提醒：请尽快提交{{job}}的面试反馈"},
+	hireflow.NoticeFeedbackReminder: {staff: true, subject: [2]string{"Reminder: interview feedback for {{job}}", "提醒：请尽快提交{{job}}的面试反馈"},
 		paragraphs: [][2]string{{"Interview feedback for {{job}} is overdue.", "{{job}}职位的面试反馈已逾期。"}}},
-	KindReviewRequest: {staff: true, subject: [2]string{"Review needed: {{job}}", "请评审：{{job}}"},
+	hireflow.NoticeReviewRequest: {staff: true, subject: [2]string{"Review needed: {{job}}", "请评审：{{job}}"},
 		paragraphs: [][2]string{{"An application for {{job}} is ready for your review: the interview report and scores are attached to it.", "一份{{job}}职位的申请已可评审，面试报告与评分均已附上。"}}},
-	KindReviewReminder: {staff: true, subject: [2]string{"Reminder: review for {{job}}", "提醒：{{job}}的评审已逾期"},
+	hireflow.NoticeReviewReminder: {staff: true, subject: [2]string{"Reminder: review for {{job}}", "提醒：{{job}}的评审已逾期"},
 		paragraphs: [][2]string{{"The review of an application for {{job}} is overdue.", "{{job}}职位的一份申请评审已逾期。"}}},
-	KindEscalation: {staff: true, subject: [2]string{"Escalation: {{job}} is waiting on {{detail}}", "升级提醒：{{job}}正在等待{{detail}}"},
+	hireflow.NoticeEscalation: {staff: true, subject: [2]string{"Escalation: {{job}} is waiting on {{detail}}", "升级提醒：{{job}}正在等待{{detail}}"},
 		paragraphs: [][2]string{{"A step of an application for {{job}} ({{detail}}) is past its SLA even after reminders. Please follow up.", "{{job}}职位的一份申请（{{detail}}）在提醒后仍超过处理时限，请跟进。"}}},
-	KindApprovalRequest: {staff: true, subject: [2]string{"Offer approval needed: {{job}}", "请审批录用：{{job}}"},
+	hireflow.NoticeApprovalRequest: {staff: true, subject: [2]string{"Offer approval needed: {{job}}", "请审批录用：{{job}}"},
 		paragraphs: [][2]string{{"An offer for {{job}} waits for your approval. You can approve, reject with a reason, or delegate.", "一份{{job}}职位的录用等待您审批，您可以批准、附理由拒绝或转交他人。"}}},
-	KindApprovalReminder: {staff: true, subject: [2]string{"Reminder: offer approval for {{job}}", "提醒：{{job}}的录用审批已逾期"},
+	hireflow.NoticeApprovalReminder: {staff: true, subject: [2]string{"Reminder: offer approval for {{job}}", "提醒：{{job}}的录用审批已逾期"},
 		paragraphs: [][2]string{{"The offer approval for {{job}} is overdue.", "{{job}}职位的录用审批已逾期。"}}},
-	KindApprovalOutcome: {staff: true, subject: [2]string{"Offer approval for {{job}}: {{detail}}", "{{job}}录用审批结果：{{detail}}"},
+	hireflow.NoticeApprovalOutcome: {staff: true, subject: [2]string{"Offer approval for {{job}}: {{detail}}", "{{job}}录用审批结果：{{detail}}"},
 		paragraphs: [][2]string{{"The approval chain for the offer finished: {{detail}}.", "录用审批流程已结束：{{detail}}。"}}},
-	KindOfferResponse: {staff: true, subject: [2]string{"The candidate answered the offer for {{job}}: {{detail}}", "候选人已答复{{job}}的录用：{{detail}}"},
+	hireflow.NoticeOfferResponse: {staff: true, subject: [2]string{"The candidate answered the offer for {{job}}: {{detail}}", "候选人已答复{{job}}的录用：{{detail}}"},
 		paragraphs: [][2]string{{"The candidate's answer to the offer: {{detail}}.", "候选人对录用的答复：{{detail}}。"}}},
-	KindProbationRequest: {staff: true, subject: [2]string{"Probation evaluation due: {{job}}", "试用期评估：{{job}}"},
+	hireflow.NoticeProbationRequest: {staff: true, subject: [2]string{"Probation evaluation due: {{job}}", "试用期评估：{{job}}"},
 		paragraphs: [][2]string{{"The probation period of a hire for {{job}} has ended. Please submit the probation evaluation; it is used to calibrate interview scoring.", "{{job}}职位一名新员工的试用期已结束，请提交试用期评估，该结果将用于校准面试评分。"}}},
-	KindProbationReminder: {staff: true, subject: [2]string{"Reminder: probation evaluation for {{job}}", "提醒：{{job}}的试用期评估已逾期"},
+	hireflow.NoticeProbationReminder: {staff: true, subject: [2]string{"Reminder: probation evaluation for {{job}}", "提醒：{{job}}的试用期评估已逾期"},
 		paragraphs: [][2]string{{"The probation evaluation for {{job}} is overdue.", "{{job}}职位的试用期评估已逾期。"}}},
-	KindHoldSLA: {staff: true, subject: [2]string{"An application for {{job}} waits for your decision", "「{{job}}」有一份申请等待您的决定"},
+	hireflow.NoticeHoldSLA: {staff: true, subject: [2]string{"An application for {{job}} waits for your decision", "「{{job}}」有一份申请等待您的决定"},
 		paragraphs: [][2]string{{"An application for {{job}} is on hold and has waited longer than its service level for your decision. Please pass or reject it.", "「{{job}}」有一份待定申请已超过处理时限，请尽快决定通过或拒绝。"}}},
-	KindOfferDraftReminder: {staff: true, subject: [2]string{"An offer for {{job}} waits to be drafted", "{{job}}职位的录用待起草"},
+	hireflow.NoticeOfferDraftReminder: {staff: true, subject: [2]string{"An offer for {{job}} waits to be drafted", "{{job}}职位的录用待起草"},
 		paragraphs: [][2]string{{"An application for {{job}} passed review and waits for an offer draft.", "一份{{job}}职位的申请已通过评审，等待起草录用。"}}},
 }
 

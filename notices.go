@@ -1,0 +1,32 @@
+package hireflow
+
+// Notice kinds: every email hireflow sends, named where the workflow, the activities and the mail
+// templates all see them. Each kind has its zh/en subject and body in internal/infra/mail.
+const (
+	NoticeInterviewReminder  = "interview_reminder"
+	NoticeInterviewReceived  = "interview_received"
+	NoticeOffer              = "offer"
+	NoticeOnboarding         = "onboarding"
+	NoticeWithdrawal         = "withdrawal"
+	NoticeCancellation       = "cancellation"
+	NoticeDeletionRequest    = "deletion_request"
+	NoticeOfferDeclined      = "offer_declined"
+	NoticeOfferExpired       = "offer_expired"
+	NoticeFeedbackRequest    = "feedback_request"
+	NoticeFeedbackReminder   = "feedback_reminder"
+	NoticeReviewRequest      = "review_request"
+	NoticeReviewReminder     = "review_reminder"
+	NoticeEscalation         = "escalation"
+	NoticeApprovalRequest    = "approval_request"
+	NoticeApprovalReminder   = "approval_reminder"
+	NoticeApprovalOutcome    = "approval_outcome"
+	NoticeOfferResponse      = "offer_response"
+	NoticeProbationRequest   = "probation_request"
+	NoticeProbationReminder  = "probation_reminder"
+	NoticeOfferDraftReminder = "offer_draft_reminder"
+	NoticeHoldSLA            = "hold_sla"
+	NoticeConsent            = "consent"
+	NoticeNewLink            = "new_link"
+	NoticeInvitation         = "invitation"
+	NoticeRejection          = "rejection"
+)
