@@ -24,9 +24,9 @@ type Activities struct {
 	Mail       *mail.Sender
 	PublicURL  string
 	ConsoleURL string
-	// SpeechScorer scores recorded answers (ffmpeg + speech-to-text + content); nil: recorded
+	// Speech are the media tools for recorded answers (ffmpeg, speech-to-text); nil: recorded
 	// answers are flagged for a person.
-	SpeechScorer func(ctx context.Context, a store.Answer, q scoring.Answer) (speech.Score, error)
+	Speech *speech.Tools
 	// AllowPrivateWebhooks lets webhooks reach loopback and private addresses (not in production).
 	AllowPrivateWebhooks bool
 	// Content scores answer text (typed or transcribed); nil is the built-in offline scorer.

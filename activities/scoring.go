@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/hireflow/hireflow"
@@ -45,15 +46,34 @@ func (a *Activities) ScoreAnswer(ctx context.Context, in ScoreInput) (ScoreResul
 	res := ScoreResult{AnswerID: in.AnswerID, Scores: map[string]float64{}}
 	q := a.question(ctx, in.AppRef, ans)
 	q.Dims, q.Weights = in.Dimensions, in.Weights
-	if ans.Kind == "video" && a.SpeechScorer != nil {
-		out, err := a.SpeechScorer(ctx, ans, q)
+	if ans.Kind == "video" && a.Speech != nil {
+		// The I/O is here; the pipeline (internal/analysis/speech) only turns bytes into a report.
+		var recording []byte
+		if ans.ObjectID != "" {
+			o, err := a.Store.StoredObjectGet(ctx, in.OrgID, ans.ObjectID)
+			if err != nil {
+				return res, err
+			}
+			if recording, err = a.Objects.Read(ctx, o); err != nil {
+				return res, err
+			}
+		}
+		heartbeat := func(step string) {
+			if activity.IsActivity(ctx) {
+				activity.RecordHeartbeat(ctx, step)
+			}
+		}
+		r, err := speech.ScoreRecording(ctx, *a.Speech, recording, q, a.Content, heartbeat)
 		if errors.Is(err, speech.ErrCorrupt) {
 			return res, temporal.NewNonRetryableApplicationError(err.Error(), "corrupt_media", nil)
 		}
 		if err != nil {
 			return res, err
 		}
-		res.Scores, res.Overall, res.Flags = out.Scores, out.Overall, out.Flags
+		if err := a.Store.AnswerScoreSave(ctx, in.OrgID, in.ApplicationID, in.AnswerID, r.Content.Scores, r.Content.Overall, r.Flags, r, speech.Method); err != nil {
+			return res, err
+		}
+		res.Scores, res.Overall, res.Flags = r.Content.Scores, r.Content.Overall, r.Flags
 	} else if ans.Kind == "video" {
 		res.Flags.ScoringFailed = true
 		if err := a.Store.AnswerScoreSave(ctx, in.OrgID, in.ApplicationID, in.AnswerID, res.Scores, 0, res.Flags,

@@ -14,7 +14,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	temporalotel "go.temporal.io/sdk/contrib/opentelemetry"
 	tlog "go.temporal.io/sdk/log"
@@ -139,14 +138,7 @@ func (a *App) Activities() *activities.Activities {
 		a.Log.Warn("recorded answers will be flagged for a person", "reason", err.Error())
 		return acts
 	}
-	acts.SpeechScorer = func(ctx context.Context, ans store.Answer, q scoring.Answer) (speech.Score, error) {
-		sc := &speech.Scorer{Tools: tools, Objects: a.Objects, Store: a.Store, Content: acts.Content, Progress: func(step string) {
-			if activity.IsActivity(ctx) {
-				activity.RecordHeartbeat(ctx, step)
-			}
-		}}
-		return sc.Score(ctx, ans, q)
-	}
+	acts.Speech = &tools
 	return acts
 }
 

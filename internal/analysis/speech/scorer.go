@@ -9,8 +9,6 @@ import (
 	"strings"
 
 	"github.com/hireflow/hireflow/internal/analysis/scoring"
-	"github.com/hireflow/hireflow/internal/infra/objects"
-	"github.com/hireflow/hireflow/internal/infra/store"
 	"github.com/hireflow/hireflow/rules"
 )
 
@@ -20,13 +18,6 @@ const (
 	MinWords        = 15
 	MaxSilenceRatio = 0.7
 )
-
-// Score is a recorded answer's result.
-type Score struct {
-	Scores  map[string]float64
-	Overall float64
-	Flags   rules.RoutingFlags
-}
 
 // Report is stored with the scores and shown to staff.
 type Report struct {
@@ -40,75 +31,61 @@ type Report struct {
 	Limits     string             `json:"limits"`
 }
 
-// Scorer scores recorded answers: decrypt → extract audio → transcribe → features → content.
-type Scorer struct {
-	Tools    Tools
-	Objects  *objects.Store
-	Store    *store.Store
-	Progress func(step string) // heartbeats from the activity
-	Content  scoring.Scorer    // nil: the built-in offline content scorer
-}
+// Method names the speech pipeline in stored scores.
+const Method = "speech-v2"
 
-// Score runs the pipeline on one recorded answer and stores the result with its report.
-func (s *Scorer) Score(ctx context.Context, ans store.Answer, q scoring.Answer) (Score, error) {
+// ScoreRecording runs the pipeline on one recording's bytes: extract the audio, transcribe it,
+// measure the speech, score the transcript's content against q and place every piece of
+// evidence at the second it was said. It reads and writes nothing but a temporary directory;
+// the caller loads the recording and stores the report. content nil is the offline scorer;
+// progress (may be nil) hears each step, for heartbeats.
+func ScoreRecording(ctx context.Context, tools Tools, recording []byte, q scoring.Answer, content scoring.Scorer, progress func(string)) (Report, error) {
 	step := func(x string) {
-		if s.Progress != nil {
-			s.Progress(x)
+		if progress != nil {
+			progress(x)
 		}
 	}
-	if ans.ObjectID == "" {
-		return Score{}, fmt.Errorf("%w: the answer has no recording", ErrCorrupt)
-	}
-	o, err := s.Store.StoredObjectGet(ctx, ans.OrgID, ans.ObjectID)
-	if err != nil {
-		return Score{}, err
-	}
-	data, err := s.Objects.Read(ctx, o)
-	if err != nil {
-		return Score{}, err
+	if len(recording) == 0 {
+		return Report{}, fmt.Errorf("%w: the answer has no recording", ErrCorrupt)
 	}
 	dir, err := os.MkdirTemp("", "hireflow-answer-")
 	if err != nil {
-		return Score{}, err
+		return Report{}, err
 	}
 	defer os.RemoveAll(dir)
 	in := filepath.Join(dir, "recording")
-	if err := os.WriteFile(in, data, 0o600); err != nil {
-		return Score{}, err
+	if err := os.WriteFile(in, recording, 0o600); err != nil {
+		return Report{}, err
 	}
 	step("extracting audio")
-	audio, err := s.Tools.Extract(ctx, in, dir)
+	audio, err := tools.Extract(ctx, in, dir)
 	if err != nil {
-		return Score{}, err
+		return Report{}, err
 	}
 	step("transcribing")
-	words, err := s.Tools.Transcribe(ctx, audio)
+	words, err := tools.Transcribe(ctx, audio)
 	if err != nil {
-		return Score{}, err
+		return Report{}, err
 	}
 	step("scoring")
 	feat := Analyse(words, audio)
 	transcript := Transcript(words)
-	scorer := s.Content
-	if scorer == nil {
-		scorer = scoring.Offline{}
+	if content == nil {
+		content = scoring.Offline{}
 	}
 	q.Text, q.Lang = transcript, "en"
-	content, err := scorer.Score(ctx, q)
+	c, err := content.Score(ctx, q)
 	if err != nil {
-		return Score{}, err
+		return Report{}, err
 	}
-	Place(&content, words)
-	r := Report{Method: "speech-v2 (ffmpeg + pocketsphinx en-us) + " + content.Method, Transcript: transcript, Words: words,
-		Features: feat, Content: content, Highlights: timedHighlights(content),
+	Place(&c, words)
+	r := Report{Method: Method + " (ffmpeg + pocketsphinx en-us) + " + c.Method, Transcript: transcript, Words: words,
+		Features: feat, Content: c, Highlights: timedHighlights(c),
 		Limits: "Scores judge what was said. They cannot judge culture fit, honesty, or anything visual: faces and expressions are never scored."}
 	r.Flags.LowConfidence = len(words) > 0 && feat.MeanConfidence < MinConfidence
 	r.Flags.TooShort = len(words) < MinWords
 	r.Flags.MostlySilence = len(words) == 0 || feat.SilenceRatio > MaxSilenceRatio
-	if err := s.Store.AnswerScoreSave(ctx, ans.OrgID, ans.ApplicationID, ans.ID, content.Scores, content.Overall, r.Flags, r, "speech-v2"); err != nil {
-		return Score{}, err
-	}
-	return Score{Scores: content.Scores, Overall: content.Overall, Flags: r.Flags}, nil
+	return r, nil
 }
 
 // Transcript is the recognised words joined by single spaces.
