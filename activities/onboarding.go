@@ -13,6 +13,7 @@ import (
 type OnboardInput struct {
 	AppRef
 	OfferID string
+	Stage   hireflow.Stage `json:",omitempty"` // the stage the workflow moves to: onboarding or probation ("" from older runs: onboarding)
 }
 
 // OnboardResult says what was created.
@@ -65,5 +66,9 @@ func (a *Activities) OnboardEmployee(ctx context.Context, in OnboardInput) (Onbo
 	if _, err := a.notifyCandidate(ctx, CandidateNoticeInput{AppRef: in.AppRef, Kind: hireflow.NoticeOnboarding, Key: empID, WithLink: true, LinkTTL: 60 * 24 * time.Hour}); err != nil {
 		return res, err
 	}
-	return res, permanent(a.Store.ApplicationSetStage(ctx, in.OrgID, in.ApplicationID, hireflow.StageOnboarding, hireflow.StatusHired, "onboarded"))
+	stage := in.Stage
+	if stage == "" {
+		stage = hireflow.StageOnboarding
+	}
+	return res, permanent(a.Store.ApplicationSetStage(ctx, in.OrgID, in.ApplicationID, stage, hireflow.StatusHired, "onboarded"))
 }

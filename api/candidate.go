@@ -125,10 +125,10 @@ func (s *Server) candidateView(c *fiber.Ctx, tok store.CandidateToken, ct store.
 		}
 	}
 	if ct.Stage == hireflow.StageInvited {
-		// Opening the invitation starts the interview stage (a candidate action, recorded here;
-		// the workflow learns of the interview from the answers themselves).
-		if err := s.Store.ApplicationSetStage(c.UserContext(), tok.OrgID, tok.ApplicationID, hireflow.StageInterview, hireflow.StatusActive, "interview"); err != nil {
-			s.Log.Warn("stage update failed", "application", tok.ApplicationID, "err", err.Error())
+		// Opening the invitation starts the interview stage: the workflow decides and records
+		// it; the page already shows the stage the candidate is entering.
+		if err := s.signal(c.UserContext(), tok.ApplicationID, workflows.SignalInvitationOpened, workflows.InvitationOpenedSignal{}); err != nil {
+			s.Log.Warn("invitation-opened signal failed", "application", tok.ApplicationID, "err", err.Error())
 		} else {
 			d.Stage = hireflow.StageInterview
 		}

@@ -103,6 +103,7 @@ var ReasonCodes = []string{"skills", "experience", "education", "language", "loc
 // Message names of the stages after the invitation.
 const (
 	SignalAnswerSubmitted     = "answer-submitted"
+	SignalInvitationOpened    = "invitation-opened"
 	SignalOfferResponse       = "offer-response"
 	SignalCancel              = "cancel"
 	SignalDeletionRequest     = "deletion-request"
@@ -156,6 +157,10 @@ type CancelSignal struct {
 	UserID     string
 	ReasonCode string
 }
+
+// InvitationOpenedSignal tells the workflow the candidate opened their link: the interview
+// stage begins (the API reports it; the workflow records it).
+type InvitationOpenedSignal struct{}
 
 // DeletionSignal is the candidate's request to delete their data.
 type DeletionSignal struct{}

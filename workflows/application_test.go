@@ -138,6 +138,11 @@ func newHarness(t *testing.T, outcome hireflow.ScreenOutcome) *wfHarness {
 			h.rec("onboard")
 			return activities.OnboardResult{EmployeeID: "e1"}, nil
 		})
+	env.OnActivity(a.RecordStage, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.StageInput) error {
+			h.rec("stage:" + string(in.Stage))
+			return nil
+		})
 	env.OnActivity(a.RecordProbation, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.ProbationInput) error {
 			h.rec("probation:" + in.Outcome)
@@ -430,6 +435,26 @@ func TestQueryState(t *testing.T) {
 		h.env.SignalWorkflow(SignalWithdraw, WithdrawSignal{})
 	})
 	h.run(h.input())
+}
+
+// Opening the link starts the interview stage in the workflow, which records it; a second
+// opening, or one after the first answer, records nothing.
+func TestInvitationOpenedStartsTheInterview(t *testing.T) {
+	h := newHarness(t, hireflow.ScreenPass)
+	h.signal(10*time.Minute, SignalInvitationOpened, InvitationOpenedSignal{})
+	h.signal(20*time.Minute, SignalInvitationOpened, InvitationOpenedSignal{})
+	h.at(30*time.Minute, func() {
+		v, err := h.env.QueryWorkflow(QueryState)
+		require.NoError(t, err)
+		var st State
+		require.NoError(t, v.Get(&st))
+		require.Equal(t, hireflow.StageInterview, st.Stage)
+		require.Equal(t, 0, st.Answers)
+		h.env.SignalWorkflow(SignalWithdraw, WithdrawSignal{})
+	})
+	h.run(h.input())
+	require.Equal(t, []time.Duration{10 * time.Minute}, h.calls["stage:interview"])
+	require.Empty(t, h.calls["candidate:"+hireflow.NoticeInterviewReminder], "opening the link is not answering: no change to the reminder")
 }
 
 func TestWithdrawalAtEachStage(t *testing.T) {

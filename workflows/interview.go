@@ -13,6 +13,21 @@ import (
 	"github.com/hireflow/hireflow/rules"
 )
 
+// onInvitationOpened starts the interview stage when the candidate opens the link (before any
+// answer) and records it; the API only reports the page view. Histories before this signal
+// existed never contain it, so replaying them is unchanged.
+// ctx is the signal goroutine's own context.
+func (l *pipelineRun) onInvitationOpened(ctx workflow.Context) {
+	if l.state.Stage != hireflow.StageInvited {
+		return
+	}
+	l.state.Stage = hireflow.StageInterview
+	if err := workflow.ExecuteActivity(ctx, a.RecordStage, activities.StageInput{AppRef: l.ref, Stage: hireflow.StageInterview,
+		Status: hireflow.StatusActive, EventKey: "interview"}).Get(ctx, nil); err != nil {
+		workflow.GetLogger(l.ctx).Warn("stage not recorded", "err", err.Error())
+	}
+}
+
 func (l *pipelineRun) onAnswer(s AnswerSignal) {
 	q, ok := l.questions[s.QuestionID]
 	if !ok || s.AnswerID == "" || l.seen[s.AnswerID] || l.state.Stage == hireflow.StageExpired {

@@ -138,6 +138,13 @@ func (l *pipelineRun) registerHandlers() error {
 		}
 	})
 	workflow.Go(l.ctx, func(ctx workflow.Context) {
+		ch := workflow.GetSignalChannel(ctx, SignalInvitationOpened)
+		for {
+			ch.Receive(ctx, nil)
+			l.onInvitationOpened(ctx)
+		}
+	})
+	workflow.Go(l.ctx, func(ctx workflow.Context) {
 		ch := workflow.GetSignalChannel(ctx, SignalOfferResponse)
 		for {
 			var s OfferResponse

@@ -93,6 +93,10 @@ func setup(t *testing.T, tag string) *world {
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode)
+	testenv.Eventually(t, 20*time.Second, "the workflow to record the interview stage", func() bool {
+		a, err := e.Store.ApplicationGet(ctx, e.Org.ID, w.appID, false)
+		return err == nil && a.Stage == hireflow.StageInterview
+	})
 	require.NoError(t, e.Store.Pool().QueryRow(ctx, `SELECT id FROM rule_sets WHERE org_id = $1 AND job_id = $2`, e.Org.ID, w.job.ID).Scan(&w.ruleSet))
 	return w
 }
