@@ -230,7 +230,8 @@ func TestOfferAndDeletionInTheBrowser(t *testing.T) {
 		chromedp.Text(`.ok[role="status"]`, &notice),
 	))
 	require.Contains(t, notice, "Welcome aboard")
-	waitStage(t, l.Env, appID, hireflow.StageOnboarding, 30*time.Second)
+	// Onboarding is immediate: PostgreSQL, like the workflow, goes straight to probation.
+	waitStage(t, l.Env, appID, hireflow.StageProbation, 30*time.Second)
 	require.Equal(t, 1, l.employees(appID))
 
 	// The onboarding form: prefilled, the resident ID's check digit checked, sealed at rest.
