@@ -6,6 +6,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 
@@ -88,5 +89,25 @@ func (a *Activities) sendToCandidate(ctx context.Context, ref AppRef, kind, key 
 	if err := a.Mail.Send(ctx, c.Name, c.Email, msgID, r); err != nil {
 		return false, err
 	}
-	return true, a.Store.EmailMarkSent(ctx, key)
+	return true, a.markSent(ctx, key)
+}
+
+// markSent records that an email was handed to SMTP. The mail is out: if the database is
+// briefly unreachable, losing this fact would send it again on the activity's retry, so it is
+// retried here for up to 25 s (within the activity's timeout) before giving up.
+func (a *Activities) markSent(ctx context.Context, key string) error {
+	deadline := time.Now().Add(25 * time.Second)
+	wait := 100 * time.Millisecond
+	for {
+		err := a.Store.EmailMarkSent(ctx, key)
+		if err == nil || time.Now().After(deadline) || ctx.Err() != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 2*time.Second)
+	}
 }

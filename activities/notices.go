@@ -60,7 +60,7 @@ func (a *Activities) NotifyStaff(ctx context.Context, in StaffNoticeInput) (int,
 		if err := a.Mail.Send(ctx, u.DisplayName, u.Email, msgID, r); err != nil {
 			return n, err
 		}
-		if err := a.Store.EmailMarkSent(ctx, key); err != nil {
+		if err := a.markSent(ctx, key); err != nil {
 			return n, err
 		}
 		n++
@@ -121,5 +121,5 @@ func (a *Activities) notifyCandidate(ctx context.Context, in CandidateNoticeInpu
 	if err := a.Mail.Send(ctx, c.Name, c.Email, msgID, r); err != nil {
 		return false, err
 	}
-	return true, a.Store.EmailMarkSent(ctx, key)
+	return true, a.markSent(ctx, key)
 }
