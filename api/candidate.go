@@ -8,7 +8,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hireflow/hireflow"
-	"github.com/hireflow/hireflow/activities"
 	"github.com/hireflow/hireflow/internal/infra/store"
 	"github.com/hireflow/hireflow/workflows"
 )
@@ -60,12 +59,12 @@ func (s *Server) renewLink(c *fiber.Ctx) error {
 		if ok {
 			if ct, err := s.Store.ApplicationContact(c.UserContext(), tok.OrgID, tok.ApplicationID); err == nil &&
 				(ct.Status == hireflow.StatusActive || ct.Status == hireflow.StatusHired) {
-				// At most one new link per application every ten minutes.
+				// At most one new link per application every ten minutes; the workflow sends it.
 				bucket := strconv.FormatInt(time.Now().Unix()/600, 10)
-				if _, err := s.Activities().NotifyCandidate(c.UserContext(), activities.CandidateNoticeInput{
-					AppRef: activities.AppRef{OrgID: tok.OrgID, ApplicationID: tok.ApplicationID}, Kind: hireflow.NoticeNewLink,
-					Key: bucket, WithLink: true, LinkTTL: s.Cfg.TokenTTL, RevokeOld: true}); err != nil {
-					return err
+				if err := s.signal(c.UserContext(), tok.ApplicationID, workflows.SignalLinkRenewal,
+					workflows.LinkRenewalSignal{Bucket: bucket, TTL: s.Cfg.TokenTTL}); err != nil {
+					// The answer stays the same (it reveals nothing); a closed application gets no link.
+					s.Log.Warn("link renewal not signalled", "application", tok.ApplicationID, "err", err.Error())
 				}
 			}
 		}

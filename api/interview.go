@@ -5,13 +5,11 @@ import (
 	"encoding/hex"
 	"regexp"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hireflow/hireflow"
-	"github.com/hireflow/hireflow/activities"
 	"github.com/hireflow/hireflow/internal/infra/store"
 	"github.com/hireflow/hireflow/workflows"
 )
@@ -92,11 +90,9 @@ func (s *Server) candidateConsent(c *fiber.Ctx) error {
 	}
 	_ = s.Store.Audit(c.UserContext(), tok.OrgID, "candidate", tok.ApplicationID, "candidate.consent", "application", tok.ApplicationID,
 		map[string]any{"purpose": "recording", "notice_version": req.NoticeVersion, "human_only": req.HumanOnly})
-	// The confirmation email (once per notice version).
-	if _, err := s.Activities().NotifyCandidate(c.UserContext(), activities.CandidateNoticeInput{
-		AppRef: activities.AppRef{OrgID: tok.OrgID, ApplicationID: tok.ApplicationID}, Kind: hireflow.NoticeConsent, Key: req.NoticeVersion,
-		Detail: time.Now().UTC().Format("2006-01-02 15:04 UTC")}); err != nil {
-		s.Log.Warn("consent email failed", "application", tok.ApplicationID, "err", err.Error())
+	// The confirmation email (once per notice version) is the workflow's to send.
+	if err := s.signal(c.UserContext(), tok.ApplicationID, workflows.SignalConsentGiven, workflows.ConsentSignal{NoticeVersion: req.NoticeVersion}); err != nil {
+		s.Log.Warn("consent confirmation not signalled", "application", tok.ApplicationID, "err", err.Error())
 	}
 	if req.HumanOnly {
 		if err := s.Store.ApplicationSetHumanOnly(c.UserContext(), tok.OrgID, tok.ApplicationID); err != nil {

@@ -104,6 +104,8 @@ var ReasonCodes = []string{"skills", "experience", "education", "language", "loc
 const (
 	SignalAnswerSubmitted     = "answer-submitted"
 	SignalInvitationOpened    = "invitation-opened"
+	SignalConsentGiven        = "consent-given"
+	SignalLinkRenewal         = "link-renewal"
 	SignalOfferResponse       = "offer-response"
 	SignalCancel              = "cancel"
 	SignalDeletionRequest     = "deletion-request"
@@ -161,6 +163,19 @@ type CancelSignal struct {
 // InvitationOpenedSignal tells the workflow the candidate opened their link: the interview
 // stage begins (the API reports it; the workflow records it).
 type InvitationOpenedSignal struct{}
+
+// ConsentSignal tells the workflow the candidate consented under a notice version (the API
+// stored the consent); the workflow sends the confirmation email once per version.
+type ConsentSignal struct {
+	NoticeVersion string
+}
+
+// LinkRenewalSignal asks the workflow to email the candidate a fresh link that replaces the old
+// ones; Bucket makes it at most one email per bucket (the API uses ten-minute buckets).
+type LinkRenewalSignal struct {
+	Bucket string
+	TTL    time.Duration
+}
 
 // DeletionSignal is the candidate's request to delete their data.
 type DeletionSignal struct{}

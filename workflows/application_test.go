@@ -43,9 +43,11 @@ type wfHarness struct {
 	start time.Time
 	mu    sync.Mutex
 	calls map[string][]time.Duration // activity (or notice kind) → offsets from start
-	route activities.RouteInput
-	close []activities.CloseInput
-	out   *fakeOutcomes
+	// notices is the last candidate notice of each kind.
+	notices map[string]activities.CandidateNoticeInput
+	route   activities.RouteInput
+	close   []activities.CloseInput
+	out     *fakeOutcomes
 }
 
 func (h *wfHarness) rec(name string) {
@@ -60,7 +62,7 @@ func newHarness(t *testing.T, outcome hireflow.ScreenOutcome) *wfHarness {
 	env.RegisterActivity(&activities.Activities{})
 	env.RegisterActivityWithOptions((&activities.Activities{}).ScoreAnswer, activity.RegisterOptions{Name: activities.ScoreAnswerName})
 	env.RegisterWorkflow(ApprovalWorkflow)
-	h := &wfHarness{t: t, env: env, start: env.Now(), calls: map[string][]time.Duration{},
+	h := &wfHarness{t: t, env: env, start: env.Now(), calls: map[string][]time.Duration{}, notices: map[string]activities.CandidateNoticeInput{},
 		out: &fakeOutcomes{screen: outcome, route: "advance", review: "advance", steps: []rules.ApprovalStep{{Approvers: []string{"hiring_manager"}}}}}
 	env.OnActivity(a.ScreenApplication, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.ScreenInput) (activities.ScreenResult, error) {
@@ -121,6 +123,7 @@ func newHarness(t *testing.T, outcome hireflow.ScreenOutcome) *wfHarness {
 	env.OnActivity(a.NotifyCandidate, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.CandidateNoticeInput) (bool, error) {
 			h.rec("candidate:" + in.Kind)
+			h.notices[in.Kind] = in
 			return true, nil
 		})
 	env.OnActivity(a.PlanApproval, mock.Anything, mock.Anything).Return(
@@ -455,6 +458,22 @@ func TestInvitationOpenedStartsTheInterview(t *testing.T) {
 	h.run(h.input())
 	require.Equal(t, []time.Duration{10 * time.Minute}, h.calls["stage:interview"])
 	require.Empty(t, h.calls["candidate:"+hireflow.NoticeInterviewReminder], "opening the link is not answering: no change to the reminder")
+}
+
+// The consent confirmation and a renewed link are the workflow's emails, sent when the API
+// reports the candidate's action.
+func TestConsentAndLinkRenewalSendNotices(t *testing.T) {
+	h := newHarness(t, hireflow.ScreenPass)
+	h.signal(10*time.Minute, SignalConsentGiven, ConsentSignal{NoticeVersion: "2026-11"})
+	h.signal(20*time.Minute, SignalLinkRenewal, LinkRenewalSignal{Bucket: "42", TTL: 336 * hr})
+	h.signal(30*time.Minute, SignalWithdraw, WithdrawSignal{})
+	h.run(h.input())
+	require.Equal(t, []time.Duration{10 * time.Minute}, h.calls["candidate:"+hireflow.NoticeConsent])
+	require.Equal(t, []time.Duration{20 * time.Minute}, h.calls["candidate:"+hireflow.NoticeNewLink])
+	renewal := h.notices[hireflow.NoticeNewLink]
+	require.True(t, renewal.WithLink && renewal.RevokeOld)
+	require.Equal(t, "42", renewal.Key)
+	require.Equal(t, 336*hr, renewal.LinkTTL)
 }
 
 func TestWithdrawalAtEachStage(t *testing.T) {

@@ -145,6 +145,24 @@ func (l *pipelineRun) registerHandlers() error {
 		}
 	})
 	workflow.Go(l.ctx, func(ctx workflow.Context) {
+		ch := workflow.GetSignalChannel(ctx, SignalConsentGiven)
+		for {
+			var s ConsentSignal
+			ch.Receive(ctx, &s)
+			l.notify(ctx, activities.CandidateNoticeInput{AppRef: l.ref, Kind: hireflow.NoticeConsent, Key: s.NoticeVersion,
+				Detail: workflow.Now(ctx).UTC().Format("2006-01-02 15:04 UTC")})
+		}
+	})
+	workflow.Go(l.ctx, func(ctx workflow.Context) {
+		ch := workflow.GetSignalChannel(ctx, SignalLinkRenewal)
+		for {
+			var s LinkRenewalSignal
+			ch.Receive(ctx, &s)
+			l.notify(ctx, activities.CandidateNoticeInput{AppRef: l.ref, Kind: hireflow.NoticeNewLink, Key: s.Bucket,
+				WithLink: true, LinkTTL: s.TTL, RevokeOld: true})
+		}
+	})
+	workflow.Go(l.ctx, func(ctx workflow.Context) {
 		ch := workflow.GetSignalChannel(ctx, SignalOfferResponse)
 		for {
 			var s OfferResponse
@@ -205,6 +223,14 @@ func (l *pipelineRun) registerHandlers() error {
 		}
 		return nil
 	})
+}
+
+// notify sends a candidate notice from a signal's goroutine (ctx is that goroutine's). A
+// notice that cannot be sent is logged: it must not stop the application.
+func (l *pipelineRun) notify(ctx workflow.Context, in activities.CandidateNoticeInput) {
+	if err := workflow.ExecuteActivity(ctx, a.NotifyCandidate, in).Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Warn("notice not sent", "kind", in.Kind, "err", err.Error())
+	}
 }
 
 func (l *pipelineRun) ack() UpdateAck { return UpdateAck{Stage: l.state.Stage, Status: l.state.Status} }
