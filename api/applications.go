@@ -47,7 +47,7 @@ func (s *Server) getApplication(c *fiber.Ctx) error {
 	out := fiber.Map{"application": app}
 	ctx, cancel := context.WithTimeout(c.UserContext(), 3*time.Second)
 	defer cancel()
-	if v, err := s.Temporal.QueryWorkflow(ctx, app.WorkflowID, "", workflows.QueryState); err == nil {
+	if v, err := s.Workflows.QueryWorkflow(ctx, app.WorkflowID, "", workflows.QueryState); err == nil {
 		var st workflows.State
 		if v.Get(&st) == nil {
 			out["workflow_state"] = st
@@ -159,7 +159,7 @@ func (s *Server) decideApplication(c *fiber.Ctx) error {
 	}
 	ctx, cancel := context.WithTimeout(c.UserContext(), 15*time.Second)
 	defer cancel()
-	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: app.WorkflowID,
+	h, err := s.Workflows.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: app.WorkflowID,
 		UpdateName: workflows.UpdateRecruiterDecision, WaitForStage: client.WorkflowUpdateStageCompleted,
 		Args: []any{workflows.RecruiterDecision{UserID: p.UserID, Outcome: hireflow.ScreenOutcome(req.Outcome), ReasonCode: req.ReasonCode}}})
 	var res workflows.RecruiterDecisionResult

@@ -186,7 +186,7 @@ func (s *Server) apply(c *fiber.Ctx) error {
 // workflowInput builds the workflow's input: IDs, enums, numbers and the pinned pipeline only.
 func (s *Server) workflowInput(ctx context.Context, job hireflow.Job, app hireflow.Application) (workflows.ApplicationInput, error) {
 	in := workflows.ApplicationInput{OrgID: app.OrgID, ApplicationID: app.ID, JobID: app.JobID, RuleSetID: app.RuleSetID,
-		RuleVersion: app.RuleVersion, Timings: s.Timings(job), Stages: job.Stages, ScoringQueue: s.Cfg.ScoringTaskQueue,
+		RuleVersion: app.RuleVersion, Timings: s.Timing.Timings(job), Stages: job.Stages, ScoringQueue: s.Cfg.ScoringTaskQueue,
 		Weights: map[string]float64{}}
 	var ruled map[string]time.Duration
 	v, err := s.Store.RuleSetVersion(ctx, app.OrgID, app.RuleSetID, app.RuleVersion)
@@ -198,7 +198,7 @@ func (s *Server) workflowInput(ctx context.Context, job hireflow.Job, app hirefl
 			ruled, _ = p.Durations(ctx, rules.DurationsEnv{})
 		}
 	}
-	in.Steps = s.StepTimings(job, ruled)
+	in.Steps = s.Timing.StepTimings(job, ruled)
 	pipe := job.Pipeline
 	if len(pipe) == 0 {
 		for _, st := range rules.DefaultPipeline {
@@ -243,7 +243,7 @@ func (s *Server) startApplication(ctx context.Context, job hireflow.Job, app hir
 	if err != nil {
 		return err
 	}
-	_, err = s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+	_, err = s.Workflows.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:        app.WorkflowID,
 		TaskQueue: s.Cfg.TaskQueue,
 		TypedSearchAttributes: temporal.NewSearchAttributes(

@@ -28,7 +28,7 @@ import (
 func (s *Server) update(ctx context.Context, workflowID, name string, arg, out any) error {
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: workflowID, UpdateName: name,
+	h, err := s.Workflows.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: workflowID, UpdateName: name,
 		WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{arg}})
 	if err == nil {
 		err = h.Get(ctx, out)
@@ -42,7 +42,7 @@ func (s *Server) update(ctx context.Context, workflowID, name string, arg, out a
 func (s *Server) signal(ctx context.Context, appID, name string, arg any) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if err := s.Temporal.SignalWorkflow(ctx, hireflow.WorkflowIDForApplication(appID), "", name, arg); err != nil {
+	if err := s.Workflows.SignalWorkflow(ctx, hireflow.WorkflowIDForApplication(appID), "", name, arg); err != nil {
 		return workflowError(err)
 	}
 	return nil

@@ -31,6 +31,7 @@ const (
 	actWebhook             action = "webhooks:write"
 	actBranding            action = "organisation:branding"
 	actReportRead          action = "reports:read"
+	actRecordingRead       action = "recordings:read"
 )
 
 var (
@@ -59,6 +60,7 @@ var policy = map[action][]hireflow.Role{
 	actWebhook:             {admin, integ},
 	actBranding:            {admin},
 	actReportRead:          {recruiter, manager, interviewer},
+	actRecordingRead:       {manager, interviewer}, // recruiters see scores, not videos
 }
 
 // seesCandidateContact says which roles see names and emails (analysts work on IDs only).

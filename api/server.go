@@ -19,23 +19,49 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/hireflow/hireflow"
-	"github.com/hireflow/hireflow/internal/app"
 )
 
 //go:embed templates/*.html
 var templateFS embed.FS
 
-// Server is the HTTP layer over the opened dependencies.
+// Server is the HTTP layer over its dependencies (Deps).
 type Server struct {
-	*app.App
+	Deps
+	// routes lists every staff route with its one action, for the role tests.
+	routes []staffRoute
 	pages    *template.Template
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 }
 
+// staffRoute is a route that needs a signed-in staff member allowed the action.
+type staffRoute struct {
+	method, path string
+	act          action
+	page         bool // a console page (signed-out staff are sent to the sign-in page)
+}
+
+// staff registers an API route behind sign-in and the action's roles.
+func (s *Server) staff(r fiber.Router, method, path string, act action, h fiber.Handler) {
+	r.Add(method, path, s.authenticate, s.allow(act), h)
+	s.routes = append(s.routes, staffRoute{method: method, path: "/api/v1" + path, act: act})
+}
+
+// consolePage registers a console page behind sign-in and the action's roles.
+func (s *Server) consolePage(r fiber.Router, path string, act action, h fiber.Handler) {
+	r.Get(path, s.consoleAuth, s.allow(act), h)
+	s.routes = append(s.routes, staffRoute{method: fiber.MethodGet, path: path, act: act, page: true})
+}
+
 // New builds the Fiber app.
-func New(a *app.App) *fiber.App {
-	s := &Server{App: a}
+func New(d Deps) *fiber.App {
+	_, f := newServer(d)
+	return f
+}
+
+func newServer(d Deps) (*Server, *fiber.App) {
+	s := &Server{Deps: d}
+	a := d
 	s.pages = template.Must(template.New("").Funcs(template.FuncMap{"t": translate, "tv": translateValue}).ParseFS(templateFS, "templates/*.html"))
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "hireflow_http_requests_total",
 		Help: "HTTP requests by route and status."}, []string{"route", "method", "status"})
@@ -71,34 +97,34 @@ func New(a *app.App) *fiber.App {
 	v1.Post("/auth/login", publicLimit, s.login)
 	v1.Post("/auth/logout", s.logout)
 	v1.Get("/me", s.authenticate, s.me)
-	v1.Post("/api-tokens", s.authenticate, s.allow(actTokensCreate), s.createAPIToken)
-	v1.Post("/jobs", s.authenticate, s.allow(actJobsWrite), s.createJob)
-	v1.Get("/jobs", s.authenticate, s.allow(actJobsRead), s.listJobs)
-	v1.Get("/jobs/:id", s.authenticate, s.allow(actJobsRead), s.getJob)
-	v1.Get("/applications", s.authenticate, s.allow(actApplicationsRead), s.listApplications)
-	v1.Get("/applications/:id", s.authenticate, s.allow(actApplicationsRead), s.getApplication)
-	v1.Get("/applications/:id/decisions", s.authenticate, s.allow(actDecisionsRead), s.listDecisions)
-	v1.Post("/applications/:id/decision", s.authenticate, s.allow(actApplicationsDecide), s.decideApplication)
+	s.staff(v1, fiber.MethodPost, "/api-tokens", actTokensCreate, s.createAPIToken)
+	s.staff(v1, fiber.MethodPost, "/jobs", actJobsWrite, s.createJob)
+	s.staff(v1, fiber.MethodGet, "/jobs", actJobsRead, s.listJobs)
+	s.staff(v1, fiber.MethodGet, "/jobs/:id", actJobsRead, s.getJob)
+	s.staff(v1, fiber.MethodGet, "/applications", actApplicationsRead, s.listApplications)
+	s.staff(v1, fiber.MethodGet, "/applications/:id", actApplicationsRead, s.getApplication)
+	s.staff(v1, fiber.MethodGet, "/applications/:id/decisions", actDecisionsRead, s.listDecisions)
+	s.staff(v1, fiber.MethodPost, "/applications/:id/decision", actApplicationsDecide, s.decideApplication)
 
-	v1.Get("/rulesets", s.authenticate, s.allow(actRulesRead), s.listRuleSets)
-	v1.Post("/rulesets", s.authenticate, s.allow(actRulesPublish), s.createDefaultRuleSet)
-	v1.Get("/rulesets/:id", s.authenticate, s.allow(actRulesRead), s.getRuleSet)
-	v1.Get("/rulesets/:id/versions/:version", s.authenticate, s.allow(actRulesRead), s.getRuleSetVersion)
-	v1.Get("/rulesets/:id/diff", s.authenticate, s.allow(actRulesRead), s.diffRuleSet)
-	v1.Put("/rulesets/:id/draft", s.authenticate, s.allow(actRulesWrite), s.saveDraft)
-	v1.Post("/rulesets/:id/simulate", s.authenticate, s.allow(actRulesRead), s.simulateRuleSet)
-	v1.Post("/rulesets/:id/publish", s.authenticate, s.allow(actRulesPublish), s.publishRuleSet)
-	v1.Post("/applications/:id/migrate-rules", s.authenticate, s.allow(actApplicationsMigrate), s.migrateApplication)
+	s.staff(v1, fiber.MethodGet, "/rulesets", actRulesRead, s.listRuleSets)
+	s.staff(v1, fiber.MethodPost, "/rulesets", actRulesPublish, s.createDefaultRuleSet)
+	s.staff(v1, fiber.MethodGet, "/rulesets/:id", actRulesRead, s.getRuleSet)
+	s.staff(v1, fiber.MethodGet, "/rulesets/:id/versions/:version", actRulesRead, s.getRuleSetVersion)
+	s.staff(v1, fiber.MethodGet, "/rulesets/:id/diff", actRulesRead, s.diffRuleSet)
+	s.staff(v1, fiber.MethodPut, "/rulesets/:id/draft", actRulesWrite, s.saveDraft)
+	s.staff(v1, fiber.MethodPost, "/rulesets/:id/simulate", actRulesRead, s.simulateRuleSet)
+	s.staff(v1, fiber.MethodPost, "/rulesets/:id/publish", actRulesPublish, s.publishRuleSet)
+	s.staff(v1, fiber.MethodPost, "/applications/:id/migrate-rules", actApplicationsMigrate, s.migrateApplication)
 
-	v1.Post("/applications/:id/feedback", s.authenticate, s.allow(actFeedback), s.submitFeedback)
-	v1.Post("/applications/:id/reviews", s.authenticate, s.allow(actReview), s.submitReview)
-	v1.Post("/applications/:id/offers", s.authenticate, s.allow(actOfferDraft), s.draftOffer)
-	v1.Get("/applications/:id/offer", s.authenticate, s.allow(actOfferRead), s.getOffer)
-	v1.Post("/offers/:id/decision", s.authenticate, s.allow(actOfferApprove), s.decideOffer)
-	v1.Post("/applications/:id/probation", s.authenticate, s.allow(actProbation), s.submitProbation)
-	v1.Post("/applications/:id/cancel", s.authenticate, s.allow(actCancel), s.cancelApplication)
-	v1.Put("/webhook", s.authenticate, s.allow(actWebhook), s.setWebhook)
-	v1.Put("/organisation/branding", s.authenticate, s.allow(actBranding), s.setBranding)
+	s.staff(v1, fiber.MethodPost, "/applications/:id/feedback", actFeedback, s.submitFeedback)
+	s.staff(v1, fiber.MethodPost, "/applications/:id/reviews", actReview, s.submitReview)
+	s.staff(v1, fiber.MethodPost, "/applications/:id/offers", actOfferDraft, s.draftOffer)
+	s.staff(v1, fiber.MethodGet, "/applications/:id/offer", actOfferRead, s.getOffer)
+	s.staff(v1, fiber.MethodPost, "/offers/:id/decision", actOfferApprove, s.decideOffer)
+	s.staff(v1, fiber.MethodPost, "/applications/:id/probation", actProbation, s.submitProbation)
+	s.staff(v1, fiber.MethodPost, "/applications/:id/cancel", actCancel, s.cancelApplication)
+	s.staff(v1, fiber.MethodPut, "/webhook", actWebhook, s.setWebhook)
+	s.staff(v1, fiber.MethodPut, "/organisation/branding", actBranding, s.setBranding)
 	v1.Post("/candidate/:token/consent", linkLimit, s.candidateConsent)
 	v1.Post("/candidate/:token/answers", linkLimit, s.candidateAnswer)
 	v1.Post("/candidate/:token/answers/:question/recording", linkLimit, s.candidateRecording)
@@ -112,10 +138,10 @@ func New(a *app.App) *fiber.App {
 
 	f.Get("/jobs/:id/apply", s.applyPage)
 	f.Get("/console/login", s.loginPage)
-	f.Get("/console/applications/:id", s.consoleAuth, s.allow(actApplicationsRead), s.applicationPage)
-	f.Get("/console/applications/:id/decisions", s.consoleAuth, s.allow(actDecisionsRead), s.decisionsPage)
-	f.Get("/console/applications/:id/report", s.consoleAuth, s.allow(actReportRead), s.reportPage)
-	f.Get("/console/answers/:id/recording", s.consoleAuth, s.allow(actReportRead), s.recording)
+	s.consolePage(f, "/console/applications/:id", actApplicationsRead, s.applicationPage)
+	s.consolePage(f, "/console/applications/:id/decisions", actDecisionsRead, s.decisionsPage)
+	s.consolePage(f, "/console/applications/:id/report", actReportRead, s.reportPage)
+	s.consolePage(f, "/console/answers/:id/recording", actRecordingRead, s.recording)
 	f.Get("/c/:token", linkLimit, s.candidatePage)
 	f.Post("/c/:token/withdraw", linkLimit, s.candidateWithdraw)
 	f.Get("/c/:token/interview", linkLimit, s.interviewPage)
@@ -127,14 +153,14 @@ func New(a *app.App) *fiber.App {
 	f.Use(func(c *fiber.Ctx) error {
 		return hireflow.Errorf(hireflow.KindNotFound, "route_not_found", "", "no such endpoint: %s %s", c.Method(), c.Path())
 	})
-	return f
+	return s, f
 }
 
 // NewMetrics serves /metrics alone, for a separate listen address (HIREFLOW_METRICS_ADDR) that
 // only the monitoring network reaches: the public API port exposes no operational data.
-func NewMetrics(a *app.App) *fiber.App {
+func NewMetrics(reg prometheus.Gatherer) *fiber.App {
 	f := fiber.New(fiber.Config{AppName: "hireflow-metrics", DisableStartupMessage: true})
-	f.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{})))
+	f.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
 	return f
 }
 
@@ -296,7 +322,7 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 		}
 	}
 	check("postgres", s.Store.Ping(ctx))
-	_, err := s.Temporal.CheckHealth(ctx, nil)
+	_, err := s.Workflows.CheckHealth(ctx, nil)
 	check("temporal", err)
 	check("object_store", s.Objects.Ping(ctx))
 	check("smtp", s.Mail.Ping(ctx))

@@ -22,6 +22,7 @@ import (
 
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/activities"
+	"github.com/hireflow/hireflow/api"
 	"github.com/hireflow/hireflow/internal/analysis/scoring"
 	"github.com/hireflow/hireflow/internal/analysis/speech"
 	"github.com/hireflow/hireflow/internal/infra/config"
@@ -182,4 +183,10 @@ func redactURL(u string) string {
 		}
 	}
 	return u
+}
+
+// HTTPDeps are the few things the HTTP layer gets from the composition root.
+func (a *App) HTTPDeps() api.Deps {
+	return api.Deps{Store: a.Store, Objects: a.Objects, Workflows: a.Temporal, Mail: a.Mail, Timing: a,
+		Cfg: a.Cfg, Box: a.Box, Log: a.Log, Registry: a.Registry}
 }

@@ -201,7 +201,7 @@ func inProcess(a *app.App, queue string) (string, func(), error) {
 		w.Stop()
 		return "", nil, err
 	}
-	f := api.New(&ab)
+	f := api.New(ab.HTTPDeps())
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		w.Stop()

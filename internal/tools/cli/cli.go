@@ -53,7 +53,7 @@ func open(ctx context.Context, migrate bool) (*app.App, error) {
 }
 
 func serve(ctx context.Context, a *app.App, addr string) (func(), error) {
-	f := api.New(a)
+	f := api.New(a.HTTPDeps())
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("unable to listen on %s: %w", addr, err)
@@ -66,7 +66,7 @@ func serve(ctx context.Context, a *app.App, addr string) (func(), error) {
 	if a.Cfg.MetricsAddr == "" {
 		return func() { _ = f.ShutdownWithTimeout(10 * time.Second) }, nil
 	}
-	m := api.NewMetrics(a)
+	m := api.NewMetrics(a.Registry)
 	mln, err := net.Listen("tcp", a.Cfg.MetricsAddr)
 	if err != nil {
 		_ = f.Shutdown()

@@ -1,0 +1,110 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.temporal.io/sdk/client"
+
+	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/internal/infra/config"
+	"github.com/hireflow/hireflow/internal/infra/objects"
+	"github.com/hireflow/hireflow/internal/infra/seal"
+	"github.com/hireflow/hireflow/internal/infra/store"
+	"github.com/hireflow/hireflow/rules"
+	"github.com/hireflow/hireflow/workflows"
+)
+
+// Store is what the handlers read and write in PostgreSQL (implemented by *store.Store).
+type Store interface {
+	APITokenCreate(ctx context.Context, orgID, userID, name string, hash []byte) (string, error)
+	APITokenPrincipal(ctx context.Context, hash []byte) (hireflow.Principal, error)
+	AnswerByKey(ctx context.Context, orgID, key string) (string, bool, error)
+	AnswerCount(ctx context.Context, orgID, appID, questionID string) (int, error)
+	AnswerCreate(ctx context.Context, orgID, appID, questionID, kind, lang, text, objectID, key string) (string, bool, error)
+	AnswerGet(ctx context.Context, orgID, answerID string) (store.Answer, error)
+	AnswerReports(ctx context.Context, orgID, appID string) ([]store.AnswerReport, error)
+	AnsweredQuestions(ctx context.Context, orgID, appID string) (map[string]int, error)
+	ApplicationContact(ctx context.Context, orgID, appID string) (store.Contact, error)
+	ApplicationCreate(ctx context.Context, in store.NewApplication, upload func(context.Context) error) (hireflow.Application, error)
+	ApplicationDiscard(ctx context.Context, orgID, appID string) error
+	ApplicationGet(ctx context.Context, orgID, id string, withPII bool) (hireflow.Application, error)
+	ApplicationList(ctx context.Context, orgID, jobID string, limit int, withPII bool) ([]hireflow.Application, error)
+	ApplicationMigrate(ctx context.Context, p hireflow.Principal, appID string, version int) (int, error)
+	ApplicationSetHumanOnly(ctx context.Context, orgID, appID string) error
+	Audit(ctx context.Context, orgID, actorType, actorID, action, subjectType, subjectID string, detail map[string]any) error
+	ConsentGiven(ctx context.Context, orgID, appID, purpose string) (bool, error)
+	ConsentRecord(ctx context.Context, orgID, appID, purpose, version string, humanOnly bool) error
+	DecisionList(ctx context.Context, orgID, appID string) ([]hireflow.Decision, error)
+	EmployeeForm(ctx context.Context, orgID, appID string) (string, map[string]string, error)
+	EmployeeFormSave(ctx context.Context, orgID, appID string, form map[string]string) error
+	FeedbackSave(ctx context.Context, orgID, appID string, round int, interviewerID string, ratings map[string]int, rec, comment string) error
+	JobCreate(ctx context.Context, p hireflow.Principal, j *hireflow.Job, c *rules.Compiled) error
+	JobGet(ctx context.Context, orgID, id string) (hireflow.Job, error)
+	JobGetOpen(ctx context.Context, id string) (hireflow.Job, error)
+	JobList(ctx context.Context, orgID string, limit int) ([]hireflow.Job, error)
+	ObjectRecord(ctx context.Context, o store.StoredObject) (string, error)
+	OfferCreate(ctx context.Context, p hireflow.Principal, o store.Offer) (string, error)
+	OfferDiscard(ctx context.Context, orgID, id string) error
+	OfferGet(ctx context.Context, orgID, id string) (store.Offer, error)
+	OfferLatest(ctx context.Context, orgID, appID string) (store.Offer, error)
+	OrgDefaultRules(ctx context.Context, orgID string) (rules.RuleSet, bool, error)
+	OrgGet(ctx context.Context, id string) (hireflow.Organisation, error)
+	OrgGetBySlug(ctx context.Context, slug string) (hireflow.Organisation, error)
+	OrgSetBranding(ctx context.Context, orgID, line, color string) error
+	OrgSetLogo(ctx context.Context, orgID, logoURL string) error
+	Ping(ctx context.Context) error
+	ReviewSave(ctx context.Context, orgID, appID string, r store.ReviewRow) error
+	RuleSetCreate(ctx context.Context, p hireflow.Principal, jobID, name string, c *rules.Compiled) (string, error)
+	RuleSetGet(ctx context.Context, orgID, id string) (store.RuleSetSummary, []store.RuleSetVersionInfo, error)
+	RuleSetList(ctx context.Context, orgID string) ([]store.RuleSetSummary, error)
+	RuleSetPublish(ctx context.Context, p hireflow.Principal, id string, version int, overrideReason string, report any) error
+	RuleSetSaveDraft(ctx context.Context, p hireflow.Principal, id string, c *rules.Compiled) (int, error)
+	RuleSetVersion(ctx context.Context, orgID, id string, version int) (store.RuleSetVersionInfo, error)
+	SessionCreate(ctx context.Context, idHash []byte, orgID, userID string, expires time.Time) error
+	SessionDelete(ctx context.Context, idHash []byte) error
+	SessionPrincipal(ctx context.Context, idHash []byte) (hireflow.Principal, error)
+	SimulationInputs(ctx context.Context, orgID, ruleSetID string, from, to time.Time, limit int) ([]rules.Recorded, error)
+	StoredObjectGet(ctx context.Context, orgID, id string) (store.StoredObject, error)
+	TokenFind(ctx context.Context, hash []byte) (store.CandidateToken, bool, error)
+	TokenUse(ctx context.Context, hash []byte) (store.CandidateToken, bool, error)
+	UserByEmail(ctx context.Context, orgID, email string) (hireflow.User, string, error)
+	UserGet(ctx context.Context, orgID, id string) (hireflow.User, error)
+	WebhookSet(ctx context.Context, orgID, url, secret string) error
+}
+
+// Objects is the encrypted object store the handlers upload to and read from.
+type Objects interface {
+	Prepare(orgID, appID, kind, key, contentType string, data []byte) (*objects.Prepared, error)
+	Upload(ctx context.Context, p *objects.Prepared) error
+	Read(ctx context.Context, o store.StoredObject) ([]byte, error)
+	Delete(ctx context.Context, key string) error
+	Ping(ctx context.Context) error
+}
+
+// Pinger is a dependency /readyz checks (the SMTP relay: handlers send no mail).
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// TimingPolicy resolves a job's waits against the deployment's defaults.
+type TimingPolicy interface {
+	Timings(j hireflow.Job) workflows.Timings
+	StepTimings(j hireflow.Job, ruled map[string]time.Duration) workflows.StepTimings
+}
+
+// Deps are everything the HTTP layer uses, passed in at construction: it reaches nothing else
+// (no activities, no composition root).
+type Deps struct {
+	Store     Store
+	Objects   Objects
+	Workflows client.Client
+	Mail      Pinger
+	Timing    TimingPolicy
+	Cfg       *config.Config
+	Box       *seal.Box
+	Log       *slog.Logger
+	Registry  *prometheus.Registry
+}
