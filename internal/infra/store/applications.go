@@ -155,7 +155,7 @@ func (s *Store) scanApp(row pgx.Row, withPII bool) (hireflow.Application, error)
 
 // ApplicationGet returns one application; personal fields only when withPII.
 func (s *Store) ApplicationGet(ctx context.Context, orgID, id string, withPII bool) (hireflow.Application, error) {
-	a, err := s.scanApp(s.pool.QueryRow(ctx, `SELECT `+appColumns+` FROM applications a JOIN candidates c ON c.id = a.candidate_id
+	a, err := s.scanApp(s.db.QueryRow(ctx, `SELECT `+appColumns+` FROM applications a JOIN candidates c ON c.id = a.candidate_id
 		WHERE a.org_id = $1 AND a.id = $2`, orgID, id), withPII)
 	if err != nil {
 		return a, notFound(err, "application_not_found", "application")
@@ -165,7 +165,7 @@ func (s *Store) ApplicationGet(ctx context.Context, orgID, id string, withPII bo
 
 // ApplicationList lists applications, optionally for one job, newest first.
 func (s *Store) ApplicationList(ctx context.Context, orgID, jobID string, limit int, withPII bool) ([]hireflow.Application, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+appColumns+` FROM applications a JOIN candidates c ON c.id = a.candidate_id
+	rows, err := s.db.Query(ctx, `SELECT `+appColumns+` FROM applications a JOIN candidates c ON c.id = a.candidate_id
 		WHERE a.org_id = $1 AND ($2 = '' OR a.job_id::text = $2) ORDER BY a.created_at DESC LIMIT $3`, orgID, jobID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list applications: %w", err)
@@ -186,7 +186,7 @@ func (s *Store) ApplicationList(ctx context.Context, orgID, jobID string, limit 
 // once per eventKey, in one statement. A closed application (rejected, withdrawn, …) never moves
 // again, even when a concurrent activity commits later.
 func (s *Store) ApplicationSetStage(ctx context.Context, orgID, appID string, stage hireflow.Stage, status hireflow.Status, eventKey string) error {
-	_, err := s.pool.Exec(ctx, `WITH up AS (
+	_, err := s.db.Exec(ctx, `WITH up AS (
 			UPDATE applications SET stage = $3, status = $4, updated_at = now()
 			WHERE org_id = $1 AND id = $2 AND status IN ('active', 'hired')
 			AND NOT EXISTS (SELECT 1 FROM application_events WHERE application_id = $2 AND event_key = $5)
@@ -213,7 +213,7 @@ type ScreeningInput struct {
 func (s *Store) ApplicationScreeningInput(ctx context.Context, orgID, appID string) (ScreeningInput, error) {
 	var in ScreeningInput
 	var textEnc, req []byte
-	err := s.pool.QueryRow(ctx, `SELECT a.resume_text_enc, j.requirements, a.rule_set_id, a.rule_version, v.rules->>'screening'
+	err := s.db.QueryRow(ctx, `SELECT a.resume_text_enc, j.requirements, a.rule_set_id, a.rule_version, v.rules->>'screening'
 		FROM applications a JOIN jobs j ON j.id = a.job_id
 		JOIN rule_set_versions v ON v.rule_set_id = a.rule_set_id AND v.version = a.rule_version
 		WHERE a.org_id = $1 AND a.id = $2`, orgID, appID).Scan(&textEnc, &req, &in.RuleSetID, &in.RuleVersion, &in.RuleSource)
@@ -242,7 +242,7 @@ func (s *Store) DecisionRecord(ctx context.Context, orgID string, d hireflow.Dec
 	if d.RuleSetID != "" {
 		ruleSetID = &d.RuleSetID
 	}
-	rec, err := scanDecision(s.pool.QueryRow(ctx, `INSERT INTO decisions (org_id, application_id, step_key, kind, rule_set_id, rule_version, rule_name, rule_source, program_hash, inputs, outcome, reason, decided_by)
+	rec, err := scanDecision(s.db.QueryRow(ctx, `INSERT INTO decisions (org_id, application_id, step_key, kind, rule_set_id, rule_version, rule_name, rule_source, program_hash, inputs, outcome, reason, decided_by)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (application_id, step_key) DO NOTHING
 		RETURNING `+decisionColumns, orgID, d.ApplicationID, stepKey, d.Kind, ruleSetID, d.RuleVersion, d.RuleName, d.RuleSource,
 		d.ProgramHash, mustJSON(d.Inputs), d.Outcome, d.Reason, decidedBy))
@@ -253,7 +253,7 @@ func (s *Store) DecisionRecord(ctx context.Context, orgID string, d hireflow.Dec
 		return d, fmt.Errorf("store: unable to record decision: %w", err)
 	}
 	// An earlier attempt recorded it: return that one.
-	return scanDecision(s.pool.QueryRow(ctx, `SELECT `+decisionColumns+` FROM decisions WHERE org_id = $1 AND application_id = $2 AND step_key = $3`,
+	return scanDecision(s.db.QueryRow(ctx, `SELECT `+decisionColumns+` FROM decisions WHERE org_id = $1 AND application_id = $2 AND step_key = $3`,
 		orgID, d.ApplicationID, stepKey))
 }
 
@@ -272,7 +272,7 @@ func scanDecision(row pgx.Row) (hireflow.Decision, error) {
 
 // DecisionList returns an application's decisions in order.
 func (s *Store) DecisionList(ctx context.Context, orgID, appID string) ([]hireflow.Decision, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+decisionColumns+` FROM decisions WHERE org_id = $1 AND application_id = $2 ORDER BY created_at, id`, orgID, appID)
+	rows, err := s.db.Query(ctx, `SELECT `+decisionColumns+` FROM decisions WHERE org_id = $1 AND application_id = $2 ORDER BY created_at, id`, orgID, appID)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list decisions: %w", err)
 	}
@@ -291,7 +291,7 @@ func (s *Store) DecisionList(ctx context.Context, orgID, appID string) ([]hirefl
 // ObjectForApplication returns the newest object of a kind for an application.
 func (s *Store) ObjectForApplication(ctx context.Context, orgID, appID, kind string) (StoredObject, error) {
 	var o StoredObject
-	err := s.pool.QueryRow(ctx, `SELECT id, org_id, application_id, kind, bucket, object_key, content_type, size_bytes, sha256, key_enc
+	err := s.db.QueryRow(ctx, `SELECT id, org_id, application_id, kind, bucket, object_key, content_type, size_bytes, sha256, key_enc
 		FROM stored_objects WHERE org_id = $1 AND application_id = $2 AND kind = $3 AND deleted_at IS NULL ORDER BY created_at DESC LIMIT 1`,
 		orgID, appID, kind).Scan(&o.ID, &o.OrgID, &o.ApplicationID, &o.Kind, &o.Bucket, &o.Key, &o.ContentType, &o.Size, &o.SHA256, &o.KeyEnc)
 	if err != nil {
@@ -322,7 +322,7 @@ func (s *Store) ApplicationContact(ctx context.Context, orgID, appID string) (Co
 	var c Contact
 	var candID string
 	var nameEnc, emailEnc []byte
-	err := s.pool.QueryRow(ctx, `SELECT o.id, o.name, o.brand_line, o.color, o.logo_url, j.title, j.title_zh, c.id, c.name_enc, c.email_enc, a.language, a.stage, a.status, a.updated_at
+	err := s.db.QueryRow(ctx, `SELECT o.id, o.name, o.brand_line, o.color, o.logo_url, j.title, j.title_zh, c.id, c.name_enc, c.email_enc, a.language, a.stage, a.status, a.updated_at
 		FROM applications a JOIN organisations o ON o.id = a.org_id JOIN jobs j ON j.id = a.job_id JOIN candidates c ON c.id = a.candidate_id
 		WHERE a.org_id = $1 AND a.id = $2`, orgID, appID).
 		Scan(&c.OrgID, &c.OrgName, &c.BrandLine, &c.Color, &c.LogoURL, &c.JobTitle, &c.JobTitleZH, &candID, &nameEnc, &emailEnc, &c.Language, &c.Stage, &c.Status, &c.UpdatedAt)
@@ -342,7 +342,7 @@ func (s *Store) ApplicationContact(ctx context.Context, orgID, appID string) (Co
 func (s *Store) CandidatePhone(ctx context.Context, orgID, appID string) (string, error) {
 	var candID string
 	var enc []byte
-	if err := s.pool.QueryRow(ctx, `SELECT c.id, c.phone_enc FROM applications a JOIN candidates c ON c.id = a.candidate_id WHERE a.org_id = $1 AND a.id = $2`, orgID, appID).
+	if err := s.db.QueryRow(ctx, `SELECT c.id, c.phone_enc FROM applications a JOIN candidates c ON c.id = a.candidate_id WHERE a.org_id = $1 AND a.id = $2`, orgID, appID).
 		Scan(&candID, &enc); err != nil {
 		return "", err
 	}

@@ -9,7 +9,7 @@ import (
 // sent=true when an earlier attempt already handed it to SMTP, and the stable Message-ID to use.
 func (s *Store) EmailClaim(ctx context.Context, orgID, appID, key, kind, lang, messageID string) (sent bool, msgID string, err error) {
 	var status string
-	err = s.pool.QueryRow(ctx, `INSERT INTO emails (org_id, application_id, idempotency_key, kind, language, message_id, attempts)
+	err = s.db.QueryRow(ctx, `INSERT INTO emails (org_id, application_id, idempotency_key, kind, language, message_id, attempts)
 		VALUES ($1, $2, $3, $4, $5, $6, 1)
 		ON CONFLICT (idempotency_key) DO UPDATE SET attempts = emails.attempts + 1
 		RETURNING status, message_id`, orgID, appID, key, kind, lang, messageID).Scan(&status, &msgID)
@@ -21,13 +21,13 @@ func (s *Store) EmailClaim(ctx context.Context, orgID, appID, key, kind, lang, m
 
 // EmailMarkSent records the SMTP hand-off.
 func (s *Store) EmailMarkSent(ctx context.Context, key string) error {
-	_, err := s.pool.Exec(ctx, `UPDATE emails SET status = 'sent', sent_at = now() WHERE idempotency_key = $1`, key)
+	_, err := s.db.Exec(ctx, `UPDATE emails SET status = 'sent', sent_at = now() WHERE idempotency_key = $1`, key)
 	return err
 }
 
 // EmailCount counts the emails sent for an application (tests and the status page use it).
 func (s *Store) EmailCount(ctx context.Context, orgID, appID, kind string) (int, error) {
 	var n int
-	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM emails WHERE org_id = $1 AND application_id = $2 AND kind = $3 AND status = 'sent'`, orgID, appID, kind).Scan(&n)
+	err := s.db.QueryRow(ctx, `SELECT count(*) FROM emails WHERE org_id = $1 AND application_id = $2 AND kind = $3 AND status = 'sent'`, orgID, appID, kind).Scan(&n)
 	return n, err
 }

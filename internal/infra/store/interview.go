@@ -47,7 +47,7 @@ func (s *Store) AnswerGet(ctx context.Context, orgID, answerID string) (Answer, 
 	var a Answer
 	var textEnc []byte
 	var obj *string
-	err := s.pool.QueryRow(ctx, `SELECT id, org_id, application_id, question_id, kind, language, text_enc, object_id::text FROM answers WHERE org_id = $1 AND id = $2`,
+	err := s.db.QueryRow(ctx, `SELECT id, org_id, application_id, question_id, kind, language, text_enc, object_id::text FROM answers WHERE org_id = $1 AND id = $2`,
 		orgID, answerID).Scan(&a.ID, &a.OrgID, &a.ApplicationID, &a.QuestionID, &a.Kind, &a.Language, &textEnc, &obj)
 	if err != nil {
 		return a, notFound(err, "answer_not_found", "answer")
@@ -65,7 +65,7 @@ func (s *Store) AnswerGet(ctx context.Context, orgID, answerID string) (Answer, 
 
 // FeedbackSave stores an interviewer's live-round feedback (once per interviewer and round).
 func (s *Store) FeedbackSave(ctx context.Context, orgID, appID string, round int, interviewerID string, ratings map[string]int, rec, comment string) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO interview_feedback (org_id, application_id, round, interviewer_id, ratings, recommendation, comment)
+	_, err := s.db.Exec(ctx, `INSERT INTO interview_feedback (org_id, application_id, round, interviewer_id, ratings, recommendation, comment)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (application_id, round, interviewer_id) DO NOTHING`,
 		orgID, appID, round, interviewerID, mustJSON(ratings), rec, comment)
 	return err
@@ -74,14 +74,14 @@ func (s *Store) FeedbackSave(ctx context.Context, orgID, appID string, round int
 // AnswerCount counts the answers an application gave to a question (retakes included).
 func (s *Store) AnswerCount(ctx context.Context, orgID, appID, questionID string) (int, error) {
 	var n int
-	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM answers WHERE org_id = $1 AND application_id = $2 AND question_id = $3`, orgID, appID, questionID).Scan(&n)
+	err := s.db.QueryRow(ctx, `SELECT count(*) FROM answers WHERE org_id = $1 AND application_id = $2 AND question_id = $3`, orgID, appID, questionID).Scan(&n)
 	return n, err
 }
 
 // AnswerByKey finds an answer by its idempotency key.
 func (s *Store) AnswerByKey(ctx context.Context, orgID, key string) (string, bool, error) {
 	var id string
-	err := s.pool.QueryRow(ctx, `SELECT id FROM answers WHERE org_id = $1 AND idempotency_key = $2`, orgID, key).Scan(&id)
+	err := s.db.QueryRow(ctx, `SELECT id FROM answers WHERE org_id = $1 AND idempotency_key = $2`, orgID, key).Scan(&id)
 	if err == pgx.ErrNoRows {
 		return "", false, nil
 	}
@@ -90,7 +90,7 @@ func (s *Store) AnswerByKey(ctx context.Context, orgID, key string) (string, boo
 
 // AnsweredQuestions lists the questions an application answered, with how many answers each.
 func (s *Store) AnsweredQuestions(ctx context.Context, orgID, appID string) (map[string]int, error) {
-	rows, err := s.pool.Query(ctx, `SELECT question_id, count(*) FROM answers WHERE org_id = $1 AND application_id = $2 GROUP BY question_id`, orgID, appID)
+	rows, err := s.db.Query(ctx, `SELECT question_id, count(*) FROM answers WHERE org_id = $1 AND application_id = $2 GROUP BY question_id`, orgID, appID)
 	if err != nil {
 		return nil, err
 	}

@@ -79,7 +79,7 @@ func (s *Store) JobCreate(ctx context.Context, p hireflow.Principal, j *hireflow
 
 // JobGet returns a job of the organisation.
 func (s *Store) JobGet(ctx context.Context, orgID, id string) (hireflow.Job, error) {
-	j, err := scanJob(s.pool.QueryRow(ctx, `SELECT `+jobColumns+` `+jobFrom+` WHERE j.org_id = $1 AND j.id = $2`, orgID, id))
+	j, err := scanJob(s.db.QueryRow(ctx, `SELECT `+jobColumns+` `+jobFrom+` WHERE j.org_id = $1 AND j.id = $2`, orgID, id))
 	if err != nil {
 		return j, notFound(err, "job_not_found", "job")
 	}
@@ -89,7 +89,7 @@ func (s *Store) JobGet(ctx context.Context, orgID, id string) (hireflow.Job, err
 // JobGetOpen returns an open job by id alone: the public apply endpoint learns the
 // organisation from the job.
 func (s *Store) JobGetOpen(ctx context.Context, id string) (hireflow.Job, error) {
-	j, err := scanJob(s.pool.QueryRow(ctx, `SELECT `+jobColumns+` `+jobFrom+` WHERE j.id = $1 AND j.status = 'open'`, id))
+	j, err := scanJob(s.db.QueryRow(ctx, `SELECT `+jobColumns+` `+jobFrom+` WHERE j.id = $1 AND j.status = 'open'`, id))
 	if err != nil {
 		return j, notFound(err, "job_not_found", "job")
 	}
@@ -98,7 +98,7 @@ func (s *Store) JobGetOpen(ctx context.Context, id string) (hireflow.Job, error)
 
 // JobList lists the organisation's jobs, newest first.
 func (s *Store) JobList(ctx context.Context, orgID string, limit int) ([]hireflow.Job, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+jobColumns+` `+jobFrom+` WHERE j.org_id = $1 ORDER BY j.created_at DESC LIMIT $2`, orgID, limit)
+	rows, err := s.db.Query(ctx, `SELECT `+jobColumns+` `+jobFrom+` WHERE j.org_id = $1 ORDER BY j.created_at DESC LIMIT $2`, orgID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list jobs: %w", err)
 	}
@@ -118,7 +118,7 @@ func (s *Store) JobList(ctx context.Context, orgID string, limit int) ([]hireflo
 func (s *Store) OrgDefaultRules(ctx context.Context, orgID string) (rules.RuleSet, bool, error) {
 	var rs rules.RuleSet
 	var rb, pb []byte
-	err := s.pool.QueryRow(ctx, `SELECT v.rules, v.pipeline FROM rule_sets r JOIN rule_set_versions v ON v.rule_set_id = r.id
+	err := s.db.QueryRow(ctx, `SELECT v.rules, v.pipeline FROM rule_sets r JOIN rule_set_versions v ON v.rule_set_id = r.id
 		WHERE r.org_id = $1 AND r.job_id IS NULL AND v.status = 'published' ORDER BY v.version DESC LIMIT 1`, orgID).Scan(&rb, &pb)
 	if err == pgx.ErrNoRows {
 		return rs, false, nil

@@ -22,7 +22,7 @@ type Profile struct {
 func (s *Store) ApplicationProfile(ctx context.Context, orgID, appID string) (Profile, error) {
 	p := Profile{Dimensions: map[string]float64{}, Highlights: []string{}, ReviewNotes: []string{}, Feedback: []string{}}
 	var inputs []byte
-	err := s.pool.QueryRow(ctx, `SELECT inputs FROM decisions WHERE org_id = $1 AND application_id = $2 AND step_key = 'routing'`, orgID, appID).Scan(&inputs)
+	err := s.db.QueryRow(ctx, `SELECT inputs FROM decisions WHERE org_id = $1 AND application_id = $2 AND step_key = 'routing'`, orgID, appID).Scan(&inputs)
 	if err == nil {
 		var in struct {
 			Scores  map[string]float64 `json:"scores"`
@@ -36,7 +36,7 @@ func (s *Store) ApplicationProfile(ctx context.Context, orgID, appID string) (Pr
 	} else if err != pgx.ErrNoRows {
 		return p, err
 	}
-	rows, err := s.pool.Query(ctx, `SELECT report->'highlights' FROM answer_scores WHERE org_id = $1 AND application_id = $2 AND report ? 'highlights'`, orgID, appID)
+	rows, err := s.db.Query(ctx, `SELECT report->'highlights' FROM answer_scores WHERE org_id = $1 AND application_id = $2 AND report ? 'highlights'`, orgID, appID)
 	if err != nil {
 		return p, err
 	}
@@ -51,7 +51,7 @@ func (s *Store) ApplicationProfile(ctx context.Context, orgID, appID string) (Pr
 		p.Highlights = append(p.Highlights, hs...)
 	}
 	rows.Close()
-	rows, err = s.pool.Query(ctx, `SELECT note, rating FROM reviews WHERE org_id = $1 AND application_id = $2 ORDER BY created_at`, orgID, appID)
+	rows, err = s.db.Query(ctx, `SELECT note, rating FROM reviews WHERE org_id = $1 AND application_id = $2 ORDER BY created_at`, orgID, appID)
 	if err != nil {
 		return p, err
 	}
@@ -73,7 +73,7 @@ func (s *Store) ApplicationProfile(ctx context.Context, orgID, appID string) (Pr
 	if n > 0 {
 		p.ReviewRating /= float64(n)
 	}
-	rows, err = s.pool.Query(ctx, `SELECT comment FROM interview_feedback WHERE org_id = $1 AND application_id = $2 AND comment <> '' ORDER BY created_at`, orgID, appID)
+	rows, err = s.db.Query(ctx, `SELECT comment FROM interview_feedback WHERE org_id = $1 AND application_id = $2 AND comment <> '' ORDER BY created_at`, orgID, appID)
 	if err != nil {
 		return p, err
 	}
@@ -115,7 +115,7 @@ func (s *Store) EmployeeCreate(ctx context.Context, orgID, appID, offerID, posit
 func (s *Store) EmployeeForm(ctx context.Context, orgID, appID string) (string, map[string]string, error) {
 	var id string
 	var enc []byte
-	if err := s.pool.QueryRow(ctx, `SELECT id, form_enc FROM employees WHERE org_id = $1 AND application_id = $2`, orgID, appID).Scan(&id, &enc); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT id, form_enc FROM employees WHERE org_id = $1 AND application_id = $2`, orgID, appID).Scan(&id, &enc); err != nil {
 		return "", nil, notFound(err, "employee_not_found", "employee")
 	}
 	pt, err := s.box.Open(enc, aad("employees", "form", id))
@@ -132,7 +132,7 @@ func (s *Store) EmployeeFormSave(ctx context.Context, orgID, appID string, form 
 	if err != nil {
 		return err
 	}
-	_, err = s.pool.Exec(ctx, `UPDATE employees SET form_enc = $3 WHERE org_id = $1 AND id = $2`, orgID, id,
+	_, err = s.db.Exec(ctx, `UPDATE employees SET form_enc = $3 WHERE org_id = $1 AND id = $2`, orgID, id,
 		s.box.Seal(mustJSON(form), aad("employees", "form", id)))
 	return err
 }

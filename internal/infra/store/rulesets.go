@@ -35,7 +35,7 @@ type RuleSetVersionInfo struct {
 
 // RuleSetList lists the organisation's rule sets.
 func (s *Store) RuleSetList(ctx context.Context, orgID string) ([]RuleSetSummary, error) {
-	rows, err := s.pool.Query(ctx, `SELECT rs.id, rs.name, coalesce(rs.job_id::text, ''), rs.created_at,
+	rows, err := s.db.Query(ctx, `SELECT rs.id, rs.name, coalesce(rs.job_id::text, ''), rs.created_at,
 		coalesce((SELECT max(version) FROM rule_set_versions v WHERE v.rule_set_id = rs.id AND v.status = 'published'), 0),
 		coalesce((SELECT max(version) FROM rule_set_versions v WHERE v.rule_set_id = rs.id AND v.status = 'draft'), 0)
 		FROM rule_sets rs WHERE rs.org_id = $1 ORDER BY rs.created_at DESC`, orgID)
@@ -57,12 +57,12 @@ func (s *Store) RuleSetList(ctx context.Context, orgID string) ([]RuleSetSummary
 // RuleSetGet returns a rule set with its versions, newest first.
 func (s *Store) RuleSetGet(ctx context.Context, orgID, id string) (RuleSetSummary, []RuleSetVersionInfo, error) {
 	var r RuleSetSummary
-	err := s.pool.QueryRow(ctx, `SELECT id, name, coalesce(job_id::text, ''), created_at FROM rule_sets WHERE org_id = $1 AND id = $2`, orgID, id).
+	err := s.db.QueryRow(ctx, `SELECT id, name, coalesce(job_id::text, ''), created_at FROM rule_sets WHERE org_id = $1 AND id = $2`, orgID, id).
 		Scan(&r.ID, &r.Name, &r.JobID, &r.CreatedAt)
 	if err != nil {
 		return r, nil, notFound(err, "ruleset_not_found", "rule set")
 	}
-	rows, err := s.pool.Query(ctx, `SELECT version, status, rules, pipeline, hashes, created_at, published_at, override_reason
+	rows, err := s.db.Query(ctx, `SELECT version, status, rules, pipeline, hashes, created_at, published_at, override_reason
 		FROM rule_set_versions WHERE org_id = $1 AND rule_set_id = $2 ORDER BY version DESC`, orgID, id)
 	if err != nil {
 		return r, nil, err
@@ -106,7 +106,7 @@ func scanVersion(row pgx.Row) (RuleSetVersionInfo, error) {
 
 // RuleSetVersion returns one version of a rule set.
 func (s *Store) RuleSetVersion(ctx context.Context, orgID, id string, version int) (RuleSetVersionInfo, error) {
-	v, err := scanVersion(s.pool.QueryRow(ctx, `SELECT version, status, rules, pipeline, hashes, created_at, published_at, override_reason
+	v, err := scanVersion(s.db.QueryRow(ctx, `SELECT version, status, rules, pipeline, hashes, created_at, published_at, override_reason
 		FROM rule_set_versions WHERE org_id = $1 AND rule_set_id = $2 AND version = $3`, orgID, id, version))
 	if err != nil {
 		return v, notFound(err, "version_not_found", "rule set version")
@@ -192,7 +192,7 @@ func nilIfEmpty(s string) *string {
 // SimulationInputs loads the recorded screening inputs of the rule set's applications decided
 // in [from, to), with the candidates' self-identified groups where given.
 func (s *Store) SimulationInputs(ctx context.Context, orgID, ruleSetID string, from, to time.Time, limit int) ([]rules.Recorded, error) {
-	rows, err := s.pool.Query(ctx, `SELECT d.application_id, a.job_id, d.inputs, d.outcome,
+	rows, err := s.db.Query(ctx, `SELECT d.application_id, a.job_id, d.inputs, d.outcome,
 		coalesce(g.sex, ''), coalesce(g.age_band, ''), coalesce(g.region, ''), coalesce(g.race_ethnicity, '')
 		FROM decisions d JOIN applications a ON a.id = d.application_id
 		LEFT JOIN application_groups g ON g.application_id = d.application_id
@@ -245,7 +245,7 @@ func (s *Store) ApplicationMigrate(ctx context.Context, p hireflow.Principal, ap
 
 // ApplicationGroupsSet stores a candidate's voluntary self-identification for bias audits.
 func (s *Store) ApplicationGroupsSet(ctx context.Context, orgID, appID, sex, ageBand, region, race string) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO application_groups (application_id, org_id, sex, age_band, region, race_ethnicity)
+	_, err := s.db.Exec(ctx, `INSERT INTO application_groups (application_id, org_id, sex, age_band, region, race_ethnicity)
 		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (application_id) DO UPDATE SET sex = $3, age_band = $4, region = $5, race_ethnicity = $6`,
 		appID, orgID, sex, ageBand, region, race)
 	return err

@@ -7,7 +7,7 @@ import (
 
 // AnswerScoreSave stores a scorer's result for an answer (idempotent).
 func (s *Store) AnswerScoreSave(ctx context.Context, orgID, appID, answerID string, scores map[string]float64, overall float64, flags, report any, scorer string) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO answer_scores (answer_id, org_id, application_id, scores, overall, flags, report, scorer)
+	_, err := s.db.Exec(ctx, `INSERT INTO answer_scores (answer_id, org_id, application_id, scores, overall, flags, report, scorer)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (answer_id) DO UPDATE SET scores = $4, overall = $5, flags = $6, report = $7, scorer = $8`,
 		answerID, orgID, appID, mustJSON(scores), overall, mustJSON(flags), mustJSON(report), scorer)
 	return err
@@ -25,7 +25,7 @@ type AnswerReport struct {
 
 // AnswerReports lists an application's answers with their scores, in answer order.
 func (s *Store) AnswerReports(ctx context.Context, orgID, appID string) ([]AnswerReport, error) {
-	rows, err := s.pool.Query(ctx, `SELECT a.id, a.question_id, a.kind, coalesce(sc.overall, 0), coalesce(sc.scores, '{}'), coalesce(sc.report, '{}'),
+	rows, err := s.db.Query(ctx, `SELECT a.id, a.question_id, a.kind, coalesce(sc.overall, 0), coalesce(sc.scores, '{}'), coalesce(sc.report, '{}'),
 		coalesce(sc.scorer, ''), a.object_id IS NOT NULL
 		FROM answers a LEFT JOIN answer_scores sc ON sc.answer_id = a.id WHERE a.org_id = $1 AND a.application_id = $2 ORDER BY a.created_at`, orgID, appID)
 	if err != nil {

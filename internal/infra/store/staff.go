@@ -11,7 +11,7 @@ import (
 // OrgCreate creates an organisation.
 func (s *Store) OrgCreate(ctx context.Context, slug, name string) (hireflow.Organisation, error) {
 	var o hireflow.Organisation
-	err := s.pool.QueryRow(ctx, `INSERT INTO organisations (slug, name) VALUES ($1, $2)
+	err := s.db.QueryRow(ctx, `INSERT INTO organisations (slug, name) VALUES ($1, $2)
 		RETURNING id, slug, name, brand_line, color, created_at`, slug, name).
 		Scan(&o.ID, &o.Slug, &o.Name, &o.BrandLine, &o.Color, &o.CreatedAt)
 	if isUniqueViolation(err, "") {
@@ -25,20 +25,20 @@ func (s *Store) OrgCreate(ctx context.Context, slug, name string) (hireflow.Orga
 
 // OrgSetBranding sets the line of text and colour shown on candidate pages and emails.
 func (s *Store) OrgSetBranding(ctx context.Context, orgID, line, color string) error {
-	_, err := s.pool.Exec(ctx, `UPDATE organisations SET brand_line = $2, color = $3 WHERE id = $1`, orgID, line, color)
+	_, err := s.db.Exec(ctx, `UPDATE organisations SET brand_line = $2, color = $3 WHERE id = $1`, orgID, line, color)
 	return err
 }
 
 // OrgSetLogo sets the logo URL shown on candidate pages and emails.
 func (s *Store) OrgSetLogo(ctx context.Context, orgID, logoURL string) error {
-	_, err := s.pool.Exec(ctx, `UPDATE organisations SET logo_url = $2 WHERE id = $1`, orgID, logoURL)
+	_, err := s.db.Exec(ctx, `UPDATE organisations SET logo_url = $2 WHERE id = $1`, orgID, logoURL)
 	return err
 }
 
 // OrgGetBySlug finds an organisation by slug.
 func (s *Store) OrgGetBySlug(ctx context.Context, slug string) (hireflow.Organisation, error) {
 	var o hireflow.Organisation
-	err := s.pool.QueryRow(ctx, `SELECT id, slug, name, brand_line, color, created_at FROM organisations WHERE slug = $1`, slug).
+	err := s.db.QueryRow(ctx, `SELECT id, slug, name, brand_line, color, created_at FROM organisations WHERE slug = $1`, slug).
 		Scan(&o.ID, &o.Slug, &o.Name, &o.BrandLine, &o.Color, &o.CreatedAt)
 	if err != nil {
 		return o, notFound(err, "org_not_found", "organisation")
@@ -49,7 +49,7 @@ func (s *Store) OrgGetBySlug(ctx context.Context, slug string) (hireflow.Organis
 // UserCreate adds a staff user.
 func (s *Store) UserCreate(ctx context.Context, orgID, email, name string, role hireflow.Role, passwordHash string) (hireflow.User, error) {
 	var u hireflow.User
-	err := s.pool.QueryRow(ctx, `INSERT INTO users (org_id, email, display_name, role, password_hash) VALUES ($1, lower($2), $3, $4, $5)
+	err := s.db.QueryRow(ctx, `INSERT INTO users (org_id, email, display_name, role, password_hash) VALUES ($1, lower($2), $3, $4, $5)
 		RETURNING id, org_id, email, display_name, role, created_at`, orgID, email, name, role, passwordHash).
 		Scan(&u.ID, &u.OrgID, &u.Email, &u.DisplayName, &u.Role, &u.CreatedAt)
 	if isUniqueViolation(err, "") {
@@ -63,7 +63,7 @@ func (s *Store) UserCreate(ctx context.Context, orgID, email, name string, role 
 
 // UserSetPassword replaces a user's password hash.
 func (s *Store) UserSetPassword(ctx context.Context, orgID, userID, hash string) error {
-	_, err := s.pool.Exec(ctx, `UPDATE users SET password_hash = $3 WHERE org_id = $1 AND id = $2`, orgID, userID, hash)
+	_, err := s.db.Exec(ctx, `UPDATE users SET password_hash = $3 WHERE org_id = $1 AND id = $2`, orgID, userID, hash)
 	return err
 }
 
@@ -71,7 +71,7 @@ func (s *Store) UserSetPassword(ctx context.Context, orgID, userID, hash string)
 func (s *Store) UserByEmail(ctx context.Context, orgID, email string) (hireflow.User, string, error) {
 	var u hireflow.User
 	var hash string
-	err := s.pool.QueryRow(ctx, `SELECT id, org_id, email, display_name, role, created_at, password_hash FROM users
+	err := s.db.QueryRow(ctx, `SELECT id, org_id, email, display_name, role, created_at, password_hash FROM users
 		WHERE org_id = $1 AND email = lower($2) AND disabled_at IS NULL`, orgID, email).
 		Scan(&u.ID, &u.OrgID, &u.Email, &u.DisplayName, &u.Role, &u.CreatedAt, &hash)
 	if err != nil {
@@ -82,7 +82,7 @@ func (s *Store) UserByEmail(ctx context.Context, orgID, email string) (hireflow.
 
 // SessionCreate stores a session by the hash of its id.
 func (s *Store) SessionCreate(ctx context.Context, idHash []byte, orgID, userID string, expires time.Time) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO sessions (id_hash, org_id, user_id, expires_at) VALUES ($1, $2, $3, $4)`,
+	_, err := s.db.Exec(ctx, `INSERT INTO sessions (id_hash, org_id, user_id, expires_at) VALUES ($1, $2, $3, $4)`,
 		idHash, orgID, userID, expires)
 	if err != nil {
 		return fmt.Errorf("store: unable to create session: %w", err)
@@ -92,14 +92,14 @@ func (s *Store) SessionCreate(ctx context.Context, idHash []byte, orgID, userID 
 
 // SessionDelete ends a session.
 func (s *Store) SessionDelete(ctx context.Context, idHash []byte) error {
-	_, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE id_hash = $1`, idHash)
+	_, err := s.db.Exec(ctx, `DELETE FROM sessions WHERE id_hash = $1`, idHash)
 	return err
 }
 
 // SessionPrincipal resolves a live session.
 func (s *Store) SessionPrincipal(ctx context.Context, idHash []byte) (hireflow.Principal, error) {
 	var p hireflow.Principal
-	err := s.pool.QueryRow(ctx, `SELECT u.org_id, u.id, u.role FROM sessions s JOIN users u ON u.id = s.user_id
+	err := s.db.QueryRow(ctx, `SELECT u.org_id, u.id, u.role FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.id_hash = $1 AND s.expires_at > now() AND u.disabled_at IS NULL`, idHash).Scan(&p.OrgID, &p.UserID, &p.Role)
 	if err != nil {
 		return p, notFound(err, "session_not_found", "session")
@@ -110,7 +110,7 @@ func (s *Store) SessionPrincipal(ctx context.Context, idHash []byte) (hireflow.P
 // APITokenCreate stores a bearer token by its hash.
 func (s *Store) APITokenCreate(ctx context.Context, orgID, userID, name string, hash []byte) (string, error) {
 	var id string
-	err := s.pool.QueryRow(ctx, `INSERT INTO api_tokens (org_id, user_id, name, token_hash) VALUES ($1, $2, $3, $4) RETURNING id`,
+	err := s.db.QueryRow(ctx, `INSERT INTO api_tokens (org_id, user_id, name, token_hash) VALUES ($1, $2, $3, $4) RETURNING id`,
 		orgID, userID, name, hash).Scan(&id)
 	if err != nil {
 		return "", fmt.Errorf("store: unable to create API token: %w", err)
@@ -121,7 +121,7 @@ func (s *Store) APITokenCreate(ctx context.Context, orgID, userID, name string, 
 // APITokenPrincipal resolves a bearer token.
 func (s *Store) APITokenPrincipal(ctx context.Context, hash []byte) (hireflow.Principal, error) {
 	var p hireflow.Principal
-	err := s.pool.QueryRow(ctx, `UPDATE api_tokens t SET last_used_at = now() FROM users u
+	err := s.db.QueryRow(ctx, `UPDATE api_tokens t SET last_used_at = now() FROM users u
 		WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.id = t.user_id AND u.disabled_at IS NULL
 		RETURNING u.org_id, u.id, u.role`, hash).Scan(&p.OrgID, &p.UserID, &p.Role)
 	if err != nil {
@@ -132,7 +132,7 @@ func (s *Store) APITokenPrincipal(ctx context.Context, hash []byte) (hireflow.Pr
 
 // UsersByRole lists the organisation's active users with a role (for notifications).
 func (s *Store) UsersByRole(ctx context.Context, orgID string, role hireflow.Role) ([]hireflow.User, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, org_id, email, display_name, role, created_at FROM users
+	rows, err := s.db.Query(ctx, `SELECT id, org_id, email, display_name, role, created_at FROM users
 		WHERE org_id = $1 AND role = $2 AND disabled_at IS NULL ORDER BY created_at`, orgID, role)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list users: %w", err)
@@ -152,7 +152,7 @@ func (s *Store) UsersByRole(ctx context.Context, orgID string, role hireflow.Rol
 // OrgGet finds an organisation by id.
 func (s *Store) OrgGet(ctx context.Context, id string) (hireflow.Organisation, error) {
 	var o hireflow.Organisation
-	err := s.pool.QueryRow(ctx, `SELECT id, slug, name, brand_line, color, logo_url, created_at FROM organisations WHERE id = $1`, id).
+	err := s.db.QueryRow(ctx, `SELECT id, slug, name, brand_line, color, logo_url, created_at FROM organisations WHERE id = $1`, id).
 		Scan(&o.ID, &o.Slug, &o.Name, &o.BrandLine, &o.Color, &o.LogoURL, &o.CreatedAt)
 	if err != nil {
 		return o, notFound(err, "org_not_found", "organisation")
@@ -163,7 +163,7 @@ func (s *Store) OrgGet(ctx context.Context, id string) (hireflow.Organisation, e
 // UserGet returns a staff user of the organisation.
 func (s *Store) UserGet(ctx context.Context, orgID, id string) (hireflow.User, error) {
 	var u hireflow.User
-	err := s.pool.QueryRow(ctx, `SELECT id, org_id, email, display_name, role, created_at FROM users WHERE org_id = $1 AND id = $2 AND disabled_at IS NULL`, orgID, id).
+	err := s.db.QueryRow(ctx, `SELECT id, org_id, email, display_name, role, created_at FROM users WHERE org_id = $1 AND id = $2 AND disabled_at IS NULL`, orgID, id).
 		Scan(&u.ID, &u.OrgID, &u.Email, &u.DisplayName, &u.Role, &u.CreatedAt)
 	if err != nil {
 		return u, notFound(err, "user_not_found", "user")

@@ -18,9 +18,22 @@ import (
 
 // Store wraps the pool and the sealing box.
 type Store struct {
-	pool *pgxpool.Pool
+	db   querier       // the pool, or one transaction (NewInTx)
+	pool *pgxpool.Pool // nil in a transaction's store
 	box  *seal.Box
 }
+
+// querier is what the queries need; *pgxpool.Pool and pgx.Tx both have it (a transaction's
+// Begin is a savepoint, so inTx works inside one too).
+type querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	Begin(ctx context.Context) (pgx.Tx, error)
+}
+
+// NewInTx is a store whose every query runs in tx: tests roll it back at cleanup.
+func NewInTx(tx pgx.Tx, box *seal.Box) *Store { return &Store{db: tx, box: box} }
 
 // Open connects to PostgreSQL.
 func Open(ctx context.Context, url string, box *seal.Box) (*Store, error) {
@@ -39,14 +52,23 @@ func Open(ctx context.Context, url string, box *seal.Box) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("store: unable to reach PostgreSQL: %w", err)
 	}
-	return &Store{pool: pool, box: box}, nil
+	return &Store{db: pool, pool: pool, box: box}, nil
 }
 
 // Close releases the pool.
-func (s *Store) Close() { s.pool.Close() }
+func (s *Store) Close() {
+	if s.pool != nil {
+		s.pool.Close()
+	}
+}
 
 // Ping checks the database.
-func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
+func (s *Store) Ping(ctx context.Context) error {
+	if s.pool == nil {
+		return s.db.QueryRow(ctx, "SELECT 1").Scan(new(int))
+	}
+	return s.pool.Ping(ctx)
+}
 
 // Pool exposes the pool to tests and the bench.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
@@ -55,7 +77,7 @@ func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 func (s *Store) Box() *seal.Box { return s.box }
 
 func (s *Store) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
-	tx, err := s.pool.Begin(ctx)
+	tx, err := s.db.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("store: unable to begin: %w", err)
 	}
@@ -99,7 +121,7 @@ func (s *Store) Audit(ctx context.Context, orgID, actorType, actorID, action, su
 	if detail == nil {
 		detail = map[string]any{}
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO audit_log (org_id, actor_type, actor_id, action, subject_type, subject_id, detail)
+	_, err := s.db.Exec(ctx, `INSERT INTO audit_log (org_id, actor_type, actor_id, action, subject_type, subject_id, detail)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`, orgID, actorType, actorID, action, subjectType, subjectID, mustJSON(detail))
 	if err != nil {
 		return fmt.Errorf("store: unable to write audit log: %w", err)
