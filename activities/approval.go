@@ -31,28 +31,21 @@ func (a *Activities) PlanApproval(ctx context.Context, in PlanApprovalInput) (Pl
 	if err != nil {
 		return PlanApprovalResult{}, permanent(err)
 	}
-	src := rs.Rules[rules.RuleApproval]
-	if src == "" {
-		src = rules.Defaults[rules.RuleApproval]
-	}
 	env := rules.ApprovalEnv{Offer: rules.Offer{Salary: o.Salary, Currency: o.Currency, BandMin: o.BandMin, BandMax: o.BandMax, Level: o.Level, Department: o.Department}}
-	prog, err := rules.Compile(rules.RuleApproval, src)
-	var steps []rules.ApprovalStep
-	if err == nil {
-		steps, err = prog.ApprovalChain(ctx, env)
-	}
-	reason := ""
-	if err != nil {
-		// A failing rule must not approve by default: the recruiter approves alone and the
-		// decision says why.
-		steps, reason = []rules.ApprovalStep{{Approvers: []string{string(hireflow.RoleRecruiter)}}}, "rule_error: "+err.Error()
-	}
-	d := hireflow.Decision{ApplicationID: in.ApplicationID, Kind: "approval_chain", RuleSetID: rs.id, RuleVersion: rs.version,
-		RuleName: rules.RuleApproval, RuleSource: src, Inputs: map[string]any{"offer": env.Offer}, Outcome: fmt.Sprint(steps), Reason: reason}
-	if prog != nil {
-		d.ProgramHash = prog.Hash
-	}
-	if _, err := a.Store.DecisionRecord(ctx, in.OrgID, d, "approval_chain:"+in.OfferID); err != nil {
+	// A failing rule must not approve by default: the recruiter approves alone and the decision
+	// says why.
+	steps := []rules.ApprovalStep{{Approvers: []string{string(hireflow.RoleRecruiter)}}}
+	if _, _, err := a.decide(ctx, ruleCall{ref: in.AppRef, kind: "approval_chain", step: "approval_chain:" + in.OfferID, rule: rules.RuleApproval,
+		source: rs.Rules[rules.RuleApproval], setID: rs.id, version: rs.version, fallback: fmt.Sprint(steps),
+		inputs: map[string]any{"offer": env.Offer},
+		eval: func(p *rules.Program) (string, string, error) {
+			chain, err := p.ApprovalChain(ctx, env)
+			if err != nil {
+				return "", "", err
+			}
+			steps = chain
+			return fmt.Sprint(chain), "", nil
+		}}); err != nil {
 		return PlanApprovalResult{}, err
 	}
 	if err := a.Store.OfferSetStatus(ctx, in.OrgID, in.OfferID, "approving", ""); err != nil {

@@ -41,25 +41,19 @@ func (a *Activities) RouteApplication(ctx context.Context, in RouteInput) (Route
 			return RouteResult{}, err
 		}
 	}
-	src := rs.Rules[rules.RuleRouting]
-	if src == "" {
-		src = rules.Defaults[rules.RuleRouting]
-	}
 	env := rules.RoutingEnv{Scores: in.Scores, Overall: in.Overall, Flags: in.Flags, HumanOnly: humanOnly}
-	d := hireflow.Decision{ApplicationID: in.ApplicationID, Kind: "routing", RuleSetID: rs.id, RuleVersion: rs.version, RuleName: rules.RuleRouting,
-		RuleSource: src, Inputs: map[string]any{"scores": in.Scores, "overall": in.Overall, "flags": in.Flags, "human_only": humanOnly}}
 	res := RouteResult{}
-	prog, err := rules.Compile(rules.RuleRouting, src)
-	if err == nil {
-		d.ProgramHash = prog.Hash
-		d.Outcome, res.Guarded, err = prog.Route(ctx, env)
-	}
-	if err != nil {
-		d.Outcome, d.Reason = "hold", "rule_error: "+err.Error()
-	} else if res.Guarded {
-		d.Reason = "guardrail: a person decides (candidate's choice or scorer flag)"
-	}
-	rec, err := a.Store.DecisionRecord(ctx, in.OrgID, d, "routing")
+	rec, _, err := a.decide(ctx, ruleCall{ref: in.AppRef, kind: "routing", step: "routing", rule: rules.RuleRouting,
+		source: rs.Rules[rules.RuleRouting], setID: rs.id, version: rs.version, fallback: "hold",
+		inputs: map[string]any{"scores": in.Scores, "overall": in.Overall, "flags": in.Flags, "human_only": humanOnly},
+		eval: func(p *rules.Program) (string, string, error) {
+			out, guarded, err := p.Route(ctx, env)
+			res.Guarded = guarded
+			if guarded {
+				return out, "guardrail: a person decides (candidate's choice or scorer flag)", err
+			}
+			return out, "", err
+		}})
 	if err != nil {
 		return res, err
 	}
@@ -115,21 +109,13 @@ func (a *Activities) RecordReviews(ctx context.Context, in ReviewsInput) (RouteR
 		}
 		env.Reviews = append(env.Reviews, rules.Review{Rating: r.Rating, Decision: r.Decision, Role: r.Role})
 	}
-	src := rs.Rules[rules.RuleReview]
-	if src == "" {
-		src = rules.Defaults[rules.RuleReview]
-	}
-	d := hireflow.Decision{ApplicationID: in.ApplicationID, Kind: "review", RuleSetID: rs.id, RuleVersion: rs.version, RuleName: rules.RuleReview,
-		RuleSource: src, Inputs: map[string]any{"reviews": env.Reviews, "required": in.Required}}
-	prog, err := rules.Compile(rules.RuleReview, src)
-	if err == nil {
-		d.ProgramHash = prog.Hash
-		d.Outcome, err = prog.Aggregate(ctx, env)
-	}
-	if err != nil {
-		d.Outcome, d.Reason = "hold", "rule_error: "+err.Error()
-	}
-	rec, err := a.Store.DecisionRecord(ctx, in.OrgID, d, "review")
+	rec, _, err := a.decide(ctx, ruleCall{ref: in.AppRef, kind: "review", step: "review", rule: rules.RuleReview,
+		source: rs.Rules[rules.RuleReview], setID: rs.id, version: rs.version, fallback: "hold",
+		inputs: map[string]any{"reviews": env.Reviews, "required": in.Required},
+		eval: func(p *rules.Program) (string, string, error) {
+			out, err := p.Aggregate(ctx, env)
+			return out, "", err
+		}})
 	if err != nil {
 		return RouteResult{}, err
 	}

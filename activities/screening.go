@@ -43,25 +43,18 @@ func (a *Activities) ScreenApplication(ctx context.Context, sin ScreenInput) (Sc
 			Education: req.Education, EducationRank: resume.EducationRank(req.Education), Languages: lower(req.Languages)},
 		Today: time.Now().UTC().Format("2006-01-02"),
 	}
-	d := hireflow.Decision{ApplicationID: in.ApplicationID, Kind: "screening", RuleSetID: si.RuleSetID, RuleVersion: si.RuleVersion,
-		RuleName: "screening", RuleSource: si.RuleSource, Inputs: map[string]any{"resume": env.Resume, "job": env.Job, "today": env.Today}}
 	res := ScreenResult{}
-	prog, err := rules.CompileScreening(si.RuleSource)
-	if err == nil {
-		d.ProgramHash = prog.Hash
-		var out string
-		out, err = prog.Screen(ctx, env)
-		d.Outcome = out
-	}
-	if err != nil {
-		// Published rules compiled when saved, so this is an evaluation failure (time, memory or
-		// an unexpected result): a person decides instead of the rule.
-		d.Outcome, d.Reason, res.RuleError = string(hireflow.ScreenHold), "rule_error: "+err.Error(), true
-	}
-	rec, err := a.Store.DecisionRecord(ctx, in.OrgID, d, "screening")
+	rec, failed, err := a.decide(ctx, ruleCall{ref: in, kind: "screening", step: "screening", rule: rules.RuleScreening,
+		source: si.RuleSource, setID: si.RuleSetID, version: si.RuleVersion, fallback: string(hireflow.ScreenHold),
+		inputs: map[string]any{"resume": env.Resume, "job": env.Job, "today": env.Today},
+		eval: func(p *rules.Program) (string, string, error) {
+			out, err := p.Screen(ctx, env)
+			return out, "", err
+		}})
 	if err != nil {
 		return res, err
 	}
+	res.RuleError = failed
 	res.Outcome, res.DecisionID = hireflow.ScreenOutcome(rec.Outcome), rec.ID
 	stage, status := hireflow.StageScreening, hireflow.StatusActive
 	switch res.Outcome {
