@@ -51,7 +51,11 @@ func (s *Server) applicationPage(c *fiber.Ctx) error {
 		return err
 	}
 	l := lang(c)
-	d := pageData{Lang: l, Title: job.Title, OrgName: org.Name, BrandLine: org.BrandLine, Color: org.Color, JobTitle: job.Title,
+	title := job.Title
+	if l == "zh" && job.TitleZH != "" {
+		title = job.TitleZH
+	}
+	d := pageData{Lang: l, Title: title, OrgName: org.Name, BrandLine: org.BrandLine, Color: org.Color, JobTitle: title,
 		AppID: app.ID, Stage: app.Stage, Role: string(p.Role), Name: app.CandidateName}
 	d.Code = string(app.Status)
 	offerStatus := ""
