@@ -111,26 +111,17 @@ func (s *Server) explainedDecisions(c *fiber.Ctx, orgID, appID string) ([]hirefl
 
 // decisionsPage is the staff page explaining every decision of an application.
 func (s *Server) decisionsPage(c *fiber.Ctx) error {
-	p := principal(c)
-	id, err := appIDParam(c)
+	v, err := s.staffPage(c, false)
 	if err != nil {
 		return err
 	}
-	app, err := s.Store.ApplicationGet(c.UserContext(), p.OrgID, id, false)
+	ds, err := s.explainedDecisions(c, v.app.OrgID, v.app.ID)
 	if err != nil {
 		return err
 	}
-	ds, err := s.explainedDecisions(c, p.OrgID, id)
-	if err != nil {
-		return err
-	}
-	org, err := s.Store.OrgGet(c.UserContext(), p.OrgID)
-	if err != nil {
-		return err
-	}
-	l := lang(c)
-	return s.render(c, fiber.StatusOK, "decisions.html", pageData{Lang: l, Title: translate(l, "decisions.title"),
-		OrgName: org.Name, BrandLine: org.BrandLine, Color: org.Color, JobID: app.ID, Stage: app.Stage, Decisions: ds})
+	d := v.d
+	d.Title, d.JobID, d.Decisions = translate(d.Lang, "decisions.title"), v.app.ID, ds
+	return s.render(c, fiber.StatusOK, "decisions.html", d)
 }
 
 type decideRequest struct {

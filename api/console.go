@@ -34,29 +34,12 @@ func (s *Server) loginPage(c *fiber.Ctx) error {
 // human steps the caller's role may take (the API and the workflow validate each one).
 func (s *Server) applicationPage(c *fiber.Ctx) error {
 	p := principal(c)
-	id, err := appIDParam(c)
+	v, err := s.staffPage(c, true)
 	if err != nil {
 		return err
 	}
-	app, err := s.readApplication(c, id)
-	if err != nil {
-		return err
-	}
-	job, err := s.Store.JobGet(c.UserContext(), p.OrgID, app.JobID)
-	if err != nil {
-		return err
-	}
-	org, err := s.Store.OrgGet(c.UserContext(), p.OrgID)
-	if err != nil {
-		return err
-	}
-	l := lang(c)
-	title := job.Title
-	if l == "zh" && job.TitleZH != "" {
-		title = job.TitleZH
-	}
-	d := pageData{Lang: l, Title: title, OrgName: org.Name, BrandLine: org.BrandLine, Color: org.Color, JobTitle: title,
-		AppID: app.ID, Stage: app.Stage, Role: string(p.Role), Name: app.CandidateName}
+	app, d := v.app, v.d
+	d.Title, d.Name = d.JobTitle, app.CandidateName
 	d.Code = string(app.Status)
 	offerStatus := ""
 	if o, err := s.Store.OfferLatest(c.UserContext(), p.OrgID, app.ID); err == nil {
@@ -69,6 +52,48 @@ func (s *Server) applicationPage(c *fiber.Ctx) error {
 	}
 	d.Can = actionsFor(p.Role, app.Stage, app.Status, offerStatus)
 	return s.render(c, fiber.StatusOK, "application.html", d)
+}
+
+// staffView is what every staff page about one application starts from.
+type staffView struct {
+	app hireflow.Application
+	job hireflow.Job
+	d   pageData // language, branding, the job's title in that language, the application's stage
+}
+
+// staffPage loads the application named in the path (in the caller's organisation; with the
+// candidate's name and email, audited, when withContact and the role sees them), its job and the
+// organisation's branding.
+func (s *Server) staffPage(c *fiber.Ctx, withContact bool) (staffView, error) {
+	var v staffView
+	p := principal(c)
+	id, err := appIDParam(c)
+	if err != nil {
+		return v, err
+	}
+	if withContact {
+		v.app, err = s.readApplication(c, id)
+	} else {
+		v.app, err = s.Store.ApplicationGet(c.UserContext(), p.OrgID, id, false)
+	}
+	if err != nil {
+		return v, err
+	}
+	if v.job, err = s.Store.JobGet(c.UserContext(), p.OrgID, v.app.JobID); err != nil {
+		return v, err
+	}
+	org, err := s.Store.OrgGet(c.UserContext(), p.OrgID)
+	if err != nil {
+		return v, err
+	}
+	l := lang(c)
+	title := v.job.Title
+	if l == "zh" && v.job.TitleZH != "" {
+		title = v.job.TitleZH
+	}
+	v.d = pageData{Lang: l, OrgName: org.Name, BrandLine: org.BrandLine, Color: org.Color, JobTitle: title,
+		AppID: v.app.ID, Stage: v.app.Stage, Role: string(p.Role)}
+	return v, nil
 }
 
 var colorRe = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)

@@ -47,27 +47,15 @@ type reportWord struct {
 // transcript; roles that may see videos can click a time to jump in the recording.
 func (s *Server) reportPage(c *fiber.Ctx) error {
 	p := principal(c)
-	id, err := appIDParam(c)
+	v, err := s.staffPage(c, false)
 	if err != nil {
 		return err
 	}
-	app, err := s.Store.ApplicationGet(c.UserContext(), p.OrgID, id, false)
+	app, job, l := v.app, v.job, v.d.Lang
+	reports, err := s.Store.AnswerReports(c.UserContext(), p.OrgID, app.ID)
 	if err != nil {
 		return err
 	}
-	job, err := s.Store.JobGet(c.UserContext(), p.OrgID, app.JobID)
-	if err != nil {
-		return err
-	}
-	reports, err := s.Store.AnswerReports(c.UserContext(), p.OrgID, id)
-	if err != nil {
-		return err
-	}
-	org, err := s.Store.OrgGet(c.UserContext(), p.OrgID)
-	if err != nil {
-		return err
-	}
-	l := lang(c)
 	names := map[string]string{}
 	for _, d := range job.Dimensions {
 		names[d.Key] = d.NameEN
@@ -146,8 +134,9 @@ func (s *Server) reportPage(c *fiber.Ctx) error {
 		}
 		answers = append(answers, a)
 	}
-	return s.render(c, fiber.StatusOK, "report.html", pageData{Lang: l, Title: translate(l, "report.title"), OrgName: org.Name,
-		BrandLine: org.BrandLine, Color: org.Color, JobTitle: job.Title, AppID: app.ID, Stage: app.Stage, Report: answers})
+	d := v.d
+	d.Title, d.Report = translate(l, "report.title"), answers
+	return s.render(c, fiber.StatusOK, "report.html", d)
 }
 
 // seesVideo: managers and interviewers watch recordings; recruiters see scores, not videos.

@@ -28,7 +28,7 @@ var templateFS embed.FS
 type Server struct {
 	Deps
 	// routes lists every staff route with its one action, for the role tests.
-	routes []staffRoute
+	routes   []staffRoute
 	pages    *template.Template
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
