@@ -25,6 +25,8 @@ func dependencyError(err error) *hireflow.Error {
 				ZH("文本包含无法保存的字符")
 		case pe.Code == "22001" || pe.Code == "54000":
 			return hireflow.Errorf(hireflow.KindInvalid, "text_too_long", pe.ColumnName, "a text is too long").ZH("文本过长")
+		case pe.Code == "22P02" || pe.Code == "22007" || pe.Code == "22008":
+			return hireflow.Errorf(hireflow.KindBadRequest, "invalid_value", pe.ColumnName, "a value does not have the expected form").ZH("某个值的格式不正确")
 		case pe.Code == "22003":
 			return hireflow.Errorf(hireflow.KindInvalid, "number_out_of_range", pe.ColumnName, "a number is out of range").ZH("数值超出范围")
 		case pe.Code[:2] == "08" || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03" || pe.Code == "53300":

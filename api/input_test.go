@@ -98,6 +98,7 @@ func TestDependencyErrors(t *testing.T) {
 	}{
 		{"NULText", fmt.Errorf("store: %w", &pgconn.PgError{Code: "22P05"}), hireflow.KindBadRequest, "invalid_text"},
 		{"BadEncoding", &pgconn.PgError{Code: "22021"}, hireflow.KindBadRequest, "invalid_text"},
+		{"NotAUUID", &pgconn.PgError{Code: "22P02"}, hireflow.KindBadRequest, "invalid_value"},
 		{"TooLongForIndex", &pgconn.PgError{Code: "54000"}, hireflow.KindInvalid, "text_too_long"},
 		{"ServerShuttingDown", &pgconn.PgError{Code: "57P01"}, hireflow.KindUnavailable, "database_unavailable"},
 		{"ConnectionFailure", &pgconn.PgError{Code: "08006"}, hireflow.KindUnavailable, "database_unavailable"},

@@ -561,6 +561,30 @@ func TestHostileInputs(t *testing.T) {
 			method: x.method, path: x.path, role: x.role, ctype: ct, body: []byte(x.body), want: 404})
 	}
 
+	// IDs that are not UUIDs, on every route that takes one.
+	for _, x := range []struct {
+		method, path string
+		role         hireflow.Role
+	}{
+		{http.MethodGet, "/jobs/%s/apply", ""}, {http.MethodGet, "/api/v1/public/jobs/%s", ""},
+		{http.MethodGet, "/api/v1/jobs/%s", hireflow.RoleRecruiter}, {http.MethodGet, "/api/v1/applications/%s", hireflow.RoleRecruiter},
+		{http.MethodGet, "/api/v1/applications/%s/decisions", hireflow.RoleRecruiter}, {http.MethodGet, "/api/v1/applications/%s/offer", hireflow.RoleRecruiter},
+		{http.MethodPost, "/api/v1/offers/%s/decision", hireflow.RoleHiringManager}, {http.MethodGet, "/api/v1/rulesets/%s", hireflow.RoleRecruiter},
+		{http.MethodGet, "/api/v1/rulesets/%s/versions/1", hireflow.RoleRecruiter}, {http.MethodGet, "/api/v1/rulesets/" + a.ruleSet + "/versions/%s", hireflow.RoleRecruiter},
+		{http.MethodGet, "/api/v1/rulesets/%s/diff?from=1&to=2", hireflow.RoleRecruiter}, {http.MethodGet, "/console/applications/%s", hireflow.RoleRecruiter},
+		{http.MethodGet, "/console/applications/%s/decisions", hireflow.RoleRecruiter}, {http.MethodGet, "/console/applications/%s/report", hireflow.RoleRecruiter},
+		{http.MethodGet, "/console/answers/%s/recording", hireflow.RoleHiringManager},
+	} {
+		for _, id := range []struct{ name, v string }{{"Word", "abc"}, {"SQL", "1%27%20OR%20%271%27=%271"}, {"AlmostUUID", uuid.NewString()[:35] + "g"}} {
+			body, ct := []byte(nil), ""
+			if x.method == http.MethodPost {
+				body, ct = []byte(`{"decision":"approve"}`), "application/json"
+			}
+			cs = append(cs, hcase{name: "bad-id/" + id.name + "/" + x.method + strings.ReplaceAll(x.path, "%s", "X"), method: x.method,
+				path: fmt.Sprintf(x.path, id.v), role: x.role, ctype: ct, body: body})
+		}
+	}
+
 	// Forged, malformed and misplaced tokens on every candidate endpoint.
 	forged := seal.RandomToken()
 	for _, tk := range []struct{ name, value string }{{"Forged", forged}, {"Short", "abc"}, {"SQL", "x'%20OR%20'1'='1"}, {"Traversal", "..%2F..%2Fetc%2Fpasswd"}, {"Unicode", "%E2%80%AEabc"}} {
@@ -650,7 +674,8 @@ func TestHostileInputs(t *testing.T) {
 			if c.want != 0 {
 				require.Equal(t, c.want, st, "%s", short)
 			}
-			html := strings.HasPrefix(c.path, "/c/") || strings.HasPrefix(c.path, "/console/")
+			html := strings.HasPrefix(c.path, "/c/") || strings.HasPrefix(c.path, "/console/") ||
+				(strings.HasPrefix(c.path, "/jobs/") && strings.HasSuffix(c.path, "/apply"))
 			if !html {
 				var eb struct {
 					Error struct{ Code, Message, Field string } `json:"error"`
