@@ -561,6 +561,21 @@ func TestHostileInputs(t *testing.T) {
 			method: x.method, path: x.path, role: x.role, ctype: ct, body: []byte(x.body), want: 404})
 	}
 
+	// Huge lists where a few are expected.
+	many := func(n int, item string) string {
+		return "[" + strings.TrimSuffix(strings.Repeat(item+",", n), ",") + "]"
+	}
+	for name, body := range map[string]string{
+		"TenThousandQuestions":  `{"title":"x","questions":` + many(10000, `{"id":"q","text_en":"t","kind":"text"}`) + `}`,
+		"TenThousandDimensions": `{"title":"x","dimensions":` + many(10000, `{"key":"d","name_en":"d","weight":0.0001}`) + `}`,
+		"TenThousandSkills":     `{"title":"x","requirements":{"must_skills":` + many(10000, `"go"`) + `}}`,
+		"HundredThousandPoints": `{"title":"x","questions":[{"id":"q1","text_en":"t","kind":"text","points_en":` + many(100000, `"p"`) + `}]}`,
+	} {
+		cs = append(cs, hcase{name: "jobs/huge/" + name, method: http.MethodPost, path: "/api/v1/jobs", role: hireflow.RoleRecruiter, ctype: "application/json", body: []byte(body)})
+	}
+	cs = append(cs, hcase{name: "rules/huge/ManyRules", method: http.MethodPut, path: "/api/v1/rulesets/" + a.ruleSet + "/draft", role: hireflow.RoleRecruiter,
+		ctype: "application/json", body: []byte(`{"rules":{"screening":"\"pass\""},"pipeline":` + many(10000, `{"stage":"review"}`) + `}`)})
+
 	// IDs that are not UUIDs, on every route that takes one.
 	for _, x := range []struct {
 		method, path string
