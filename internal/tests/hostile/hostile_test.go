@@ -627,6 +627,8 @@ func TestHostileInputs(t *testing.T) {
 	for _, p := range textPayloads {
 		cs = append(cs,
 			hcase{name: "withdraw-form/confirm/" + p.name, method: http.MethodPost, path: "/c/" + a.token + "/withdraw", ctype: "application/x-www-form-urlencoded", body: []byte("confirm=" + urlEncode(p.value))},
+			hcase{name: "onboarding-form/phone/" + p.name, method: http.MethodPost, path: "/c/" + a.token + "/onboarding", ctype: "application/x-www-form-urlencoded", body: []byte("phone=" + urlEncode(p.value) + "&id_type=passport")},
+			hcase{name: "offer-form/accept/" + p.name, method: http.MethodPost, path: "/c/" + a.token + "/offer", ctype: "application/x-www-form-urlencoded", body: []byte("accept=" + urlEncode(p.value))},
 			hcase{name: "delete-form/confirm/" + p.name, method: http.MethodPost, path: "/c/" + a.token + "/delete", ctype: "application/x-www-form-urlencoded", body: []byte("confirm=" + urlEncode(p.value))},
 			// A URL is capped far below a body: 8 KB stands for "too long" there.
 			hcase{name: "query/lang/" + p.name, method: http.MethodGet, path: "/api/v1/candidate/" + a.token + "/status?lang=" + urlEncode(p.value[:min(len(p.value), 8<<10)])},
