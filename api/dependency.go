@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strings"
 	"syscall"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -29,7 +30,7 @@ func dependencyError(err error) *hireflow.Error {
 			return hireflow.Errorf(hireflow.KindBadRequest, "invalid_value", pe.ColumnName, "a value does not have the expected form").ZH("某个值的格式不正确")
 		case pe.Code == "22003":
 			return hireflow.Errorf(hireflow.KindInvalid, "number_out_of_range", pe.ColumnName, "a number is out of range").ZH("数值超出范围")
-		case pe.Code[:2] == "08" || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03" || pe.Code == "53300":
+		case strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03" || pe.Code == "53300":
 			return unavailable("database_unavailable", "the database")
 		}
 		return nil

@@ -21,7 +21,7 @@ const MaxJSONDepth = 32
 // a key twice (which decoders resolve differently, so the value checked need not be the value
 // used). File parts of a multipart form are bytes, not text, and are left to their handler.
 func (s *Server) checkInput(c *fiber.Ctx) error {
-	if err := checkArgs("", c.Request().URI().QueryArgs().VisitAll); err != nil {
+	if err := checkArgs(c.Request().URI().QueryArgs().VisitAll); err != nil {
 		return err
 	}
 	ctype := strings.ToLower(c.Get(fiber.HeaderContentType))
@@ -31,7 +31,7 @@ func (s *Server) checkInput(c *fiber.Ctx) error {
 			return err
 		}
 	case strings.HasPrefix(ctype, fiber.MIMEApplicationForm):
-		if err := checkArgs("", c.Request().PostArgs().VisitAll); err != nil {
+		if err := checkArgs(c.Request().PostArgs().VisitAll); err != nil {
 			return err
 		}
 	case strings.HasPrefix(ctype, fiber.MIMEMultipartForm):
@@ -56,14 +56,15 @@ func (s *Server) checkInput(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-func checkArgs(prefix string, visit func(func(k, v []byte))) error {
+// checkArgs checks every name and value of a query string or urlencoded form.
+func checkArgs(visit func(func(k, v []byte))) error {
 	var bad error
 	visit(func(k, v []byte) {
 		if bad == nil {
-			bad = checkText(prefix+string(k), string(k))
+			bad = checkText(string(k), string(k))
 		}
 		if bad == nil {
-			bad = checkText(prefix+string(k), string(v))
+			bad = checkText(string(k), string(v))
 		}
 	})
 	return bad

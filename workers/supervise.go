@@ -25,7 +25,7 @@ type Supervised struct {
 	w      worker.Worker
 	cancel context.CancelFunc
 	done   chan struct{}
-	// Restarts counts pollers restarted after an outage (for tests and logs).
+	// Restarts counts how often the pollers were restarted after an outage.
 	Restarts int
 }
 
