@@ -5,7 +5,6 @@ package activities
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -32,6 +31,8 @@ type Activities struct {
 	AllowPrivateWebhooks bool
 	// Content scores answer text (typed or transcribed); nil is the built-in offline scorer.
 	Content scoring.Scorer
+	// Defaults are the deployment's waits for plans (BeginApplication).
+	Defaults Defaults
 }
 
 // TokenPurposeApplication is the purpose of the candidate's application link.
@@ -56,41 +57,18 @@ func permanent(err error) error {
 type AppRef struct {
 	OrgID         string
 	ApplicationID string
+	// Shape is the calling workflow's shape. From ShapeWorkflowRecords on, the workflow records
+	// every stage and sends every notice itself, and a decision activity only decides; workflows
+	// started earlier send 0 and their activities keep doing what that shape expects.
+	Shape int `json:",omitempty"`
 }
 
-// sendToCandidate renders and sends one email to the application's candidate at most once per key.
-func (a *Activities) sendToCandidate(ctx context.Context, ref AppRef, kind, key string, fill func(*mail.Data) error) (bool, error) {
-	c, err := a.Store.ApplicationContact(ctx, ref.OrgID, ref.ApplicationID)
-	if err != nil {
-		return false, permanent(err)
-	}
-	sent, msgID, err := a.Store.EmailClaim(ctx, ref.OrgID, ref.ApplicationID, key, kind, c.Language,
-		fmt.Sprintf("<%s.%s@hireflow>", kind, ref.ApplicationID))
-	if err != nil {
-		return false, err
-	}
-	if sent {
-		return false, nil
-	}
-	title := c.JobTitle
-	if c.Language == "zh" && c.JobTitleZH != "" {
-		title = c.JobTitleZH
-	}
-	d := mail.Data{Lang: c.Language, ToName: c.Name, OrgName: c.OrgName, BrandLine: c.BrandLine, Color: c.Color, LogoURL: c.LogoURL, JobTitle: title}
-	if fill != nil {
-		if err := fill(&d); err != nil {
-			return false, err
-		}
-	}
-	r, err := mail.Render(kind, d)
-	if err != nil {
-		return false, permanent(hireflow.Errorf(hireflow.KindInvalid, "template", "", "%v", err))
-	}
-	if err := a.Mail.Send(ctx, c.Name, c.Email, msgID, r); err != nil {
-		return false, err
-	}
-	return true, a.markSent(ctx, key)
-}
+// ShapeWorkflowRecords is the workflow shape in which the workflow is the only writer of the
+// stage (workflow.GetVersion "workflow-records-stage", version 1).
+const ShapeWorkflowRecords = 1
+
+// legacy reports whether the calling workflow is of the first shape.
+func (r AppRef) legacy() bool { return r.Shape < ShapeWorkflowRecords }
 
 // markSent records that an email was handed to SMTP. The mail is out: if the database is
 // briefly unreachable, losing this fact would send it again on the activity's retry, so it is

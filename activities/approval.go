@@ -51,26 +51,34 @@ func (a *Activities) PlanApproval(ctx context.Context, in PlanApprovalInput) (Pl
 	if err := a.Store.OfferSetStatus(ctx, in.OrgID, in.OfferID, "approving", ""); err != nil {
 		return PlanApprovalResult{}, err
 	}
-	if err := a.Store.ApplicationSetStage(ctx, in.OrgID, in.ApplicationID, hireflow.StageOffer, hireflow.StatusActive, "offer"); err != nil {
-		return PlanApprovalResult{}, permanent(err)
+	if !in.legacy() {
+		return PlanApprovalResult{Steps: steps}, nil // the workflow asks the first approvers
 	}
-	// The first step's approvers hear of it now (one activity instead of two).
+	// A chain of the first shape expects the stage recorded and the first approvers asked here.
+	if err := a.enter(ctx, in.AppRef, StageChange{Stage: hireflow.StageOffer, Status: hireflow.StatusActive, EventKey: "offer"}); err != nil {
+		return PlanApprovalResult{}, err
+	}
 	first := steps[0].Approvers
 	if !steps[0].Parallel {
 		first = first[:1]
 	}
-	notice := StaffNoticeInput{AppRef: in.AppRef, Kind: hireflow.NoticeApprovalRequest, Key: in.OfferID + ":1.0"}
-	for _, w := range first {
+	if _, err := a.NotifyStaff(ctx, ApprovalRequest(in.AppRef, in.OfferID+":1.0", first)); err != nil {
+		return PlanApprovalResult{}, err
+	}
+	return PlanApprovalResult{Steps: steps}, nil
+}
+
+// ApprovalRequest addresses an approval request to approvers named as roles or "user:<id>".
+func ApprovalRequest(ref AppRef, key string, approvers []string) StaffNoticeInput {
+	notice := StaffNoticeInput{AppRef: ref, Kind: hireflow.NoticeApprovalRequest, Key: key}
+	for _, w := range approvers {
 		if id, ok := strings.CutPrefix(w, "user:"); ok {
 			notice.UserIDs = append(notice.UserIDs, id)
 		} else {
 			notice.Roles = append(notice.Roles, hireflow.Role(w))
 		}
 	}
-	if _, err := a.NotifyStaff(ctx, notice); err != nil {
-		return PlanApprovalResult{}, err
-	}
-	return PlanApprovalResult{Steps: steps}, nil
+	return notice
 }
 
 // ApprovalRecord is one approver's recorded decision.

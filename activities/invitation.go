@@ -2,10 +2,10 @@ package activities
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/hireflow/hireflow"
-	"github.com/hireflow/hireflow/internal/infra/mail"
 )
 
 // issueLink makes a fresh application link; only its hash is stored.
@@ -28,18 +28,27 @@ type InviteResult struct {
 	Sent bool
 }
 
-// InviteCandidate issues the application link, emails the invitation and marks the stage.
+// InviteCandidate issues the application link, emails the invitation and marks the stage
+// (workflows of the first shape; later ones use RecordStage with Invitation).
 func (a *Activities) InviteCandidate(ctx context.Context, in InviteInput) (InviteResult, error) {
-	sent, err := a.sendToCandidate(ctx, in.AppRef, hireflow.NoticeInvitation, "invite:"+in.ApplicationID, func(d *mail.Data) error {
-		link, err := a.issueLink(ctx, in.AppRef, in.ExpiresAt, true)
-		d.Link, d.ExpiresAt = link, in.ExpiresAt
-		return err
-	})
+	sent, err := a.notifyCandidate(ctx, Invitation(in.AppRef, in.ExpiresAt))
 	if err != nil {
 		return InviteResult{}, err
 	}
-	if err := a.Store.ApplicationSetStage(ctx, in.OrgID, in.ApplicationID, hireflow.StageInvited, hireflow.StatusActive, "invited"); err != nil {
-		return InviteResult{}, permanent(err)
+	if err := a.enter(ctx, in.AppRef, StageChange{Stage: hireflow.StageInvited, Status: hireflow.StatusActive, EventKey: "invited"}); err != nil {
+		return InviteResult{}, err
 	}
 	return InviteResult{Sent: sent}, nil
+}
+
+// Invitation is the invitation email with a link valid until expires (replacing earlier links).
+func Invitation(ref AppRef, expires time.Time) CandidateNoticeInput {
+	return CandidateNoticeInput{AppRef: ref, Kind: hireflow.NoticeInvitation, WithLink: true, ExpiresAt: expires, RevokeOld: true,
+		ledger: "invite:" + ref.ApplicationID, msgID: fmt.Sprintf("<%s.%s@hireflow>", hireflow.NoticeInvitation, ref.ApplicationID)}
+}
+
+// Rejection is the rejection email.
+func Rejection(ref AppRef) CandidateNoticeInput {
+	return CandidateNoticeInput{AppRef: ref, Kind: hireflow.NoticeRejection,
+		ledger: "reject:" + ref.ApplicationID, msgID: fmt.Sprintf("<%s.%s@hireflow>", hireflow.NoticeRejection, ref.ApplicationID)}
 }

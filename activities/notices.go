@@ -80,9 +80,14 @@ type CandidateNoticeInput struct {
 	Key      string
 	WithLink bool
 	LinkTTL  time.Duration
-	Detail   string
+	// ExpiresAt, when set, is the link's fixed expiry, also shown in the email (the invitation).
+	ExpiresAt time.Time `json:",omitempty"`
+	Detail    string
 	// RevokeOld makes the new link replace the earlier ones.
 	RevokeOld bool
+	// ledger and msgID name the email in the ledger instead of Kind:Key:application; the first
+	// shape's invitation and rejection used these names, kept so that a retry never resends.
+	ledger, msgID string
 }
 
 // NotifyCandidate sends a candidate notice once per key.
@@ -90,13 +95,20 @@ func (a *Activities) NotifyCandidate(ctx context.Context, in CandidateNoticeInpu
 	return a.notifyCandidate(ctx, in)
 }
 
+// fullTemplates are the candidate emails with a template of their own; the others are notices.
+var fullTemplates = map[string]bool{hireflow.NoticeInvitation: true, hireflow.NoticeRejection: true}
+
 func (a *Activities) notifyCandidate(ctx context.Context, in CandidateNoticeInput) (bool, error) {
 	c, err := a.Store.ApplicationContact(ctx, in.OrgID, in.ApplicationID)
 	if err != nil {
 		return false, permanent(err)
 	}
-	key := in.Kind + ":" + in.Key + ":" + in.ApplicationID
-	sent, msgID, err := a.Store.EmailClaim(ctx, in.OrgID, in.ApplicationID, key, in.Kind, c.Language, "<"+hexHash(key)+"@hireflow>")
+	key, msgID := in.ledger, in.msgID
+	if key == "" {
+		key = in.Kind + ":" + in.Key + ":" + in.ApplicationID
+		msgID = "<" + hexHash(key) + "@hireflow>"
+	}
+	sent, msgID, err := a.Store.EmailClaim(ctx, in.OrgID, in.ApplicationID, key, in.Kind, c.Language, msgID)
 	if err != nil || sent {
 		return false, err
 	}
@@ -106,17 +118,28 @@ func (a *Activities) notifyCandidate(ctx context.Context, in CandidateNoticeInpu
 	}
 	d := mail.Data{Lang: c.Language, ToName: c.Name, OrgName: c.OrgName, BrandLine: c.BrandLine, Color: c.Color, LogoURL: c.LogoURL, JobTitle: title}
 	if in.WithLink {
-		ttl := in.LinkTTL
-		if ttl <= 0 {
-			ttl = 14 * 24 * time.Hour
+		expires := in.ExpiresAt
+		if expires.IsZero() {
+			ttl := in.LinkTTL
+			if ttl <= 0 {
+				ttl = 14 * 24 * time.Hour
+			}
+			expires = time.Now().Add(ttl)
+		} else {
+			d.ExpiresAt = expires
 		}
-		if d.Link, err = a.issueLink(ctx, in.AppRef, time.Now().Add(ttl), in.RevokeOld); err != nil {
+		if d.Link, err = a.issueLink(ctx, in.AppRef, expires, in.RevokeOld); err != nil {
 			return false, err
 		}
 	}
-	r, err := mail.RenderNotice(in.Kind, d, in.Detail)
+	var r mail.Rendered
+	if fullTemplates[in.Kind] {
+		r, err = mail.Render(in.Kind, d)
+	} else {
+		r, err = mail.RenderNotice(in.Kind, d, in.Detail)
+	}
 	if err != nil {
-		return false, permanent(err)
+		return false, permanent(hireflow.Errorf(hireflow.KindInvalid, "template", "", "%v", err))
 	}
 	if err := a.Mail.Send(ctx, c.Name, c.Email, msgID, r); err != nil {
 		return false, err

@@ -70,5 +70,5 @@ func (a *Activities) OnboardEmployee(ctx context.Context, in OnboardInput) (Onbo
 	if stage == "" {
 		stage = hireflow.StageOnboarding
 	}
-	return res, permanent(a.Store.ApplicationSetStage(ctx, in.OrgID, in.ApplicationID, stage, hireflow.StatusHired, "onboarded"))
+	return res, a.enter(ctx, in.AppRef, StageChange{Stage: stage, Status: hireflow.StatusHired, EventKey: "onboarded"})
 }

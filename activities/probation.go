@@ -12,6 +12,8 @@ type ProbationInput struct {
 	ManagerID string
 	Outcome   string
 	Rating    int
+	// Enter is the stage the workflow moves to (the first shape sent none: completed).
+	Enter StageChange
 }
 
 // RecordProbation stores the probation outcome next to the interview scores and completes the
@@ -24,5 +26,8 @@ func (a *Activities) RecordProbation(ctx context.Context, in ProbationInput) err
 		Inputs: map[string]any{"rating": in.Rating}, Outcome: in.Outcome, DecidedBy: in.ManagerID}, "probation"); err != nil {
 		return err
 	}
-	return permanent(a.Store.ApplicationSetStage(ctx, in.OrgID, in.ApplicationID, hireflow.StageCompleted, hireflow.StatusHired, "completed"))
+	if in.Enter.Stage == "" {
+		in.Enter = StageChange{Stage: hireflow.StageCompleted, Status: hireflow.StatusHired, EventKey: "completed"}
+	}
+	return a.enter(ctx, in.AppRef, in.Enter)
 }

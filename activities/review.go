@@ -58,12 +58,16 @@ func (a *Activities) RouteApplication(ctx context.Context, in RouteInput) (Route
 		return res, err
 	}
 	res.Outcome, res.DecisionID = rec.Outcome, rec.ID
+	if !in.legacy() {
+		return res, nil // the workflow records the stage and sends the notices
+	}
+	// A workflow of the first shape expects the stage recorded and the notices sent here.
 	stage := hireflow.StageReview
 	if res.Outcome == "hold" {
 		stage = hireflow.StageHold
 	}
-	if err := a.Store.ApplicationSetStage(ctx, in.OrgID, in.ApplicationID, stage, hireflow.StatusActive, "routed"); err != nil {
-		return res, permanent(err)
+	if err := a.enter(ctx, in.AppRef, StageChange{Stage: stage, Status: hireflow.StatusActive, EventKey: "routed"}); err != nil {
+		return res, err
 	}
 	if in.ConfirmInterview {
 		if _, err := a.notifyCandidate(ctx, CandidateNoticeInput{AppRef: in.AppRef, Kind: hireflow.NoticeInterviewReceived, Key: "interview"}); err != nil {
@@ -119,6 +123,10 @@ func (a *Activities) RecordReviews(ctx context.Context, in ReviewsInput) (RouteR
 	if err != nil {
 		return RouteResult{}, err
 	}
+	res := RouteResult{Outcome: rec.Outcome, DecisionID: rec.ID}
+	if !in.legacy() {
+		return res, nil
+	}
 	stage := hireflow.StageOffer
 	switch rec.Outcome {
 	case "hold":
@@ -126,5 +134,5 @@ func (a *Activities) RecordReviews(ctx context.Context, in ReviewsInput) (RouteR
 	case "reject":
 		stage = hireflow.StageReview
 	}
-	return RouteResult{Outcome: rec.Outcome, DecisionID: rec.ID}, permanent(a.Store.ApplicationSetStage(ctx, in.OrgID, in.ApplicationID, stage, hireflow.StatusActive, "reviewed"))
+	return res, a.enter(ctx, in.AppRef, StageChange{Stage: stage, Status: hireflow.StatusActive, EventKey: "reviewed"})
 }

@@ -22,6 +22,9 @@ type ScoreInput struct {
 	QuestionID string
 	Dimensions []string
 	Weights    map[string]float64 `json:",omitempty"` // the rule set's weights of these dimensions: the answer's overall
+	// Enter is the stage the workflow moved to when this answer arrived (the first answer of a
+	// candidate who never opened the page moves invited → interview), recorded with the score.
+	Enter *StageChange `json:",omitempty"`
 }
 
 // ScoreResult is one answer's per-dimension scores and flags.
@@ -95,8 +98,12 @@ func (a *Activities) ScoreAnswer(ctx context.Context, in ScoreInput) (ScoreResul
 			return res, err
 		}
 	}
-	if err := a.Store.ApplicationSetStage(ctx, in.OrgID, in.ApplicationID, hireflow.StageInterview, hireflow.StatusActive, "interview"); err != nil {
-		return res, permanent(err)
+	enter := in.Enter
+	if in.legacy() {
+		enter = &StageChange{Stage: hireflow.StageInterview, Status: hireflow.StatusActive, EventKey: "interview"}
+	}
+	if enter != nil {
+		return res, a.enter(ctx, in.AppRef, *enter)
 	}
 	return res, nil
 }

@@ -56,6 +56,10 @@ func (a *Activities) ScreenApplication(ctx context.Context, sin ScreenInput) (Sc
 	}
 	res.RuleError = failed
 	res.Outcome, res.DecisionID = hireflow.ScreenOutcome(rec.Outcome), rec.ID
+	if !in.legacy() {
+		return res, nil // the workflow records the stage and invites
+	}
+	// A workflow of the first shape expects the stage recorded and a passing candidate invited here.
 	stage, status := hireflow.StageScreening, hireflow.StatusActive
 	switch res.Outcome {
 	case hireflow.ScreenHold:
@@ -63,8 +67,8 @@ func (a *Activities) ScreenApplication(ctx context.Context, sin ScreenInput) (Sc
 	case hireflow.ScreenReject:
 		stage = hireflow.StageScreening // the rejection email moves it to rejected after the delay
 	}
-	if err := a.Store.ApplicationSetStage(ctx, in.OrgID, in.ApplicationID, stage, status, "screened"); err != nil {
-		return res, permanent(err)
+	if err := a.enter(ctx, in, StageChange{Stage: stage, Status: status, EventKey: "screened"}); err != nil {
+		return res, err
 	}
 	if sin.InviteOnPass && res.Outcome == hireflow.ScreenPass {
 		if _, err := a.InviteCandidate(ctx, InviteInput{AppRef: in, ExpiresAt: sin.ExpiresAt}); err != nil {
@@ -83,16 +87,17 @@ func lower(xs []string) []string {
 	return out
 }
 
-// RejectApplication emails the rejection, revokes links and closes the application.
+// RejectApplication emails the rejection, revokes links and closes the application (workflows
+// of the first shape; later ones use RecordStage).
 func (a *Activities) RejectApplication(ctx context.Context, in AppRef) (bool, error) {
-	sent, err := a.sendToCandidate(ctx, in, hireflow.NoticeRejection, "reject:"+in.ApplicationID, nil)
+	sent, err := a.notifyCandidate(ctx, Rejection(in))
 	if err != nil {
 		return false, err
 	}
 	if err := a.Store.TokenRevokeAll(ctx, in.OrgID, in.ApplicationID); err != nil {
 		return false, err
 	}
-	return sent, permanent(a.Store.ApplicationSetStage(ctx, in.OrgID, in.ApplicationID, hireflow.StageRejected, hireflow.StatusRejected, "rejected"))
+	return sent, a.enter(ctx, in, StageChange{Stage: hireflow.StageRejected, Status: hireflow.StatusRejected, EventKey: "rejected"})
 }
 
 // RecruiterDecisionInput records a recruiter's decision on a held application.

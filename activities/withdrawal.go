@@ -17,27 +17,27 @@ type CloseInput struct {
 	ReasonCode  string
 }
 
-// CloseApplication revokes links, settles an open offer, records the final stage, and tells
-// the candidate when asked to.
+// CloseApplication ends an application for workflows of the first shape; later ones call
+// RecordStage with the same fields.
 func (a *Activities) CloseApplication(ctx context.Context, in CloseInput) error {
-	if in.OfferID != "" && in.OfferStatus != "" {
-		if err := a.Store.OfferSetStatus(ctx, in.OrgID, in.OfferID, in.OfferStatus, in.ReasonCode); err != nil {
-			return err
-		}
-	}
+	return a.RecordStage(ctx, Closing(in))
+}
+
+// Closing is the final stage an ending records: links revoked, an open offer settled, the
+// candidate told (and the recruiters, when an offer was open).
+func Closing(in CloseInput) StageInput {
+	st := StageInput{AppRef: in.AppRef, Stage: in.Stage, Status: in.Status, EventKey: string(in.Stage),
+		OfferID: in.OfferID, OfferStatus: in.OfferStatus, ReasonCode: in.ReasonCode, RevokeLinks: true}
 	if in.Notice != "" {
-		if _, err := a.notifyCandidate(ctx, CandidateNoticeInput{AppRef: in.AppRef, Kind: in.Notice, Key: string(in.Stage)}); err != nil {
-			return err
-		}
+		st.Candidate = []CandidateNoticeInput{{Kind: in.Notice, Key: string(in.Stage)}}
 		if in.OfferID != "" {
-			if _, err := a.NotifyStaff(ctx, StaffNoticeInput{AppRef: in.AppRef, Kind: hireflow.NoticeOfferResponse, Key: in.OfferID,
-				Roles: []hireflow.Role{hireflow.RoleRecruiter}, Detail: in.OfferStatus}); err != nil {
-				return err
-			}
+			st.Staff = []StaffNoticeInput{OfferResponseNotice(in.OfferID, in.OfferStatus)}
 		}
 	}
-	if err := a.Store.TokenRevokeAll(ctx, in.OrgID, in.ApplicationID); err != nil {
-		return err
-	}
-	return permanent(a.Store.ApplicationSetStage(ctx, in.OrgID, in.ApplicationID, in.Stage, in.Status, string(in.Stage)))
+	return st
+}
+
+// OfferResponseNotice tells the recruiters how the candidate answered an offer.
+func OfferResponseNotice(offerID, status string) StaffNoticeInput {
+	return StaffNoticeInput{Kind: hireflow.NoticeOfferResponse, Key: offerID, Roles: []hireflow.Role{hireflow.RoleRecruiter}, Detail: status}
 }

@@ -133,16 +133,12 @@ type decideRequest struct {
 // decideApplication passes or rejects a held application through the workflow's validated update.
 func (s *Server) decideApplication(c *fiber.Ctx) error {
 	p := principal(c)
-	id, err := appIDParam(c)
+	id, req, err := idRequest[decideRequest](c, appIDParam)
 	if err != nil {
 		return err
 	}
-	var req decideRequest
-	if err := decodeJSON(c, &req); err != nil {
+	if err := maxText("note", req.Note, 2000); err != nil {
 		return err
-	}
-	if len(req.Note) > 2000 {
-		return hireflow.Errorf(hireflow.KindInvalid, "invalid_field", "note", "the note is longer than 2000 characters")
 	}
 	app, err := s.Store.ApplicationGet(c.UserContext(), p.OrgID, id, false)
 	if err != nil {

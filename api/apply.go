@@ -17,7 +17,6 @@ import (
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/internal/analysis/resume"
 	"github.com/hireflow/hireflow/internal/infra/store"
-	"github.com/hireflow/hireflow/rules"
 	"github.com/hireflow/hireflow/workflows"
 )
 
@@ -183,67 +182,14 @@ func (s *Server) apply(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"application_id": app.ID, "status": "received", "message": msg, "file": fileName})
 }
 
-// workflowInput builds the workflow's input: IDs, enums, numbers and the pinned pipeline only.
-func (s *Server) workflowInput(ctx context.Context, job hireflow.Job, app hireflow.Application) (workflows.ApplicationInput, error) {
-	in := workflows.ApplicationInput{OrgID: app.OrgID, ApplicationID: app.ID, JobID: app.JobID, RuleSetID: app.RuleSetID,
-		RuleVersion: app.RuleVersion, Timings: s.Timing.Timings(job), Stages: job.Stages, ScoringQueue: s.Cfg.ScoringTaskQueue,
-		Weights: map[string]float64{}}
-	var ruled map[string]time.Duration
-	v, err := s.Store.RuleSetVersion(ctx, app.OrgID, app.RuleSetID, app.RuleVersion)
-	if err != nil {
-		return in, err
-	}
-	if src := v.Content.Rules[rules.RuleDurations]; src != "" {
-		if p, err := rules.Compile(rules.RuleDurations, src); err == nil {
-			ruled, _ = p.Durations(ctx, rules.DurationsEnv{})
-		}
-	}
-	in.Steps = s.Timing.StepTimings(job, ruled)
-	pipe := job.Pipeline
-	if len(pipe) == 0 {
-		for _, st := range rules.DefaultPipeline {
-			pipe = append(pipe, hireflow.PipelineStage{Kind: st.Stage})
-		}
-	}
-	for _, st := range pipe {
-		in.Pipeline = append(in.Pipeline, workflows.StageRef{Kind: st.Kind, When: st.When, Params: st.Params})
-	}
-	var dims []string
-	for _, d := range job.Dimensions {
-		in.Weights[d.Key] = d.Weight
-		dims = append(dims, d.Key)
-	}
-	// A rule set's weights rule replaces the job's weights; one that fails at run time (a name
-	// that is not a dimension, weights not adding up to 1) leaves the job's weights in place.
-	if src := v.Content.Rules[rules.RuleWeights]; src != "" {
-		if p, err := rules.Compile(rules.RuleWeights, src); err == nil {
-			req := job.Requirements
-			env := rules.WeightsEnv{Dimensions: dims, Job: rules.JobFacts{Must: req.MustSkills, Nice: req.NiceSkills, MinYears: req.MinYears,
-				Education: req.Education, EducationRank: resume.EducationRank(req.Education), Languages: req.Languages}}
-			if w, err := p.Weights(ctx, env); err == nil && len(w) > 0 {
-				in.Weights = w
-			}
-		}
-	}
-	for _, q := range job.Questions {
-		qd := q.Dimensions
-		if len(qd) == 0 {
-			qd = dims
-		}
-		in.Questions = append(in.Questions, workflows.QuestionRef{ID: q.ID, Kind: q.Kind, Dimensions: qd})
-	}
-	return in, nil
-}
-
 // startApplication starts the application's workflow with IDs and enums only.
 func (s *Server) startApplication(ctx context.Context, job hireflow.Job, app hireflow.Application) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	in, err := s.workflowInput(ctx, job, app)
-	if err != nil {
-		return err
-	}
-	_, err = s.Workflows.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+	// IDs only: the workflow's first activity resolves the plan from the job and the pinned rule set.
+	in := workflows.ApplicationInput{OrgID: app.OrgID, ApplicationID: app.ID, JobID: app.JobID, RuleSetID: app.RuleSetID,
+		RuleVersion: app.RuleVersion, ScoringQueue: s.Cfg.ScoringTaskQueue, Shape: workflows.CurrentShape}
+	_, err := s.Workflows.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:        app.WorkflowID,
 		TaskQueue: s.Cfg.TaskQueue,
 		TypedSearchAttributes: temporal.NewSearchAttributes(

@@ -162,6 +162,14 @@ func (s *Server) candidateStatusJSON(c *fiber.Ctx) error {
 }
 
 func (s *Server) candidateWithdraw(c *fiber.Ctx) error {
+	return s.confirmedForm(c, true, workflows.SignalWithdraw, workflows.WithdrawSignal{Reason: "candidate"}, "application.withdraw",
+		hireflow.StageWithdrawn, "withdraw.done")
+}
+
+// confirmedForm takes a status-page form that needs confirm=yes: it signals the workflow,
+// audits the candidate's action and shows the page at the stage the signal leads to. With
+// activeOnly, a closed application just shows its page.
+func (s *Server) confirmedForm(c *fiber.Ctx, activeOnly bool, name string, arg any, action string, then hireflow.Stage, notice string) error {
 	tok, ct, err := s.useToken(c)
 	if err != nil {
 		return err
@@ -171,14 +179,14 @@ func (s *Server) candidateWithdraw(c *fiber.Ctx) error {
 		d.WithdrawError = translate(d.Lang, "withdraw.need")
 		return s.render(c, fiber.StatusUnprocessableEntity, "status.html", d)
 	}
-	if ct.Status != hireflow.StatusActive {
+	if activeOnly && ct.Status != hireflow.StatusActive {
 		return s.render(c, fiber.StatusOK, "status.html", d)
 	}
-	if err := s.signal(c.UserContext(), tok.ApplicationID, workflows.SignalWithdraw, workflows.WithdrawSignal{Reason: "candidate"}); err != nil {
+	if err := s.signal(c.UserContext(), tok.ApplicationID, name, arg); err != nil {
 		return err
 	}
-	_ = s.Store.Audit(c.UserContext(), tok.OrgID, "candidate", tok.ApplicationID, "application.withdraw", "application", tok.ApplicationID, nil)
-	d.Stage, d.CanWithdraw, d.Notice = hireflow.StageWithdrawn, false, translate(d.Lang, "withdraw.done")
+	_ = s.Store.Audit(c.UserContext(), tok.OrgID, "candidate", tok.ApplicationID, action, "application", tok.ApplicationID, nil)
+	d.Stage, d.CanWithdraw, d.Notice = then, false, translate(d.Lang, notice)
 	return s.render(c, fiber.StatusOK, "status.html", d)
 }
 
@@ -208,21 +216,8 @@ func (s *Server) candidateOfferPage(c *fiber.Ctx) error {
 
 // candidateDeletionPage takes the data-deletion form of the status page.
 func (s *Server) candidateDeletionPage(c *fiber.Ctx) error {
-	tok, ct, err := s.useToken(c)
-	if err != nil {
-		return err
-	}
-	d := s.candidateView(c, tok, ct)
-	if c.FormValue("confirm") != "yes" {
-		d.WithdrawError = translate(d.Lang, "withdraw.need")
-		return s.render(c, fiber.StatusUnprocessableEntity, "status.html", d)
-	}
-	if err := s.signal(c.UserContext(), tok.ApplicationID, workflows.SignalDeletionRequest, workflows.DeletionSignal{}); err != nil {
-		return err
-	}
-	_ = s.Store.Audit(c.UserContext(), tok.OrgID, "candidate", tok.ApplicationID, "candidate.deletion_request", "application", tok.ApplicationID, nil)
-	d.CanWithdraw, d.Stage, d.Notice = false, hireflow.StageDeletion, translate(d.Lang, "delete.done")
-	return s.render(c, fiber.StatusOK, "status.html", d)
+	return s.confirmedForm(c, false, workflows.SignalDeletionRequest, workflows.DeletionSignal{}, "candidate.deletion_request",
+		hireflow.StageDeletion, "delete.done")
 }
 
 func (s *Server) applyPage(c *fiber.Ctx) error {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -14,7 +15,6 @@ import (
 	"github.com/hireflow/hireflow/internal/infra/seal"
 	"github.com/hireflow/hireflow/internal/infra/store"
 	"github.com/hireflow/hireflow/rules"
-	"github.com/hireflow/hireflow/workflows"
 )
 
 // Store is what the handlers read and write in PostgreSQL (implemented by *store.Store).
@@ -89,11 +89,14 @@ type Pinger interface {
 	Ping(ctx context.Context) error
 }
 
-// TimingPolicy resolves a job's waits against the deployment's defaults.
-type TimingPolicy interface {
-	Timings(j hireflow.Job) workflows.Timings
-	StepTimings(j hireflow.Job, ruled map[string]time.Duration) workflows.StepTimings
+// MediaProbe measures an uploaded recording before it is stored, so that a damaged or
+// over-long one is refused at once with a coded error. An unreadable file is ErrUnreadableMedia.
+type MediaProbe interface {
+	Seconds(ctx context.Context, path string) (float64, error)
 }
+
+// ErrUnreadableMedia is what a MediaProbe returns for a file that does not decode.
+var ErrUnreadableMedia = errors.New("unreadable media")
 
 // Deps are everything the HTTP layer uses, passed in at construction: it reaches nothing else
 // (no activities, no composition root).
@@ -102,7 +105,7 @@ type Deps struct {
 	Objects   Objects
 	Workflows client.Client
 	Mail      Pinger
-	Timing    TimingPolicy
+	Media     MediaProbe
 	Cfg       *config.Config
 	Box       *seal.Box
 	Log       *slog.Logger

@@ -19,6 +19,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/internal/infra/store"
+	"github.com/hireflow/hireflow/workflows"
 )
 
 // The HTTP helpers every handler shares: decoding and validating input, rendering pages and
@@ -198,4 +200,72 @@ func workflowError(err error) error {
 
 func required(field, en, zh string) *hireflow.Error {
 	return hireflow.Errorf(hireflow.KindInvalid, "field_required", field, "%s", en).ZH("%s", zh)
+}
+
+// staffRequest decodes a staff member's JSON body and loads the application the path names
+// (in the member's organisation): the preamble of every staff step.
+func staffRequest[T any](s *Server, c *fiber.Ctx) (T, hireflow.Application, error) {
+	var req T
+	if err := decodeJSON(c, &req); err != nil {
+		return req, hireflow.Application{}, err
+	}
+	app, err := s.staffApp(c)
+	return req, app, err
+}
+
+// candidateRequest checks the candidate's link and decodes the JSON body: the preamble of
+// every candidate step.
+func candidateRequest[T any](s *Server, c *fiber.Ctx) (T, store.CandidateToken, store.Contact, error) {
+	var req T
+	tok, ct, err := s.useToken(c)
+	if err != nil {
+		return req, tok, ct, err
+	}
+	return req, tok, ct, decodeJSON(c, &req)
+}
+
+// maxText refuses a free-text field longer than n characters.
+func maxText(field, v string, n int) error {
+	if utf8.RuneCountInString(v) > n {
+		return hireflow.Errorf(hireflow.KindInvalid, "invalid_field", field, "%s is longer than %d characters", field, n).
+			ZH("%s 超过 %d 个字符", field, n)
+	}
+	return nil
+}
+
+// staffStep is a staff step the workflow takes as an update: the request is decoded, the
+// application loaded, the update that build makes of them (after build's own checks) sent to
+// the workflow, whose validator may still refuse it with its reason, and then after (if any)
+// stores what stays out of the workflow and says what to answer.
+func staffStep[T any](s *Server, c *fiber.Ctx, name string, build func(T, hireflow.Principal) (any, error),
+	after func(context.Context, T, hireflow.Application, workflows.UpdateAck) (fiber.Map, error)) error {
+	req, app, err := staffRequest[T](s, c)
+	if err != nil {
+		return err
+	}
+	arg, err := build(req, principal(c))
+	if err != nil {
+		return err
+	}
+	var ack workflows.UpdateAck
+	if err := s.update(c.UserContext(), app.WorkflowID, name, arg, &ack); err != nil {
+		return err
+	}
+	res := fiber.Map{"accepted": true}
+	if after != nil {
+		if res, err = after(c.UserContext(), req, app, ack); err != nil {
+			return err
+		}
+	}
+	return c.JSON(res)
+}
+
+// idRequest reads the path's ID (param checks its shape) and decodes the JSON body.
+func idRequest[T any](c *fiber.Ctx, param func(*fiber.Ctx) (string, error)) (string, T, error) {
+	var req T
+	id, err := param(c)
+	if err != nil {
+		return id, req, err
+	}
+	return id, req, decodeJSON(c, &req)
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"regexp"
@@ -67,16 +68,12 @@ var noticeVersionRe = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z._-]{0,19}$`)
 // candidateConsent records the consent to recording (with the notice version) and, when asked,
 // the refusal of decisions made solely by automated means.
 func (s *Server) candidateConsent(c *fiber.Ctx) error {
-	tok, _, err := s.useToken(c)
-	if err != nil {
-		return err
-	}
-	var req struct {
+	req, tok, _, err := candidateRequest[struct {
 		Recording     bool   `json:"recording"`
 		HumanOnly     bool   `json:"human_only"`
 		NoticeVersion string `json:"notice_version"`
-	}
-	if err := decodeJSON(c, &req); err != nil {
+	}](s, c)
+	if err != nil {
 		return err
 	}
 	if !req.Recording {
@@ -130,29 +127,16 @@ type feedbackRequest struct {
 	Comment        string         `json:"comment"`
 }
 
+// submitFeedback takes a live round's feedback; the comment is personal opinion about a
+// candidate, so it stays in PostgreSQL, out of the workflow.
 func (s *Server) submitFeedback(c *fiber.Ctx) error {
-	var req feedbackRequest
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	if utf8.RuneCountInString(req.Comment) > 5000 {
-		return hireflow.Errorf(hireflow.KindInvalid, "invalid_field", "comment", "the comment is longer than 5000 characters")
-	}
-	app, err := s.staffApp(c)
-	if err != nil {
-		return err
-	}
-	p := principal(c)
-	var ack workflows.UpdateAck
-	if err := s.update(c.UserContext(), app.WorkflowID, workflows.UpdateInterviewFeedback, workflows.FeedbackUpdate{Round: req.Round,
-		InterviewerID: p.UserID, Role: p.Role, Ratings: req.Ratings, Recommendation: req.Recommendation}, &ack); err != nil {
-		return err
-	}
-	// The comment is personal opinion about a candidate: it stays in PostgreSQL, out of the workflow.
-	if err := s.Store.FeedbackSave(c.UserContext(), p.OrgID, app.ID, req.Round, p.UserID, req.Ratings, req.Recommendation, req.Comment); err != nil {
-		return err
-	}
-	return c.JSON(fiber.Map{"accepted": true, "stage": ack.Stage})
+	return staffStep(s, c, workflows.UpdateInterviewFeedback, func(req feedbackRequest, p hireflow.Principal) (any, error) {
+		return workflows.FeedbackUpdate{Round: req.Round, InterviewerID: p.UserID, Role: p.Role, Ratings: req.Ratings,
+			Recommendation: req.Recommendation}, maxText("comment", req.Comment, 5000)
+	}, func(ctx context.Context, req feedbackRequest, app hireflow.Application, ack workflows.UpdateAck) (fiber.Map, error) {
+		p := principal(c)
+		return fiber.Map{"accepted": true, "stage": ack.Stage}, s.Store.FeedbackSave(ctx, p.OrgID, app.ID, req.Round, p.UserID, req.Ratings, req.Recommendation, req.Comment)
+	})
 }
 
 // openQuestion loads the candidate's application and the job's question id (of the given kind,
@@ -182,15 +166,11 @@ func (s *Server) openQuestion(c *fiber.Ctx, tok store.CandidateToken, ct store.C
 }
 
 func (s *Server) candidateAnswer(c *fiber.Ctx) error {
-	tok, ct, err := s.useToken(c)
-	if err != nil {
-		return err
-	}
-	var req struct {
+	req, tok, ct, err := candidateRequest[struct {
 		QuestionID string `json:"question_id"`
 		Text       string `json:"text"`
-	}
-	if err := decodeJSON(c, &req); err != nil {
+	}](s, c)
+	if err != nil {
 		return err
 	}
 	text := strings.TrimSpace(req.Text)

@@ -72,12 +72,8 @@ func (r *jobRequest) validate() error {
 	sum := 0.0
 	seen := map[string]bool{}
 	for i, d := range r.Dimensions {
-		f := "dimensions[" + strconv.Itoa(i) + "]"
-		if !keyRe.MatchString(d.Key) || seen[d.Key] {
-			return invalid(f+".key", "key must be unique, lower-case letters, digits and _")
-		}
-		seen[d.Key] = true
-		if err := textField(f+".name_en", d.NameEN, 1, 100); err != nil {
+		f, err := listEntry(seen, "dimensions", i, "key", d.Key, "name_en", d.NameEN, 100)
+		if err != nil {
 			return err
 		}
 		if d.Weight <= 0 || d.Weight > 1 || math.IsNaN(d.Weight) {
@@ -94,12 +90,8 @@ func (r *jobRequest) validate() error {
 	}
 	qids := map[string]bool{}
 	for i, q := range r.Questions {
-		f := "questions[" + strconv.Itoa(i) + "]"
-		if !keyRe.MatchString(q.ID) || qids[q.ID] {
-			return invalid(f+".id", "id must be unique, lower-case letters, digits and _")
-		}
-		qids[q.ID] = true
-		if err := textField(f+".text_en", q.TextEN, 1, 1000); err != nil {
+		f, err := listEntry(qids, "questions", i, "id", q.ID, "text_en", q.TextEN, 1000)
+		if err != nil {
 			return err
 		}
 		if q.Kind == "" {
@@ -211,4 +203,25 @@ func (s *Server) publicJob(c *fiber.Ctx) error {
 	}
 	return c.JSON(fiber.Map{"id": j.ID, "title": j.Title, "title_zh": j.TitleZH, "description": j.Description,
 		"location": j.Location, "requirements": j.Requirements})
+}
+
+// listEntry checks entry i of a list (dimensions, questions): its key is well-formed and
+// unique, its English text present and at most max characters. It returns the entry's field
+// prefix for further checks.
+func listEntry(seen map[string]bool, list string, i int, keyName, key, textName, text string, max int) (string, error) {
+	f := list + "[" + strconv.Itoa(i) + "]"
+	if err := uniqueKey(seen, f+"."+keyName, key); err != nil {
+		return f, err
+	}
+	return f, textField(f+"."+textName, text, 1, max)
+}
+
+// uniqueKey checks a key's shape and that it was not seen before in its list.
+func uniqueKey(seen map[string]bool, field, key string) error {
+	if !keyRe.MatchString(key) || seen[key] {
+		name := field[strings.LastIndex(field, ".")+1:]
+		return invalid(field, "%s must be unique, lower-case letters, digits and _", name)
+	}
+	seen[key] = true
+	return nil
 }

@@ -14,15 +14,9 @@ import (
 )
 
 type offerRequest struct {
-	Position   string  `json:"position"`
-	Salary     float64 `json:"salary"`
-	Currency   string  `json:"currency"`
-	BandMin    float64 `json:"band_min"`
-	BandMax    float64 `json:"band_max"`
-	Level      int     `json:"level"`
-	Department string  `json:"department"`
-	StartDate  string  `json:"start_date"` // YYYY-MM-DD
-	ExpiresAt  string  `json:"expires_at"` // RFC 3339; default: the job's offer expiry from now
+	store.OfferTerms
+	StartDate string `json:"start_date"` // YYYY-MM-DD
+	ExpiresAt string `json:"expires_at"` // RFC 3339; default: the job's offer expiry from now
 }
 
 func (r *offerRequest) validate() (time.Time, time.Time, error) {
@@ -60,15 +54,11 @@ func (r *offerRequest) validate() (time.Time, time.Time, error) {
 }
 
 func (s *Server) draftOffer(c *fiber.Ctx) error {
-	var req offerRequest
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	start, exp, err := req.validate()
+	req, app, err := staffRequest[offerRequest](s, c)
 	if err != nil {
 		return err
 	}
-	app, err := s.staffApp(c)
+	start, exp, err := req.validate()
 	if err != nil {
 		return err
 	}
@@ -76,8 +66,7 @@ func (s *Server) draftOffer(c *fiber.Ctx) error {
 	if exp.IsZero() {
 		exp = time.Now().Add(s.Cfg.OfferExpiresAfter)
 	}
-	id, err := s.Store.OfferCreate(c.UserContext(), p, store.Offer{ApplicationID: app.ID, Position: req.Position, Salary: req.Salary,
-		Currency: req.Currency, BandMin: req.BandMin, BandMax: req.BandMax, Level: req.Level, Department: req.Department, StartDate: start, ExpiresAt: exp})
+	id, err := s.Store.OfferCreate(c.UserContext(), p, store.Offer{ApplicationID: app.ID, OfferTerms: req.OfferTerms, StartDate: start, ExpiresAt: exp})
 	if err != nil {
 		return err
 	}
@@ -103,15 +92,11 @@ func (s *Server) getOffer(c *fiber.Ctx) error {
 }
 
 func (s *Server) candidateOfferResponse(c *fiber.Ctx) error {
-	tok, ct, err := s.useToken(c)
-	if err != nil {
-		return err
-	}
-	var req struct {
+	req, tok, ct, err := candidateRequest[struct {
 		Accept     bool   `json:"accept"`
 		ReasonCode string `json:"reason_code"`
-	}
-	if err := decodeJSON(c, &req); err != nil {
+	}](s, c)
+	if err != nil {
 		return err
 	}
 	if err := s.respondToOffer(c, tok.OrgID, tok.ApplicationID, ct.Status, req.Accept, req.ReasonCode); err != nil {

@@ -13,7 +13,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hireflow/hireflow"
-	"github.com/hireflow/hireflow/internal/analysis/speech"
 	"github.com/hireflow/hireflow/workflows"
 )
 
@@ -121,8 +120,8 @@ func (s *Server) recordingDuration(ctx context.Context, body []byte) (float64, e
 	}
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	d, err := speech.DefaultTools().Duration(ctx, path)
-	if errors.Is(err, speech.ErrCorrupt) {
+	d, err := s.Media.Seconds(ctx, path)
+	if errors.Is(err, ErrUnreadableMedia) {
 		return 0, hireflow.Errorf(hireflow.KindInvalid, "recording_unreadable", "recording", "the recording is damaged or incomplete; record it again").
 			ZH("录制文件已损坏或不完整，请重新录制")
 	}

@@ -67,6 +67,20 @@ func (s *Server) getRuleSetVersion(c *fiber.Ctx) error {
 }
 
 // readRuleSet accepts the content as JSON or as the YAML file format.
+// readCompiledRuleSet reads the body's rule set and compiles every rule and the pipeline; all
+// errors come back at once (422).
+func readCompiledRuleSet(c *fiber.Ctx) (rules.RuleSet, *rules.Compiled, error) {
+	rs, err := readRuleSet(c)
+	if err != nil {
+		return rs, nil, err
+	}
+	compiled, errs := rules.CompileSet(rs)
+	if len(errs) > 0 {
+		return rs, compiled, ruleErrors(errs)
+	}
+	return rs, compiled, nil
+}
+
 func readRuleSet(c *fiber.Ctx) (rules.RuleSet, error) {
 	ct := c.Get(fiber.HeaderContentType)
 	if strings.Contains(ct, "yaml") {
@@ -103,13 +117,9 @@ func (s *Server) saveDraft(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rs, err := readRuleSet(c)
+	_, compiled, err := readCompiledRuleSet(c)
 	if err != nil {
 		return err
-	}
-	compiled, errs := rules.CompileSet(rs)
-	if len(errs) > 0 {
-		return ruleErrors(errs)
 	}
 	v, err := s.Store.RuleSetSaveDraft(c.UserContext(), principal(c), id, compiled)
 	if err != nil {
@@ -220,12 +230,8 @@ type publishRequest struct {
 // publishRuleSet publishes a draft after a bias gate: if any group's impact ratio falls below
 // 0.8 under the draft, publishing needs an override reason, which the audit log keeps.
 func (s *Server) publishRuleSet(c *fiber.Ctx) error {
-	id, err := ruleSetParam(c)
+	id, req, err := idRequest[publishRequest](c, ruleSetParam)
 	if err != nil {
-		return err
-	}
-	var req publishRequest
-	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
 	p := principal(c)
@@ -273,13 +279,9 @@ func (s *Server) migrateApplication(c *fiber.Ctx) error {
 // createDefaultRuleSet makes the organisation's default rule set (version 1, published); new
 // jobs start from it.
 func (s *Server) createDefaultRuleSet(c *fiber.Ctx) error {
-	rs, err := readRuleSet(c)
+	rs, compiled, err := readCompiledRuleSet(c)
 	if err != nil {
 		return err
-	}
-	compiled, errs := rules.CompileSet(rs)
-	if len(errs) > 0 {
-		return ruleErrors(errs)
 	}
 	name := strings.TrimSpace(rs.Name)
 	if name == "" {

@@ -248,30 +248,19 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	return c.Status(status).JSON(fiber.Map{"error": body})
 }
 
+// statusOf is the HTTP status of each kind of error; anything else is a 500.
+var statusOfKind = map[hireflow.Kind]int{
+	hireflow.KindInvalid: fiber.StatusUnprocessableEntity, hireflow.KindBadRequest: fiber.StatusBadRequest,
+	hireflow.KindNotFound: fiber.StatusNotFound, hireflow.KindUnauthorized: fiber.StatusUnauthorized,
+	hireflow.KindForbidden: fiber.StatusForbidden, hireflow.KindConflict: fiber.StatusConflict,
+	hireflow.KindGone: fiber.StatusGone, hireflow.KindTooLarge: fiber.StatusRequestEntityTooLarge,
+	hireflow.KindUnsupported: fiber.StatusUnsupportedMediaType, hireflow.KindRateLimited: fiber.StatusTooManyRequests,
+	hireflow.KindUnavailable: fiber.StatusServiceUnavailable,
+}
+
 func statusOf(k hireflow.Kind) int {
-	switch k {
-	case hireflow.KindInvalid:
-		return fiber.StatusUnprocessableEntity
-	case hireflow.KindBadRequest:
-		return fiber.StatusBadRequest
-	case hireflow.KindNotFound:
-		return fiber.StatusNotFound
-	case hireflow.KindUnauthorized:
-		return fiber.StatusUnauthorized
-	case hireflow.KindForbidden:
-		return fiber.StatusForbidden
-	case hireflow.KindConflict:
-		return fiber.StatusConflict
-	case hireflow.KindGone:
-		return fiber.StatusGone
-	case hireflow.KindTooLarge:
-		return fiber.StatusRequestEntityTooLarge
-	case hireflow.KindUnsupported:
-		return fiber.StatusUnsupportedMediaType
-	case hireflow.KindRateLimited:
-		return fiber.StatusTooManyRequests
-	case hireflow.KindUnavailable:
-		return fiber.StatusServiceUnavailable
+	if st, ok := statusOfKind[k]; ok {
+		return st
 	}
 	return fiber.StatusInternalServerError
 }

@@ -226,13 +226,9 @@ func (p *Program) ApprovalChain(ctx context.Context, env ApprovalEnv) ([]Approva
 
 // Weights evaluates a weights rule: keys must be the job's dimensions, values add up to 1.
 func (p *Program) Weights(ctx context.Context, env WeightsEnv) (map[string]float64, error) {
-	v, err := p.Eval(ctx, &env)
+	m, err := p.evalMap(ctx, &env, "weights")
 	if err != nil {
 		return nil, err
-	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("rules: weights must return a map")
 	}
 	known := map[string]bool{}
 	for _, d := range env.Dimensions {
@@ -259,13 +255,9 @@ func (p *Program) Weights(ctx context.Context, env WeightsEnv) (map[string]float
 
 // Durations evaluates a durations rule: known names, Go duration strings, at most a year.
 func (p *Program) Durations(ctx context.Context, env DurationsEnv) (map[string]time.Duration, error) {
-	v, err := p.Eval(ctx, &env)
+	m, err := p.evalMap(ctx, &env, "durations")
 	if err != nil {
 		return nil, err
-	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("rules: durations must return a map")
 	}
 	out := map[string]time.Duration{}
 	for k, x := range m {
@@ -284,4 +276,17 @@ func (p *Program) Durations(ctx context.Context, env DurationsEnv) (map[string]t
 		out[k] = d
 	}
 	return out, nil
+}
+
+// evalMap evaluates a rule whose result must be a map.
+func (p *Program) evalMap(ctx context.Context, env any, what string) (map[string]any, error) {
+	v, err := p.Eval(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("rules: %s must return a map", what)
+	}
+	return m, nil
 }

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -71,7 +72,7 @@ func checkOutcomes(name, source string, p *vm.Program) *CompileError {
 			if !ok {
 				continue
 			}
-			if !contains(allowed, s) {
+			if !slices.Contains(allowed, s) {
 				q := `"` + strings.Join(allowed, `", "`) + `"`
 				return at(leaf, fmt.Sprintf("the result %q is not an outcome of the %s rule: use one of %s", s, name, q),
 					fmt.Sprintf("结果 %q 不是 %s 规则的可选结果，请使用：%s", s, name, q))
@@ -96,7 +97,7 @@ func checkOutcomes(name, source string, p *vm.Program) *CompileError {
 				if !ok {
 					continue
 				}
-				if k, ok := constString(pair.Key); ok && !contains(DurationKeys, k) {
+				if k, ok := constString(pair.Key); ok && !slices.Contains(DurationKeys, k) {
 					return at(pair.Key, fmt.Sprintf("unknown duration %q: use %v", k, DurationKeys),
 						fmt.Sprintf("未知的时长名 %q，可用：%v", k, DurationKeys))
 				}
@@ -154,7 +155,7 @@ func checkApproval(leaf ast.Node, at func(ast.Node, string, string) *CompileErro
 		return at(leaf, "an approval chain has 1 to 10 steps", "审批链须有 1 到 10 个步骤")
 	}
 	approver := func(n ast.Node, v any) *CompileError {
-		if s, ok := v.(string); ok && !contains(ApproverRoles, s) && !userRe.MatchString(s) {
+		if s, ok := v.(string); ok && !slices.Contains(ApproverRoles, s) && !userRe.MatchString(s) {
 			return at(n, fmt.Sprintf("approver %q is not one of %v or user:<id>", s, ApproverRoles),
 				fmt.Sprintf("审批人 %q 不是 %v 之一，也不是 user:<id>", s, ApproverRoles))
 		}
@@ -178,13 +179,4 @@ func checkApproval(leaf ast.Node, at func(ast.Node, string, string) *CompileErro
 		}
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -30,9 +30,14 @@ type applicationRun struct {
 	state    State
 	stop     hireflow.Stage // withdrawn | cancelled | deletion_requested, set by signals
 	decision *RecruiterDecision
-	awaiting bool // a recruiter decision is awaited (screening hold or routing/review hold)
-	holds    int  // how many times the application was held (keys the SLA reminder emails)
-	life     *pipelineRun
+	awaiting bool   // a recruiter decision is awaited (screening hold or routing/review hold)
+	holds    int    // how many times the application was held (keys the SLA reminder emails)
+	confirm  bool   // the candidate's "interview received" email goes with the next stage recorded
+	passed   string // a step passed (screened, reviewed), recorded with the next stage
+	// decided is a decision the workflow made (routing, review), recorded with the next stage.
+	decided     *hireflow.Decision
+	decidedStep string
+	life        *pipelineRun
 }
 
 // ApplicationWorkflow takes one application through the pinned pipeline: screen by the pinned
@@ -46,6 +51,10 @@ func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) (Application
 	ctx = workflow.WithActivityOptions(ctx, activityOptions)
 	r := &applicationRun{ctx: ctx, in: in, ref: activities.AppRef{OrgID: in.OrgID, ApplicationID: in.ApplicationID},
 		state: State{Stage: hireflow.StageScreening, Status: hireflow.StatusActive}}
+	// The shape comes with the input: workflows started before it existed replay as shape 0 and
+	// keep their activities' old duties, so no running workflow changes what it does (and no
+	// version marker, which costs a search-attribute upsert per application, is needed).
+	r.ref.Shape = in.Shape
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (State, error) { return r.state, nil }); err != nil {
 		return ApplicationResult{}, err
 	}
@@ -96,7 +105,89 @@ func (r *applicationRun) hasStage(kind string) bool {
 	return false
 }
 
+// recordsStage reports whether this run is of the shape in which the workflow records every stage.
+func (r *applicationRun) recordsStage() bool { return r.ref.Shape >= activities.ShapeWorkflowRecords }
+
+// begin resolves the plan and screens in one activity, then invites, rejects or holds.
+func (r *applicationRun) begin() error {
+	var b activities.BeginResult
+	if err := r.exec(a.BeginApplication, r.ref, &b); err != nil {
+		return err
+	}
+	if r.in.Timings == (Timings{}) {
+		p := b.Plan
+		r.in.Timings, r.in.Steps, r.in.Stages, r.in.Pipeline, r.in.Questions, r.in.Weights = p.Timings, p.Steps, p.Stages, p.Pipeline, p.Questions, p.Weights
+		r.in.Rules = p.Rules
+		r.life.setQuestions(p.Questions)
+	}
+	if !b.Screened {
+		return r.invite()
+	}
+	return r.screened(b.Screen.Outcome)
+}
+
+// screened follows the screening outcome: a hold waits for a recruiter's decision, then the
+// candidate is rejected or invited.
+func (r *applicationRun) screened(outcome hireflow.ScreenOutcome) error {
+	r.state.ScreenOutcome = outcome
+	if outcome == hireflow.ScreenPass && r.recordsStage() {
+		r.passed = "screened"
+	}
+	if outcome == hireflow.ScreenHold {
+		if err := r.hold("screened"); err != nil {
+			return err
+		}
+		r.state.ScreenOutcome = r.decision.Outcome
+	}
+	if r.state.ScreenOutcome == hireflow.ScreenReject {
+		return r.reject()
+	}
+	return r.invite()
+}
+
+// hold puts the application on hold and waits for a recruiter's decision.
+func (r *applicationRun) hold(event string) error {
+	if r.recordsStage() {
+		if err := r.enter(activities.StageInput{Stage: hireflow.StageHold, Status: hireflow.StatusActive, EventKey: event}); err != nil {
+			return err
+		}
+	} else {
+		r.setStage(hireflow.StageHold, hireflow.StatusActive)
+	}
+	return r.awaitRecruiter()
+}
+
+// enter moves the workflow to a stage and records it with what entering it means (RecordStage).
+// The workflow's own state moves first, so a person acting on the email the activity sends is
+// already answered by the new stage.
+func (r *applicationRun) enter(in activities.StageInput) error {
+	return r.exec(a.RecordStage, r.stageInput(in), nil)
+}
+
+// stageInput moves the workflow's own state to the stage and completes what RecordStage needs:
+// the application, and the candidate's interview confirmation when one is due.
+func (r *applicationRun) stageInput(in activities.StageInput) activities.StageInput {
+	in.AppRef = r.ref
+	if r.decided != nil {
+		in.Decision, in.DecisionStep = r.decided, r.decidedStep
+		r.decided = nil
+	}
+	if r.passed != "" {
+		in.Before = &activities.StageChange{Stage: r.state.Stage, Status: r.state.Status, EventKey: r.passed}
+		r.passed = ""
+	}
+	if r.confirm {
+		r.confirm = false
+		in.Candidate = append(in.Candidate, activities.CandidateNoticeInput{Kind: hireflow.NoticeInterviewReceived, Key: "interview"})
+	}
+	r.setStage(in.Stage, in.Status)
+	return in
+}
+
 func (r *applicationRun) run() error {
+	if r.recordsStage() {
+		return r.begin()
+	}
 	var scr activities.ScreenResult
 	// Pipelines without a screen stage invite every applicant.
 	if !r.hasStage("screen") {
@@ -112,18 +203,7 @@ func (r *applicationRun) run() error {
 		r.setStage(hireflow.StageInvited, hireflow.StatusActive)
 		return r.life.run(expires)
 	}
-	r.state.ScreenOutcome = scr.Outcome
-	if scr.Outcome == hireflow.ScreenHold {
-		r.setStage(hireflow.StageHold, hireflow.StatusActive)
-		if err := r.awaitRecruiter(); err != nil {
-			return err
-		}
-		r.state.ScreenOutcome = r.decision.Outcome
-	}
-	if r.state.ScreenOutcome == hireflow.ScreenReject {
-		return r.reject()
-	}
-	return r.invite()
+	return r.screened(scr.Outcome)
 }
 
 // exec runs an activity, then notices a stop signal that arrived meanwhile.
@@ -147,7 +227,9 @@ func (r *applicationRun) setStage(stage hireflow.Stage, status hireflow.Status) 
 // time ran out.
 func (r *applicationRun) wait(d time.Duration, done func() bool) (timedOut bool, err error) {
 	cond := func() bool { return r.stop != "" || (done != nil && done()) }
-	if d > 0 {
+	// What is done already needs no timer (each is a billable action); the first shape always
+	// started one, and replays keep doing so.
+	if d > 0 && !(r.recordsStage() && cond()) {
 		ok, err := workflow.AwaitWithTimeout(r.ctx, d, cond)
 		if err != nil {
 			return false, err
@@ -168,19 +250,13 @@ func (r *applicationRun) close(stage hireflow.Stage, status hireflow.Status) err
 
 func (r *applicationRun) closeWith(in activities.CloseInput) error {
 	stage, status := in.Stage, in.Status
+	if r.recordsStage() {
+		return workflow.ExecuteActivity(r.ctx, a.RecordStage, r.stageInput(activities.Closing(in))).Get(r.ctx, nil)
+	}
 	err := workflow.ExecuteActivity(r.ctx, a.CloseApplication, in).Get(r.ctx, nil)
 	if err != nil {
 		return err
 	}
 	r.setStage(stage, status)
 	return nil
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }

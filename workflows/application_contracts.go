@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/activities"
 )
 
 // Message names.
@@ -27,15 +28,20 @@ var (
 	SARuleVersion = temporal.NewSearchAttributeKeyInt64("HireflowRuleVersion")
 )
 
-// Timings are the workflow's waits, resolved from the job and the deployment defaults.
-type Timings struct {
-	InviteReminderAfter time.Duration
-	InviteExpiresAfter  time.Duration
-	RejectionDelay      time.Duration
-	HoldSLA             time.Duration
-}
+// The plan's types are the activities' (BeginApplication resolves them); the names stay here
+// for the workflow's callers and tests.
+type (
+	Timings     = activities.Timings
+	StepTimings = activities.StepTimings
+	QuestionRef = activities.QuestionRef
+	StageRef    = activities.StageRef
+)
 
-// ApplicationInput starts ApplicationWorkflow.
+// CurrentShape is the shape new applications start in (ApplicationInput.Shape).
+const CurrentShape = activities.ShapeWorkflowRecords
+
+// ApplicationInput starts ApplicationWorkflow. The API sends the IDs only; the workflow's first
+// activity resolves the plan (a caller that resolved it itself, such as a test, may send it).
 type ApplicationInput struct {
 	OrgID         string
 	ApplicationID string
@@ -51,6 +57,13 @@ type ApplicationInput struct {
 	Weights      map[string]float64 // dimension → weight, adding up to 1
 	Steps        StepTimings        `json:"Lifecycle"` // the JSON name of the first released shape
 	ScoringQueue string
+	// Shape is activities.ShapeWorkflowRecords for applications started since the workflow is
+	// the only writer of the stage: the first activity resolves the plan and screens, decision
+	// activities only decide, and the workflow records each stage with the notices of entering it
+	// (RecordStage). Histories of the first shape have no such field and replay as 0.
+	Shape int `json:",omitempty"`
+	// Rules are the pinned routing and review rules the workflow evaluates (from the plan).
+	Rules map[string]string `json:",omitempty"`
 }
 
 // ApplicationResult is how the workflow ended.
@@ -117,30 +130,6 @@ const (
 	UpdateApprovalDecision    = "approval-decision"
 	QueryApprovalState        = "approval-state"
 )
-
-// StepTimings are the waits after the invitation.
-type StepTimings struct {
-	FeedbackSLA       time.Duration // live-round feedback reminder, then escalation
-	ReviewSLA         time.Duration
-	ApprovalSLA       time.Duration
-	OfferExpiresAfter time.Duration
-	ProbationLength   time.Duration
-	ProbationSLA      time.Duration // manager reminder for the evaluation
-}
-
-// QuestionRef is a question of the job's bank: IDs and kinds only.
-type QuestionRef struct {
-	ID         string
-	Kind       string // video | text
-	Dimensions []string
-}
-
-// StageRef is one pinned pipeline stage: kind, parameters and `when` condition.
-type StageRef struct {
-	Kind   string
-	When   string
-	Params map[string]string
-}
 
 // AnswerSignal says an answer was stored; it carries IDs only.
 type AnswerSignal struct {

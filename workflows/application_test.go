@@ -2,6 +2,8 @@ package workflows
 
 import (
 	"context"
+	"encoding/json"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -35,6 +37,7 @@ type fakeOutcomes struct {
 	review    string
 	steps     []rules.ApprovalStep
 	scoreFail bool
+	noScreen  bool // the job's pipeline has no screen stage
 }
 
 type wfHarness struct {
@@ -141,9 +144,69 @@ func newHarness(t *testing.T, outcome hireflow.ScreenOutcome) *wfHarness {
 			h.rec("onboard")
 			return activities.OnboardResult{EmployeeID: "e1"}, nil
 		})
+	env.OnActivity(a.BeginApplication, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.AppRef) (activities.BeginResult, error) {
+			require.Equal(t, activities.ShapeWorkflowRecords, in.Shape)
+			if h.out.noScreen {
+				return activities.BeginResult{}, nil
+			}
+			h.rec("screen")
+			return activities.BeginResult{Screened: true, Screen: activities.ScreenResult{Outcome: h.out.screen, DecisionID: "d1"}}, nil
+		})
+	// RecordStage is recorded under the names of the first shape's activities that did the same
+	// (invite, reject, close:<stage>, candidate:<kind>, staff:<kind>), so that every test below
+	// checks both shapes alike.
 	env.OnActivity(a.RecordStage, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.StageInput) error {
+			if d := in.Decision; d != nil {
+				switch d.Kind {
+				case "routing":
+					h.rec("route")
+					var ri struct {
+						Scores    map[string]float64 `json:"scores"`
+						Overall   float64            `json:"overall"`
+						Flags     rules.RoutingFlags `json:"flags"`
+						HumanOnly bool               `json:"human_only"`
+					}
+					b, _ := json.Marshal(d.Inputs)
+					require.NoError(t, json.Unmarshal(b, &ri))
+					h.mu.Lock()
+					h.route = activities.RouteInput{Scores: ri.Scores, Overall: ri.Overall, Flags: ri.Flags, HumanOnly: ri.HumanOnly}
+					h.mu.Unlock()
+				case "review":
+					h.rec("reviews")
+				}
+			}
 			h.rec("stage:" + string(in.Stage))
+			for _, n := range in.Candidate {
+				switch n.Kind {
+				case hireflow.NoticeInvitation:
+					h.rec("invite")
+					require.Equal(t, testTimings.InviteExpiresAfter, n.ExpiresAt.Sub(env.Now()), "the invitation is valid for the configured period")
+				case hireflow.NoticeRejection:
+					h.rec("reject")
+				default:
+					if !in.RevokeLinks {
+						h.rec("candidate:" + n.Kind)
+						h.mu.Lock()
+						h.notices[n.Kind] = n
+						h.mu.Unlock()
+					}
+				}
+			}
+			for _, n := range in.Staff {
+				h.rec("staff:" + n.Kind)
+			}
+			if in.RevokeLinks && in.Stage != hireflow.StageRejected {
+				h.rec("close:" + string(in.Stage))
+				c := activities.CloseInput{AppRef: in.AppRef, Stage: in.Stage, Status: in.Status, OfferID: in.OfferID, OfferStatus: in.OfferStatus, ReasonCode: in.ReasonCode}
+				if len(in.Candidate) > 0 {
+					c.Notice = in.Candidate[0].Kind
+				}
+				h.mu.Lock()
+				h.close = append(h.close, c)
+				h.mu.Unlock()
+			}
 			return nil
 		})
 	env.OnActivity(a.RecordProbation, mock.Anything, mock.Anything).Return(
@@ -155,7 +218,7 @@ func newHarness(t *testing.T, outcome hireflow.ScreenOutcome) *wfHarness {
 }
 
 func (h *wfHarness) input(pipeline ...string) ApplicationInput {
-	in := ApplicationInput{OrgID: "o", ApplicationID: "app", JobID: "j", RuleVersion: 1, Timings: testTimings, Steps: testSteps,
+	in := ApplicationInput{OrgID: "o", ApplicationID: "app", JobID: "j", RuleVersion: 1, Timings: testTimings, Steps: testSteps, Shape: activities.ShapeWorkflowRecords,
 		ScoringQueue: "scoring", Weights: map[string]float64{"problem_solving": 0.5, "communication": 0.5},
 		Questions: []QuestionRef{{ID: "q1", Kind: "video", Dimensions: []string{"problem_solving"}}, {ID: "q2", Kind: "text", Dimensions: []string{"communication"}}}}
 	if len(pipeline) == 0 {
@@ -213,6 +276,11 @@ func (h *wfHarness) answers(at ...time.Duration) {
 }
 
 func (h *wfHarness) run(in ApplicationInput) ApplicationResult {
+	if in.Rules == nil {
+		// The workflow evaluates routing and review aggregation itself: pinned rules that
+		// answer what the test chose (the guardrails still apply).
+		in.Rules = map[string]string{rules.RuleRouting: strconv.Quote(h.out.route), rules.RuleReview: strconv.Quote(h.out.review)}
+	}
 	h.env.ExecuteWorkflow(ApplicationWorkflow, in)
 	require.True(h.t, h.env.IsWorkflowCompleted())
 	require.NoError(h.t, h.env.GetWorkflowError())
@@ -221,14 +289,20 @@ func (h *wfHarness) run(in ApplicationInput) ApplicationResult {
 	return res
 }
 
+// toOfferDraft answers both questions (1 h, 2 h), has the manager review with a rating (3 h)
+// and a recruiter draft offer off1 (4 h).
+func (h *wfHarness) toOfferDraft(rating float64) {
+	h.answers(1*hr, 2*hr)
+	h.update(3*hr, UpdateReview, ReviewUpdate{ReviewerID: "m1", Role: hireflow.RoleHiringManager, Rating: rating, Decision: "advance"}, "")
+	h.update(4*hr, UpdateDraftOffer, DraftOfferUpdate{OfferID: "off1", UserID: "r1"}, "")
+}
+
 const hr = time.Hour
 const day = 24 * time.Hour
 
 func TestPipelineFullHire(t *testing.T) {
 	h := newHarness(t, hireflow.ScreenPass)
-	h.answers(1*hr, 2*hr)
-	h.update(3*hr, UpdateReview, ReviewUpdate{ReviewerID: "m1", Role: hireflow.RoleHiringManager, Rating: 4, Decision: "advance"}, "")
-	h.update(4*hr, UpdateDraftOffer, DraftOfferUpdate{OfferID: "off1", UserID: "r1"}, "")
+	h.toOfferDraft(4) // answers at 1 h and 2 h, review at 3 h, offer off1 drafted at 4 h
 	h.approve(5*hr, "off1", ApprovalDecision{ApproverID: "u9", Role: hireflow.RoleAnalyst, Decision: "approve"}, "not an approver")
 	h.approve(6*hr, "off1", ApprovalDecision{ApproverID: "m1", Role: hireflow.RoleHiringManager, Decision: "approve"}, "")
 	h.signal(7*hr, SignalOfferResponse, OfferResponse{Accept: true})
@@ -290,9 +364,7 @@ func TestPipelineReviewSLAAndReject(t *testing.T) {
 
 func TestPipelineOfferDeclined(t *testing.T) {
 	h := newHarness(t, hireflow.ScreenPass)
-	h.answers(1*hr, 2*hr)
-	h.update(3*hr, UpdateReview, ReviewUpdate{ReviewerID: "m1", Role: hireflow.RoleHiringManager, Rating: 5, Decision: "advance"}, "")
-	h.update(4*hr, UpdateDraftOffer, DraftOfferUpdate{OfferID: "off1", UserID: "r1"}, "")
+	h.toOfferDraft(5) // answers at 1 h and 2 h, review at 3 h, offer off1 drafted at 4 h
 	h.approve(5*hr, "off1", ApprovalDecision{ApproverID: "m1", Role: hireflow.RoleHiringManager, Decision: "approve"}, "")
 	h.signal(6*hr, SignalOfferResponse, OfferResponse{Accept: false, ReasonCode: "other_offer"})
 	res := h.run(h.input())
@@ -304,9 +376,7 @@ func TestPipelineOfferDeclined(t *testing.T) {
 
 func TestPipelineOfferExpires(t *testing.T) {
 	h := newHarness(t, hireflow.ScreenPass)
-	h.answers(1*hr, 2*hr)
-	h.update(3*hr, UpdateReview, ReviewUpdate{ReviewerID: "m1", Role: hireflow.RoleHiringManager, Rating: 5, Decision: "advance"}, "")
-	h.update(4*hr, UpdateDraftOffer, DraftOfferUpdate{OfferID: "off1", UserID: "r1"}, "")
+	h.toOfferDraft(5) // answers at 1 h and 2 h, review at 3 h, offer off1 drafted at 4 h
 	h.approve(5*hr, "off1", ApprovalDecision{ApproverID: "m1", Role: hireflow.RoleHiringManager, Decision: "approve"}, "")
 	res := h.run(h.input())
 	require.Equal(t, []time.Duration{5*hr + testSteps.OfferExpiresAfter}, h.calls["close:expired"])
@@ -419,6 +489,7 @@ func TestPipelineWithoutScreen(t *testing.T) {
 	h.signal(hr, SignalWithdraw, WithdrawSignal{})
 	in := h.input("video_interview", "review")
 	in.Stages = []string{"video_interview", "review"}
+	h.out.noScreen = true
 	h.run(in)
 	require.Empty(t, h.calls["screen"], "no screening stage in the pipeline")
 	require.Equal(t, []time.Duration{0}, h.calls["invite"])
@@ -478,6 +549,15 @@ func TestConsentAndLinkRenewalSendNotices(t *testing.T) {
 
 func TestWithdrawalAtEachStage(t *testing.T) {
 	review := ReviewUpdate{ReviewerID: "m1", Role: hireflow.RoleHiringManager, Rating: 4, Decision: "advance"}
+	drafted := func(h *wfHarness) {
+		h.answers(1*hr, 90*time.Minute)
+		h.update(2*hr, UpdateReview, review, "")
+		h.update(3*hr, UpdateDraftOffer, DraftOfferUpdate{OfferID: "off1", UserID: "r1"}, "")
+	}
+	approved := func(h *wfHarness) {
+		drafted(h)
+		h.approve(3*hr+30*time.Minute, "off1", ApprovalDecision{ApproverID: "m1", Role: hireflow.RoleHiringManager, Decision: "approve"}, "")
+	}
 	for _, tc := range []struct {
 		name  string
 		setup func(h *wfHarness)
@@ -489,22 +569,10 @@ func TestWithdrawalAtEachStage(t *testing.T) {
 		{"Interview", func(h *wfHarness) { h.answers(1 * hr) }, 2 * hr, false},
 		{"RoutingHold", func(h *wfHarness) { h.out.route = "hold"; h.answers(1*hr, 90*time.Minute) }, 3 * hr, false},
 		{"Review", func(h *wfHarness) { h.answers(1*hr, 90*time.Minute) }, 3 * hr, false},
-		{"OfferApproval", func(h *wfHarness) {
-			h.answers(1*hr, 90*time.Minute)
-			h.update(2*hr, UpdateReview, review, "")
-			h.update(3*hr, UpdateDraftOffer, DraftOfferUpdate{OfferID: "off1", UserID: "r1"}, "")
-		}, 4 * hr, true},
-		{"OfferResponse", func(h *wfHarness) {
-			h.answers(1*hr, 90*time.Minute)
-			h.update(2*hr, UpdateReview, review, "")
-			h.update(3*hr, UpdateDraftOffer, DraftOfferUpdate{OfferID: "off1", UserID: "r1"}, "")
-			h.approve(3*hr+30*time.Minute, "off1", ApprovalDecision{ApproverID: "m1", Role: hireflow.RoleHiringManager, Decision: "approve"}, "")
-		}, 5 * hr, true},
+		{"OfferApproval", func(h *wfHarness) { drafted(h) }, 4 * hr, true},
+		{"OfferResponse", func(h *wfHarness) { approved(h) }, 5 * hr, true},
 		{"Probation", func(h *wfHarness) {
-			h.answers(1*hr, 90*time.Minute)
-			h.update(2*hr, UpdateReview, review, "")
-			h.update(3*hr, UpdateDraftOffer, DraftOfferUpdate{OfferID: "off1", UserID: "r1"}, "")
-			h.approve(3*hr+30*time.Minute, "off1", ApprovalDecision{ApproverID: "m1", Role: hireflow.RoleHiringManager, Decision: "approve"}, "")
+			approved(h)
 			h.signal(4*hr, SignalOfferResponse, OfferResponse{Accept: true})
 		}, 10 * day, false},
 	} {

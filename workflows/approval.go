@@ -2,7 +2,7 @@ package workflows
 
 import (
 	"fmt"
-	"strings"
+	"slices"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -20,6 +20,9 @@ import (
 func ApprovalWorkflow(ctx workflow.Context, in ApprovalInput) (ApprovalResult, error) {
 	ctx = workflow.WithActivityOptions(ctx, activityOptions)
 	ref := activities.AppRef{OrgID: in.OrgID, ApplicationID: in.ApplicationID}
+	// From this shape on the chain asks its first approvers itself (PlanApproval only decides).
+	// The parent's input names the shape, so the chain needs no version marker of its own.
+	ref.Shape = in.Shape
 	// Handlers first: a decision that arrives while the chain is being planned is refused with
 	// a clear reason rather than as an unknown update.
 	st := &approvalRun{ctx: ctx, in: in, ref: ref}
@@ -71,8 +74,8 @@ func (s *approvalRun) run() (string, error) {
 			s.waiting = []string{step.Approvers[0]}
 		}
 		for k := 0; ; k++ {
-			// PlanApproval already told the first approvers.
-			if i > 0 || k > 0 {
+			// The first shape's PlanApproval already told the first approvers.
+			if i > 0 || k > 0 || s.ref.Shape >= activities.ShapeWorkflowRecords {
 				if err := s.notify(s.ctx, hireflow.NoticeApprovalRequest, fmt.Sprintf("%d.%d", i+1, k)); err != nil {
 					return "", err
 				}
@@ -126,17 +129,10 @@ func (s *approvalRun) waitStep() (string, error) {
 // notify emails the approvers now waited for (roles and named users); escalations go to the
 // recruiters.
 func (s *approvalRun) notify(ctx workflow.Context, kind, key string) error {
-	in := activities.StaffNoticeInput{AppRef: s.ref, Kind: kind, Key: s.in.OfferID + ":" + key}
+	in := activities.ApprovalRequest(s.ref, s.in.OfferID+":"+key, s.waiting)
+	in.Kind = kind
 	if kind == hireflow.NoticeEscalation {
-		in.Roles, in.Detail = []hireflow.Role{hireflow.RoleRecruiter}, "offer approval"
-	} else {
-		for _, w := range s.waiting {
-			if id, ok := strings.CutPrefix(w, "user:"); ok {
-				in.UserIDs = append(in.UserIDs, id)
-			} else {
-				in.Roles = append(in.Roles, hireflow.Role(w))
-			}
-		}
+		in.Roles, in.UserIDs, in.Detail = []hireflow.Role{hireflow.RoleRecruiter}, nil, "offer approval"
 	}
 	s.state.Waiting = append([]string(nil), s.waiting...)
 	var sent int
@@ -168,7 +164,7 @@ func (s *approvalRun) validate(d ApprovalDecision) error {
 	switch d.Decision {
 	case "approve":
 	case "reject":
-		if !contains(ReasonCodes, d.ReasonCode) && !contains(offerReasonCodes, d.ReasonCode) {
+		if !slices.Contains(ReasonCodes, d.ReasonCode) && !slices.Contains(offerReasonCodes, d.ReasonCode) {
 			return temporal.NewApplicationError(fmt.Sprintf("a rejection needs a reason code: one of %v", offerReasonCodes), "reason_required")
 		}
 	case "delegate":

@@ -22,6 +22,9 @@ type ApprovalInput struct {
 	OfferID       string
 	SLA           time.Duration
 	MaxReminders  int
+	// Shape is the parent's shape (activities.ShapeWorkflowRecords: the chain asks its first
+	// approvers itself). Chains started before the field existed replay as 0.
+	Shape int `json:",omitempty"`
 }
 
 // ApprovalResult is the chain's outcome: approved, rejected or timed_out.

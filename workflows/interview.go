@@ -39,8 +39,14 @@ func (l *pipelineRun) onAnswer(s AnswerSignal) {
 	}
 	l.answerOf[s.QuestionID] = s.AnswerID
 	l.state.Answers = len(l.answerOf)
+	var enter *activities.StageChange
 	if l.state.Stage == hireflow.StageInvited {
+		// The candidate answered without opening the page (an API client): the first answer's
+		// scoring records the interview stage with its score.
 		l.state.Stage = hireflow.StageInterview
+		if l.recordsStage() {
+			enter = &activities.StageChange{Stage: hireflow.StageInterview, Status: hireflow.StatusActive, EventKey: "interview"}
+		}
 	}
 	// Scoring starts as soon as the answer arrives, on the scoring worker's own task queue.
 	sctx := workflow.WithActivityOptions(l.ctx, workflow.ActivityOptions{
@@ -59,7 +65,7 @@ func (l *pipelineRun) onAnswer(s AnswerSignal) {
 		}
 	}
 	f := workflow.ExecuteActivity(sctx, activities.ScoreAnswerName, activities.ScoreInput{AppRef: l.ref, AnswerID: s.AnswerID,
-		QuestionID: s.QuestionID, Dimensions: q.Dimensions, Weights: weights})
+		QuestionID: s.QuestionID, Dimensions: q.Dimensions, Weights: weights, Enter: enter})
 	workflow.Go(l.ctx, func(ctx workflow.Context) {
 		var res activities.ScoreResult
 		if err := f.Get(ctx, &res); err != nil {

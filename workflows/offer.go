@@ -14,7 +14,13 @@ import (
 const maxOffers = 3
 
 func (l *pipelineRun) offer() error {
-	l.setStage(hireflow.StageOffer, hireflow.StatusActive)
+	if l.recordsStage() {
+		if err := l.enter(activities.StageInput{Stage: hireflow.StageOffer, Status: hireflow.StatusActive, EventKey: "offer"}); err != nil {
+			return err
+		}
+	} else {
+		l.setStage(hireflow.StageOffer, hireflow.StatusActive)
+	}
 	l.early = ""
 	for l.state.Offers < maxOffers {
 		if l.state.Offers > 0 {
@@ -34,7 +40,7 @@ func (l *pipelineRun) offer() error {
 		child := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(cctx, workflow.ChildWorkflowOptions{
 			WorkflowID: hireflow.WorkflowIDForApproval(l.draft.OfferID), ParentClosePolicy: enums.PARENT_CLOSE_POLICY_TERMINATE}),
 			ApprovalWorkflow, ApprovalInput{OrgID: l.in.OrgID, ApplicationID: l.in.ApplicationID, OfferID: l.draft.OfferID,
-				SLA: l.in.Steps.ApprovalSLA, MaxReminders: 2})
+				SLA: l.in.Steps.ApprovalSLA, MaxReminders: 2, Shape: l.ref.Shape})
 		var ar ApprovalResult
 		var childErr error
 		childDone := false

@@ -33,17 +33,21 @@ type pipelineRun struct {
 	probationDue bool
 	reviewNeed   int
 	next         StageRef // the stage after the current one
-	early        string   // a stage whose human step is accepted before the workflow reaches it
+	early        string   // first shape: a stage whose human step is accepted before the workflow reaches it
 	questions    map[string]QuestionRef
 }
 
 func newPipeline(r *applicationRun) *pipelineRun {
 	l := &pipelineRun{applicationRun: r, answerOf: map[string]string{}, seen: map[string]bool{}, results: map[string]activities.ScoreResult{},
 		samples: map[string][]float64{}, feedback: map[string]FeedbackUpdate{}, questions: map[string]QuestionRef{}}
-	for _, q := range r.in.Questions {
+	l.setQuestions(r.in.Questions)
+	return l
+}
+
+func (l *pipelineRun) setQuestions(qs []QuestionRef) {
+	for _, q := range qs {
 		l.questions[q.ID] = q
 	}
-	return l
 }
 
 func (l *pipelineRun) stages() []StageRef {
@@ -144,23 +148,13 @@ func (l *pipelineRun) registerHandlers() error {
 			l.onInvitationOpened(ctx)
 		}
 	})
-	workflow.Go(l.ctx, func(ctx workflow.Context) {
-		ch := workflow.GetSignalChannel(ctx, SignalConsentGiven)
-		for {
-			var s ConsentSignal
-			ch.Receive(ctx, &s)
-			l.notify(ctx, activities.CandidateNoticeInput{AppRef: l.ref, Kind: hireflow.NoticeConsent, Key: s.NoticeVersion,
-				Detail: workflow.Now(ctx).UTC().Format("2006-01-02 15:04 UTC")})
-		}
+	onSignal(l.ctx, SignalConsentGiven, func(ctx workflow.Context, s ConsentSignal) {
+		l.notify(ctx, activities.CandidateNoticeInput{AppRef: l.ref, Kind: hireflow.NoticeConsent, Key: s.NoticeVersion,
+			Detail: workflow.Now(ctx).UTC().Format("2006-01-02 15:04 UTC")})
 	})
-	workflow.Go(l.ctx, func(ctx workflow.Context) {
-		ch := workflow.GetSignalChannel(ctx, SignalLinkRenewal)
-		for {
-			var s LinkRenewalSignal
-			ch.Receive(ctx, &s)
-			l.notify(ctx, activities.CandidateNoticeInput{AppRef: l.ref, Kind: hireflow.NoticeNewLink, Key: s.Bucket,
-				WithLink: true, LinkTTL: s.TTL, RevokeOld: true})
-		}
+	onSignal(l.ctx, SignalLinkRenewal, func(ctx workflow.Context, s LinkRenewalSignal) {
+		l.notify(ctx, activities.CandidateNoticeInput{AppRef: l.ref, Kind: hireflow.NoticeNewLink, Key: s.Bucket,
+			WithLink: true, LinkTTL: s.TTL, RevokeOld: true})
 	})
 	workflow.Go(l.ctx, func(ctx workflow.Context) {
 		ch := workflow.GetSignalChannel(ctx, SignalOfferResponse)
@@ -222,6 +216,18 @@ func (l *pipelineRun) registerHandlers() error {
 			return temporal.NewApplicationError("rating must be 1 to 5", "rating_out_of_range")
 		}
 		return nil
+	})
+}
+
+// onSignal handles every signal of one name, in order, in a goroutine of its own.
+func onSignal[T any](ctx workflow.Context, name string, fn func(workflow.Context, T)) {
+	workflow.Go(ctx, func(gctx workflow.Context) {
+		ch := workflow.GetSignalChannel(gctx, name)
+		for {
+			var v T
+			ch.Receive(gctx, &v)
+			fn(gctx, v)
+		}
 	})
 }
 

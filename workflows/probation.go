@@ -27,7 +27,8 @@ func (l *pipelineRun) probationStage(params map[string]string) error {
 		return err
 	}
 	p := l.probation
-	if err := l.exec(a.RecordProbation, activities.ProbationInput{AppRef: l.ref, ManagerID: p.ManagerID, Outcome: p.Outcome, Rating: p.Rating}, nil); err != nil {
+	if err := l.exec(a.RecordProbation, activities.ProbationInput{AppRef: l.ref, ManagerID: p.ManagerID, Outcome: p.Outcome, Rating: p.Rating,
+		Enter: activities.StageChange{Stage: hireflow.StageCompleted, Status: hireflow.StatusHired, EventKey: "completed"}}, nil); err != nil {
 		return err
 	}
 	// No search-attribute upsert here (one billable action per hire): a finished hire is found as

@@ -1,7 +1,10 @@
 package workflows
 
 import (
+	"encoding/json"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -10,11 +13,41 @@ import (
 
 // TestReplayCommittedHistories replays histories recorded on the real dev server by earlier
 // versions of ApplicationWorkflow: a change that breaks determinism for live workflows fails
-// here. Add a history under testdata/ whenever a change is guarded with workflow.GetVersion.
+// here. Add a history under testdata/ whenever a change is guarded with workflow.GetVersion or
+// by a new shape of the input. Histories of both shapes are kept: the first (no Shape in the
+// input) and shape 1 (shape1-*.json, the workflow as the only writer of the stage).
 func TestReplayCommittedHistories(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.json")
 	require.NoError(t, err)
-	require.NotEmpty(t, files)
+	shapes := map[bool]int{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		shapes[strings.HasPrefix(filepath.Base(f), "shape1-")]++
+		var h struct {
+			Events []struct {
+				Attrs *struct {
+					WorkflowType struct{ Name string }
+					Input        struct {
+						Payloads []struct{ Data []byte }
+					}
+				} `json:"workflowExecutionStartedEventAttributes"`
+			}
+		}
+		require.NoError(t, json.Unmarshal(b, &h))
+		if h.Events[0].Attrs.WorkflowType.Name != "ApplicationWorkflow" {
+			continue // an approval chain takes its shape from its parent
+		}
+		var in struct{ Shape int }
+		require.NoError(t, json.Unmarshal(h.Events[0].Attrs.Input.Payloads[0].Data, &in))
+		if strings.HasPrefix(filepath.Base(f), "shape1-") {
+			require.Equal(t, CurrentShape, in.Shape, "%s was recorded by the current shape", f)
+		} else {
+			require.Zero(t, in.Shape, "%s was recorded by the first shape", f)
+		}
+	}
+	require.Positive(t, shapes[false], "histories of the first shape")
+	require.Positive(t, shapes[true], "histories of shape 1")
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()

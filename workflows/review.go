@@ -1,8 +1,10 @@
 package workflows
 
 import (
+	"context"
 	"fmt"
 	"math"
+	"slices"
 
 	"go.temporal.io/sdk/temporal"
 
@@ -49,9 +51,14 @@ func (l *pipelineRun) route(next StageRef) error {
 	scores, overall := l.combine()
 	l.state.Overall = overall
 	l.state.Flags = flagNames(l.flags)
+	if l.recordsStage() {
+		// The candidate's confirmation goes out with the next stage the workflow records.
+		l.confirm = len(l.answerOf) > 0
+		return l.decideRouting(next, scores, overall)
+	}
 	var res activities.RouteResult
-	// The review request goes out from the routing activity, before this workflow hears the
-	// outcome: accept reviews from that moment.
+	// The first shape: the review request goes out from the routing activity, before this
+	// workflow hears the outcome: accept reviews from that moment.
 	if next.Kind == rules.StageReview {
 		l.early, l.reviewNeed = rules.StageReview, param(next.Params, "required", 1)
 	}
@@ -63,17 +70,79 @@ func (l *pipelineRun) route(next StageRef) error {
 	if res.Outcome != "advance" {
 		l.early, l.reviews = "", nil
 	}
-	return l.follow(res.Outcome)
+	return l.follow(res.Outcome, "routed")
 }
 
-// follow acts on advance / hold / reject: a hold waits for a recruiter's decision.
-func (l *pipelineRun) follow(outcome string) error {
+// decideRouting evaluates the pinned routing rule here: its inputs (scores, flags, the
+// candidate's refusal of automated decisions) are facts the workflow holds, none personal.
+// The decision is recorded with the stage it leads to.
+func (l *pipelineRun) decideRouting(next StageRef, scores map[string]float64, overall float64) error {
+	env := rules.RoutingEnv{Scores: scores, Overall: overall, Flags: l.flags, HumanOnly: l.state.HumanOnly}
+	base := hireflow.Decision{Kind: "routing", RuleSetID: l.in.RuleSetID, RuleVersion: l.in.RuleVersion,
+		RuleName: rules.RuleRouting, RuleSource: l.in.Rules[rules.RuleRouting],
+		Inputs: map[string]any{"scores": scores, "overall": overall, "flags": l.flags, "human_only": env.HumanOnly}}
+	route := func(p *rules.Program) (string, string, error) {
+		out, guarded, err := p.Route(context.Background(), env) //workflowcheck:ignore
+		if guarded {
+			return out, "guardrail: a person decides (candidate's choice or scorer flag)", err
+		}
+		return out, "", err
+	}
+	// expr's compiler ranges over maps and its VM uses a channel internally, which workflowcheck
+	// reports; the outcome depends only on the rule's source and env (rules/funcs.go, fuzzed).
+	d, _ := activities.Decide(base, "hold", route) //workflowcheck:ignore
+	l.decided = &d
+	l.decidedStep = "routing"
+	if d.Outcome == "reject" || (d.Outcome == "advance" && next.Kind != rules.StageReview && next.Kind != rules.StageOffer) {
+		// As in the first shape, the application shows "in review" once routed (also while a
+		// rejection waits for its delay).
+		if err := l.enter(activities.StageInput{Stage: hireflow.StageReview, Status: hireflow.StatusActive, EventKey: "routed"}); err != nil {
+			return err
+		}
+	}
+	return l.follow(d.Outcome, "routed")
+}
+
+// decideReviews aggregates the reviews here by the pinned rule (ratings, decisions and roles
+// are in the workflow already; notes stay in PostgreSQL), recorded with the next stage.
+func (l *pipelineRun) decideReviews(need int) error {
+	env := rules.ReviewEnv{Required: need}
+	for _, r := range l.reviews {
+		env.Reviews = append(env.Reviews, rules.Review{Rating: r.Rating, Decision: r.Decision, Role: string(r.Role)})
+	}
+	base := hireflow.Decision{Kind: "review", RuleSetID: l.in.RuleSetID, RuleVersion: l.in.RuleVersion,
+		RuleName: rules.RuleReview, RuleSource: l.in.Rules[rules.RuleReview], Inputs: map[string]any{"reviews": env.Reviews, "required": need}}
+	aggregate := func(p *rules.Program) (string, string, error) {
+		out, err := p.Aggregate(context.Background(), env) //workflowcheck:ignore
+		return out, "", err
+	}
+	// As in decideRouting, the outcome depends only on the rule's source and env.
+	d, _ := activities.Decide(base, "hold", aggregate) //workflowcheck:ignore
+	l.decided = &d
+	l.decidedStep = "review"
+	switch d.Outcome {
+	case "advance":
+		l.passed = "reviewed"
+		if l.next.Kind != rules.StageOffer {
+			return l.enter(activities.StageInput{Stage: hireflow.StageOffer, Status: hireflow.StatusActive, EventKey: "offer"})
+		}
+		return nil
+	case "reject":
+		if err := l.enter(activities.StageInput{Stage: hireflow.StageReview, Status: hireflow.StatusActive, EventKey: "reviewed"}); err != nil {
+			return err
+		}
+	}
+	return l.follow(d.Outcome, "reviewed")
+}
+
+// follow acts on advance / hold / reject: a hold waits for a recruiter's decision. event names
+// the step that led here in the application's events.
+func (l *pipelineRun) follow(outcome, event string) error {
 	switch outcome {
 	case "advance":
 		return nil
 	case "hold":
-		l.setStage(hireflow.StageHold, hireflow.StatusActive)
-		if err := l.awaitRecruiter(); err != nil {
+		if err := l.hold(event); err != nil {
 			return err
 		}
 		if l.decision.Outcome == hireflow.ScreenPass {
@@ -116,7 +185,7 @@ func (l *pipelineRun) validateReview(u ReviewUpdate) error {
 	switch u.Decision {
 	case "advance", "hold":
 	case "reject":
-		if !contains(ReasonCodes, u.ReasonCode) {
+		if !slices.Contains(ReasonCodes, u.ReasonCode) {
 			return temporal.NewApplicationError(fmt.Sprintf("a rejection needs a reason code: one of %v", ReasonCodes), "reason_required")
 		}
 	default:
@@ -131,8 +200,15 @@ func (l *pipelineRun) review(params map[string]string) error {
 		l.reviews = nil
 	}
 	l.reviewNeed, l.early = need, ""
-	l.setStage(hireflow.StageReview, hireflow.StatusActive)
-	if !l.interviews {
+	if l.recordsStage() {
+		if err := l.enter(activities.StageInput{Stage: hireflow.StageReview, Status: hireflow.StatusActive, EventKey: "routed",
+			Staff: []activities.StaffNoticeInput{{Kind: hireflow.NoticeReviewRequest, Key: "review", Roles: []hireflow.Role{hireflow.RoleHiringManager}}}}); err != nil {
+			return err
+		}
+	} else {
+		l.setStage(hireflow.StageReview, hireflow.StatusActive)
+	}
+	if !l.interviews && !l.recordsStage() {
 		// Without interviews there was no routing to send the review request.
 		if err := l.exec(a.NotifyStaff, activities.StaffNoticeInput{AppRef: l.ref, Kind: hireflow.NoticeReviewRequest, Key: "review",
 			Roles: []hireflow.Role{hireflow.RoleHiringManager}}, nil); err != nil {
@@ -143,14 +219,17 @@ func (l *pipelineRun) review(params map[string]string) error {
 	if err := l.slaWait(done, l.in.Steps.ReviewSLA, hireflow.NoticeReviewReminder, "review", []hireflow.Role{hireflow.RoleHiringManager}, "review"); err != nil {
 		return err
 	}
+	if l.recordsStage() {
+		return l.decideReviews(need)
+	}
 	in := activities.ReviewsInput{AppRef: l.ref, Required: need}
 	for _, r := range l.reviews {
 		in.Reviews = append(in.Reviews, activities.ReviewRecord{ReviewerID: r.ReviewerID, Role: string(r.Role), Rating: r.Rating,
 			Decision: r.Decision, ReasonCode: r.ReasonCode})
 	}
 	var res activities.RouteResult
-	// RecordReviews moves the application to the offer stage in PostgreSQL: a recruiter may
-	// draft from that moment.
+	// In the first shape RecordReviews moves the application to the offer stage in PostgreSQL:
+	// a recruiter may draft from that moment.
 	if l.next.Kind == rules.StageOffer {
 		l.early = rules.StageOffer
 	}
@@ -160,5 +239,5 @@ func (l *pipelineRun) review(params map[string]string) error {
 	if res.Outcome != "advance" {
 		l.early, l.draft = "", nil
 	}
-	return l.follow(res.Outcome)
+	return l.follow(res.Outcome, "reviewed")
 }

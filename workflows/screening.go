@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 
 	"go.temporal.io/sdk/temporal"
@@ -17,6 +18,11 @@ const maxHoldReminders = 3
 func (r *applicationRun) reject() error {
 	if _, err := r.wait(r.in.Timings.RejectionDelay, nil); err != nil {
 		return err
+	}
+	if r.recordsStage() {
+		in := r.stageInput(activities.StageInput{Stage: hireflow.StageRejected, Status: hireflow.StatusRejected, EventKey: "rejected",
+			RevokeLinks: true, Candidate: []activities.CandidateNoticeInput{activities.Rejection(r.ref)}})
+		return workflow.ExecuteActivity(r.ctx, a.RecordStage, in).Get(r.ctx, nil)
 	}
 	var sent bool
 	if err := workflow.ExecuteActivity(r.ctx, a.RejectApplication, r.ref).Get(r.ctx, &sent); err != nil {
@@ -90,7 +96,7 @@ func (r *applicationRun) validateDecision(d RecruiterDecision) error {
 	switch d.Outcome {
 	case hireflow.ScreenPass:
 	case hireflow.ScreenReject:
-		if !contains(ReasonCodes, d.ReasonCode) {
+		if !slices.Contains(ReasonCodes, d.ReasonCode) {
 			return temporal.NewApplicationError(fmt.Sprintf("a rejection needs a reason code: one of %v", ReasonCodes), "reason_required")
 		}
 	default:

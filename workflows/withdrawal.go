@@ -3,8 +3,6 @@ package workflows
 import (
 	"errors"
 
-	"go.temporal.io/sdk/workflow"
-
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/activities"
 )
@@ -27,9 +25,5 @@ func (r *applicationRun) stopped() error {
 	if r.state.OfferID != "" && r.life.offerOpen {
 		in.OfferID, in.OfferStatus = r.state.OfferID, "withdrawn"
 	}
-	if err := workflow.ExecuteActivity(r.ctx, a.CloseApplication, in).Get(r.ctx, nil); err != nil {
-		return err
-	}
-	r.setStage(in.Stage, in.Status)
-	return nil
+	return r.closeWith(in)
 }

@@ -4,6 +4,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -20,7 +21,6 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/backoff"
 
-	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/activities"
 	"github.com/hireflow/hireflow/api"
 	"github.com/hireflow/hireflow/internal/analysis/scoring"
@@ -31,7 +31,6 @@ import (
 	"github.com/hireflow/hireflow/internal/infra/seal"
 	"github.com/hireflow/hireflow/internal/infra/store"
 	"github.com/hireflow/hireflow/migrations"
-	"github.com/hireflow/hireflow/workflows"
 )
 
 // App holds the opened dependencies.
@@ -130,7 +129,7 @@ func (a *App) Close() {
 // the speech pipeline when its tools are installed; otherwise they go to a person.
 func (a *App) Activities() *activities.Activities {
 	acts := &activities.Activities{Store: a.Store, Objects: a.Objects, Mail: a.Mail, PublicURL: a.Cfg.PublicURL,
-		ConsoleURL: a.Cfg.PublicURL + "/console", AllowPrivateWebhooks: !a.Cfg.Production()}
+		ConsoleURL: a.Cfg.PublicURL + "/console", AllowPrivateWebhooks: !a.Cfg.Production(), Defaults: a.defaults()}
 	if a.Cfg.ScorerURL != "" {
 		acts.Content = scoring.External{URL: a.Cfg.ScorerURL, Token: a.Cfg.ScorerToken}
 	}
@@ -143,36 +142,14 @@ func (a *App) Activities() *activities.Activities {
 	return acts
 }
 
-// Timings resolves a job's waits against the deployment defaults.
-func (a *App) Timings(j hireflow.Job) workflows.Timings {
-	return workflows.Timings{
-		InviteReminderAfter: j.Timings.InviteReminderAfter.Or(a.Cfg.InviteReminderAfter),
-		InviteExpiresAfter:  j.Timings.InviteExpiresAfter.Or(a.Cfg.InviteExpiresAfter),
-		RejectionDelay:      j.Timings.RejectionDelay.Or(a.Cfg.RejectionDelay),
-		HoldSLA:             j.Timings.HoldSLA.Or(a.Cfg.HoldSLA),
-	}
-}
-
-// StepTimings resolves the waits of a job's steps after the invitation: the job's own, then the pinned rule set's
-// durations rule (durations, as evaluated by the caller), then the deployment defaults.
-func (a *App) StepTimings(j hireflow.Job, ruled map[string]time.Duration) workflows.StepTimings {
-	pick := func(own hireflow.Duration, key string, def time.Duration) time.Duration {
-		if own != 0 {
-			return own.D()
-		}
-		if d, ok := ruled[key]; ok {
-			return d
-		}
-		return def
-	}
-	t := j.Timings
-	return workflows.StepTimings{
-		FeedbackSLA:       pick(t.FeedbackSLA, "feedback_sla", a.Cfg.FeedbackSLA),
-		ReviewSLA:         pick(t.ReviewSLA, "review_sla", a.Cfg.ReviewSLA),
-		ApprovalSLA:       pick(t.ApprovalSLA, "approval_sla", a.Cfg.ApprovalSLA),
-		OfferExpiresAfter: pick(t.OfferExpiresAfter, "offer_expires_after", a.Cfg.OfferExpiresAfter),
-		ProbationLength:   pick(t.ProbationLength, "probation_length", a.Cfg.ProbationLength),
-		ProbationSLA:      pick(t.ProbationSLA, "probation_sla", a.Cfg.ProbationSLA),
+// defaults are the deployment's waits, where neither a job nor its rule set names one.
+func (a *App) defaults() activities.Defaults {
+	c := a.Cfg
+	return activities.Defaults{
+		Timings: activities.Timings{InviteReminderAfter: c.InviteReminderAfter, InviteExpiresAfter: c.InviteExpiresAfter,
+			RejectionDelay: c.RejectionDelay, HoldSLA: c.HoldSLA},
+		Steps: activities.StepTimings{FeedbackSLA: c.FeedbackSLA, ReviewSLA: c.ReviewSLA, ApprovalSLA: c.ApprovalSLA,
+			OfferExpiresAfter: c.OfferExpiresAfter, ProbationLength: c.ProbationLength, ProbationSLA: c.ProbationSLA},
 	}
 }
 
@@ -185,8 +162,19 @@ func redactURL(u string) string {
 	return u
 }
 
+// mediaProbe is the API's recording check, on the same ffmpeg the scoring worker uses.
+type mediaProbe struct{ tools speech.Tools }
+
+func (m mediaProbe) Seconds(ctx context.Context, path string) (float64, error) {
+	d, err := m.tools.Duration(ctx, path)
+	if errors.Is(err, speech.ErrCorrupt) {
+		return 0, fmt.Errorf("%w: %v", api.ErrUnreadableMedia, err)
+	}
+	return d, err
+}
+
 // HTTPDeps are the few things the HTTP layer gets from the composition root.
 func (a *App) HTTPDeps() api.Deps {
-	return api.Deps{Store: a.Store, Objects: a.Objects, Workflows: a.Temporal, Mail: a.Mail, Timing: a,
+	return api.Deps{Store: a.Store, Objects: a.Objects, Workflows: a.Temporal, Mail: a.Mail, Media: mediaProbe{speech.DefaultTools()},
 		Cfg: a.Cfg, Box: a.Box, Log: a.Log, Registry: a.Registry}
 }

@@ -272,20 +272,20 @@ func scanDecision(row pgx.Row) (hireflow.Decision, error) {
 
 // DecisionList returns an application's decisions in order.
 func (s *Store) DecisionList(ctx context.Context, orgID, appID string) ([]hireflow.Decision, error) {
-	rows, err := s.db.Query(ctx, `SELECT `+decisionColumns+` FROM decisions WHERE org_id = $1 AND application_id = $2 ORDER BY created_at, id`, orgID, appID)
+	return listOf(ctx, s.db, "decisions", scanDecision, `SELECT `+decisionColumns+` FROM decisions WHERE org_id = $1 AND application_id = $2 ORDER BY created_at, id`, orgID, appID)
+}
+
+// listOf runs a query and scans every row with scan (an empty list, never nil).
+func listOf[T any](ctx context.Context, db querier, what string, scan func(pgx.Row) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := db.Query(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: unable to list decisions: %w", err)
+		return nil, fmt.Errorf("store: unable to list %s: %w", what, err)
 	}
-	defer rows.Close()
-	out := []hireflow.Decision{}
-	for rows.Next() {
-		d, err := scanDecision(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (T, error) { return scan(r) })
+	if out == nil {
+		out = []T{}
 	}
-	return out, rows.Err()
+	return out, err
 }
 
 // ObjectForApplication returns the newest object of a kind for an application.

@@ -18,14 +18,9 @@ func (s *Store) AnswerCreate(ctx context.Context, orgID, appID, questionID, kind
 	var textEnc []byte
 	created := false
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `SELECT id FROM answers WHERE idempotency_key = $1 AND org_id = $2`, key, orgID).Scan(&id)
-		if err == nil {
-			return nil
-		}
-		if err != pgx.ErrNoRows {
-			return err
-		}
-		if err := tx.QueryRow(ctx, `SELECT gen_random_uuid()`).Scan(&id); err != nil {
+		var existed bool
+		var err error
+		if id, existed, err = existingOrNewID(ctx, tx, `SELECT id FROM answers WHERE idempotency_key = $1 AND org_id = $2`, key, orgID); err != nil || existed {
 			return err
 		}
 		if text != "" {
@@ -105,4 +100,19 @@ func (s *Store) AnsweredQuestions(ctx context.Context, orgID, appID string) (map
 		out[q] = n
 	}
 	return out, rows.Err()
+}
+
+// existingOrNewID returns the id the query finds (existed) or a fresh one for a row to insert
+// under it: the first half of every create-once write. The id is known before the insert so
+// that sealed columns can be bound to it.
+func existingOrNewID(ctx context.Context, tx pgx.Tx, query string, args ...any) (string, bool, error) {
+	var id string
+	err := tx.QueryRow(ctx, query, args...).Scan(&id)
+	if err == nil {
+		return id, true, nil
+	}
+	if err != pgx.ErrNoRows {
+		return "", false, err
+	}
+	return id, false, tx.QueryRow(ctx, `SELECT gen_random_uuid()`).Scan(&id)
 }

@@ -98,20 +98,7 @@ func (s *Store) JobGetOpen(ctx context.Context, id string) (hireflow.Job, error)
 
 // JobList lists the organisation's jobs, newest first.
 func (s *Store) JobList(ctx context.Context, orgID string, limit int) ([]hireflow.Job, error) {
-	rows, err := s.db.Query(ctx, `SELECT `+jobColumns+` `+jobFrom+` WHERE j.org_id = $1 ORDER BY j.created_at DESC LIMIT $2`, orgID, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to list jobs: %w", err)
-	}
-	defer rows.Close()
-	out := []hireflow.Job{}
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, j)
-	}
-	return out, rows.Err()
+	return listOf(ctx, s.db, "jobs", scanJob, `SELECT `+jobColumns+` `+jobFrom+` WHERE j.org_id = $1 ORDER BY j.created_at DESC LIMIT $2`, orgID, limit)
 }
 
 // OrgDefaultRules returns the newest published content of the organisation's default rule set.

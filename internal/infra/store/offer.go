@@ -8,20 +8,25 @@ import (
 	"github.com/hireflow/hireflow"
 )
 
+// OfferTerms are what a recruiter drafts: the position and its pay against the band.
+type OfferTerms struct {
+	Position   string  `json:"position"`
+	Salary     float64 `json:"salary"`
+	Currency   string  `json:"currency"`
+	BandMin    float64 `json:"band_min"`
+	BandMax    float64 `json:"band_max"`
+	Level      int     `json:"level"`
+	Department string  `json:"department"`
+}
+
 // Offer is a drafted offer.
 type Offer struct {
-	ID            string    `json:"id"`
-	ApplicationID string    `json:"application_id"`
-	Position      string    `json:"position"`
-	Salary        float64   `json:"salary"`
-	Currency      string    `json:"currency"`
-	BandMin       float64   `json:"band_min"`
-	BandMax       float64   `json:"band_max"`
-	Level         int       `json:"level"`
-	Department    string    `json:"department"`
-	StartDate     time.Time `json:"start_date"`
-	ExpiresAt     time.Time `json:"expires_at"`
-	Status        string    `json:"status"`
+	ID            string `json:"id"`
+	ApplicationID string `json:"application_id"`
+	OfferTerms
+	StartDate time.Time `json:"start_date"`
+	ExpiresAt time.Time `json:"expires_at"`
+	Status    string    `json:"status"`
 }
 
 // OfferCreate stores a draft offer.

@@ -92,14 +92,9 @@ func (s *Store) ApplicationProfile(ctx context.Context, orgID, appID string) (Pr
 func (s *Store) EmployeeCreate(ctx context.Context, orgID, appID, offerID, position string, start time.Time, profile Profile, form map[string]string) (string, error) {
 	var id string
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `SELECT id FROM employees WHERE org_id = $1 AND application_id = $2`, orgID, appID).Scan(&id)
-		if err == nil {
-			return nil
-		}
-		if err != pgx.ErrNoRows {
-			return err
-		}
-		if err := tx.QueryRow(ctx, `SELECT gen_random_uuid()`).Scan(&id); err != nil {
+		var existed bool
+		var err error
+		if id, existed, err = existingOrNewID(ctx, tx, `SELECT id FROM employees WHERE org_id = $1 AND application_id = $2`, orgID, appID); err != nil || existed {
 			return err
 		}
 		formEnc := s.box.Seal(mustJSON(form), aad("employees", "form", id))

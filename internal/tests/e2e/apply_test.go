@@ -48,15 +48,22 @@ func createJob(t *testing.T, e *testenv.Env, hc *http.Client, tm jobTimings) hir
 func doJSON(t *testing.T, hc *http.Client, method, url string, body, out any) int {
 	t.Helper()
 	var r io.Reader
+	ctype := ""
 	if body != nil {
 		b, err := json.Marshal(body)
 		require.NoError(t, err)
-		r = bytes.NewReader(b)
+		r, ctype = bytes.NewReader(b), "application/json"
 	}
-	req, err := http.NewRequest(method, url, r)
+	return send(t, hc, method, url, ctype, r, out)
+}
+
+// send makes one request and decodes a JSON answer into out (if given); it returns the status.
+func send(t *testing.T, hc *http.Client, method, url, ctype string, body io.Reader, out any) int {
+	t.Helper()
+	req, err := http.NewRequest(method, url, body)
 	require.NoError(t, err)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
 	}
 	resp, err := hc.Do(req)
 	require.NoError(t, err)

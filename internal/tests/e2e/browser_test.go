@@ -180,20 +180,12 @@ func TestInterviewInTheBrowser(t *testing.T) {
 	require.Contains(t, string(page), `<ul class="evidence"><li><span class="t" data-s=`, "evidence carries the time it was said")
 	require.Regexp(t, `competency phrases \d+/30 · STAR \d+/20`, string(page), "how each score adds up")
 	require.Contains(t, string(page), "<video")
-	resp, err = mgr.Get(e.BaseURL + "/console/applications/" + r.ApplicationID + "/report?lang=zh")
-	require.NoError(t, err)
-	page, _ = io.ReadAll(resp.Body)
-	resp.Body.Close()
-	require.Equal(t, 200, resp.StatusCode)
+	page = getPage(t, mgr, e.BaseURL+"/console/applications/"+r.ApplicationID+"/report?lang=zh")
 	require.Contains(t, string(page), "能力表述")
 	require.Contains(t, string(page), "content-v3：能力表述 30", "the method is explained in Chinese too")
 	require.Len(t, regexp.MustCompile(`能力表述 \d+/30`).FindAllString(string(page), -1), 4, "every dimension of the three answers shows its parts, the typed answer's too")
 	require.Contains(t, string(page), "提及 · ")
-	resp, err = rec.Get(e.BaseURL + "/console/applications/" + r.ApplicationID + "/report")
-	require.NoError(t, err)
-	page, _ = io.ReadAll(resp.Body)
-	resp.Body.Close()
-	require.Equal(t, 200, resp.StatusCode)
+	page = getPage(t, rec, e.BaseURL+"/console/applications/"+r.ApplicationID+"/report")
 	require.NotContains(t, string(page), "<video", "recruiters see scores, not videos")
 	var answerID string
 	require.NoError(t, e.Store.Pool().QueryRow(ctx, `SELECT id FROM answers WHERE application_id = $1 AND question_id = 'q1'`, r.ApplicationID).Scan(&answerID))
@@ -276,4 +268,16 @@ func TestOfferAndDeletionInTheBrowser(t *testing.T) {
 	l.WaitEmail(t, p2.Email, "delete your data", 30*time.Second)
 	waitStage(t, l.Env, appID2, hireflow.StageDeletion, 30*time.Second)
 
+}
+
+// getPage fetches a page that must answer 200 and returns its body.
+func getPage(t *testing.T, hc *http.Client, url string) []byte {
+	t.Helper()
+	resp, err := hc.Get(url)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	page, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Equal(t, 200, resp.StatusCode, "%s: %s", url, page)
+	return page
 }

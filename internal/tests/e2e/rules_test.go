@@ -18,17 +18,7 @@ import (
 
 func sendYAML(t *testing.T, hc *http.Client, method, url, body string, out any) int {
 	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/yaml")
-	resp, err := hc.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if out != nil {
-		require.NoError(t, jsonUnmarshal(raw, out), "body: %s", raw)
-	}
-	return resp.StatusCode
+	return send(t, hc, method, url, "application/yaml", strings.NewReader(body), out)
 }
 
 func TestRuleSetsVersionSimulatePublish(t *testing.T) {

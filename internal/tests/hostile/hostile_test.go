@@ -12,9 +12,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -318,12 +320,7 @@ func jsonCases(ep endpoint) []hcase {
 func multipartApply(fields map[string]string, filename string, file []byte, withFile bool) ([]byte, string) {
 	var b bytes.Buffer
 	w := multipart.NewWriter(&b)
-	keys := make([]string, 0, len(fields))
-	for k := range fields {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
 		_ = w.WriteField(k, fields[k])
 	}
 	if withFile {
@@ -340,12 +337,7 @@ func multipartApply(fields map[string]string, filename string, file []byte, with
 func zipOf(files map[string]string) []byte {
 	var b bytes.Buffer
 	z := zip.NewWriter(&b)
-	names := make([]string, 0, len(files))
-	for n := range files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(files)) {
 		w, _ := z.Create(n)
 		_, _ = w.Write([]byte(files[n]))
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -23,6 +24,26 @@ func benchCmd() *cobra.Command {
 	return c
 }
 
+// withStack opens the composition root on the running stack, runs fn with a progress printer
+// on stderr, and prints its result as one JSON line (the last line of every bench).
+func withStack(cmd *cobra.Command, name string, fn func(a *app.App, progress func(string)) (any, error)) error {
+	a, err := open(cmd.Context(), true)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return printJSON(fn(a, func(s string) { fmt.Fprintln(os.Stderr, name+":", s) }))
+}
+
+func printJSON(res any, err error) error {
+	if err != nil {
+		return err
+	}
+	out, _ := json.Marshal(res)
+	fmt.Println(string(out))
+	return nil
+}
+
 func benchApplyCmd() *cobra.Command {
 	var n, concurrency int
 	var cpuProfile string
@@ -31,11 +52,6 @@ func benchApplyCmd() *cobra.Command {
 			if n < 1 || concurrency < 1 {
 				return fmt.Errorf("-n and -c must be positive")
 			}
-			a, err := open(cmd.Context(), true)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
 			if cpuProfile != "" {
 				f, err := os.Create(cpuProfile)
 				if err != nil {
@@ -47,13 +63,9 @@ func benchApplyCmd() *cobra.Command {
 				}
 				defer pprof.StopCPUProfile()
 			}
-			res, err := bench.Apply(cmd.Context(), a, n, concurrency, func(s string) { fmt.Fprintln(os.Stderr, "bench:", s) })
-			if err != nil {
-				return err
-			}
-			out, _ := json.Marshal(res)
-			fmt.Println(string(out))
-			return nil
+			return withStack(cmd, "bench", func(a *app.App, progress func(string)) (any, error) {
+				return bench.Apply(cmd.Context(), a, n, concurrency, progress)
+			})
 		}}
 	c.Flags().IntVarP(&n, "applications", "n", 2000, "applications to push")
 	c.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of this process to the file")
@@ -62,44 +74,26 @@ func benchApplyCmd() *cobra.Command {
 }
 
 func benchRulesCmd() *cobra.Command {
-	var n int
-	c := &cobra.Command{Use: "rules", Short: "ns per routing-rule evaluation beside plain Go; seconds to simulate a draft over N recorded applications",
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := open(cmd.Context(), true)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			res, err := bench.Rules(cmd.Context(), a, n, func(s string) { fmt.Fprintln(os.Stderr, "bench:", s) })
-			if err != nil {
-				return err
-			}
-			out, _ := json.Marshal(res)
-			fmt.Println(string(out))
-			return nil
-		}}
-	c.Flags().IntVarP(&n, "recorded", "n", 100_000, "recorded applications to simulate over")
-	return c
+	return countBench(&cobra.Command{Use: "rules", Short: "ns per routing-rule evaluation beside plain Go; seconds to simulate a draft over N recorded applications"},
+		"recorded", 100_000, "recorded applications to simulate over", func(ctx context.Context, a *app.App, n int, progress func(string)) (any, error) {
+			return bench.Rules(ctx, a, n, progress)
+		})
 }
 
 func benchHiringCmd() *cobra.Command {
+	return countBench(&cobra.Command{Use: "hiring", Aliases: []string{"lifecycle"}, Short: "Drive every hiring path and count Temporal billable actions per path from the real histories"},
+		"per-path", 5, "applications per path", func(ctx context.Context, a *app.App, n int, progress func(string)) (any, error) {
+			return bench.HiringPaths(ctx, a, n, progress)
+		})
+}
+
+// countBench is a bench on the running stack whose one flag (-n) is a count.
+func countBench(c *cobra.Command, flag string, def int, usage string, run func(context.Context, *app.App, int, func(string)) (any, error)) *cobra.Command {
 	var n int
-	c := &cobra.Command{Use: "hiring", Aliases: []string{"lifecycle"}, Short: "Drive every hiring path and count Temporal billable actions per path from the real histories",
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := open(cmd.Context(), true)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			res, err := bench.HiringPaths(cmd.Context(), a, n, func(s string) { fmt.Fprintln(os.Stderr, "bench:", s) })
-			if err != nil {
-				return err
-			}
-			out, _ := json.Marshal(res)
-			fmt.Println(string(out))
-			return nil
-		}}
-	c.Flags().IntVarP(&n, "per-path", "n", 5, "applications per path")
+	c.RunE = func(cmd *cobra.Command, _ []string) error {
+		return withStack(cmd, "bench", func(a *app.App, progress func(string)) (any, error) { return run(cmd.Context(), a, n, progress) })
+	}
+	c.Flags().IntVarP(&n, flag, "n", def, usage)
 	return c
 }
 
@@ -123,13 +117,7 @@ func benchScoringCmd() *cobra.Command {
 				}
 				defer a.Close()
 			}
-			res, err := bench.Scoring(cmd.Context(), a, n, seconds, pace, parallel, func(s string) { fmt.Fprintln(os.Stderr, "bench:", s) })
-			if err != nil {
-				return err
-			}
-			out, _ := json.Marshal(res)
-			fmt.Println(string(out))
-			return nil
+			return printJSON(bench.Scoring(cmd.Context(), a, n, seconds, pace, parallel, func(s string) { fmt.Fprintln(os.Stderr, "bench:", s) }))
 		}}
 	c.Flags().IntVarP(&n, "answers", "n", 5, "answers in the interview")
 	c.Flags().Float64Var(&seconds, "seconds", 120, "length of each spoken answer")
@@ -173,11 +161,9 @@ func chaosCmd() *cobra.Command {
 				}
 			}
 			res, err := chaos.Run(cmd.Context(), a, self, o, func(s string) { fmt.Fprintln(os.Stderr, "chaos:", s) })
-			if err != nil {
+			if err := printJSON(res, err); err != nil {
 				return err
 			}
-			out, _ := json.Marshal(res)
-			fmt.Println(string(out))
 			if !res.OK {
 				return fmt.Errorf("chaos: something was lost or is inconsistent (see the JSON above)")
 			}

@@ -114,6 +114,12 @@ func workerCmd() *cobra.Command {
 	return workerCommand("worker", "Run workflows and activities (never serves HTTP)", runWorker)
 }
 
+// supervised starts a worker whose pollers restart when Temporal is reachable again.
+func supervised(a *app.App, build func(*app.App) worker.Worker) (*workers.Supervised, error) {
+	w := workers.Supervise(a.Temporal, func() worker.Worker { return build(a) }, a.Log)
+	return w, w.Start()
+}
+
 // workerCommand runs one worker until interrupted.
 func workerCommand(use, short string, build func(*app.App) worker.Worker) *cobra.Command {
 	return &cobra.Command{Use: use, Short: short, RunE: func(cmd *cobra.Command, _ []string) error {
@@ -122,8 +128,8 @@ func workerCommand(use, short string, build func(*app.App) worker.Worker) *cobra
 			return err
 		}
 		defer a.Close()
-		w := workers.Supervise(a.Temporal, func() worker.Worker { return build(a) }, a.Log)
-		if err := w.Start(); err != nil {
+		w, err := supervised(a, build)
+		if err != nil {
 			return err
 		}
 		a.Log.Info(use+" running", "task_queue", a.Cfg.TaskQueue, "scoring_task_queue", a.Cfg.ScoringTaskQueue)
@@ -168,16 +174,13 @@ func devCmd() *cobra.Command {
 				return err
 			}
 			defer a.Close()
-			w := workers.Supervise(a.Temporal, func() worker.Worker { return runWorker(a) }, a.Log)
-			if err := w.Start(); err != nil {
-				return err
+			for _, build := range []func(*app.App) worker.Worker{runWorker, scoringWorker} {
+				w, err := supervised(a, build)
+				if err != nil {
+					return err
+				}
+				defer w.Stop()
 			}
-			defer w.Stop()
-			sw := workers.Supervise(a.Temporal, func() worker.Worker { return scoringWorker(a) }, a.Log)
-			if err := sw.Start(); err != nil {
-				return err
-			}
-			defer sw.Stop()
 			stop, err := serve(ctx, a, a.Cfg.HTTPAddr)
 			if err != nil {
 				return err

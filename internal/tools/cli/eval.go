@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 
@@ -30,9 +29,7 @@ func evalCmd() *cobra.Command {
 					fmt.Printf("%-14s %-2s label %g  score %5.1f  wer %.2f\n", r.Question, r.Lang, r.Label, r.Score, r.WER)
 				}
 			}
-			out, _ := json.Marshal(res)
-			fmt.Println(string(out))
-			return nil
+			return printJSON(res, nil)
 		}}
 	sc.Flags().StringVar(&opt.SetFile, "set", "", "a labelled set in YAML (default: the set kept in the repository)")
 	sc.Flags().StringVar(&opt.Voice, "voice", "rms", "flite voice for the English answers (rms, slt, awb, kal16)")

@@ -53,18 +53,12 @@ func TestLoadSetRefusesBrokenSets(t *testing.T) {
 // TestBrowserCapture speaks two short answers into headless Chromium's fake microphone,
 // records them with MediaRecorder as the interview page does, and scores the transcripts.
 func TestBrowserCapture(t *testing.T) {
-	f := filepath.Join(t.TempDir(), "set.yaml")
-	require.NoError(t, os.WriteFile(f, []byte(`questions:
-  - id: customer
-    lang: en
-    text: Tell us about a customer you helped.
-    dimensions: [customer_focus]
-    answers:
+	f := writeSet(t, customerQuestion("customer")+`
       - label: 2
         script: A customer called about a late invoice. I listened, fixed the invoice the same day and followed up.
       - label: 1
         script: I do not remember anything special.
-`), 0o600))
+`)
 	res, err := Run(context.Background(), Options{SetFile: f, Browser: true}, func(string) {})
 	require.NoError(t, err)
 	require.Equal(t, "browser", res.Capture)
@@ -74,13 +68,7 @@ func TestBrowserCapture(t *testing.T) {
 }
 
 func TestLabelsAsWordsOrNumbersFromZero(t *testing.T) {
-	f := filepath.Join(t.TempDir(), "set.yaml")
-	require.NoError(t, os.WriteFile(f, []byte(`questions:
-  - id: words
-    lang: en
-    text: Tell us about a customer you helped.
-    dimensions: [customer_focus]
-    answers:
+	f := writeSet(t, customerQuestion("words")+`
       - {label: strong, text: "Last year a client was about to leave because reports were late. I called her, built a weekly report and followed up each Friday. She renewed for two years and her satisfaction rose from six to nine."}
       - {label: medium, text: "A customer had a problem with an invoice and I fixed it the same day. They were happy."}
       - {label: weak, text: "I do not remember anything special."}
@@ -91,7 +79,7 @@ func TestLabelsAsWordsOrNumbersFromZero(t *testing.T) {
     answers:
       - {label: 0, script: "不记得了，无所谓。"}
       - {label: 1.5, script: "有客户的发票出了问题，我当天帮他处理好了，客户比较满意。"}
-`), 0o600))
+`)
 	res, err := Run(context.Background(), Options{SetFile: f, Typed: true}, func(string) {})
 	require.NoError(t, err)
 	require.Equal(t, 5, res.Answers)
@@ -101,4 +89,17 @@ func TestLabelsAsWordsOrNumbersFromZero(t *testing.T) {
 	require.NoError(t, os.WriteFile(f, []byte("questions: [{id: q, lang: en, text: x, dimensions: [a], answers: [{label: brilliant, script: a}, {label: 2, script: b}]}]"), 0o600))
 	_, err = LoadSet(f)
 	require.ErrorContains(t, err, "unknown label")
+}
+
+// writeSet writes a labelled set to a file of the test's own.
+func writeSet(t *testing.T, yaml string) string {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), "set.yaml")
+	require.NoError(t, os.WriteFile(f, []byte(yaml), 0o600))
+	return f
+}
+
+// customerQuestion is the head of a one-question English set; its answers follow.
+func customerQuestion(id string) string {
+	return "questions:\n  - id: " + id + "\n    lang: en\n    text: Tell us about a customer you helped.\n    dimensions: [customer_focus]\n    answers:"
 }
