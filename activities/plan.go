@@ -89,6 +89,11 @@ func (a *Activities) BeginApplication(ctx context.Context, in AppRef) (BeginResu
 		if res.Screen, err = a.ScreenApplication(ctx, ScreenInput{AppRef: in}); err != nil {
 			return res, err
 		}
+		// The decision happened: an event at the stage the application has (the funnel's
+		// "screened"); the workflow records where it leads.
+		if err := a.Store.ApplicationEvent(ctx, in.OrgID, in.ApplicationID, "screened"); err != nil {
+			return res, err
+		}
 	}
 	return res, nil
 }

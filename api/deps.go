@@ -38,6 +38,8 @@ type Store interface {
 	ConsentGiven(ctx context.Context, orgID, appID, purpose string) (bool, error)
 	ConsentRecord(ctx context.Context, orgID, appID, purpose, version string, humanOnly bool) error
 	DecisionList(ctx context.Context, orgID, appID string) ([]hireflow.Decision, error)
+	Funnel(ctx context.Context, orgID string, f store.AnalyticsFilter) ([]store.FunnelStep, error)
+	StageDurations(ctx context.Context, orgID string, f store.AnalyticsFilter) ([]store.StageDuration, error)
 	EmployeeForm(ctx context.Context, orgID, appID string) (string, map[string]string, error)
 	EmployeeFormSave(ctx context.Context, orgID, appID string, form map[string]string) error
 	FeedbackSave(ctx context.Context, orgID, appID string, round int, interviewerID string, ratings map[string]int, rec, comment string) error

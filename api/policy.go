@@ -32,6 +32,7 @@ const (
 	actBranding            action = "organisation:branding"
 	actReportRead          action = "reports:read"
 	actRecordingRead       action = "recordings:read"
+	actAnalyticsRead       action = "analytics:read"
 )
 
 var (
@@ -61,6 +62,7 @@ var policy = map[action][]hireflow.Role{
 	actBranding:            {admin},
 	actReportRead:          {recruiter, manager, interviewer},
 	actRecordingRead:       {manager, interviewer}, // recruiters see scores, not videos
+	actAnalyticsRead:       {analyst, recruiter, manager, admin}, // aggregates of the analytics views, no candidate
 }
 
 // seesCandidateContact says which roles see names and emails (analysts work on IDs only).

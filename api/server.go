@@ -100,6 +100,8 @@ func newServer(d Deps) (*Server, *fiber.App) {
 	s.staff(v1, fiber.MethodPost, "/api-tokens", actTokensCreate, s.createAPIToken)
 	s.staff(v1, fiber.MethodPost, "/jobs", actJobsWrite, s.createJob)
 	s.staff(v1, fiber.MethodGet, "/jobs", actJobsRead, s.listJobs)
+	s.staff(v1, fiber.MethodGet, "/analytics/funnel", actAnalyticsRead, s.analyticsFunnel)
+	s.staff(v1, fiber.MethodGet, "/analytics/stage-durations", actAnalyticsRead, s.analyticsDurations)
 	s.staff(v1, fiber.MethodGet, "/jobs/:id", actJobsRead, s.getJob)
 	s.staff(v1, fiber.MethodGet, "/applications", actApplicationsRead, s.listApplications)
 	s.staff(v1, fiber.MethodGet, "/applications/:id", actApplicationsRead, s.getApplication)

@@ -130,11 +130,8 @@ func (r *applicationRun) begin() error {
 // candidate is rejected or invited.
 func (r *applicationRun) screened(outcome hireflow.ScreenOutcome) error {
 	r.state.ScreenOutcome = outcome
-	if outcome == hireflow.ScreenPass && r.recordsStage() {
-		r.passed = "screened"
-	}
 	if outcome == hireflow.ScreenHold {
-		if err := r.hold("screened"); err != nil {
+		if err := r.hold(r.holdEvent("screened")); err != nil {
 			return err
 		}
 		r.state.ScreenOutcome = r.decision.Outcome
@@ -143,6 +140,16 @@ func (r *applicationRun) screened(outcome hireflow.ScreenOutcome) error {
 		return r.reject()
 	}
 	return r.invite()
+}
+
+// holdEvent names the event of a hold after a step: the first shape recorded the hold under
+// the step's own key; from shape 1 the step's event is recorded by its decision and the hold
+// has a key of its own.
+func (r *applicationRun) holdEvent(step string) string {
+	if r.recordsStage() {
+		return step + ":held"
+	}
+	return step
 }
 
 // hold puts the application on hold and waits for a recruiter's decision.

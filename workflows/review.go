@@ -142,7 +142,7 @@ func (l *pipelineRun) follow(outcome, event string) error {
 	case "advance":
 		return nil
 	case "hold":
-		if err := l.hold(event); err != nil {
+		if err := l.hold(l.holdEvent(event)); err != nil {
 			return err
 		}
 		if l.decision.Outcome == hireflow.ScreenPass {

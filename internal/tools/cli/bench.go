@@ -20,7 +20,7 @@ import (
 
 func benchCmd() *cobra.Command {
 	c := &cobra.Command{Use: "bench", Short: "Benchmarks on the running stack, each beside its baseline"}
-	c.AddCommand(benchApplyCmd(), benchRulesCmd(), benchHiringCmd(), benchScoringCmd())
+	c.AddCommand(benchApplyCmd(), benchRulesCmd(), benchHiringCmd(), benchScoringCmd(), benchAnalyticsCmd())
 	return c
 }
 

@@ -6,20 +6,25 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/worker"
 
+	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/api"
 	"github.com/hireflow/hireflow/internal/analysis/scoring"
 	"github.com/hireflow/hireflow/internal/app"
 	"github.com/hireflow/hireflow/internal/infra/config"
+	"github.com/hireflow/hireflow/internal/tools/bench"
 	"github.com/hireflow/hireflow/internal/tools/demo"
+	"github.com/hireflow/hireflow/internal/tools/trail"
 	"github.com/hireflow/hireflow/migrations"
 	"github.com/hireflow/hireflow/workers"
 )
@@ -30,7 +35,7 @@ var Version = "dev"
 // Execute runs the command line and returns the exit code.
 func Execute() int {
 	root := &cobra.Command{Use: "hireflow", Short: "Hiring as durable workflows", SilenceUsage: true, SilenceErrors: true}
-	root.AddCommand(apiCmd(), workerCmd(), scoringWorkerCmd(), devCmd(), migrateCmd(), benchCmd(), chaosCmd(), rulesCmd(), evalCmd(), versionCmd())
+	root.AddCommand(apiCmd(), workerCmd(), scoringWorkerCmd(), devCmd(), migrateCmd(), benchCmd(), chaosCmd(), rulesCmd(), evalCmd(), analyticsCmd(), trailCmd(), versionCmd())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := root.ExecuteContext(ctx); err != nil {
@@ -192,6 +197,14 @@ func devCmd() *cobra.Command {
 					return fmt.Errorf("demo data: %w", err)
 				}
 				printDemo(a, res)
+				// A read-only login for the analytics views (a dev password: production logins
+				// come from `hireflow analytics grant`).
+				role, pw := "analyst_"+strings.ReplaceAll(res.Org.Slug, "-", "_"), "analyst-dev-password"
+				if err := a.Store.AnalyticsGrant(ctx, res.Org.ID, role, pw); err != nil {
+					a.Log.Warn("analytics login not created", "err", err.Error())
+				} else {
+					fmt.Printf("  Analytics      psql '%s' -c 'SELECT * FROM analytics.funnel'\n\n", analystDSN(a.Cfg.DatabaseURL, role, pw))
+				}
 				// Later stages go through the real paths (candidate endpoints, staff API, workflow,
 				// scoring worker), which takes about a minute: in the background, with progress.
 				go func() {
@@ -235,4 +248,72 @@ func printDemo(a *app.App, r demo.Result) {
 	fmt.Printf("\n  %q: candidates are being taken to review, offer approval and a hire with\n", demo.PipelineJobTitle)
 	fmt.Printf("  probation through the real workflow (about a minute; progress is logged below).\n")
 	fmt.Printf("\n  Press Ctrl-C to stop.\n\n")
+}
+
+func analyticsCmd() *cobra.Command {
+	c := &cobra.Command{Use: "analytics", Short: "Read-only database logins for the analytics views"}
+	var org, role, password string
+	grant := &cobra.Command{Use: "grant", Short: "Create (or re-key) a read-only login that reads one organisation's analytics views; prints how to connect",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return withOrg(cmd, true, org, func(a *app.App, o hireflow.Organisation) error {
+				if err := a.Store.AnalyticsGrant(cmd.Context(), o.ID, role, password); err != nil {
+					return err
+				}
+				fmt.Println(analystDSN(a.Cfg.DatabaseURL, role, password))
+				return nil
+			})
+		}}
+	grant.Flags().StringVar(&org, "org", "", "organisation slug")
+	grant.Flags().StringVar(&role, "role", "", "database login to create, e.g. analyst_acme")
+	grant.Flags().StringVar(&password, "password", "", "its password (at least 12 characters)")
+	for _, f := range []string{"org", "role", "password"} {
+		_ = grant.MarkFlagRequired(f)
+	}
+	c.AddCommand(grant)
+	return c
+}
+
+// analystDSN is the application's database URL with the analyst's login instead.
+func analystDSN(databaseURL, role, password string) string {
+	u, err := url.Parse(databaseURL)
+	if err != nil {
+		return ""
+	}
+	u.User = url.UserPassword(role, password)
+	return u.String()
+}
+
+func benchAnalyticsCmd() *cobra.Command {
+	return countBench(&cobra.Command{Use: "analytics", Short: "Funnel and stage-duration query times over 10 events per application, beside a plain count(*)"},
+		"applications", 100_000, "applications (ten events each)", func(ctx context.Context, a *app.App, n int, progress func(string)) (any, error) {
+			return bench.Analytics(ctx, a, n, progress)
+		})
+}
+
+// trailCmd prints one application's decision trail: its decisions (rule, version, inputs,
+// outcome), its stage events, and the workflow's own history (signals, updates, activities,
+// timers), in time order.
+func trailCmd() *cobra.Command {
+	var asJSON bool
+	c := &cobra.Command{Use: "trail APPLICATION_ID", Short: "Print one application's decision trail: decisions, stages and the workflow's own events",
+		Args: cobra.ExactArgs(1), RunE: func(cmd *cobra.Command, args []string) error {
+			a, err := open(cmd.Context(), false)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			items, err := trail.Build(cmd.Context(), a.Store, a.Temporal, args[0])
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(items, nil)
+			}
+			for _, it := range items {
+				fmt.Printf("%s  %-9s %-28s %s\n", it.At.UTC().Format("2006-01-02 15:04:05.000"), it.Source, it.What, it.Detail)
+			}
+			return nil
+		}}
+	c.Flags().BoolVar(&asJSON, "json", false, "print JSON instead of lines")
+	return c
 }

@@ -1,0 +1,216 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/hireflow/hireflow"
+)
+
+// analystRoleRe is the shape of an analyst's database login.
+var analystRoleRe = regexp.MustCompile(`^[a-z][a-z0-9_]{2,62}$`)
+
+// AnalyticsGrant creates (or updates the password of) a read-only database login that reads
+// the organisation's pseudonymised analytics views and nothing else.
+func (s *Store) AnalyticsGrant(ctx context.Context, orgID, role, password string) error {
+	if !analystRoleRe.MatchString(role) {
+		return hireflow.Errorf(hireflow.KindInvalid, "invalid_role", "role", "a role name is 3 to 63 lower-case letters, digits and _")
+	}
+	if len(password) < 12 {
+		return hireflow.Errorf(hireflow.KindInvalid, "weak_password", "password", "the password needs at least 12 characters")
+	}
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)`, role).Scan(&exists); err != nil {
+			return err
+		}
+		ident := pgx.Identifier{role}.Sanitize()
+		pw := quoteLiteral(password)
+		stmt := "CREATE ROLE " + ident + " LOGIN PASSWORD " + pw + " IN ROLE hireflow_analysts"
+		if exists {
+			var member bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
+				JOIN pg_roles u ON u.oid = m.member WHERE g.rolname = 'hireflow_analysts' AND u.rolname = $1)`, role).Scan(&member); err != nil {
+				return err
+			}
+			if !member {
+				return hireflow.Errorf(hireflow.KindConflict, "role_taken", "role", "a database role of that name exists and is not an analyst")
+			}
+			stmt = "ALTER ROLE " + ident + " LOGIN PASSWORD " + pw
+		}
+		if _, err := tx.Exec(ctx, stmt); err != nil {
+			return fmt.Errorf("store: unable to create the analyst role: %w", err)
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO analytics_grants (role_name, org_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, role, orgID)
+		return err
+	})
+}
+
+// quoteLiteral quotes a string as an SQL literal (CREATE ROLE takes no parameters).
+func quoteLiteral(s string) string {
+	out := []byte{'\''}
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\'' {
+			out = append(out, '\'')
+		}
+		out = append(out, s[i])
+	}
+	return string(append(out, '\''))
+}
+
+// AnalyticsFilter narrows a metric: a job, and a period of application dates.
+type AnalyticsFilter struct {
+	JobID    string
+	From, To time.Time // applied at or after From, before To; zero: open
+}
+
+// FunnelStep is one step of the funnel with the applications that reached it.
+type FunnelStep struct {
+	Position     int     `json:"position"`
+	Step         string  `json:"step"`
+	Applications int64   `json:"applications"`
+	Conversion   float64 `json:"conversion"` // of the step before (1 for the first)
+	DropOff      int64   `json:"drop_off"`   // applications that did not reach the next step
+}
+
+// Funnel counts the applications that reached each step, from the analytics views.
+func (s *Store) Funnel(ctx context.Context, orgID string, f AnalyticsFilter) ([]FunnelStep, error) {
+	rows, err := s.db.Query(ctx, `SELECT st.position, st.step, coalesce(sum(fu.applications), 0)::bigint
+		FROM analytics.funnel_steps st
+		LEFT JOIN analytics.funnel fu ON fu.position = st.position AND fu.org_id = $1
+			AND ($2::uuid IS NULL OR fu.job_id = $2)
+			AND ($3::timestamptz IS NULL OR fu.month >= date_trunc('month', $3::timestamptz))
+			AND ($4::timestamptz IS NULL OR fu.month < $4::timestamptz)
+		GROUP BY st.position, st.step ORDER BY st.position`, orgID, nilIfEmpty(f.JobID), nilTime(f.From), nilTime(f.To))
+	if err != nil {
+		return nil, fmt.Errorf("store: funnel: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (FunnelStep, error) {
+		var st FunnelStep
+		return st, r.Scan(&st.Position, &st.Step, &st.Applications)
+	})
+	for i := range out {
+		out[i].Conversion = 1
+		if i > 0 && out[i-1].Applications > 0 {
+			out[i].Conversion = float64(out[i].Applications) / float64(out[i-1].Applications)
+		}
+		if i+1 < len(out) {
+			out[i].DropOff = out[i].Applications - out[i+1].Applications
+		}
+	}
+	return out, err
+}
+
+// StageDuration is how long applications stayed in a stage.
+type StageDuration struct {
+	Stage        string  `json:"stage"`
+	Applications int64   `json:"applications"`
+	P50Seconds   float64 `json:"p50_seconds"`
+	P90Seconds   float64 `json:"p90_seconds"`
+}
+
+// stageOrder is the order stages are listed in (others follow, by name).
+var stageOrder = []string{"screening", "hold", "invited", "interview", "review", "offer", "onboarding", "probation"}
+
+// StageDurations reads time in stage (p50, p90, interpolated as percentile_cont does) for
+// applications that left each stage, from analytics.events. Without a period it reads each
+// percentile by its position in the duration index (a few index probes, not a sort of every
+// event); with one, it sorts the period's events.
+func (s *Store) StageDurations(ctx context.Context, orgID string, f AnalyticsFilter) ([]StageDuration, error) {
+	query := `WITH s AS (
+			SELECT t.stage, sum(t.applications)::bigint AS n FROM analytics.stage_totals t
+			WHERE t.org_id = $1 AND ($2::uuid IS NULL OR t.job_id = $2)
+			GROUP BY t.stage HAVING sum(t.applications) > 0)
+		SELECT s.stage, s.n, p50.v, p90.v FROM s
+		CROSS JOIN LATERAL (SELECT analytics_interpolate(array_agg(x ORDER BY x), 0.5 * (s.n - 1)) AS v FROM (
+			SELECT e.seconds_in_stage AS x FROM analytics.events e
+			WHERE e.org_id = $1 AND e.left_at IS NOT NULL AND e.stage = s.stage AND ($2::uuid IS NULL OR e.job_id = $2)
+			ORDER BY e.seconds_in_stage OFFSET floor(0.5 * (s.n - 1)) LIMIT 2) q) p50
+		CROSS JOIN LATERAL (SELECT analytics_interpolate(array_agg(x ORDER BY x), 0.9 * (s.n - 1)) AS v FROM (
+			SELECT e.seconds_in_stage AS x FROM analytics.events e
+			WHERE e.org_id = $1 AND e.left_at IS NOT NULL AND e.stage = s.stage AND ($2::uuid IS NULL OR e.job_id = $2)
+			ORDER BY e.seconds_in_stage OFFSET floor(0.9 * (s.n - 1)) LIMIT 2) q) p90`
+	args := []any{orgID, nilIfEmpty(f.JobID)}
+	if !f.From.IsZero() || !f.To.IsZero() {
+		query = `SELECT e.stage, count(*),
+				percentile_cont(0.5) WITHIN GROUP (ORDER BY e.seconds_in_stage),
+				percentile_cont(0.9) WITHIN GROUP (ORDER BY e.seconds_in_stage)
+			FROM analytics.events e
+			WHERE e.org_id = $1 AND e.left_at IS NOT NULL AND ($2::uuid IS NULL OR e.job_id = $2)
+				AND ($3::timestamptz IS NULL OR e.at >= $3) AND ($4::timestamptz IS NULL OR e.at < $4)
+			GROUP BY e.stage`
+		args = append(args, nilTime(f.From), nilTime(f.To))
+	}
+	rows, err := s.db.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: stage durations: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (StageDuration, error) {
+		var d StageDuration
+		return d, r.Scan(&d.Stage, &d.Applications, &d.P50Seconds, &d.P90Seconds)
+	})
+	rank := func(st string) int {
+		if i := slices.Index(stageOrder, st); i >= 0 {
+			return i
+		}
+		return len(stageOrder)
+	}
+	slices.SortStableFunc(out, func(a, b StageDuration) int {
+		if c := rank(a.Stage) - rank(b.Stage); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Stage, b.Stage)
+	})
+	return out, err
+}
+
+func nilTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+// ApplicationEvent records that a step happened (a decision was made) at the stage the
+// application has, without moving it; once per key.
+func (s *Store) ApplicationEvent(ctx context.Context, orgID, appID, eventKey string) error {
+	_, err := s.db.Exec(ctx, `INSERT INTO application_events (org_id, application_id, stage, status, event_key)
+		SELECT org_id, id, stage, status, $3 FROM applications WHERE org_id = $1 AND id = $2
+		ON CONFLICT (application_id, event_key) DO NOTHING`, orgID, appID, eventKey)
+	if err != nil {
+		return fmt.Errorf("store: unable to record event: %w", err)
+	}
+	return nil
+}
+
+// ApplicationOrg finds the organisation of an application (operator tools that take an ID).
+func (s *Store) ApplicationOrg(ctx context.Context, appID string) (string, error) {
+	var org string
+	if err := s.db.QueryRow(ctx, `SELECT org_id FROM applications WHERE id = $1`, appID).Scan(&org); err != nil {
+		return "", notFound(err, "application_not_found", "application")
+	}
+	return org, nil
+}
+
+// ApplicationEvent is one stage an application entered.
+type ApplicationEvent struct {
+	EventKey string     `json:"event_key"`
+	Stage    string     `json:"stage"`
+	Status   string     `json:"status"`
+	At       time.Time  `json:"at"`
+	LeftAt   *time.Time `json:"left_at,omitempty"`
+}
+
+// ApplicationEvents lists an application's stage events in order.
+func (s *Store) ApplicationEvents(ctx context.Context, orgID, appID string) ([]ApplicationEvent, error) {
+	return listOf(ctx, s.db, "events", func(r pgx.Row) (ApplicationEvent, error) {
+		var e ApplicationEvent
+		return e, r.Scan(&e.EventKey, &e.Stage, &e.Status, &e.At, &e.LeftAt)
+	}, `SELECT event_key, stage, status, at, left_at FROM application_events WHERE org_id = $1 AND application_id = $2 ORDER BY at, id`, orgID, appID)
+}
