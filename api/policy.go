@@ -61,7 +61,7 @@ var policy = map[action][]hireflow.Role{
 	actWebhook:             {admin, integ},
 	actBranding:            {admin},
 	actReportRead:          {recruiter, manager, interviewer},
-	actRecordingRead:       {manager, interviewer}, // recruiters see scores, not videos
+	actRecordingRead:       {manager, interviewer},               // recruiters see scores, not videos
 	actAnalyticsRead:       {analyst, recruiter, manager, admin}, // aggregates of the analytics views, no candidate
 }
 
