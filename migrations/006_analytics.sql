@@ -160,7 +160,10 @@ CREATE FUNCTION analytics.pseudonym(org uuid, id uuid) RETURNS text
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
     SELECT substr(encode(hmac(convert_to(id::text, 'UTF8'), k.key, 'sha256'), 'hex'), 1, 16)
     FROM pseudonym_keys k WHERE k.org_id = org
+        AND (analytics_unrestricted() OR org IN (SELECT g.org_id FROM analytics_grants g WHERE g.role_name = session_user))
 $$;
+-- Callers of the views call it too; it answers only for organisations the login may read.
+REVOKE EXECUTE ON FUNCTION analytics.pseudonym(uuid, uuid) FROM PUBLIC;
 
 -- One row per application: no name, email, phone, résumé or free text.
 CREATE VIEW analytics.applications AS
@@ -235,7 +238,7 @@ GROUP BY e.org_id, e.job_id, e.stage;
 
 GRANT SELECT ON analytics_grants TO hireflow_analytics_owner;
 GRANT USAGE ON SCHEMA analytics TO hireflow_analytics_owner, hireflow_analysts;
-GRANT EXECUTE ON FUNCTION analytics.pseudonym(uuid, uuid) TO hireflow_analytics_owner;
+GRANT EXECUTE ON FUNCTION analytics.pseudonym(uuid, uuid) TO hireflow_analytics_owner, hireflow_analysts;
 DO $$
 DECLARE v text;
 BEGIN

@@ -80,6 +80,9 @@ func TestAnalyticsViewsForAnAnalystLogin(t *testing.T) {
 	var other int
 	require.NoError(t, conn.QueryRow(ctx, `SELECT count(*) FROM analytics.events WHERE org_id = $1`, b.Org.ID).Scan(&other))
 	require.Zero(t, other, "row-level security hides the other organisation")
+	var foreign *string
+	require.NoError(t, conn.QueryRow(ctx, `SELECT analytics.pseudonym($1, $2)`, b.Org.ID, applied[b][0]).Scan(&foreign))
+	require.Nil(t, foreign, "no pseudonym for another organisation's ID")
 
 	// The funnel an analyst computes in SQL is the console's.
 	var sqlInvited int64
