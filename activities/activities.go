@@ -33,6 +33,8 @@ type Activities struct {
 	Content scoring.Scorer
 	// Defaults are the deployment's waits for plans (BeginApplication).
 	Defaults Defaults
+	// Metrics count stages, decisions, emails, scoring and webhooks; nil counts nothing.
+	Metrics *Metrics
 }
 
 // TokenPurposeApplication is the purpose of the candidate's application link.

@@ -58,8 +58,10 @@ func (a *Activities) NotifyStaff(ctx context.Context, in StaffNoticeInput) (int,
 			return n, permanent(err)
 		}
 		if err := a.Mail.Send(ctx, u.DisplayName, u.Email, msgID, r); err != nil {
+			a.Metrics.email(in.OrgID, in.Kind, "failed")
 			return n, err
 		}
+		a.Metrics.email(in.OrgID, in.Kind, "sent")
 		if err := a.markSent(ctx, key); err != nil {
 			return n, err
 		}
@@ -110,6 +112,9 @@ func (a *Activities) notifyCandidate(ctx context.Context, in CandidateNoticeInpu
 	}
 	sent, msgID, err := a.Store.EmailClaim(ctx, in.OrgID, in.ApplicationID, key, in.Kind, c.Language, msgID)
 	if err != nil || sent {
+		if sent {
+			a.Metrics.email(in.OrgID, in.Kind, "duplicate")
+		}
 		return false, err
 	}
 	title := c.JobTitle
@@ -142,7 +147,9 @@ func (a *Activities) notifyCandidate(ctx context.Context, in CandidateNoticeInpu
 		return false, permanent(hireflow.Errorf(hireflow.KindInvalid, "template", "", "%v", err))
 	}
 	if err := a.Mail.Send(ctx, c.Name, c.Email, msgID, r); err != nil {
+		a.Metrics.email(in.OrgID, in.Kind, "failed")
 		return false, err
 	}
+	a.Metrics.email(in.OrgID, in.Kind, "sent")
 	return true, a.markSent(ctx, key)
 }

@@ -50,6 +50,9 @@ func (a *Activities) decide(ctx context.Context, rc ruleCall) (hireflow.Decision
 	d, failed := Decide(hireflow.Decision{ApplicationID: rc.ref.ApplicationID, Kind: rc.kind, RuleSetID: rc.setID, RuleVersion: rc.version,
 		RuleName: rc.rule, RuleSource: rc.source, Inputs: rc.inputs}, rc.fallback, rc.eval)
 	rec, err := a.Store.DecisionRecord(ctx, rc.ref.OrgID, d, rc.step)
+	if err == nil {
+		a.Metrics.decision(rc.ref.OrgID, rc.kind, d.Outcome, failed, rc.rule)
+	}
 	return rec, failed, err
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
@@ -46,6 +47,8 @@ func (a *Activities) ScoreAnswer(ctx context.Context, in ScoreInput) (ScoreResul
 	if err != nil {
 		return ScoreResult{}, permanent(err)
 	}
+	started := time.Now()
+	defer func() { a.Metrics.scored(in.OrgID, ans.Kind, time.Since(started).Seconds()) }()
 	res := ScoreResult{AnswerID: in.AnswerID, Scores: map[string]float64{}}
 	q := a.question(ctx, in.AppRef, ans)
 	q.Dims, q.Weights = in.Dimensions, in.Weights

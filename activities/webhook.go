@@ -47,12 +47,14 @@ func (a *Activities) deliverWebhook(ctx context.Context, orgID, event, key strin
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := hc.Do(req)
 	if err != nil {
+		a.Metrics.webhook(orgID, "failed")
 		_ = a.Store.WebhookRecord(ctx, orgID, key, event, 0, false)
 		return 0, fmt.Errorf("activities: webhook %s: %w", event, err)
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
 	resp.Body.Close()
 	ok2 := resp.StatusCode >= 200 && resp.StatusCode < 300
+	a.Metrics.webhook(orgID, map[bool]string{true: "delivered", false: "failed"}[ok2])
 	if err := a.Store.WebhookRecord(ctx, orgID, key, event, resp.StatusCode, ok2); err != nil {
 		return resp.StatusCode, err
 	}

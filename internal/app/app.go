@@ -43,7 +43,9 @@ type App struct {
 	Mail     *mail.Sender
 	Temporal client.Client
 	Registry *prometheus.Registry
-	meters   *sdkmetric.MeterProvider
+	// Metrics are the activities' business counters, registered once on Registry.
+	Metrics *activities.Metrics
+	meters  *sdkmetric.MeterProvider
 }
 
 // NewLogger makes the JSON logger.
@@ -59,6 +61,7 @@ func NewLogger(level string) *slog.Logger {
 func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool) (*App, error) {
 	a := &App{Cfg: cfg, Log: log, Registry: prometheus.NewRegistry()}
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.Metrics = activities.NewMetrics(a.Registry)
 	ok := false
 	defer func() {
 		if !ok {
@@ -129,7 +132,7 @@ func (a *App) Close() {
 // the speech pipeline when its tools are installed; otherwise they go to a person.
 func (a *App) Activities() *activities.Activities {
 	acts := &activities.Activities{Store: a.Store, Objects: a.Objects, Mail: a.Mail, PublicURL: a.Cfg.PublicURL,
-		ConsoleURL: a.Cfg.PublicURL + "/console", AllowPrivateWebhooks: !a.Cfg.Production(), Defaults: a.defaults()}
+		ConsoleURL: a.Cfg.PublicURL + "/console", AllowPrivateWebhooks: !a.Cfg.Production(), Defaults: a.defaults(), Metrics: a.Metrics}
 	if a.Cfg.ScorerURL != "" {
 		acts.Content = scoring.External{URL: a.Cfg.ScorerURL, Token: a.Cfg.ScorerToken}
 	}

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -146,6 +147,21 @@ func TestAnalyticsViewsForAnAnalystLogin(t *testing.T) {
 	require.NoError(t, a.Store.Pool().QueryRow(ctx, `SELECT count(*) FROM application_events WHERE org_id = $1 AND event_key = 'screened'`, a.Org.ID).Scan(&counted))
 	require.Equal(t, counted, kept)
 
+	// The operator's counters, by organisation ID and kind only.
+	resp, err = http.Get(a.MetricsURL)
+	require.NoError(t, err)
+	metrics := string(must(io.ReadAll(resp.Body)))
+	resp.Body.Close()
+	for _, want := range []string{
+		`hireflow_stage_entered_total{org="` + a.Org.ID + `",stage="invited"} 1`,
+		`hireflow_stage_entered_total{org="` + a.Org.ID + `",stage="rejected"} 1`,
+		`hireflow_decisions_total{kind="screening",org="` + a.Org.ID + `",outcome="reject"} 1`,
+		`hireflow_emails_total{kind="invitation",org="` + a.Org.ID + `",result="sent"} 1`,
+	} {
+		require.Contains(t, metrics, want)
+	}
+	require.NotContains(t, metrics, "Wei Kerr")
+
 	// One application's trail: the screening decision, the stages, the workflow's events.
 	items, err := trail.Build(ctx, a.Store, a.Temporal, applied[a][1])
 	require.NoError(t, err)
@@ -159,4 +175,11 @@ func TestAnalyticsViewsForAnAnalystLogin(t *testing.T) {
 	require.Contains(t, joined, "stage rejected")
 	require.Contains(t, joined, "workflow activity BeginApplication")
 	require.NotContains(t, joined, "Wei Kerr", "no personal data in the trail")
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }

@@ -68,17 +68,27 @@ func serve(ctx context.Context, a *app.App, addr string) (func(), error) {
 			a.Log.Error("http server stopped", "err", err.Error())
 		}
 	}()
+	stopMetrics, err := serveMetrics(a)
+	if err != nil {
+		_ = f.Shutdown()
+		return nil, err
+	}
+	return func() { _ = f.ShutdownWithTimeout(10 * time.Second); stopMetrics() }, nil
+}
+
+// serveMetrics serves /metrics on HIREFLOW_METRICS_ADDR (none when empty): the API's, a
+// worker's or the scoring worker's own counters, each process on its own address.
+func serveMetrics(a *app.App) (func(), error) {
 	if a.Cfg.MetricsAddr == "" {
-		return func() { _ = f.ShutdownWithTimeout(10 * time.Second) }, nil
+		return func() {}, nil
 	}
 	m := api.NewMetrics(a.Registry)
 	mln, err := net.Listen("tcp", a.Cfg.MetricsAddr)
 	if err != nil {
-		_ = f.Shutdown()
 		return nil, fmt.Errorf("unable to listen for metrics on %s: %w (set HIREFLOW_METRICS_ADDR, or empty to serve none)", a.Cfg.MetricsAddr, err)
 	}
 	go func() { _ = m.Listener(mln) }()
-	return func() { _ = f.ShutdownWithTimeout(10 * time.Second); _ = m.Shutdown() }, nil
+	return func() { _ = m.Shutdown() }, nil
 }
 
 func apiCmd() *cobra.Command {
@@ -137,6 +147,12 @@ func workerCommand(use, short string, build func(*app.App) worker.Worker) *cobra
 		if err != nil {
 			return err
 		}
+		stopMetrics, err := serveMetrics(a)
+		if err != nil {
+			w.Stop()
+			return err
+		}
+		defer stopMetrics()
 		a.Log.Info(use+" running", "task_queue", a.Cfg.TaskQueue, "scoring_task_queue", a.Cfg.ScoringTaskQueue)
 		<-cmd.Context().Done()
 		w.Stop()
