@@ -3,11 +3,13 @@ package api
 import (
 	"context"
 	"encoding/csv"
+	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/internal/infra/store"
@@ -73,7 +75,43 @@ func analyticsEndpoint[T any](c *fiber.Ctx, name string, fetch func(context.Cont
 	return analyticsAnswer(c, name, rows, header, line)
 }
 
-// analyticsAnswer writes rows as {"rows": [...]} or, with ?format=csv, as a CSV attachment.
+// analyticsMetric answers one of the further metrics (store.MetricNames) as a table.
+func (s *Server) analyticsMetric(c *fiber.Ctx) error {
+	f, err := analyticsFilter(c)
+	if err != nil {
+		return err
+	}
+	m, err := s.Store.MetricGet(c.UserContext(), principal(c).OrgID, c.Params("name"), f)
+	if err != nil {
+		return err
+	}
+	if c.Query("format", "json") == "json" {
+		return c.JSON(m)
+	}
+	return analyticsAnswer(c, c.Params("name"), m.Rows, m.Columns, func(r []any) []string {
+		out := make([]string, len(r))
+		for i, v := range r {
+			out[i] = cell(v)
+		}
+		return out
+	})
+}
+
+// cell formats a value of a metric's row for CSV and XLSX.
+func cell(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case time.Time:
+		return x.UTC().Format(time.RFC3339)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	return fmt.Sprint(v)
+}
+
+// analyticsAnswer writes rows as {"rows": [...]} or, with ?format=csv or xlsx, as an
+// attachment of that table.
 func analyticsAnswer[T any](c *fiber.Ctx, name string, rows []T, header []string, line func(T) []string) error {
 	switch c.Query("format", "json") {
 	case "json":
@@ -91,6 +129,36 @@ func analyticsAnswer[T any](c *fiber.Ctx, name string, rows []T, header []string
 		}
 		w.Flush()
 		return w.Error()
+	case "xlsx":
+		x := excelize.NewFile()
+		defer x.Close()
+		sheet := x.GetSheetName(0)
+		write := func(row int, vals []string) error {
+			cellName, err := excelize.CoordinatesToCellName(1, row)
+			if err != nil {
+				return err
+			}
+			cells := make([]any, len(vals))
+			for i, v := range vals {
+				if f, err := strconv.ParseFloat(v, 64); err == nil && row > 1 {
+					cells[i] = f
+				} else {
+					cells[i] = v
+				}
+			}
+			return x.SetSheetRow(sheet, cellName, &cells)
+		}
+		if err := write(1, header); err != nil {
+			return err
+		}
+		for i, r := range rows {
+			if err := write(i+2, line(r)); err != nil {
+				return err
+			}
+		}
+		c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`.xlsx"`)
+		return x.Write(c.Response().BodyWriter())
 	}
-	return hireflow.Errorf(hireflow.KindInvalid, "invalid_field", "format", "format must be json or csv").ZH("format 只能是 json 或 csv")
+	return hireflow.Errorf(hireflow.KindInvalid, "invalid_field", "format", "format must be json, csv or xlsx").ZH("format 只能是 json、csv 或 xlsx")
 }

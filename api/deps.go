@@ -39,6 +39,7 @@ type Store interface {
 	ConsentRecord(ctx context.Context, orgID, appID, purpose, version string, humanOnly bool) error
 	DecisionList(ctx context.Context, orgID, appID string) ([]hireflow.Decision, error)
 	Funnel(ctx context.Context, orgID string, f store.AnalyticsFilter) ([]store.FunnelStep, error)
+	MetricGet(ctx context.Context, orgID, name string, f store.AnalyticsFilter) (store.Metric, error)
 	StageDurations(ctx context.Context, orgID string, f store.AnalyticsFilter) ([]store.StageDuration, error)
 	EmployeeForm(ctx context.Context, orgID, appID string) (string, map[string]string, error)
 	EmployeeFormSave(ctx context.Context, orgID, appID string, form map[string]string) error

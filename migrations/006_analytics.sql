@@ -138,7 +138,7 @@ DO $$
 DECLARE t text;
 BEGIN
     FOREACH t IN ARRAY ARRAY['jobs', 'applications', 'application_events', 'decisions', 'answer_scores',
-                             'reviews', 'offers', 'probation_evaluations', 'funnel_counts', 'stage_counts']
+                             'reviews', 'offers', 'probation_evaluations', 'funnel_counts', 'stage_counts', 'emails', 'answers']
     LOOP
         EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('CREATE POLICY org_scope ON %I FOR SELECT USING ((SELECT analytics_unrestricted()) OR org_id IN (SELECT g.org_id FROM analytics_grants g WHERE g.role_name = session_user))', t);
@@ -236,6 +236,43 @@ FROM application_events e
 WHERE e.left_at IS NOT NULL
 GROUP BY e.org_id, e.job_id, e.stage;
 
+-- Offers by how the candidate answered: acceptance is accepted over answered (accepted,
+-- declined, expired); the decline reasons are the candidates' codes.
+CREATE VIEW analytics.offer_outcomes AS
+SELECT o.org_id, a.job_id, date_trunc('month', coalesce(o.decided_at, o.created_at)) AS month, o.status, o.response_reason, count(*) AS offers
+FROM offers o JOIN applications a ON a.id = o.application_id
+WHERE o.status IN ('accepted', 'declined', 'expired', 'withdrawn')
+GROUP BY 1, 2, 3, 4, 5;
+
+-- Time to hire: from applying to onboarding, per hire.
+CREATE VIEW analytics.hires AS
+SELECT e.org_id, analytics.pseudonym(e.org_id, e.application_id) AS application, e.job_id,
+       a.created_at AS applied_at, e.at AS hired_at, extract(epoch FROM (e.at - a.created_at)) AS seconds_to_hire
+FROM application_events e JOIN applications a ON a.id = e.application_id
+WHERE e.event_key = 'onboarded';
+
+-- Reviews per reviewer and ISO week.
+CREATE VIEW analytics.reviewer_load AS
+SELECT r.org_id, a.job_id, analytics.pseudonym(r.org_id, r.reviewer_id) AS reviewer, date_trunc('week', r.created_at) AS week, count(*) AS reviews
+FROM reviews r JOIN applications a ON a.id = r.application_id
+GROUP BY r.org_id, a.job_id, r.reviewer_id, date_trunc('week', r.created_at);
+
+-- SLA breaches: every reminder and escalation the workflows sent, by kind and ISO week.
+CREATE VIEW analytics.sla_breaches AS
+SELECT m.org_id, a.job_id, m.kind, date_trunc('week', m.created_at) AS week, count(*) AS reminders
+FROM emails m JOIN applications a ON a.id = m.application_id
+WHERE m.kind IN ('hold_sla', 'feedback_reminder', 'review_reminder', 'offer_draft_reminder', 'approval_reminder',
+                 'probation_reminder', 'escalation')
+GROUP BY m.org_id, a.job_id, m.kind, date_trunc('week', m.created_at);
+
+-- From a candidate's last answer to the last score of the interview (the report is complete).
+CREATE VIEW analytics.report_times AS
+SELECT a.org_id, analytics.pseudonym(a.org_id, a.id) AS application, a.job_id,
+       max(an.created_at) AS last_answer_at, max(s.created_at) AS report_at,
+       extract(epoch FROM (max(s.created_at) - max(an.created_at))) AS seconds_to_report
+FROM applications a JOIN answers an ON an.application_id = a.id JOIN answer_scores s ON s.answer_id = an.id
+GROUP BY a.org_id, a.id, a.job_id;
+
 GRANT SELECT ON analytics_grants TO hireflow_analytics_owner;
 GRANT USAGE ON SCHEMA analytics TO hireflow_analytics_owner, hireflow_analysts;
 GRANT EXECUTE ON FUNCTION analytics.pseudonym(uuid, uuid) TO hireflow_analytics_owner, hireflow_analysts;
@@ -254,7 +291,7 @@ REVOKE ALL ON SCHEMA public FROM hireflow_analysts;
 ---- create above / drop below ----
 DROP SCHEMA analytics CASCADE;
 DO $$ DECLARE t text; BEGIN
-    FOREACH t IN ARRAY string_to_array('jobs,applications,application_events,decisions,answer_scores,reviews,offers,probation_evaluations,funnel_counts,stage_counts', ',') LOOP
+    FOREACH t IN ARRAY string_to_array('jobs,applications,application_events,decisions,answer_scores,reviews,offers,probation_evaluations,funnel_counts,stage_counts,emails,answers', ',') LOOP
         EXECUTE format('DROP POLICY IF EXISTS org_scope ON %1$I; ALTER TABLE %1$I DISABLE ROW LEVEL SECURITY; REVOKE SELECT ON %1$I FROM hireflow_analytics_owner', t);
     END LOOP;
 END $$;

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -213,4 +214,67 @@ func (s *Store) ApplicationEvents(ctx context.Context, orgID, appID string) ([]A
 		var e ApplicationEvent
 		return e, r.Scan(&e.EventKey, &e.Stage, &e.Status, &e.At, &e.LeftAt)
 	}, `SELECT event_key, stage, status, at, left_at FROM application_events WHERE org_id = $1 AND application_id = $2 ORDER BY at, id`, orgID, appID)
+}
+
+// Metric is a table of one analytics metric: its columns and rows, as the views give them.
+type Metric struct {
+	Columns []string `json:"columns"`
+	Rows    [][]any  `json:"rows"`
+}
+
+// metricQueries are the metrics beyond the funnel and stage times, each over an analytics view
+// ($1 organisation, $2 job or NULL, $3 and $4 the period or NULL).
+var metricQueries = map[string]string{
+	// Offer acceptance: each answered status with its reason and share of the answered offers.
+	"offers": `SELECT status, response_reason, sum(offers)::bigint AS offers,
+			round(sum(offers) / sum(sum(offers)) OVER (), 4)::float8 AS share
+		FROM analytics.offer_outcomes WHERE org_id = $1 AND ($2::uuid IS NULL OR job_id = $2)
+			AND ($3::timestamptz IS NULL OR month >= date_trunc('month', $3::timestamptz)) AND ($4::timestamptz IS NULL OR month < $4)
+		GROUP BY status, response_reason ORDER BY status, response_reason`,
+	"time-to-hire": `SELECT count(*) AS hires,
+			coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds_to_hire), 0) AS p50_seconds,
+			coalesce(percentile_cont(0.9) WITHIN GROUP (ORDER BY seconds_to_hire), 0) AS p90_seconds
+		FROM analytics.hires WHERE org_id = $1 AND ($2::uuid IS NULL OR job_id = $2)
+			AND ($3::timestamptz IS NULL OR hired_at >= $3) AND ($4::timestamptz IS NULL OR hired_at < $4)`,
+	"reviewer-load": `SELECT reviewer, week, sum(reviews)::bigint AS reviews FROM analytics.reviewer_load
+		WHERE org_id = $1 AND ($2::uuid IS NULL OR job_id = $2)
+			AND ($3::timestamptz IS NULL OR week >= date_trunc('week', $3::timestamptz)) AND ($4::timestamptz IS NULL OR week < $4)
+		GROUP BY reviewer, week ORDER BY week, reviewer`,
+	"sla-breaches": `SELECT kind, week, sum(reminders)::bigint AS reminders FROM analytics.sla_breaches
+		WHERE org_id = $1 AND ($2::uuid IS NULL OR job_id = $2)
+			AND ($3::timestamptz IS NULL OR week >= date_trunc('week', $3::timestamptz)) AND ($4::timestamptz IS NULL OR week < $4)
+		GROUP BY kind, week ORDER BY week, kind`,
+	"report-times": `SELECT count(*) AS interviews,
+			coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds_to_report), 0) AS p50_seconds,
+			coalesce(percentile_cont(0.9) WITHIN GROUP (ORDER BY seconds_to_report), 0) AS p90_seconds
+		FROM analytics.report_times WHERE org_id = $1 AND ($2::uuid IS NULL OR job_id = $2)
+			AND ($3::timestamptz IS NULL OR report_at >= $3) AND ($4::timestamptz IS NULL OR report_at < $4)`,
+}
+
+// MetricNames lists the metrics MetricGet answers.
+func MetricNames() []string { return slices.Sorted(maps.Keys(metricQueries)) }
+
+// MetricGet computes one named metric for the organisation.
+func (s *Store) MetricGet(ctx context.Context, orgID, name string, f AnalyticsFilter) (Metric, error) {
+	q, ok := metricQueries[name]
+	if !ok {
+		return Metric{}, hireflow.Errorf(hireflow.KindNotFound, "metric_not_found", "metric", "no metric %q: one of %v", name, MetricNames())
+	}
+	rows, err := s.db.Query(ctx, q, orgID, nilIfEmpty(f.JobID), nilTime(f.From), nilTime(f.To))
+	if err != nil {
+		return Metric{}, fmt.Errorf("store: metric %s: %w", name, err)
+	}
+	defer rows.Close()
+	m := Metric{Rows: [][]any{}}
+	for _, fd := range rows.FieldDescriptions() {
+		m.Columns = append(m.Columns, fd.Name)
+	}
+	for rows.Next() {
+		vals, err := rows.Values()
+		if err != nil {
+			return m, err
+		}
+		m.Rows = append(m.Rows, vals)
+	}
+	return m, rows.Err()
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/internal/infra/store"
@@ -146,6 +147,25 @@ func TestAnalyticsViewsForAnAnalystLogin(t *testing.T) {
 	require.NoError(t, a.Store.Pool().QueryRow(ctx, `SELECT coalesce(sum(applications), 0) FROM funnel_counts WHERE org_id = $1 AND event_key = 'screened'`, a.Org.ID).Scan(&kept))
 	require.NoError(t, a.Store.Pool().QueryRow(ctx, `SELECT count(*) FROM application_events WHERE org_id = $1 AND event_key = 'screened'`, a.Org.ID).Scan(&counted))
 	require.Equal(t, counted, kept)
+
+	// The further metrics, as tables; and every answer as a spreadsheet.
+	for _, name := range store.MetricNames() {
+		var m store.Metric
+		require.Equal(t, 200, doJSON(t, a.Client(t, hireflow.RoleAnalyst), http.MethodGet, a.BaseURL+"/api/v1/analytics/metrics/"+name, nil, &m), name)
+		require.NotEmpty(t, m.Columns, name)
+	}
+	require.Equal(t, 404, doJSON(t, a.Client(t, hireflow.RoleAnalyst), http.MethodGet, a.BaseURL+"/api/v1/analytics/metrics/salaries", nil, &eb))
+	require.Equal(t, "metric_not_found", eb.Error.Code)
+	resp, err = a.Client(t, hireflow.RoleAnalyst).Get(a.BaseURL + "/api/v1/analytics/funnel?format=xlsx")
+	require.NoError(t, err)
+	book, err := excelize.OpenReader(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	sheet := book.GetSheetName(0)
+	head, _ := book.GetCellValue(sheet, "C1")
+	appliedCell, _ := book.GetCellValue(sheet, "C2")
+	require.Equal(t, "applications", head)
+	require.Equal(t, "2", appliedCell)
 
 	// The operator's counters, by organisation ID and kind only.
 	resp, err = http.Get(a.MetricsURL)

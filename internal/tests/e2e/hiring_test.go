@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/internal/infra/store"
 	"github.com/hireflow/hireflow/internal/tools/demo"
 	"github.com/hireflow/hireflow/internal/tools/testenv"
 	"github.com/hireflow/hireflow/rules"
@@ -221,6 +222,14 @@ func TestHiringOnTheRealStack(t *testing.T) {
 		}
 		rows.Close()
 		require.Equal(t, []string{"applied", "screened", "invited", "interview", "routed", "reviewed", "offer", "onboarded", "completed"}, events)
+		// The analysts' numbers for this hire.
+		hires, err := l.Store.MetricGet(ctx, l.Org.ID, "time-to-hire", store.AnalyticsFilter{})
+		require.NoError(t, err)
+		require.EqualValues(t, 1, hires.Rows[0][0])
+		require.Greater(t, hires.Rows[0][1].(float64), 0.0)
+		offers, err := l.Store.MetricGet(ctx, l.Org.ID, "offers", store.AnalyticsFilter{})
+		require.NoError(t, err)
+		require.Equal(t, []any{"accepted", "", int64(1), 1.0}, offers.Rows[0])
 	})
 
 	t.Run("ReviewReject", func(t *testing.T) {
