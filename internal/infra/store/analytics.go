@@ -231,11 +231,7 @@ var metricQueries = map[string]string{
 		FROM analytics.offer_outcomes WHERE org_id = $1 AND ($2::uuid IS NULL OR job_id = $2)
 			AND ($3::timestamptz IS NULL OR month >= date_trunc('month', $3::timestamptz)) AND ($4::timestamptz IS NULL OR month < $4)
 		GROUP BY status, response_reason ORDER BY status, response_reason`,
-	"time-to-hire": `SELECT count(*) AS hires,
-			coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds_to_hire), 0) AS p50_seconds,
-			coalesce(percentile_cont(0.9) WITHIN GROUP (ORDER BY seconds_to_hire), 0) AS p90_seconds
-		FROM analytics.hires WHERE org_id = $1 AND ($2::uuid IS NULL OR job_id = $2)
-			AND ($3::timestamptz IS NULL OR hired_at >= $3) AND ($4::timestamptz IS NULL OR hired_at < $4)`,
+	"time-to-hire": percentiles("hires", "seconds_to_hire", "hired_at"),
 	"reviewer-load": `SELECT reviewer, week, sum(reviews)::bigint AS reviews FROM analytics.reviewer_load
 		WHERE org_id = $1 AND ($2::uuid IS NULL OR job_id = $2)
 			AND ($3::timestamptz IS NULL OR week >= date_trunc('week', $3::timestamptz)) AND ($4::timestamptz IS NULL OR week < $4)
@@ -244,11 +240,16 @@ var metricQueries = map[string]string{
 		WHERE org_id = $1 AND ($2::uuid IS NULL OR job_id = $2)
 			AND ($3::timestamptz IS NULL OR week >= date_trunc('week', $3::timestamptz)) AND ($4::timestamptz IS NULL OR week < $4)
 		GROUP BY kind, week ORDER BY week, kind`,
-	"report-times": `SELECT count(*) AS interviews,
-			coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds_to_report), 0) AS p50_seconds,
-			coalesce(percentile_cont(0.9) WITHIN GROUP (ORDER BY seconds_to_report), 0) AS p90_seconds
-		FROM analytics.report_times WHERE org_id = $1 AND ($2::uuid IS NULL OR job_id = $2)
-			AND ($3::timestamptz IS NULL OR report_at >= $3) AND ($4::timestamptz IS NULL OR report_at < $4)`,
+	"report-times": percentiles("report_times", "seconds_to_report", "report_at"),
+}
+
+// percentiles is a metric of how many rows a view has and the p50 and p90 of one of its
+// columns, over a period of another (names are constants of this file, never input).
+func percentiles(view, col, at string) string {
+	return `SELECT count(*) AS n, coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY ` + col + `), 0) AS p50_seconds,
+			coalesce(percentile_cont(0.9) WITHIN GROUP (ORDER BY ` + col + `), 0) AS p90_seconds
+		FROM analytics.` + view + ` WHERE org_id = $1 AND ($2::uuid IS NULL OR job_id = $2)
+			AND ($3::timestamptz IS NULL OR ` + at + ` >= $3) AND ($4::timestamptz IS NULL OR ` + at + ` < $4)`
 }
 
 // MetricNames lists the metrics MetricGet answers.
