@@ -626,6 +626,23 @@ func TestHostileInputs(t *testing.T) {
 			hcase{name: "query/lang/" + p.name, method: http.MethodGet, path: "/api/v1/candidate/" + a.token + "/status?lang=" + urlEncode(p.value[:min(len(p.value), 8<<10)])},
 		)
 	}
+	// Analytics filters: every strict payload in every query parameter of every analytics answer.
+	for _, p := range strictPayloads {
+		v := urlEncode(p.value[:min(len(p.value), 8<<10)])
+		for _, path := range []string{"/api/v1/analytics/funnel", "/api/v1/analytics/stage-durations", "/api/v1/analytics/metrics/offers"} {
+			for _, q := range []string{"job", "from", "to", "format"} {
+				cs = append(cs, hcase{name: "analytics" + path[len("/api/v1/analytics"):] + "/" + q + "/" + p.name, method: http.MethodGet,
+					path: path + "?" + q + "=" + v, role: hireflow.RoleAnalyst})
+			}
+		}
+		cs = append(cs, hcase{name: "analytics/metric-name/" + p.name, method: http.MethodGet, path: "/api/v1/analytics/metrics/" + v, role: hireflow.RoleAnalyst})
+	}
+	cs = append(cs,
+		hcase{name: "analytics/period-backwards", method: http.MethodGet, path: "/api/v1/analytics/funnel?from=2027-01-01&to=2026-01-01", role: hireflow.RoleAnalyst, want: 422, code: "invalid_field"},
+		hcase{name: "analytics/no-such-date", method: http.MethodGet, path: "/api/v1/analytics/funnel?from=2026-02-30", role: hireflow.RoleAnalyst, want: 422},
+		hcase{name: "analytics/interviewer", method: http.MethodGet, path: "/api/v1/analytics/funnel", role: hireflow.RoleInterviewer, want: 403},
+		hcase{name: "analytics/no-credentials", method: http.MethodGet, path: "/api/v1/analytics/metrics/offers", want: 401},
+	)
 	// Credentials and roles.
 	for _, x := range []struct {
 		method, path string
