@@ -13,6 +13,7 @@ import (
 
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/internal/infra/store"
+	"github.com/hireflow/hireflow/workflows"
 )
 
 // analyticsFilter reads ?job=UUID&from=YYYY-MM-DD&to=YYYY-MM-DD (to is exclusive).
@@ -161,4 +162,56 @@ func analyticsAnswer[T any](c *fiber.Ctx, name string, rows []T, header []string
 		return x.Write(c.Response().BodyWriter())
 	}
 	return hireflow.Errorf(hireflow.KindInvalid, "invalid_field", "format", "format must be json, csv or xlsx").ZH("format 只能是 json、csv 或 xlsx")
+}
+
+// listBiasAudits lists the organisation's stored bias audits, newest first.
+func (s *Server) listBiasAudits(c *fiber.Ctx) error {
+	list, err := s.Store.BiasAuditList(c.UserContext(), principal(c).OrgID, 50)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"audits": list})
+}
+
+// runBiasAudit runs an audit now for {"from","to"} (dates; to exclusive, at most two years)
+// and answers the stored audit.
+func (s *Server) runBiasAudit(c *fiber.Ctx) error {
+	var req struct {
+		From string `json:"from"`
+		To   string `json:"to"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	in := workflows.BiasAuditInput{OrgID: principal(c).OrgID}
+	for _, p := range []struct {
+		name, v string
+		t       *time.Time
+	}{{"from", req.From, &in.From}, {"to", req.To, &in.To}} {
+		t, err := time.Parse("2006-01-02", p.v)
+		if err != nil {
+			return invalid(p.name, "%s must be a date, YYYY-MM-DD", p.name)
+		}
+		*p.t = t
+	}
+	if !in.From.Before(in.To) || in.To.Sub(in.From) > 2*366*24*time.Hour {
+		return invalid("to", "the period runs from before to, at most two years")
+	}
+	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Minute)
+	defer cancel()
+	res, err := workflows.RunBiasAudit(ctx, s.Workflows, s.Cfg.TaskQueue, in)
+	if err != nil {
+		return err
+	}
+	_ = s.Store.Audit(c.UserContext(), principal(c).OrgID, "user", principal(c).UserID, "bias_audit.run", "bias_audit", res.AuditID, nil)
+	list, err := s.Store.BiasAuditList(c.UserContext(), principal(c).OrgID, 50)
+	if err != nil {
+		return err
+	}
+	for _, a := range list {
+		if a.ID == res.AuditID {
+			return c.Status(fiber.StatusCreated).JSON(a)
+		}
+	}
+	return hireflow.NotFound("bias_audit_not_found", "bias audit")
 }

@@ -33,6 +33,7 @@ const (
 	actReportRead          action = "reports:read"
 	actRecordingRead       action = "recordings:read"
 	actAnalyticsRead       action = "analytics:read"
+	actBiasAuditRun        action = "bias_audits:run"
 )
 
 var (
@@ -63,6 +64,7 @@ var policy = map[action][]hireflow.Role{
 	actReportRead:          {recruiter, manager, interviewer},
 	actRecordingRead:       {manager, interviewer},               // recruiters see scores, not videos
 	actAnalyticsRead:       {analyst, recruiter, manager, admin}, // aggregates of the analytics views, no candidate
+	actBiasAuditRun:        {analyst, admin},
 }
 
 // seesCandidateContact says which roles see names and emails (analysts work on IDs only).

@@ -5,6 +5,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/hireflow/hireflow/activities"
 	"github.com/hireflow/hireflow/workflows"
@@ -15,6 +16,7 @@ func NewApplicationWorker(c client.Client, taskQueue string, acts *activities.Ac
 	w := worker.New(c, taskQueue, opts)
 	w.RegisterWorkflow(workflows.ApplicationWorkflow)
 	w.RegisterWorkflow(workflows.ApprovalWorkflow)
+	w.RegisterWorkflowWithOptions(workflows.BiasAuditWorkflow, workflow.RegisterOptions{Name: workflows.BiasAuditWorkflowName})
 	w.RegisterActivity(acts)
 	return w
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/rules"
 )
 
 // analystRoleRe is the shape of an analyst's database login.
@@ -278,4 +279,77 @@ func (s *Store) MetricGet(ctx context.Context, orgID, name string, f AnalyticsFi
 		m.Rows = append(m.Rows, vals)
 	}
 	return m, rows.Err()
+}
+
+// BiasAuditRecords loads the automated decisions of a period (the latest of each kind per
+// application, screening and routing) with the candidates' self-identified groups, and the
+// rule-set versions in force, for a bias audit. The groups leave this function only inside
+// the audit's aggregates.
+func (s *Store) BiasAuditRecords(ctx context.Context, orgID string, from, to time.Time) ([]rules.AuditRecord, map[string][]int, error) {
+	rows, err := s.db.Query(ctx, `SELECT DISTINCT ON (d.application_id, d.kind) d.kind, d.outcome, coalesce(d.rule_version, 0),
+			coalesce(g.sex, ''), coalesce(g.race_ethnicity, ''), coalesce(g.age_band, ''), coalesce(g.region, '')
+		FROM decisions d LEFT JOIN application_groups g ON g.application_id = d.application_id
+		WHERE d.org_id = $1 AND d.kind IN ('screening', 'routing') AND d.created_at >= $2 AND d.created_at < $3
+		ORDER BY d.application_id, d.kind, d.created_at DESC`, orgID, from, to)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: bias audit: %w", err)
+	}
+	defer rows.Close()
+	var out []rules.AuditRecord
+	seen := map[string]map[int]bool{}
+	for rows.Next() {
+		var rec rules.AuditRecord
+		var version int
+		var sex, race, age, region string
+		if err := rows.Scan(&rec.Point, &rec.Outcome, &version, &sex, &race, &age, &region); err != nil {
+			return nil, nil, err
+		}
+		rec.Groups = map[string]string{"sex": sex, "race_ethnicity": race, "age_band": age, "region": region}
+		out = append(out, rec)
+		if seen[rec.Point] == nil {
+			seen[rec.Point] = map[int]bool{}
+		}
+		seen[rec.Point][version] = true
+	}
+	versions := map[string][]int{}
+	for p, vs := range seen {
+		versions[p] = slices.Sorted(maps.Keys(vs))
+	}
+	return out, versions, rows.Err()
+}
+
+// BiasAudit is one stored audit.
+type BiasAudit struct {
+	ID           string            `json:"id"`
+	PeriodStart  time.Time         `json:"period_start"`
+	PeriodEnd    time.Time         `json:"period_end"`
+	RuleVersions map[string][]int  `json:"rule_versions"`
+	Report       rules.AuditReport `json:"report"`
+	Below        int               `json:"below_threshold"`
+	Trigger      string            `json:"trigger"`
+	CreatedAt    time.Time         `json:"created_at"`
+	RunKey       string            `json:"-"`
+}
+
+// BiasAuditSave stores an audit once per key (the workflow run), never changing it after.
+func (s *Store) BiasAuditSave(ctx context.Context, orgID string, a BiasAudit) (string, error) {
+	var id string
+	err := s.db.QueryRow(ctx, `WITH ins AS (
+			INSERT INTO bias_audits (org_id, period_start, period_end, rule_versions, report, below, trigger, run_key)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (run_key) DO NOTHING RETURNING id)
+		SELECT id FROM ins UNION ALL SELECT id FROM bias_audits WHERE run_key = $8 LIMIT 1`,
+		orgID, a.PeriodStart, a.PeriodEnd, a.RuleVersions, a.Report, a.Below, a.Trigger, a.RunKey).Scan(&id)
+	if err != nil {
+		return "", fmt.Errorf("store: unable to store the bias audit: %w", err)
+	}
+	return id, nil
+}
+
+// BiasAuditList lists an organisation's audits, newest first.
+func (s *Store) BiasAuditList(ctx context.Context, orgID string, limit int) ([]BiasAudit, error) {
+	return listOf(ctx, s.db, "bias audits", func(r pgx.Row) (BiasAudit, error) {
+		var a BiasAudit
+		return a, r.Scan(&a.ID, &a.PeriodStart, &a.PeriodEnd, &a.RuleVersions, &a.Report, &a.Below, &a.Trigger, &a.CreatedAt)
+	}, `SELECT id, period_start, period_end, rule_versions, report, below, trigger, created_at FROM analytics.bias_audits
+		WHERE org_id = $1 ORDER BY created_at DESC LIMIT $2`, orgID, limit)
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/hireflow/hireflow/internal/tools/trail"
 	"github.com/hireflow/hireflow/migrations"
 	"github.com/hireflow/hireflow/workers"
+	"github.com/hireflow/hireflow/workflows"
 )
 
 // Version is set at build time with -ldflags "-X github.com/hireflow/hireflow/internal/tools/cli.Version=…".
@@ -35,7 +36,7 @@ var Version = "dev"
 // Execute runs the command line and returns the exit code.
 func Execute() int {
 	root := &cobra.Command{Use: "hireflow", Short: "Hiring as durable workflows", SilenceUsage: true, SilenceErrors: true}
-	root.AddCommand(apiCmd(), workerCmd(), scoringWorkerCmd(), devCmd(), migrateCmd(), benchCmd(), chaosCmd(), rulesCmd(), evalCmd(), analyticsCmd(), trailCmd(), versionCmd())
+	root.AddCommand(apiCmd(), workerCmd(), scoringWorkerCmd(), devCmd(), migrateCmd(), benchCmd(), chaosCmd(), rulesCmd(), evalCmd(), analyticsCmd(), trailCmd(), auditCmd(), versionCmd())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := root.ExecuteContext(ctx); err != nil {
@@ -213,6 +214,9 @@ func devCmd() *cobra.Command {
 					return fmt.Errorf("demo data: %w", err)
 				}
 				printDemo(a, res)
+				if _, err := workflows.EnsureBiasAuditSchedule(ctx, a.Temporal, a.Cfg.TaskQueue, res.Org.ID); err != nil {
+					a.Log.Warn("bias-audit schedule not created", "err", err.Error())
+				}
 				// A read-only login for the analytics views (a dev password: production logins
 				// come from `hireflow analytics grant`).
 				role, pw := "analyst_"+strings.ReplaceAll(res.Org.Slug, "-", "_"), "analyst-dev-password"
@@ -331,5 +335,56 @@ func trailCmd() *cobra.Command {
 			return nil
 		}}
 	c.Flags().BoolVar(&asJSON, "json", false, "print JSON instead of lines")
+	return c
+}
+
+func auditCmd() *cobra.Command {
+	c := &cobra.Command{Use: "audit", Short: "Bias audits of the automated decision points (NYC LL144 impact ratios)"}
+	var org, from, to string
+	run := &cobra.Command{Use: "bias", Short: "Run a bias audit now for a period (default: last calendar month); prints the stored audit",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return withOrg(cmd, false, org, func(a *app.App, o hireflow.Organisation) error {
+				in := workflows.BiasAuditInput{OrgID: o.ID}
+				for _, p := range []struct {
+					v string
+					t *time.Time
+				}{{from, &in.From}, {to, &in.To}} {
+					if p.v == "" {
+						continue
+					}
+					t, err := time.Parse("2006-01-02", p.v)
+					if err != nil {
+						return fmt.Errorf("dates are YYYY-MM-DD: %w", err)
+					}
+					*p.t = t
+				}
+				res, err := workflows.RunBiasAudit(cmd.Context(), a.Temporal, a.Cfg.TaskQueue, in)
+				if err != nil {
+					return err
+				}
+				list, err := a.Store.BiasAuditList(cmd.Context(), o.ID, 1)
+				if err != nil || len(list) == 0 {
+					return printJSON(res, err)
+				}
+				return printJSON(list[0], nil)
+			})
+		}}
+	run.Flags().StringVar(&org, "org", "", "organisation slug")
+	run.Flags().StringVar(&from, "from", "", "first day of the period (YYYY-MM-DD)")
+	run.Flags().StringVar(&to, "to", "", "day after the period (YYYY-MM-DD)")
+	_ = run.MarkFlagRequired("org")
+	sched := &cobra.Command{Use: "schedule", Short: "Create the organisation's monthly bias-audit schedule (idempotent)",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return withOrg(cmd, false, org, func(a *app.App, o hireflow.Organisation) error {
+				id, err := workflows.EnsureBiasAuditSchedule(cmd.Context(), a.Temporal, a.Cfg.TaskQueue, o.ID)
+				if err == nil {
+					fmt.Println("schedule", id, "runs on the 1st of each month, 03:00 UTC")
+				}
+				return err
+			})
+		}}
+	sched.Flags().StringVar(&org, "org", "", "organisation slug")
+	_ = sched.MarkFlagRequired("org")
+	c.AddCommand(run, sched)
 	return c
 }

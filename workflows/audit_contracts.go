@@ -1,0 +1,41 @@
+package workflows
+
+// Starting bias audits: on demand, and the monthly schedule (client side, not workflow code).
+
+import (
+	"context"
+	"errors"
+
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/hireflow/hireflow/activities"
+)
+
+// RunBiasAudit runs one audit workflow to its end.
+func RunBiasAudit(ctx context.Context, c client.Client, taskQueue string, in BiasAuditInput) (activities.BiasAuditResult, error) {
+	var res activities.BiasAuditResult
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "bias-audit/" + in.OrgID + "/" + uuid.NewString(),
+		TaskQueue: taskQueue}, BiasAuditWorkflowName, in)
+	if err != nil {
+		return res, err
+	}
+	return res, run.Get(ctx, &res)
+}
+
+// EnsureBiasAuditSchedule creates the monthly Temporal Schedule bias-audit/<org> unless it exists.
+func EnsureBiasAuditSchedule(ctx context.Context, c client.Client, taskQueue, orgID string) (string, error) {
+	id := "bias-audit/" + orgID
+	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{ID: id,
+		Spec: client.ScheduleSpec{Calendars: []client.ScheduleCalendarSpec{{
+			Second: []client.ScheduleRange{{Start: 0}}, Minute: []client.ScheduleRange{{Start: 0}}, Hour: []client.ScheduleRange{{Start: 3}},
+			DayOfMonth: []client.ScheduleRange{{Start: 1}}, Month: []client.ScheduleRange{{Start: 1, End: 12}},
+			DayOfWeek: []client.ScheduleRange{{Start: 0, End: 6}}}}},
+		Action: &client.ScheduleWorkflowAction{ID: id, Workflow: BiasAuditWorkflowName, TaskQueue: taskQueue,
+			Args: []any{BiasAuditInput{OrgID: orgID}}}})
+	if err != nil && !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+		return id, err
+	}
+	return id, nil
+}
