@@ -167,36 +167,20 @@ func analyticsAnswer[T any](c *fiber.Ctx, name string, rows []T, header []string
 // listBiasAudits lists the organisation's stored bias audits, newest first.
 func (s *Server) listBiasAudits(c *fiber.Ctx) error {
 	list, err := s.Store.BiasAuditList(c.UserContext(), principal(c).OrgID, 50)
+	return listed(c, "audits", list, err)
+}
+
+// runBiasAudit runs an audit now for ?from=&to= (dates; to exclusive, at most two years) and
+// answers the stored audit.
+func (s *Server) runBiasAudit(c *fiber.Ctx) error {
+	f, err := analyticsFilter(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"audits": list})
-}
-
-// runBiasAudit runs an audit now for {"from","to"} (dates; to exclusive, at most two years)
-// and answers the stored audit.
-func (s *Server) runBiasAudit(c *fiber.Ctx) error {
-	var req struct {
-		From string `json:"from"`
-		To   string `json:"to"`
+	if f.From.IsZero() || f.To.IsZero() || f.To.Sub(f.From) > 2*366*24*time.Hour {
+		return invalid("to", "name a period: from and to, at most two years apart")
 	}
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	in := workflows.BiasAuditInput{OrgID: principal(c).OrgID}
-	for _, p := range []struct {
-		name, v string
-		t       *time.Time
-	}{{"from", req.From, &in.From}, {"to", req.To, &in.To}} {
-		t, err := time.Parse("2006-01-02", p.v)
-		if err != nil {
-			return invalid(p.name, "%s must be a date, YYYY-MM-DD", p.name)
-		}
-		*p.t = t
-	}
-	if !in.From.Before(in.To) || in.To.Sub(in.From) > 2*366*24*time.Hour {
-		return invalid("to", "the period runs from before to, at most two years")
-	}
+	in := workflows.BiasAuditInput{OrgID: principal(c).OrgID, From: f.From, To: f.To}
 	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Minute)
 	defer cancel()
 	res, err := workflows.RunBiasAudit(ctx, s.Workflows, s.Cfg.TaskQueue, in)

@@ -269,3 +269,14 @@ func idRequest[T any](c *fiber.Ctx, param func(*fiber.Ctx) (string, error)) (str
 	}
 	return id, req, decodeJSON(c, &req)
 }
+
+// listed answers {key: list} (an empty list, never null), or the error that came with it.
+func listed[T any](c *fiber.Ctx, key string, list []T, err error) error {
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []T{}
+	}
+	return c.JSON(fiber.Map{key: list})
+}

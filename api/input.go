@@ -12,6 +12,9 @@ import (
 	"github.com/hireflow/hireflow"
 )
 
+// MaxQueryValue bounds one query-string value.
+const MaxQueryValue = 1024
+
 // MaxJSONDepth bounds how deeply a request's JSON may nest; no endpoint needs more than a few.
 const MaxJSONDepth = 32
 
@@ -23,6 +26,17 @@ const MaxJSONDepth = 32
 func (s *Server) checkInput(c *fiber.Ctx) error {
 	if err := checkArgs(c.Request().URI().QueryArgs().VisitAll); err != nil {
 		return err
+	}
+	// No query parameter of ours is long: filters, IDs, dates, a language.
+	var long []byte
+	c.Request().URI().QueryArgs().VisitAll(func(k, v []byte) {
+		if long == nil && len(v) > MaxQueryValue {
+			long = k
+		}
+	})
+	if long != nil {
+		return hireflow.Errorf(hireflow.KindInvalid, "value_too_long", queryName(string(long)), "a query parameter is at most %d bytes", MaxQueryValue).
+			ZH("查询参数最长 %d 字节", MaxQueryValue)
 	}
 	ctype := strings.ToLower(c.Get(fiber.HeaderContentType))
 	switch {
@@ -168,4 +182,12 @@ func displayText(field, v string) error {
 		}
 	}
 	return nil
+}
+
+// queryName is a query parameter's name fit to echo in an error (valid UTF-8, short).
+func queryName(k string) string {
+	if !utf8.ValidString(k) || len(k) > 64 {
+		return ""
+	}
+	return k
 }

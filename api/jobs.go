@@ -181,10 +181,7 @@ func (s *Server) createJob(c *fiber.Ctx) error {
 
 func (s *Server) listJobs(c *fiber.Ctx) error {
 	jobs, err := s.Store.JobList(c.UserContext(), principal(c).OrgID, 200)
-	if err != nil {
-		return err
-	}
-	return c.JSON(fiber.Map{"jobs": jobs})
+	return listed(c, "jobs", jobs, err)
 }
 
 func (s *Server) getJob(c *fiber.Ctx) error {

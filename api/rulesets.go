@@ -24,10 +24,7 @@ func ruleSetParam(c *fiber.Ctx) (string, error) {
 
 func (s *Server) listRuleSets(c *fiber.Ctx) error {
 	rs, err := s.Store.RuleSetList(c.UserContext(), principal(c).OrgID)
-	if err != nil {
-		return err
-	}
-	return c.JSON(fiber.Map{"rulesets": rs})
+	return listed(c, "rulesets", rs, err)
 }
 
 func (s *Server) getRuleSet(c *fiber.Ctx) error {

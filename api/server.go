@@ -77,6 +77,9 @@ func newServer(d Deps) (*Server, *fiber.App) {
 		// connection reset from the HTTP server; bodies beyond this are cut off.
 		BodyLimit:   max(4*int(a.Cfg.MaxResumeBytes), MaxRecordingBytes) + 1<<20,
 		ReadTimeout: 60 * time.Second,
+		// Room for a long URL and a session cookie (an 8 KB query string gets the handler's
+		// coded answer, not a connection closed by the HTTP server).
+		ReadBufferSize: 32 << 10,
 		// Multipart bodies are parsed by checkInput, so that a broken one gets its own coded error
 		// rather than the HTTP server's generic 400.
 		DisablePreParseMultipartForm: true,

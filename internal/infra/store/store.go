@@ -30,6 +30,7 @@ type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 	Begin(ctx context.Context) (pgx.Tx, error)
+	CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, rows pgx.CopyFromSource) (int64, error)
 }
 
 // NewInTx is a store whose every query runs in tx: tests roll it back at cleanup.
@@ -125,6 +126,23 @@ func (s *Store) Audit(ctx context.Context, orgID, actorType, actorID, action, su
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`, orgID, actorType, actorID, action, subjectType, subjectID, mustJSON(detail))
 	if err != nil {
 		return fmt.Errorf("store: unable to write audit log: %w", err)
+	}
+	return nil
+}
+
+// CopyTable is rows for one table, written with COPY (benches and tests that load volume).
+type CopyTable struct {
+	Table   string
+	Columns []string
+	Rows    [][]any
+}
+
+// Copy writes each table's rows with COPY, in order (parents before children).
+func (s *Store) Copy(ctx context.Context, tables ...CopyTable) error {
+	for _, t := range tables {
+		if _, err := s.db.CopyFrom(ctx, pgx.Identifier{t.Table}, t.Columns, pgx.CopyFromRows(t.Rows)); err != nil {
+			return fmt.Errorf("store: copy %s: %w", t.Table, err)
+		}
 	}
 	return nil
 }

@@ -6,13 +6,9 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
-	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/internal/app"
 	"github.com/hireflow/hireflow/internal/infra/store"
-	"github.com/hireflow/hireflow/internal/tools/demo"
-	"github.com/hireflow/hireflow/rules"
 )
 
 // AnalyticsResult is the funnel and stage-duration query times beside a plain scan.
@@ -41,21 +37,8 @@ var analyticsPath = []struct{ key, stage string }{
 // store), each the median of 5 runs, beside a plain count(*) of the same rows in the same run.
 func Analytics(ctx context.Context, a *app.App, n int, progress func(string)) (AnalyticsResult, error) {
 	res := AnalyticsResult{Applications: n}
-	suffix := uuid.NewString()[:8]
-	org, err := a.Store.OrgCreate(ctx, "bench-analytics-"+suffix, "Bench analytics "+suffix)
+	org, job, err := benchOrg(ctx, a, "analytics")
 	if err != nil {
-		return res, err
-	}
-	job := demo.BackendJob()
-	c, errs := rules.CompileSet(rules.RuleSet{Rules: map[string]string{rules.RuleScreening: job.ScreeningRule}})
-	if len(errs) > 0 {
-		return res, errs[0]
-	}
-	u, err := a.Store.UserCreate(ctx, org.ID, "bench@analytics.local", "Bench", hireflow.RoleRecruiter, "x")
-	if err != nil {
-		return res, err
-	}
-	if err := a.Store.JobCreate(ctx, hireflow.Principal{OrgID: org.ID, UserID: u.ID, Role: hireflow.RoleRecruiter}, &job, c); err != nil {
 		return res, err
 	}
 	progress(fmt.Sprintf("writing %d applications and their events", n))
@@ -100,18 +83,12 @@ func Analytics(ctx context.Context, a *app.App, n int, progress func(string)) (A
 		events = append(events, []any{row[0], row[1], row[2], "reminder", row[4], fmt.Sprintf("reminder:%d", i), at, at.Add(time.Hour)})
 	}
 	res.Events = len(events)
-	for _, t := range []struct {
-		table string
-		cols  []string
-		rows  [][]any
-	}{
-		{"candidates", []string{"id", "org_id", "email_hash", "name_enc", "email_enc"}, cands},
-		{"applications", []string{"id", "org_id", "job_id", "candidate_id", "stage", "status", "rule_set_id", "rule_version", "workflow_id", "language", "created_at"}, apps},
-		{"application_events", []string{"org_id", "application_id", "job_id", "stage", "status", "event_key", "at", "left_at"}, events},
-	} {
-		if _, err := conn.CopyFrom(ctx, pgx.Identifier{t.table}, t.cols, pgx.CopyFromRows(t.rows)); err != nil {
-			return res, fmt.Errorf("bench: copy %s: %w", t.table, err)
-		}
+	if err := a.Store.Copy(ctx,
+		store.CopyTable{Table: "candidates", Columns: []string{"id", "org_id", "email_hash", "name_enc", "email_enc"}, Rows: cands},
+		store.CopyTable{Table: "applications", Columns: []string{"id", "org_id", "job_id", "candidate_id", "stage", "status", "rule_set_id", "rule_version", "workflow_id", "language", "created_at"}, Rows: apps},
+		store.CopyTable{Table: "application_events", Columns: []string{"org_id", "application_id", "job_id", "stage", "status", "event_key", "at", "left_at"}, Rows: events},
+	); err != nil {
+		return res, err
 	}
 	// As autovacuum would after a load of this size: statistics, and the visibility map that
 	// lets the duration index answer without the table.

@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/internal/app"
+	"github.com/hireflow/hireflow/internal/infra/store"
 	"github.com/hireflow/hireflow/internal/tools/demo"
 	"github.com/hireflow/hireflow/rules"
 )
@@ -108,24 +108,31 @@ func Rules(ctx context.Context, a *app.App, n int, progress func(string)) (Rules
 	return res, nil
 }
 
+// benchOrg is a fresh organisation with the demo backend job (its screening rule published),
+// for a bench that loads rows of its own.
+func benchOrg(ctx context.Context, a *app.App, name string) (hireflow.Organisation, hireflow.Job, error) {
+	suffix := uuid.NewString()[:8]
+	job := demo.BackendJob()
+	org, err := a.Store.OrgCreate(ctx, "bench-"+name+"-"+suffix, "Bench "+name+" "+suffix)
+	if err != nil {
+		return org, job, err
+	}
+	c, errs := rules.CompileSet(rules.RuleSet{Rules: map[string]string{rules.RuleScreening: job.ScreeningRule}})
+	if len(errs) > 0 {
+		return org, job, errs[0]
+	}
+	u, err := a.Store.UserCreate(ctx, org.ID, "bench@"+name+".local", "Bench", hireflow.RoleRecruiter, "x")
+	if err != nil {
+		return org, job, err
+	}
+	return org, job, a.Store.JobCreate(ctx, hireflow.Principal{OrgID: org.ID, UserID: u.ID, Role: hireflow.RoleRecruiter}, &job, c)
+}
+
 // seedRecorded writes n applications with recorded screening decisions (and self-identified
 // groups) for a fresh bench organisation, with COPY.
 func seedRecorded(ctx context.Context, a *app.App, n int, progress func(string)) (string, string, error) {
-	suffix := uuid.NewString()[:8]
-	org, err := a.Store.OrgCreate(ctx, "bench-rules-"+suffix, "Bench rules "+suffix)
+	org, job, err := benchOrg(ctx, a, "rules")
 	if err != nil {
-		return "", "", err
-	}
-	job := demo.BackendJob()
-	c, errs := rules.CompileSet(rules.RuleSet{Rules: map[string]string{rules.RuleScreening: job.ScreeningRule}})
-	if len(errs) > 0 {
-		return "", "", errs[0]
-	}
-	u, err := a.Store.UserCreate(ctx, org.ID, "bench@rules.local", "Bench", hireflow.RoleRecruiter, "x")
-	if err != nil {
-		return "", "", err
-	}
-	if err := a.Store.JobCreate(ctx, hireflow.Principal{OrgID: org.ID, UserID: u.ID, Role: hireflow.RoleRecruiter}, &job, c); err != nil {
 		return "", "", err
 	}
 	progress(fmt.Sprintf("writing %d recorded applications", n))
@@ -152,19 +159,13 @@ func seedRecorded(ctx context.Context, a *app.App, n int, progress func(string))
 		decs[i] = []any{org.ID, aid, "screening", "screening", inputs, outcome}
 		groups[i] = []any{aid, org.ID, sexes[i%5], "25_39"}
 	}
-	for _, t := range []struct {
-		table string
-		cols  []string
-		rows  [][]any
-	}{
-		{"candidates", []string{"id", "org_id", "email_hash", "name_enc", "email_enc"}, cands},
-		{"applications", []string{"id", "org_id", "job_id", "candidate_id", "stage", "status", "rule_set_id", "rule_version", "workflow_id", "language"}, apps},
-		{"decisions", []string{"org_id", "application_id", "step_key", "kind", "inputs", "outcome"}, decs},
-		{"application_groups", []string{"application_id", "org_id", "sex", "age_band"}, groups},
-	} {
-		if _, err := conn.CopyFrom(ctx, pgx.Identifier{t.table}, t.cols, pgx.CopyFromRows(t.rows)); err != nil {
-			return "", "", fmt.Errorf("bench: copy %s: %w", t.table, err)
-		}
+	if err := a.Store.Copy(ctx,
+		store.CopyTable{Table: "candidates", Columns: []string{"id", "org_id", "email_hash", "name_enc", "email_enc"}, Rows: cands},
+		store.CopyTable{Table: "applications", Columns: []string{"id", "org_id", "job_id", "candidate_id", "stage", "status", "rule_set_id", "rule_version", "workflow_id", "language"}, Rows: apps},
+		store.CopyTable{Table: "decisions", Columns: []string{"org_id", "application_id", "step_key", "kind", "inputs", "outcome"}, Rows: decs},
+		store.CopyTable{Table: "application_groups", Columns: []string{"application_id", "org_id", "sex", "age_band"}, Rows: groups},
+	); err != nil {
+		return "", "", err
 	}
 	return org.ID, job.RuleSetID, nil
 }

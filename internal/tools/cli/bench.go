@@ -20,7 +20,14 @@ import (
 
 func benchCmd() *cobra.Command {
 	c := &cobra.Command{Use: "bench", Short: "Benchmarks on the running stack, each beside its baseline"}
-	c.AddCommand(benchApplyCmd(), benchRulesCmd(), benchHiringCmd(), benchScoringCmd(), benchAnalyticsCmd())
+	c.AddCommand(benchApplyCmd(), benchScoringCmd())
+	for _, b := range countBenches {
+		cmd := countBench(&cobra.Command{Use: b.use, Short: b.short}, b.flag, b.def, b.usage, b.run)
+		if b.use == "hiring" {
+			cmd.Aliases = []string{"lifecycle"}
+		}
+		c.AddCommand(cmd)
+	}
 	return c
 }
 
@@ -73,18 +80,27 @@ func benchApplyCmd() *cobra.Command {
 	return c
 }
 
-func benchRulesCmd() *cobra.Command {
-	return countBench(&cobra.Command{Use: "rules", Short: "ns per routing-rule evaluation beside plain Go; seconds to simulate a draft over N recorded applications"},
-		"recorded", 100_000, "recorded applications to simulate over", func(ctx context.Context, a *app.App, n int, progress func(string)) (any, error) {
-			return bench.Rules(ctx, a, n, progress)
-		})
-}
-
-func benchHiringCmd() *cobra.Command {
-	return countBench(&cobra.Command{Use: "hiring", Aliases: []string{"lifecycle"}, Short: "Drive every hiring path and count Temporal billable actions per path from the real histories"},
-		"per-path", 5, "applications per path", func(ctx context.Context, a *app.App, n int, progress func(string)) (any, error) {
-			return bench.HiringPaths(ctx, a, n, progress)
-		})
+// countBenches are the benches on the running stack whose one flag (-n) is a count.
+var countBenches = []struct {
+	use, short, flag, usage string
+	def                     int
+	run                     func(context.Context, *app.App, int, func(string)) (any, error)
+}{
+	{"rules", "ns per routing-rule evaluation beside plain Go; seconds to simulate a draft over N recorded applications",
+		"recorded", "recorded applications to simulate over", 100_000,
+		func(ctx context.Context, a *app.App, n int, p func(string)) (any, error) {
+			return bench.Rules(ctx, a, n, p)
+		}},
+	{"hiring", "Drive every hiring path and count Temporal billable actions per path from the real histories",
+		"per-path", "applications per path", 5,
+		func(ctx context.Context, a *app.App, n int, p func(string)) (any, error) {
+			return bench.HiringPaths(ctx, a, n, p)
+		}},
+	{"analytics", "Funnel and stage-duration query times over 10 events per application, beside a plain count(*)",
+		"applications", "applications (ten events each)", 100_000,
+		func(ctx context.Context, a *app.App, n int, p func(string)) (any, error) {
+			return bench.Analytics(ctx, a, n, p)
+		}},
 }
 
 // countBench is a bench on the running stack whose one flag (-n) is a count.

@@ -22,7 +22,6 @@ import (
 	"github.com/hireflow/hireflow/internal/analysis/scoring"
 	"github.com/hireflow/hireflow/internal/app"
 	"github.com/hireflow/hireflow/internal/infra/config"
-	"github.com/hireflow/hireflow/internal/tools/bench"
 	"github.com/hireflow/hireflow/internal/tools/demo"
 	"github.com/hireflow/hireflow/internal/tools/trail"
 	"github.com/hireflow/hireflow/migrations"
@@ -272,42 +271,32 @@ func printDemo(a *app.App, r demo.Result) {
 
 func analyticsCmd() *cobra.Command {
 	c := &cobra.Command{Use: "analytics", Short: "Read-only database logins for the analytics views"}
-	var org, role, password string
-	grant := &cobra.Command{Use: "grant", Short: "Create (or re-key) a read-only login that reads one organisation's analytics views; prints how to connect",
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withOrg(cmd, true, org, func(a *app.App, o hireflow.Organisation) error {
-				if err := a.Store.AnalyticsGrant(cmd.Context(), o.ID, role, password); err != nil {
-					return err
-				}
-				fmt.Println(analystDSN(a.Cfg.DatabaseURL, role, password))
-				return nil
-			})
-		}}
-	grant.Flags().StringVar(&org, "org", "", "organisation slug")
+	var role, password string
+	grant := orgCmd("grant", "Create (or re-key) a read-only login that reads one organisation's analytics views; prints how to connect", true,
+		func(cmd *cobra.Command, a *app.App, o hireflow.Organisation) error {
+			if err := a.Store.AnalyticsGrant(cmd.Context(), o.ID, role, password); err != nil {
+				return err
+			}
+			fmt.Println(analystDSN(a.Cfg.DatabaseURL, role, password))
+			return nil
+		})
 	grant.Flags().StringVar(&role, "role", "", "database login to create, e.g. analyst_acme")
 	grant.Flags().StringVar(&password, "password", "", "its password (at least 12 characters)")
-	for _, f := range []string{"org", "role", "password"} {
-		_ = grant.MarkFlagRequired(f)
-	}
+	_ = grant.MarkFlagRequired("role")
+	_ = grant.MarkFlagRequired("password")
 	c.AddCommand(grant)
 	return c
 }
 
-// analystDSN is the application's database URL with the analyst's login instead.
-func analystDSN(databaseURL, role, password string) string {
-	u, err := url.Parse(databaseURL)
-	if err != nil {
-		return ""
-	}
-	u.User = url.UserPassword(role, password)
-	return u.String()
-}
-
-func benchAnalyticsCmd() *cobra.Command {
-	return countBench(&cobra.Command{Use: "analytics", Short: "Funnel and stage-duration query times over 10 events per application, beside a plain count(*)"},
-		"applications", 100_000, "applications (ten events each)", func(ctx context.Context, a *app.App, n int, progress func(string)) (any, error) {
-			return bench.Analytics(ctx, a, n, progress)
-		})
+// orgCmd is a command on one organisation, named by its required --org slug.
+func orgCmd(use, short string, migrate bool, run func(*cobra.Command, *app.App, hireflow.Organisation) error) *cobra.Command {
+	var org string
+	c := &cobra.Command{Use: use, Short: short, RunE: func(cmd *cobra.Command, _ []string) error {
+		return withOrg(cmd, migrate, org, func(a *app.App, o hireflow.Organisation) error { return run(cmd, a, o) })
+	}}
+	c.Flags().StringVar(&org, "org", "", "organisation slug")
+	_ = c.MarkFlagRequired("org")
+	return c
 }
 
 // trailCmd prints one application's decision trail: its decisions (rule, version, inputs,
@@ -340,51 +329,51 @@ func trailCmd() *cobra.Command {
 
 func auditCmd() *cobra.Command {
 	c := &cobra.Command{Use: "audit", Short: "Bias audits of the automated decision points (NYC LL144 impact ratios)"}
-	var org, from, to string
-	run := &cobra.Command{Use: "bias", Short: "Run a bias audit now for a period (default: last calendar month); prints the stored audit",
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withOrg(cmd, false, org, func(a *app.App, o hireflow.Organisation) error {
-				in := workflows.BiasAuditInput{OrgID: o.ID}
-				for _, p := range []struct {
-					v string
-					t *time.Time
-				}{{from, &in.From}, {to, &in.To}} {
-					if p.v == "" {
-						continue
-					}
-					t, err := time.Parse("2006-01-02", p.v)
-					if err != nil {
-						return fmt.Errorf("dates are YYYY-MM-DD: %w", err)
-					}
-					*p.t = t
+	var from, to string
+	run := orgCmd("bias", "Run a bias audit now for a period (default: last calendar month); prints the stored audit", false,
+		func(cmd *cobra.Command, a *app.App, o hireflow.Organisation) error {
+			in := workflows.BiasAuditInput{OrgID: o.ID}
+			var err error
+			if from != "" || to != "" {
+				if in.From, err = time.Parse("2006-01-02", from); err == nil {
+					in.To, err = time.Parse("2006-01-02", to)
 				}
-				res, err := workflows.RunBiasAudit(cmd.Context(), a.Temporal, a.Cfg.TaskQueue, in)
 				if err != nil {
-					return err
+					return fmt.Errorf("--from and --to are dates, YYYY-MM-DD: %w", err)
 				}
-				list, err := a.Store.BiasAuditList(cmd.Context(), o.ID, 1)
-				if err != nil || len(list) == 0 {
-					return printJSON(res, err)
+			}
+			res, err := workflows.RunBiasAudit(cmd.Context(), a.Temporal, a.Cfg.TaskQueue, in)
+			if err != nil {
+				return err
+			}
+			list, err := a.Store.BiasAuditList(cmd.Context(), o.ID, 50)
+			for _, au := range list {
+				if au.ID == res.AuditID {
+					return printJSON(au, nil)
 				}
-				return printJSON(list[0], nil)
-			})
-		}}
-	run.Flags().StringVar(&org, "org", "", "organisation slug")
+			}
+			return printJSON(res, err)
+		})
 	run.Flags().StringVar(&from, "from", "", "first day of the period (YYYY-MM-DD)")
 	run.Flags().StringVar(&to, "to", "", "day after the period (YYYY-MM-DD)")
-	_ = run.MarkFlagRequired("org")
-	sched := &cobra.Command{Use: "schedule", Short: "Create the organisation's monthly bias-audit schedule (idempotent)",
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withOrg(cmd, false, org, func(a *app.App, o hireflow.Organisation) error {
-				id, err := workflows.EnsureBiasAuditSchedule(cmd.Context(), a.Temporal, a.Cfg.TaskQueue, o.ID)
-				if err == nil {
-					fmt.Println("schedule", id, "runs on the 1st of each month, 03:00 UTC")
-				}
-				return err
-			})
-		}}
-	sched.Flags().StringVar(&org, "org", "", "organisation slug")
-	_ = sched.MarkFlagRequired("org")
+	sched := orgCmd("schedule", "Create the organisation's monthly bias-audit schedule (idempotent)", false,
+		func(cmd *cobra.Command, a *app.App, o hireflow.Organisation) error {
+			id, err := workflows.EnsureBiasAuditSchedule(cmd.Context(), a.Temporal, a.Cfg.TaskQueue, o.ID)
+			if err == nil {
+				fmt.Println("schedule", id, "runs on the 1st of each month, 03:00 UTC")
+			}
+			return err
+		})
 	c.AddCommand(run, sched)
 	return c
+}
+
+// analystDSN is the application's database URL with the analyst's login instead.
+func analystDSN(databaseURL, role, password string) string {
+	u, err := url.Parse(databaseURL)
+	if err != nil {
+		return ""
+	}
+	u.User = url.UserPassword(role, password)
+	return u.String()
 }
