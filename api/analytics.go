@@ -13,6 +13,7 @@ import (
 
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/internal/infra/store"
+	"github.com/hireflow/hireflow/rules"
 	"github.com/hireflow/hireflow/workflows"
 )
 
@@ -198,4 +199,22 @@ func (s *Server) runBiasAudit(c *fiber.Ctx) error {
 		}
 	}
 	return hireflow.NotFound("bias_audit_not_found", "bias audit")
+}
+
+// CalibrationMinN is the fewest hires with a probation outcome a correlation is shown for.
+const CalibrationMinN = 30
+
+// calibration correlates each scoring dimension with probation ratings (?job=) and proposes
+// weights; a proposal is only a proposal: it becomes a rule set's draft weights rule by hand,
+// is simulated, passes the bias gate and is published by a person.
+func (s *Server) calibration(c *fiber.Ctx) error {
+	f, err := analyticsFilter(c)
+	if err != nil {
+		return err
+	}
+	samples, err := s.Store.CalibrationSamples(c.UserContext(), principal(c).OrgID, f.JobID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(rules.Calibrate(samples, CalibrationMinN))
 }

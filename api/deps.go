@@ -41,6 +41,7 @@ type Store interface {
 	Funnel(ctx context.Context, orgID string, f store.AnalyticsFilter) ([]store.FunnelStep, error)
 	MetricGet(ctx context.Context, orgID, name string, f store.AnalyticsFilter) (store.Metric, error)
 	BiasAuditList(ctx context.Context, orgID string, limit int) ([]store.BiasAudit, error)
+	CalibrationSamples(ctx context.Context, orgID, jobID string) ([]rules.CalibrationSample, error)
 	StageDurations(ctx context.Context, orgID string, f store.AnalyticsFilter) ([]store.StageDuration, error)
 	EmployeeForm(ctx context.Context, orgID, appID string) (string, map[string]string, error)
 	EmployeeFormSave(ctx context.Context, orgID, appID string, form map[string]string) error

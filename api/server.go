@@ -107,6 +107,7 @@ func newServer(d Deps) (*Server, *fiber.App) {
 	s.staff(v1, fiber.MethodGet, "/analytics/stage-durations", actAnalyticsRead, s.analyticsDurations)
 	s.staff(v1, fiber.MethodGet, "/analytics/metrics/:name", actAnalyticsRead, s.analyticsMetric)
 	s.staff(v1, fiber.MethodGet, "/analytics/bias-audits", actAnalyticsRead, s.listBiasAudits)
+	s.staff(v1, fiber.MethodGet, "/analytics/calibration", actAnalyticsRead, s.calibration)
 	s.staff(v1, fiber.MethodPost, "/analytics/bias-audits", actBiasAuditRun, s.runBiasAudit)
 	s.staff(v1, fiber.MethodGet, "/jobs/:id", actJobsRead, s.getJob)
 	s.staff(v1, fiber.MethodGet, "/applications", actApplicationsRead, s.listApplications)

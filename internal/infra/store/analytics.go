@@ -353,3 +353,33 @@ func (s *Store) BiasAuditList(ctx context.Context, orgID string, limit int) ([]B
 	}, `SELECT id, period_start, period_end, rule_versions, report, below, trigger, created_at FROM analytics.bias_audits
 		WHERE org_id = $1 ORDER BY created_at DESC LIMIT $2`, orgID, limit)
 }
+
+// CalibrationSamples are the hires with a probation evaluation: each dimension's mean answer
+// score (the interview's per-dimension scores) and the manager's rating.
+func (s *Store) CalibrationSamples(ctx context.Context, orgID, jobID string) ([]rules.CalibrationSample, error) {
+	rows, err := s.db.Query(ctx, `SELECT p.application, p.rating, d.key, avg(d.value::float8)
+		FROM analytics.probation p
+		JOIN analytics.scores sc ON sc.org_id = p.org_id AND sc.application = p.application
+		CROSS JOIN LATERAL jsonb_each_text(sc.scores) d
+		WHERE p.org_id = $1 AND ($2::uuid IS NULL OR p.job_id = $2)
+		GROUP BY p.application, p.rating, d.key ORDER BY p.application, d.key`, orgID, nilIfEmpty(jobID))
+	if err != nil {
+		return nil, fmt.Errorf("store: calibration: %w", err)
+	}
+	defer rows.Close()
+	var out []rules.CalibrationSample
+	current := ""
+	for rows.Next() {
+		var app, dim string
+		var rating, v float64
+		if err := rows.Scan(&app, &rating, &dim, &v); err != nil {
+			return nil, err
+		}
+		if app != current {
+			out = append(out, rules.CalibrationSample{Scores: map[string]float64{}, Rating: rating})
+			current = app
+		}
+		out[len(out)-1].Scores[dim] = v
+	}
+	return out, rows.Err()
+}

@@ -230,6 +230,12 @@ func TestHiringOnTheRealStack(t *testing.T) {
 		offers, err := l.Store.MetricGet(ctx, l.Org.ID, "offers", store.AnalyticsFilter{})
 		require.NoError(t, err)
 		require.Equal(t, []any{"accepted", "", int64(1), 1.0}, offers.Rows[0])
+		var cal rules.Calibration
+		require.Equal(t, 200, doJSON(t, l.Client(t, hireflow.RoleAnalyst), http.MethodGet, l.BaseURL+"/api/v1/analytics/calibration", nil, &cal))
+		require.Equal(t, 1, cal.N, "one hire with a probation outcome")
+		require.NotEmpty(t, cal.Dimensions)
+		require.False(t, cal.Dimensions[0].Enough)
+		require.Nil(t, cal.Proposed, "not enough data: no proposal")
 	})
 
 	t.Run("ReviewReject", func(t *testing.T) {

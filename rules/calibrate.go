@@ -1,0 +1,141 @@
+package rules
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sort"
+)
+
+// CalibrationSample is one hire: the interview's per-dimension scores and how the probation
+// went (rating 1–5 from the manager).
+type CalibrationSample struct {
+	Scores map[string]float64
+	Rating float64
+}
+
+// Correlation is one score's Spearman rank correlation with the probation rating, with a
+// bootstrap 95% interval; under the minimum n it is "not enough data".
+type Correlation struct {
+	Dimension string  `json:"dimension"` // "overall" for the weighted score
+	N         int     `json:"n"`
+	Rho       float64 `json:"rho"`
+	Low       float64 `json:"ci_low"`
+	High      float64 `json:"ci_high"`
+	Enough    bool    `json:"enough_data"`
+}
+
+// Calibration is what probation outcomes say about the scores, and the weights they suggest.
+type Calibration struct {
+	N          int                `json:"n"`
+	MinN       int                `json:"min_n"`
+	Dimensions []Correlation      `json:"dimensions"`
+	Proposed   map[string]float64 `json:"proposed_weights,omitempty"` // only with enough data
+}
+
+// Calibrate correlates each dimension with the probation ratings and proposes weights
+// proportional to the dimensions' positive correlations (weights ≥ 0, adding up to 1; a
+// dimension that does not predict the outcome gets none). The bootstrap uses a fixed seed, so
+// the same samples give the same answer.
+func Calibrate(samples []CalibrationSample, minN int) Calibration {
+	c := Calibration{N: len(samples), MinN: minN, Dimensions: []Correlation{}}
+	dims := map[string]bool{}
+	for _, s := range samples {
+		for d := range s.Scores {
+			dims[d] = true
+		}
+	}
+	names := make([]string, 0, len(dims))
+	for d := range dims {
+		names = append(names, d)
+	}
+	slices.Sort(names)
+	rng := rand.New(rand.NewPCG(20261202, 1))
+	positive := map[string]float64{}
+	total := 0.0
+	for _, d := range names {
+		var xs, ys []float64
+		for _, s := range samples {
+			if v, ok := s.Scores[d]; ok {
+				xs, ys = append(xs, v), append(ys, s.Rating)
+			}
+		}
+		cor := Correlation{Dimension: d, N: len(xs), Enough: len(xs) >= minN}
+		if len(xs) >= 3 {
+			cor.Rho = spearman(xs, ys)
+			cor.Low, cor.High = bootstrap(xs, ys, rng)
+		}
+		c.Dimensions = append(c.Dimensions, cor)
+		if cor.Enough && cor.Rho > 0 {
+			positive[d] = cor.Rho
+			total += cor.Rho
+		}
+	}
+	if total > 0 {
+		c.Proposed = map[string]float64{}
+		for d, r := range positive {
+			c.Proposed[d] = math.Round(r/total*1000) / 1000
+		}
+	}
+	return c
+}
+
+// spearman is the rank correlation, ties given their mean rank.
+func spearman(xs, ys []float64) float64 {
+	rx, ry := ranks(xs), ranks(ys)
+	mx, my := mean(rx), mean(ry)
+	var num, dx, dy float64
+	for i := range rx {
+		num += (rx[i] - mx) * (ry[i] - my)
+		dx += (rx[i] - mx) * (rx[i] - mx)
+		dy += (ry[i] - my) * (ry[i] - my)
+	}
+	if dx == 0 || dy == 0 {
+		return 0
+	}
+	return num / math.Sqrt(dx*dy)
+}
+
+func ranks(xs []float64) []float64 {
+	idx := make([]int, len(xs))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return xs[idx[a]] < xs[idx[b]] })
+	r := make([]float64, len(xs))
+	for i := 0; i < len(idx); {
+		j := i
+		for j+1 < len(idx) && xs[idx[j+1]] == xs[idx[i]] {
+			j++
+		}
+		for k := i; k <= j; k++ {
+			r[idx[k]] = float64(i+j)/2 + 1
+		}
+		i = j + 1
+	}
+	return r
+}
+
+func mean(xs []float64) float64 {
+	s := 0.0
+	for _, x := range xs {
+		s += x
+	}
+	return s / float64(len(xs))
+}
+
+// bootstrap is the 2.5th and 97.5th percentiles of Spearman's ρ over 1,000 resamples.
+func bootstrap(xs, ys []float64, rng *rand.Rand) (float64, float64) {
+	const runs = 1000
+	rhos := make([]float64, runs)
+	bx, by := make([]float64, len(xs)), make([]float64, len(ys))
+	for r := range rhos {
+		for i := range bx {
+			k := rng.IntN(len(xs))
+			bx[i], by[i] = xs[k], ys[k]
+		}
+		rhos[r] = spearman(bx, by)
+	}
+	slices.Sort(rhos)
+	return rhos[runs*25/1000], rhos[runs*975/1000]
+}
