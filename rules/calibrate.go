@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -45,11 +46,7 @@ func Calibrate(samples []CalibrationSample, minN int) Calibration {
 			dims[d] = true
 		}
 	}
-	names := make([]string, 0, len(dims))
-	for d := range dims {
-		names = append(names, d)
-	}
-	slices.Sort(names)
+	names := slices.Sorted(maps.Keys(dims))
 	rng := rand.New(rand.NewPCG(20261202, 1))
 	positive := map[string]float64{}
 	total := 0.0
@@ -62,7 +59,7 @@ func Calibrate(samples []CalibrationSample, minN int) Calibration {
 		}
 		cor := Correlation{Dimension: d, N: len(xs), Enough: len(xs) >= minN}
 		if len(xs) >= 3 {
-			cor.Rho = spearman(xs, ys)
+			cor.Rho = Spearman(xs, ys)
 			cor.Low, cor.High = bootstrap(xs, ys, rng)
 		}
 		c.Dimensions = append(c.Dimensions, cor)
@@ -80,8 +77,8 @@ func Calibrate(samples []CalibrationSample, minN int) Calibration {
 	return c
 }
 
-// spearman is the rank correlation, ties given their mean rank.
-func spearman(xs, ys []float64) float64 {
+// Spearman is the rank correlation, ties given their mean rank.
+func Spearman(xs, ys []float64) float64 {
 	rx, ry := ranks(xs), ranks(ys)
 	mx, my := mean(rx), mean(ry)
 	var num, dx, dy float64
@@ -134,7 +131,7 @@ func bootstrap(xs, ys []float64, rng *rand.Rand) (float64, float64) {
 			k := rng.IntN(len(xs))
 			bx[i], by[i] = xs[k], ys[k]
 		}
-		rhos[r] = spearman(bx, by)
+		rhos[r] = Spearman(bx, by)
 	}
 	slices.Sort(rhos)
 	return rhos[runs*25/1000], rhos[runs*975/1000]

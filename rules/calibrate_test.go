@@ -51,7 +51,7 @@ func TestCalibrateShiftsWeightToThePredictiveDimension(t *testing.T) {
 }
 
 func TestSpearmanTies(t *testing.T) {
-	require.InDelta(t, 1.0, spearman([]float64{1, 2, 2, 3}, []float64{10, 20, 20, 30}), 1e-12)
-	require.InDelta(t, -1.0, spearman([]float64{1, 2, 3}, []float64{3, 2, 1}), 1e-12)
-	require.Equal(t, 0.0, spearman([]float64{1, 1, 1}, []float64{1, 2, 3}))
+	require.InDelta(t, 1.0, Spearman([]float64{1, 2, 2, 3}, []float64{10, 20, 20, 30}), 1e-12)
+	require.InDelta(t, -1.0, Spearman([]float64{1, 2, 3}, []float64{3, 2, 1}), 1e-12)
+	require.Equal(t, 0.0, Spearman([]float64{1, 1, 1}, []float64{1, 2, 3}))
 }

@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strings"
 	"sync"
 	"unicode"
@@ -22,6 +21,7 @@ import (
 
 	"github.com/hireflow/hireflow/internal/analysis/scoring"
 	"github.com/hireflow/hireflow/internal/analysis/speech"
+	"github.com/hireflow/hireflow/rules"
 )
 
 //go:embed set.yaml
@@ -367,44 +367,5 @@ func editDistance(ref, hyp []string) int {
 	return prev[len(hyp)]
 }
 
-// spearman is the rank correlation with average ranks for ties.
-func spearman(x, y []float64) float64 {
-	rx, ry := ranks(x), ranks(y)
-	n := float64(len(x))
-	mx, my := 0.0, 0.0
-	for i := range rx {
-		mx += rx[i] / n
-		my += ry[i] / n
-	}
-	var sxy, sxx, syy float64
-	for i := range rx {
-		sxy += (rx[i] - mx) * (ry[i] - my)
-		sxx += (rx[i] - mx) * (rx[i] - mx)
-		syy += (ry[i] - my) * (ry[i] - my)
-	}
-	if sxx == 0 || syy == 0 {
-		return 0
-	}
-	return sxy / math.Sqrt(sxx*syy)
-}
-
-func ranks(v []float64) []float64 {
-	idx := make([]int, len(v))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.Slice(idx, func(a, b int) bool { return v[idx[a]] < v[idx[b]] })
-	r := make([]float64, len(v))
-	for i := 0; i < len(idx); {
-		j := i
-		for j+1 < len(idx) && v[idx[j+1]] == v[idx[i]] {
-			j++
-		}
-		avg := float64(i+j)/2 + 1
-		for k := i; k <= j; k++ {
-			r[idx[k]] = avg
-		}
-		i = j + 1
-	}
-	return r
-}
+// spearman is the rank correlation with average ranks for ties (the one rules calibrates with).
+var spearman = rules.Spearman
