@@ -66,7 +66,7 @@ type AppRef struct {
 }
 
 // ShapeWorkflowRecords is the workflow shape in which the workflow is the only writer of the
-// stage (workflow.GetVersion "workflow-records-stage", version 1).
+// stage (ApplicationInput.Shape; histories without it replay as 0).
 const ShapeWorkflowRecords = 1
 
 // legacy reports whether the calling workflow is of the first shape.

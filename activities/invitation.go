@@ -42,6 +42,8 @@ func (a *Activities) InviteCandidate(ctx context.Context, in InviteInput) (Invit
 }
 
 // Invitation is the invitation email with a link valid until expires (replacing earlier links).
+// Its ledger name serves the first shape's InviteCandidate, which calls it in process; passed
+// to RecordStage as an activity input it travels without it (unexported) and is keyed by kind.
 func Invitation(ref AppRef, expires time.Time) CandidateNoticeInput {
 	return CandidateNoticeInput{AppRef: ref, Kind: hireflow.NoticeInvitation, WithLink: true, ExpiresAt: expires, RevokeOld: true,
 		ledger: "invite:" + ref.ApplicationID, msgID: fmt.Sprintf("<%s.%s@hireflow>", hireflow.NoticeInvitation, ref.ApplicationID)}

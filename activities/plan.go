@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/hireflow/hireflow"
@@ -98,16 +99,10 @@ func (a *Activities) BeginApplication(ctx context.Context, in AppRef) (BeginResu
 	return res, nil
 }
 
+// hasStage reports whether the pipeline has a stage kind (an empty one is the default, which
+// has every stage).
 func (p Plan) hasStage(kind string) bool {
-	if len(p.Stages) == 0 {
-		return true
-	}
-	for _, s := range p.Stages {
-		if s == kind {
-			return true
-		}
-	}
-	return false
+	return len(p.Stages) == 0 || slices.Contains(p.Stages, kind)
 }
 
 // plan resolves a job's waits (the job's own, then the rule set's durations rule, then the

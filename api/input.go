@@ -27,13 +27,23 @@ func (s *Server) checkInput(c *fiber.Ctx) error {
 	if err := checkArgs(c.Request().URI().QueryArgs().VisitAll); err != nil {
 		return err
 	}
-	// No query parameter of ours is long: filters, IDs, dates, a language.
-	var long []byte
+	// No query parameter of ours is long (filters, IDs, dates, a language) or given twice (the
+	// handler would read the first and ignore the rest).
+	var long, twice []byte
+	seen := map[string]bool{}
 	c.Request().URI().QueryArgs().VisitAll(func(k, v []byte) {
 		if long == nil && len(v) > MaxQueryValue {
 			long = k
 		}
+		if twice == nil && seen[string(k)] {
+			twice = k
+		}
+		seen[string(k)] = true
 	})
+	if twice != nil {
+		return hireflow.Errorf(hireflow.KindBadRequest, "duplicate_parameter", queryName(string(twice)), "a query parameter is given twice").
+			ZH("查询参数重复")
+	}
 	if long != nil {
 		return hireflow.Errorf(hireflow.KindInvalid, "value_too_long", queryName(string(long)), "a query parameter is at most %d bytes", MaxQueryValue).
 			ZH("查询参数最长 %d 字节", MaxQueryValue)

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"errors"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -88,21 +89,18 @@ func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) (Application
 	if errors.Is(err, errWithdrawn) {
 		err = r.stopped()
 	}
+	if err == nil && r.decided != nil {
+		// A decision whose next stage never came (a pipeline that ends without one) is still
+		// recorded, at the stage the application has.
+		err = r.enter(activities.StageInput{Stage: r.state.Stage, Status: r.state.Status, EventKey: r.decidedStep})
+	}
 	return ApplicationResult{Stage: r.state.Stage, Status: r.state.Status}, err
 }
 
 // hasStage reports whether the pinned pipeline includes a stage kind (an empty pipeline is the
 // default one, which has every stage).
 func (r *applicationRun) hasStage(kind string) bool {
-	if len(r.in.Stages) == 0 {
-		return true
-	}
-	for _, s := range r.in.Stages {
-		if s == kind {
-			return true
-		}
-	}
-	return false
+	return len(r.in.Stages) == 0 || slices.Contains(r.in.Stages, kind)
 }
 
 // recordsStage reports whether this run is of the shape in which the workflow records every stage.

@@ -484,6 +484,22 @@ func TestWithdrawDuringRejectionDelay(t *testing.T) {
 	require.Equal(t, hireflow.StageWithdrawn, res.Stage)
 }
 
+// TestDecisionRecordedWhenItsStageNeverComes: the review's decision waits for the offer
+// stage to be recorded with it; a pipeline whose offer stage is skipped ends in probation
+// without recording a stage, and the decision is still recorded before the workflow ends.
+func TestDecisionRecordedWhenItsStageNeverComes(t *testing.T) {
+	h := newHarness(t, hireflow.ScreenPass)
+	h.answers(1*hr, 2*hr)
+	h.update(3*hr, UpdateReview, ReviewUpdate{ReviewerID: "m1", Role: hireflow.RoleHiringManager, Rating: 4, Decision: "advance"}, "")
+	h.update(3*hr+testSteps.ProbationLength+hr, UpdateProbationEvaluation, ProbationUpdate{ManagerID: "m1", Role: hireflow.RoleHiringManager, Outcome: "pass", Rating: 4}, "")
+	in := h.input("screen", "video_interview", "review", "offer", "probation")
+	in.Pipeline[3].When = "false"
+	res := h.run(in)
+	require.Empty(t, h.calls["plan"], "no offer, no approval chain")
+	require.Len(t, h.calls["reviews"], 1, "the review decision is recorded once")
+	require.Equal(t, hireflow.StageCompleted, res.Stage)
+}
+
 func TestPipelineWithoutScreen(t *testing.T) {
 	h := newHarness(t, hireflow.ScreenReject)
 	h.signal(hr, SignalWithdraw, WithdrawSignal{})

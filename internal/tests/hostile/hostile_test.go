@@ -636,12 +636,22 @@ func TestHostileInputs(t *testing.T) {
 			}
 		}
 		cs = append(cs, hcase{name: "analytics/metric-name/" + p.name, method: http.MethodGet, path: "/api/v1/analytics/metrics/" + v, role: hireflow.RoleAnalyst})
+		cs = append(cs, hcase{name: "analytics/calibration/job/" + p.name, method: http.MethodGet, path: "/api/v1/analytics/calibration?job=" + v, role: hireflow.RoleAnalyst})
+		cs = append(cs,
+			hcase{name: "bias-audit/from/" + p.name, method: http.MethodPost, path: "/api/v1/analytics/bias-audits?to=2026-11-01&from=" + v, role: hireflow.RoleAnalyst},
+			hcase{name: "bias-audit/to/" + p.name, method: http.MethodPost, path: "/api/v1/analytics/bias-audits?from=2026-10-01&to=" + v, role: hireflow.RoleAnalyst})
 	}
 	cs = append(cs,
 		hcase{name: "analytics/period-backwards", method: http.MethodGet, path: "/api/v1/analytics/funnel?from=2027-01-01&to=2026-01-01", role: hireflow.RoleAnalyst, want: 422, code: "invalid_field"},
 		hcase{name: "analytics/no-such-date", method: http.MethodGet, path: "/api/v1/analytics/funnel?from=2026-02-30", role: hireflow.RoleAnalyst, want: 422},
 		hcase{name: "analytics/interviewer", method: http.MethodGet, path: "/api/v1/analytics/funnel", role: hireflow.RoleInterviewer, want: 403},
 		hcase{name: "analytics/no-credentials", method: http.MethodGet, path: "/api/v1/analytics/metrics/offers", want: 401},
+		// A parameter given twice is refused, not read as its first value.
+		hcase{name: "bias-audit/twice", method: http.MethodPost, path: "/api/v1/analytics/bias-audits?from=2026-10-01&to=2026-11-01&to=2026-12-01",
+			role: hireflow.RoleAnalyst, want: 400, code: "duplicate_parameter"},
+		hcase{name: "bias-audit/no-period", method: http.MethodPost, path: "/api/v1/analytics/bias-audits", role: hireflow.RoleAnalyst, want: 422},
+		hcase{name: "bias-audit/ten-years", method: http.MethodPost, path: "/api/v1/analytics/bias-audits?from=2016-01-01&to=2026-01-01", role: hireflow.RoleAnalyst, want: 422},
+		hcase{name: "bias-audit/recruiter", method: http.MethodPost, path: "/api/v1/analytics/bias-audits?from=2026-10-01&to=2026-11-01", role: hireflow.RoleRecruiter, want: 403},
 	)
 	// Credentials and roles.
 	for _, x := range []struct {
