@@ -83,6 +83,8 @@ type Organisation struct {
 	Color     string    `json:"color,omitempty"`
 	LogoURL   string    `json:"logo_url,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
+	// AuditPublished: the latest bias audit's summary is public on /audits/{slug}.
+	AuditPublished bool `json:"audit_published"`
 }
 
 // User is a staff member.

@@ -25,6 +25,7 @@ const (
 	NoticeProbationReminder  = "probation_reminder"
 	NoticeOfferDraftReminder = "offer_draft_reminder"
 	NoticeHoldSLA            = "hold_sla"
+	NoticeBiasAuditAlert     = "bias_audit_alert"
 	NoticeConsent            = "consent"
 	NoticeNewLink            = "new_link"
 	NoticeInvitation         = "invitation"

@@ -15,10 +15,10 @@ import (
 func TestGrafanaDashboardReadsOurMetrics(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	m := NewMetrics(reg)
-	m.stage("o", "invited")
-	m.decision("o", "screening", "pass", true, "screening")
+	m.stage("o", "j", "invited")
+	m.decision("o", "j", "screening", "pass", true, "screening")
 	m.email("o", "invitation", "sent")
-	m.scored("o", "text", 0.2)
+	m.scored("o", "j", "text", 0.2)
 	m.webhook("o", "delivered")
 	fams, err := reg.Gather()
 	require.NoError(t, err)
@@ -27,7 +27,7 @@ func TestGrafanaDashboardReadsOurMetrics(t *testing.T) {
 		known[f.GetName()] = true
 		for _, mt := range f.GetMetric() {
 			for _, l := range mt.GetLabel() {
-				require.Contains(t, []string{"org", "stage", "kind", "outcome", "rule", "result"}, l.GetName(), "bounded labels only")
+				require.Contains(t, []string{"org", "job", "stage", "kind", "outcome", "rule", "result"}, l.GetName(), "bounded labels only")
 			}
 		}
 	}

@@ -45,7 +45,7 @@ func (a *Activities) NotifyStaff(ctx context.Context, in StaffNoticeInput) (int,
 	n := 0
 	for _, u := range users {
 		key := fmt.Sprintf("%s:%s:%s:%s", in.Kind, in.Key, in.ApplicationID, u.ID)
-		sent, msgID, err := a.Store.EmailClaim(ctx, in.OrgID, in.ApplicationID, key, in.Kind, "en", "<"+hexHash(key)+"@hireflow>")
+		sent, msgID, err := a.Store.EmailClaimTo(ctx, in.OrgID, in.ApplicationID, u.ID, key, in.Kind, "en", "<"+hexHash(key)+"@hireflow>")
 		if err != nil {
 			return n, err
 		}

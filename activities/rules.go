@@ -51,7 +51,7 @@ func (a *Activities) decide(ctx context.Context, rc ruleCall) (hireflow.Decision
 		RuleName: rc.rule, RuleSource: rc.source, Inputs: rc.inputs}, rc.fallback, rc.eval)
 	rec, err := a.Store.DecisionRecord(ctx, rc.ref.OrgID, d, rc.step)
 	if err == nil {
-		a.Metrics.decision(rc.ref.OrgID, rc.kind, d.Outcome, failed, rc.rule)
+		a.Metrics.decision(rc.ref.OrgID, a.jobOf(ctx, rc.ref), rc.kind, d.Outcome, failed, rc.rule)
 	}
 	return rec, failed, err
 }

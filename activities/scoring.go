@@ -48,7 +48,7 @@ func (a *Activities) ScoreAnswer(ctx context.Context, in ScoreInput) (ScoreResul
 		return ScoreResult{}, permanent(err)
 	}
 	started := time.Now()
-	defer func() { a.Metrics.scored(in.OrgID, ans.Kind, time.Since(started).Seconds()) }()
+	defer func() { a.Metrics.scored(in.OrgID, a.jobOf(ctx, in.AppRef), ans.Kind, time.Since(started).Seconds()) }()
 	res := ScoreResult{AnswerID: in.AnswerID, Scores: map[string]float64{}}
 	q := a.question(ctx, in.AppRef, ans)
 	q.Dims, q.Weights = in.Dimensions, in.Weights

@@ -47,7 +47,7 @@ func (a *Activities) RecordStage(ctx context.Context, in StageInput) error {
 		if _, err := a.Store.DecisionRecord(ctx, in.OrgID, *in.Decision, in.DecisionStep); err != nil {
 			return err
 		}
-		a.Metrics.decision(in.OrgID, in.Decision.Kind, in.Decision.Outcome, strings.HasPrefix(in.Decision.Reason, "rule_error:"), in.Decision.RuleName)
+		a.Metrics.decision(in.OrgID, a.jobOf(ctx, in.AppRef), in.Decision.Kind, in.Decision.Outcome, strings.HasPrefix(in.Decision.Reason, "rule_error:"), in.Decision.RuleName)
 	}
 	if in.Before != nil {
 		if err := a.enter(ctx, in.AppRef, *in.Before); err != nil {
@@ -91,6 +91,6 @@ func (a *Activities) enter(ctx context.Context, ref AppRef, c StageChange) error
 	if err := a.Store.ApplicationSetStage(ctx, ref.OrgID, ref.ApplicationID, c.Stage, c.Status, c.EventKey); err != nil {
 		return permanent(err)
 	}
-	a.Metrics.stage(ref.OrgID, string(c.Stage))
+	a.Metrics.stage(ref.OrgID, a.jobOf(ctx, ref), string(c.Stage))
 	return nil
 }

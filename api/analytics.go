@@ -12,12 +12,14 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/activities"
 	"github.com/hireflow/hireflow/internal/infra/store"
 	"github.com/hireflow/hireflow/rules"
 	"github.com/hireflow/hireflow/workflows"
 )
 
-// analyticsFilter reads ?job=UUID&from=YYYY-MM-DD&to=YYYY-MM-DD (to is exclusive).
+// analyticsFilter reads ?job=UUID&from=YYYY-MM-DD&to=YYYY-MM-DD (to is exclusive), and for
+// the funnel ?source=&language=.
 func analyticsFilter(c *fiber.Ctx) (store.AnalyticsFilter, error) {
 	var f store.AnalyticsFilter
 	if j := c.Query("job"); j != "" {
@@ -37,6 +39,18 @@ func analyticsFilter(c *fiber.Ctx) (store.AnalyticsFilter, error) {
 			}
 			*p.to = t
 		}
+	}
+	if v := c.Query("source"); v != "" {
+		if !sourceRe.MatchString(v) {
+			return f, invalid("source", "source is a code of up to 40 lower-case letters, digits, '.', '_' and '-' (none: applications without one)")
+		}
+		f.Source = v
+	}
+	if v := c.Query("language"); v != "" {
+		if v != "en" && v != "zh" {
+			return f, invalid("language", "language is en or zh")
+		}
+		f.Language = v
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
 		return f, invalid("to", "to must be after from")
@@ -201,8 +215,6 @@ func (s *Server) runBiasAudit(c *fiber.Ctx) error {
 	return hireflow.NotFound("bias_audit_not_found", "bias audit")
 }
 
-// CalibrationMinN is the fewest hires with a probation outcome a correlation is shown for.
-const CalibrationMinN = 30
 
 // calibration correlates each scoring dimension with probation ratings (?job=) and proposes
 // weights; a proposal is only a proposal: it becomes a rule set's draft weights rule by hand,
@@ -216,5 +228,5 @@ func (s *Server) calibration(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(rules.Calibrate(samples, CalibrationMinN))
+	return c.JSON(rules.Calibrate(samples, activities.CalibrationMinN))
 }

@@ -23,9 +23,13 @@ import (
 var phoneRe = regexp.MustCompile(`^\+?[0-9 ()\-]{5,24}$`)
 
 type applyForm struct {
-	Name, Email, Phone, Language string
-	Groups                       map[string]string
+	Name, Email, Phone, Language, Source string
+	Groups                               map[string]string
 }
+
+// sourceRe is what a source code may be: the careers page, a job board or a referral campaign
+// names itself in the link (?source=…), and the funnel is cut by it.
+var sourceRe = regexp.MustCompile(`^[a-z0-9_.-]{1,40}$`)
 
 // Voluntary self-identification, used only for bias audits and never by rules.
 var groupChoices = map[string][]string{
@@ -88,9 +92,25 @@ func (s *Server) readApplyForm(c *fiber.Ctx) (applyForm, error) {
 	default:
 		return f, hireflow.Errorf(hireflow.KindInvalid, "invalid_language", "language", "language must be en or zh")
 	}
+	if src := strings.ToLower(strings.TrimSpace(c.FormValue("source"))); src != "" {
+		if !sourceRe.MatchString(src) {
+			return f, hireflow.Errorf(hireflow.KindInvalid, "invalid_source", "source",
+				"source is a code of at most 40 letters, digits, dots, dashes or underscores").ZH("来源代码最多 40 个字母、数字、点、横线或下划线")
+		}
+		f.Source = src
+	}
 	groups, err := readGroups(c)
 	if err != nil {
 		return f, err
+	}
+	if groups != nil {
+		switch strings.ToLower(c.FormValue("eeo_consent")) {
+		case "true", "on", "yes", "1":
+		default:
+			return f, hireflow.Errorf(hireflow.KindInvalid, "eeo_consent_required", "eeo_consent",
+				"self-identification is voluntary and kept only with its own consent: tick the box or leave those fields empty").
+				ZH("自愿填写的身份信息需单独同意：请勾选同意，或将这些字段留空")
+		}
 	}
 	f.Groups = groups
 	switch strings.ToLower(c.FormValue("privacy_consent")) {
@@ -158,7 +178,7 @@ func (s *Server) apply(c *fiber.Ctx) error {
 	}
 	app, err := s.Store.ApplicationCreate(ctx, store.NewApplication{ID: appID, OrgID: job.OrgID, JobID: job.ID,
 		RuleSetID: job.RuleSetID, RuleVersion: job.RuleVersion, Name: form.Name, Email: form.Email, Phone: form.Phone,
-		Language: form.Language, ResumeText: text, Object: obj.Row, Groups: form.Groups},
+		Language: form.Language, Source: form.Source, ResumeText: text, Object: obj.Row, Groups: form.Groups},
 		func(ctx context.Context) error { return s.Objects.Upload(ctx, obj) })
 	if err != nil {
 		if hireflow.AsError(err) == nil {

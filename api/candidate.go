@@ -3,6 +3,7 @@ package api
 import (
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -25,6 +26,7 @@ type pageData struct {
 	Notice, WithdrawError                  string
 	Code, Message                          string
 	JobID, Location, Description           string
+	Source                                 string // the apply page's ?source=, carried into the form
 	MaxBytes                               int64
 	Decisions                              []hireflow.Decision
 	Role, AppID, OfferID                   string
@@ -38,6 +40,8 @@ type pageData struct {
 	Minutes                                int
 	Report                                 []reportAnswer
 	Can                                    stageActions // staff application page: the forms to show
+	Wide                                   bool         // a console page: the desktop width
+	Console                                *consoleView // the console's own pages
 }
 
 // offerView is what the candidate sees of an approved offer.
@@ -235,5 +239,16 @@ func (s *Server) applyPage(c *fiber.Ctx) error {
 		title = j.TitleZH
 	}
 	return s.render(c, fiber.StatusOK, "apply.html", pageData{Lang: l, Title: title, OrgName: org.Name, BrandLine: org.BrandLine,
-		Color: org.Color, LogoURL: org.LogoURL, JobTitle: title, JobID: j.ID, Location: j.Location, Description: j.Description, MaxBytes: s.Cfg.MaxResumeBytes})
+		Color: org.Color, LogoURL: org.LogoURL, JobTitle: title, JobID: j.ID, Location: j.Location, Description: j.Description, MaxBytes: s.Cfg.MaxResumeBytes,
+		Source: pageSource(c.Query("source"))})
+}
+
+// pageSource keeps a well-formed ?source= for the apply form and drops anything else (a link
+// with a broken source still opens the page; the form then carries none).
+func pageSource(v string) string {
+	v = strings.ToLower(strings.TrimSpace(v))
+	if !sourceRe.MatchString(v) {
+		return ""
+	}
+	return v
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/hireflow/hireflow/internal/infra/config"
 	"github.com/hireflow/hireflow/internal/infra/objects"
 	"github.com/hireflow/hireflow/internal/infra/seal"
+	"github.com/hireflow/hireflow/internal/infra/chat"
 	"github.com/hireflow/hireflow/internal/infra/store"
 	"github.com/hireflow/hireflow/rules"
 )
@@ -41,11 +42,18 @@ type Store interface {
 	Funnel(ctx context.Context, orgID string, f store.AnalyticsFilter) ([]store.FunnelStep, error)
 	MetricGet(ctx context.Context, orgID, name string, f store.AnalyticsFilter) (store.Metric, error)
 	BiasAuditList(ctx context.Context, orgID string, limit int) ([]store.BiasAudit, error)
+	AlertChatSet(ctx context.Context, orgID string, r chat.Robot) error
+	AlertChatGet(ctx context.Context, orgID string) (chat.Robot, bool, error)
+	AuditAlerts(ctx context.Context, orgID, auditID string) ([]store.AuditAlert, error)
+	AuditPublish(ctx context.Context, orgID string, published bool) error
+	PublicAuditBySlug(ctx context.Context, slug string) (store.PublicAudit, error)
+	CalibrationProposals(ctx context.Context, orgID, jobID string, limit int) ([]store.CalibrationProposal, error)
+	WeightsSamples(ctx context.Context, orgID, jobID string, limit int) ([]rules.WeightsSample, error)
 	CalibrationSamples(ctx context.Context, orgID, jobID string) ([]rules.CalibrationSample, error)
 	StageDurations(ctx context.Context, orgID string, f store.AnalyticsFilter) ([]store.StageDuration, error)
 	EmployeeForm(ctx context.Context, orgID, appID string) (string, map[string]string, error)
 	EmployeeFormSave(ctx context.Context, orgID, appID string, form map[string]string) error
-	FeedbackSave(ctx context.Context, orgID, appID string, round int, interviewerID string, ratings map[string]int, rec, comment string) error
+	FeedbackSave(ctx context.Context, orgID, appID string, round int, interviewerID string, ratings map[string]int, rec, comment string, attended bool) error
 	JobCreate(ctx context.Context, p hireflow.Principal, j *hireflow.Job, c *rules.Compiled) error
 	JobGet(ctx context.Context, orgID, id string) (hireflow.Job, error)
 	JobGetOpen(ctx context.Context, id string) (hireflow.Job, error)

@@ -125,6 +125,8 @@ type feedbackRequest struct {
 	Ratings        map[string]int `json:"ratings"`
 	Recommendation string         `json:"recommendation"`
 	Comment        string         `json:"comment"`
+	// Attended is false when the candidate did not come (then no ratings); default true.
+	Attended *bool `json:"attended"`
 }
 
 // submitFeedback takes a live round's feedback; the comment is personal opinion about a
@@ -132,10 +134,11 @@ type feedbackRequest struct {
 func (s *Server) submitFeedback(c *fiber.Ctx) error {
 	return staffStep(s, c, workflows.UpdateInterviewFeedback, func(req feedbackRequest, p hireflow.Principal) (any, error) {
 		return workflows.FeedbackUpdate{Round: req.Round, InterviewerID: p.UserID, Role: p.Role, Ratings: req.Ratings,
-			Recommendation: req.Recommendation}, maxText("comment", req.Comment, 5000)
+			Recommendation: req.Recommendation, NoShow: req.Attended != nil && !*req.Attended}, maxText("comment", req.Comment, 5000)
 	}, func(ctx context.Context, req feedbackRequest, app hireflow.Application, ack workflows.UpdateAck) (fiber.Map, error) {
 		p := principal(c)
-		return fiber.Map{"accepted": true, "stage": ack.Stage}, s.Store.FeedbackSave(ctx, p.OrgID, app.ID, req.Round, p.UserID, req.Ratings, req.Recommendation, req.Comment)
+		return fiber.Map{"accepted": true, "stage": ack.Stage}, s.Store.FeedbackSave(ctx, p.OrgID, app.ID, req.Round, p.UserID, req.Ratings, req.Recommendation, req.Comment,
+			req.Attended == nil || *req.Attended)
 	})
 }
 

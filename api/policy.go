@@ -34,6 +34,9 @@ const (
 	actRecordingRead       action = "recordings:read"
 	actAnalyticsRead       action = "analytics:read"
 	actBiasAuditRun        action = "bias_audits:run"
+	actAlertsWrite         action = "organisation:alerts"
+	actAuditPublish        action = "bias_audits:publish"
+	actCalibrationPropose  action = "calibration:propose"
 )
 
 var (
@@ -65,6 +68,9 @@ var policy = map[action][]hireflow.Role{
 	actRecordingRead:       {manager, interviewer},               // recruiters see scores, not videos
 	actAnalyticsRead:       {analyst, recruiter, manager, admin}, // aggregates of the analytics views, no candidate
 	actBiasAuditRun:        {analyst, admin},
+	actAlertsWrite:         {admin},
+	actAuditPublish:        {admin},
+	actCalibrationPropose:  {admin, recruiter}, // writes a draft rule set version (never publishes)
 }
 
 // seesCandidateContact says which roles see names and emails (analysts work on IDs only).

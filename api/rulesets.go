@@ -236,6 +236,15 @@ func (s *Server) publishRuleSet(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// A new weights rule (a calibration proposal, or one written by hand) is gated on the
+	// scoring rates it gives the job's past applications, as the screening rule is on its own.
+	scoring, err := s.weightsGate(c.UserContext(), p.OrgID, id, v)
+	if err != nil {
+		return err
+	}
+	for _, b := range scoring {
+		rep.BelowGate = append(rep.BelowGate, b)
+	}
 	reason := strings.TrimSpace(req.OverrideReason)
 	if len(rep.BelowGate) > 0 && len(reason) < 10 {
 		return &hireflow.Error{Kind: hireflow.KindConflict, Code: "bias_gate", Field: "override_reason",

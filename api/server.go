@@ -109,6 +109,12 @@ func newServer(d Deps) (*Server, *fiber.App) {
 	s.staff(v1, fiber.MethodGet, "/analytics/bias-audits", actAnalyticsRead, s.listBiasAudits)
 	s.staff(v1, fiber.MethodGet, "/analytics/calibration", actAnalyticsRead, s.calibration)
 	s.staff(v1, fiber.MethodPost, "/analytics/bias-audits", actBiasAuditRun, s.runBiasAudit)
+	s.staff(v1, fiber.MethodGet, "/analytics/bias-audits/:id/alerts", actAnalyticsRead, s.biasAuditAlerts)
+	s.staff(v1, fiber.MethodPut, "/analytics/bias-audits/publication", actAuditPublish, s.publishAudits)
+	s.staff(v1, fiber.MethodGet, "/analytics/calibration/proposals", actAnalyticsRead, s.listCalibrationProposals)
+	s.staff(v1, fiber.MethodPost, "/analytics/calibration/proposals", actCalibrationPropose, s.proposeCalibration)
+	s.staff(v1, fiber.MethodGet, "/organisation/alert-chat", actAlertsWrite, s.getAlertChat)
+	s.staff(v1, fiber.MethodPut, "/organisation/alert-chat", actAlertsWrite, s.setAlertChat)
 	s.staff(v1, fiber.MethodGet, "/jobs/:id", actJobsRead, s.getJob)
 	s.staff(v1, fiber.MethodGet, "/applications", actApplicationsRead, s.listApplications)
 	s.staff(v1, fiber.MethodGet, "/applications/:id", actApplicationsRead, s.getApplication)
@@ -147,6 +153,10 @@ func newServer(d Deps) (*Server, *fiber.App) {
 
 	f.Get("/jobs/:id/apply", s.applyPage)
 	f.Get("/console/login", s.loginPage)
+	s.consolePage(f, "/console", actJobsRead, s.consoleHome)
+	s.consolePage(f, "/console/analytics", actAnalyticsRead, s.analyticsPage)
+	s.consolePage(f, "/console/analytics/audits", actAnalyticsRead, s.auditsPage)
+	f.Get("/audits/:slug", publicLimit, s.publicAuditPage)
 	s.consolePage(f, "/console/applications/:id", actApplicationsRead, s.applicationPage)
 	s.consolePage(f, "/console/applications/:id/decisions", actDecisionsRead, s.decisionsPage)
 	s.consolePage(f, "/console/applications/:id/report", actReportRead, s.reportPage)
@@ -277,7 +287,8 @@ func statusOf(k hireflow.Kind) int {
 // wantsHTML is true for the candidate pages (not their JSON twins).
 func wantsHTML(c *fiber.Ctx) bool {
 	p := c.Path()
-	return strings.HasPrefix(p, "/c/") || strings.HasPrefix(p, "/console/") || (strings.HasPrefix(p, "/jobs/") && strings.HasSuffix(p, "/apply"))
+	return strings.HasPrefix(p, "/c/") || p == "/console" || strings.HasPrefix(p, "/console/") || strings.HasPrefix(p, "/audits/") ||
+		(strings.HasPrefix(p, "/jobs/") && strings.HasSuffix(p, "/apply"))
 }
 
 // lang picks zh or en: ?lang=, then the hf_lang cookie, then Accept-Language.

@@ -8,10 +8,14 @@ import (
 )
 
 // AuditRecord is one automated decision with the candidate's self-identified groups (empty
-// when not given). Point is the decision point (screening, routing).
+// when not given). Point is the decision point (screening, routing) or "scoring", whose
+// records carry the application's interview score instead of an outcome. Family is the
+// job family the application belongs to.
 type AuditRecord struct {
 	Point   string
 	Outcome string
+	Score   float64
+	Family  string
 	Groups  map[string]string
 }
 
@@ -36,6 +40,37 @@ type AuditReport struct {
 	ByPoint map[string]int `json:"by_point"`
 	Rates   []AuditRate    `json:"rates"`
 	Below   []string       `json:"below_threshold"` // "routing sex=female 0.72"
+	// MedianScore is the scoring sample's median: a scoring rate is the share above it.
+	MedianScore float64 `json:"median_score,omitempty"`
+	// Families is the same audit for each job family's records (AuditFamilies).
+	Families map[string]AuditReport `json:"families,omitempty"`
+}
+
+// AuditFamilies is Audit over every record, with the audit of each job family's records.
+func AuditFamilies(recs []AuditRecord) AuditReport {
+	r := Audit(recs)
+	by := map[string][]AuditRecord{}
+	for _, rec := range recs {
+		by[rec.Family] = append(by[rec.Family], rec)
+	}
+	r.Families = map[string]AuditReport{}
+	for f, sub := range by {
+		r.Families[f] = Audit(sub)
+	}
+	return r
+}
+
+// median of the values (the mean of the two middle ones for an even count).
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	v = slices.Clone(v)
+	slices.Sort(v)
+	if len(v)%2 == 1 {
+		return v[len(v)/2]
+	}
+	return (v[len(v)/2-1] + v[len(v)/2]) / 2
 }
 
 // AuditCategories are the categories of an audit, the intersection of sex and race/ethnicity
@@ -43,7 +78,8 @@ type AuditReport struct {
 var AuditCategories = []string{"sex", "race_ethnicity", "sex×race_ethnicity", "age_band", "region"}
 
 // selectedOutcome is what counts as selected at each decision point.
-var selectedOutcome = map[string]string{"screening": "pass", "routing": "advance"}
+// (For "scoring" a record is selected when its score is above the sample's median.)
+var selectedOutcome = map[string]string{"screening": "pass", "routing": "advance", "scoring": ""}
 
 // Audit computes selection rates and impact ratios by category and group for every decision
 // point, per NYC Local Law 144's rules: a group's rate over the highest rate of its category,
@@ -52,10 +88,21 @@ func Audit(recs []AuditRecord) AuditReport {
 	type key struct{ point, cat, group string }
 	stats := map[key]*AuditRate{}
 	r := AuditReport{Records: len(recs), ByPoint: map[string]int{}, Rates: []AuditRate{}, Below: []string{}}
+	var scores []float64
+	for _, rec := range recs {
+		if rec.Point == "scoring" {
+			scores = append(scores, rec.Score)
+		}
+	}
+	r.MedianScore = median(scores)
 	for _, rec := range recs {
 		sel, ok := selectedOutcome[rec.Point]
 		if !ok {
 			continue
+		}
+		selected := rec.Outcome == sel
+		if rec.Point == "scoring" {
+			selected = rec.Score > r.MedianScore
 		}
 		r.ByPoint[rec.Point]++
 		for _, cat := range AuditCategories {
@@ -66,7 +113,7 @@ func Audit(recs []AuditRecord) AuditReport {
 				stats[key{rec.Point, cat, g}] = s
 			}
 			s.N++
-			if rec.Outcome == sel {
+			if selected {
 				s.Selected++
 			}
 		}

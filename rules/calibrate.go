@@ -136,3 +136,57 @@ func bootstrap(xs, ys []float64, rng *rand.Rand) (float64, float64) {
 	slices.Sort(rhos)
 	return rhos[runs*25/1000], rhos[runs*975/1000]
 }
+
+// WeightsRule writes proposed weights as a weights rule (an expr map literal, dimensions in
+// order), rounded to thousandths that add up to exactly 1: the last dimension takes the
+// remainder of the rounding.
+func WeightsRule(w map[string]float64) string {
+	names := slices.Sorted(maps.Keys(w))
+	var b []byte
+	b = append(b, '{')
+	left := 1000
+	for i, d := range names {
+		m := int(math.Round(w[d] * 1000))
+		if i == len(names)-1 {
+			m = left
+		}
+		left -= m
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, '"')
+		b = append(b, d...)
+		b = append(b, `": `...)
+		b = append(b, []byte(formatThousandths(m))...)
+	}
+	return string(append(b, '}'))
+}
+
+func formatThousandths(m int) string {
+	s := []byte{byte('0' + m/1000), '.'}
+	r := m % 1000
+	return string(append(s, byte('0'+r/100), byte('0'+r/10%10), byte('0'+r%10)))
+}
+
+// WeightsSample is one past scored application: its mean score per dimension, and the
+// self-identified groups (only inside the simulation; only counts leave it).
+type WeightsSample struct {
+	Scores map[string]float64
+	Groups map[string]string
+	Family string
+}
+
+// SimulateWeights scores past applications under new weights (Σ weight × dimension score) and
+// audits the scoring point under them: the share above the median score by group and the
+// impact ratios, as the yearly audit computes them, so a proposal is gated as a rule is.
+func SimulateWeights(samples []WeightsSample, w map[string]float64) AuditReport {
+	recs := make([]AuditRecord, 0, len(samples))
+	for _, s := range samples {
+		score := 0.0
+		for d, x := range w {
+			score += x * s.Scores[d]
+		}
+		recs = append(recs, AuditRecord{Point: "scoring", Score: score, Family: s.Family, Groups: s.Groups})
+	}
+	return Audit(recs)
+}

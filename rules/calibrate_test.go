@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"context"
 	"math/rand/v2"
 	"testing"
 
@@ -54,4 +55,49 @@ func TestSpearmanTies(t *testing.T) {
 	require.InDelta(t, 1.0, Spearman([]float64{1, 2, 2, 3}, []float64{10, 20, 20, 30}), 1e-12)
 	require.InDelta(t, -1.0, Spearman([]float64{1, 2, 3}, []float64{3, 2, 1}), 1e-12)
 	require.Equal(t, 0.0, Spearman([]float64{1, 1, 1}, []float64{1, 2, 3}))
+}
+
+func TestWeightsRuleAddsUpAndCompiles(t *testing.T) {
+	w := map[string]float64{"communication": 1.0 / 3, "technical": 1.0 / 3, "problem_solving": 1.0 / 3}
+	src := WeightsRule(w)
+	require.Equal(t, `{"communication": 0.333, "problem_solving": 0.333, "technical": 0.334}`, src)
+	p, err := Compile(RuleWeights, src)
+	require.NoError(t, err)
+	got, err := p.Weights(context.Background(), WeightsEnv{Dimensions: []string{"communication", "technical", "problem_solving"}})
+	require.NoError(t, err)
+	require.InDelta(t, 0.334, got["technical"], 1e-9)
+}
+
+// A population where women score higher on one dimension and men on another: weighting the
+// first gives men a lower scoring rate, weighting the second the reverse; the simulation's
+// ratios are the known ones.
+func TestSimulateWeightsGatesAProposal(t *testing.T) {
+	var samples []WeightsSample
+	for i := 0; i < 100; i++ {
+		sex := "female"
+		a, b := 4.0, 2.0
+		if i%2 == 1 {
+			sex, a, b = "male", 2.0, 4.0
+		}
+		if i%10 < 2 { // a fifth of each group swaps, so rates are 0.8 and 0.2
+			a, b = b, a
+		}
+		samples = append(samples, WeightsSample{Scores: map[string]float64{"a": a, "b": b}, Groups: map[string]string{"sex": sex}})
+	}
+	rep := SimulateWeights(samples, map[string]float64{"a": 1})
+	rate := func(r AuditReport, g string) AuditRate {
+		for _, x := range r.Rates {
+			if x.Category == "sex" && x.Group == g {
+				return x
+			}
+		}
+		t.Fatalf("no rate for %s", g)
+		return AuditRate{}
+	}
+	require.InDelta(t, 0.8, rate(rep, "female").Rate, 1e-9)
+	require.InDelta(t, 0.2, rate(rep, "male").Rate, 1e-9)
+	require.InDelta(t, 0.25, rate(rep, "male").ImpactRatio, 1e-9)
+	require.NotEmpty(t, rep.Below)
+	even := SimulateWeights(samples, map[string]float64{"a": 0.5, "b": 0.5})
+	require.Empty(t, even.Below, "equal weights give everyone the same score: nobody is above the median")
 }

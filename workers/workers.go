@@ -17,6 +17,7 @@ func NewApplicationWorker(c client.Client, taskQueue string, acts *activities.Ac
 	w.RegisterWorkflow(workflows.ApplicationWorkflow)
 	w.RegisterWorkflow(workflows.ApprovalWorkflow)
 	w.RegisterWorkflowWithOptions(workflows.BiasAuditWorkflow, workflow.RegisterOptions{Name: workflows.BiasAuditWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.CalibrationWorkflow, workflow.RegisterOptions{Name: workflows.CalibrationWorkflowName})
 	w.RegisterActivity(acts)
 	return w
 }

@@ -180,6 +180,9 @@ type FeedbackUpdate struct {
 	Role           hireflow.Role
 	Ratings        map[string]int // dimension → 1..5
 	Recommendation string         // advance | hold | reject
+	// NoShow: the candidate did not come to the round; given without ratings. (Histories
+	// recorded before the field replay unchanged: the field decodes as false.)
+	NoShow bool `json:",omitempty"`
 }
 
 // ReviewUpdate is one reviewer's decision.

@@ -36,3 +36,28 @@ func BiasAuditWorkflow(ctx workflow.Context, in BiasAuditInput) (activities.Bias
 		Trigger: trigger, RunKey: info.WorkflowExecution.ID + "/" + info.WorkflowExecution.RunID}).Get(ctx, &res)
 	return res, err
 }
+
+// CalibrationInput starts a calibration of one organisation (every job with probation
+// outcomes, or one), as the monthly schedule or a person asks.
+type CalibrationInput struct {
+	OrgID  string
+	JobID  string `json:",omitempty"`
+	UserID string `json:",omitempty"` // who asked (on demand); empty from the schedule
+}
+
+// CalibrationWorkflowName is the workflow's registered name (the schedule starts it by name).
+const CalibrationWorkflowName = "CalibrationWorkflow"
+
+// CalibrationWorkflow runs activities.ProposeCalibration: each job's proposal becomes a draft
+// rule set version with its simulation and evidence; a person publishes it (or not).
+func CalibrationWorkflow(ctx workflow.Context, in CalibrationInput) ([]activities.CalibrationOutcome, error) {
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 10 * time.Minute, RetryPolicy: activityOptions.RetryPolicy})
+	trigger := "on_demand"
+	if in.UserID == "" {
+		trigger = "schedule"
+	}
+	var out []activities.CalibrationOutcome
+	err := workflow.ExecuteActivity(ctx, a.ProposeCalibration, activities.CalibrationInput{OrgID: in.OrgID, JobID: in.JobID,
+		Trigger: trigger, UserID: in.UserID}).Get(ctx, &out)
+	return out, err
+}

@@ -39,3 +39,31 @@ func EnsureBiasAuditSchedule(ctx context.Context, c client.Client, taskQueue, or
 	}
 	return id, nil
 }
+
+// RunCalibration runs one calibration workflow to its end.
+func RunCalibration(ctx context.Context, c client.Client, taskQueue string, in CalibrationInput) ([]activities.CalibrationOutcome, error) {
+	var out []activities.CalibrationOutcome
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "calibration/" + in.OrgID + "/" + uuid.NewString(),
+		TaskQueue: taskQueue}, CalibrationWorkflowName, in)
+	if err != nil {
+		return out, err
+	}
+	return out, run.Get(ctx, &out)
+}
+
+// EnsureCalibrationSchedule creates the monthly Temporal Schedule calibration/<org> (the 2nd
+// of each month at 04:00 UTC, after the bias audit) unless it exists.
+func EnsureCalibrationSchedule(ctx context.Context, c client.Client, taskQueue, orgID string) (string, error) {
+	id := "calibration/" + orgID
+	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{ID: id,
+		Spec: client.ScheduleSpec{Calendars: []client.ScheduleCalendarSpec{{
+			Second: []client.ScheduleRange{{Start: 0}}, Minute: []client.ScheduleRange{{Start: 0}}, Hour: []client.ScheduleRange{{Start: 4}},
+			DayOfMonth: []client.ScheduleRange{{Start: 2}}, Month: []client.ScheduleRange{{Start: 1, End: 12}},
+			DayOfWeek: []client.ScheduleRange{{Start: 0, End: 6}}}}},
+		Action: &client.ScheduleWorkflowAction{ID: id, Workflow: CalibrationWorkflowName, TaskQueue: taskQueue,
+			Args: []any{CalibrationInput{OrgID: orgID}}}})
+	if err != nil && !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+		return id, err
+	}
+	return id, nil
+}

@@ -145,7 +145,10 @@ func (l *pipelineRun) validateFeedback(f FeedbackUpdate) error {
 	if _, dup := l.feedback[f.InterviewerID]; dup || f.InterviewerID == "" {
 		return temporal.NewApplicationError("this interviewer already gave feedback for this round", "duplicate_feedback")
 	}
-	if len(f.Ratings) == 0 {
+	if f.NoShow && len(f.Ratings) > 0 {
+		return temporal.NewApplicationError("a no-show is given without ratings", "ratings_for_no_show")
+	}
+	if len(f.Ratings) == 0 && !f.NoShow {
 		return temporal.NewApplicationError("ratings are required", "ratings_required")
 	}
 	for _, d := range sortedKeys(f.Ratings) {

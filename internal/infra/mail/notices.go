@@ -61,6 +61,8 @@ var notices = map[string]notice{
 		paragraphs: [][2]string{{"The probation evaluation for {{job}} is overdue.", "{{job}}职位的试用期评估已逾期。"}}},
 	hireflow.NoticeHoldSLA: {staff: true, subject: [2]string{"An application for {{job}} waits for your decision", "「{{job}}」有一份申请等待您的决定"},
 		paragraphs: [][2]string{{"An application for {{job}} is on hold and has waited longer than its service level for your decision. Please pass or reject it.", "「{{job}}」有一份待定申请已超过处理时限，请尽快决定通过或拒绝。"}}},
+	hireflow.NoticeBiasAuditAlert: {staff: true, subject: [2]string{"Bias audit alert: {{org}}", "偏差审计预警：{{org}}"},
+		paragraphs: [][2]string{{"The bias audit found groups whose impact ratio is under 0.8 (the four-fifths rule): {{detail}}. Review the decision rules before the next period.", "偏差审计发现影响比低于 0.8（五分之四规则）的群体：{{detail}}。请在下一周期前复核决策规则。"}}},
 	hireflow.NoticeOfferDraftReminder: {staff: true, subject: [2]string{"An offer for {{job}} waits to be drafted", "{{job}}职位的录用待起草"},
 		paragraphs: [][2]string{{"An application for {{job}} passed review and waits for an offer draft.", "一份{{job}}职位的申请已通过评审，等待起草录用。"}}},
 }

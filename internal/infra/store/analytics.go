@@ -70,6 +70,9 @@ func quoteLiteral(s string) string {
 type AnalyticsFilter struct {
 	JobID    string
 	From, To time.Time // applied at or after From, before To; zero: open
+	// Source and Language narrow the funnel to applications of that source code (the careers
+	// page's ?source=; "none" for applications that gave none) and that language.
+	Source, Language string
 }
 
 // FunnelStep is one step of the funnel with the applications that reached it.
@@ -89,7 +92,8 @@ func (s *Store) Funnel(ctx context.Context, orgID string, f AnalyticsFilter) ([]
 			AND ($2::uuid IS NULL OR fu.job_id = $2)
 			AND ($3::timestamptz IS NULL OR fu.month >= date_trunc('month', $3::timestamptz))
 			AND ($4::timestamptz IS NULL OR fu.month < $4::timestamptz)
-		GROUP BY st.position, st.step ORDER BY st.position`, orgID, nilIfEmpty(f.JobID), nilTime(f.From), nilTime(f.To))
+			AND ($5::text IS NULL OR fu.source = $5) AND ($6::text IS NULL OR fu.language = $6)
+		GROUP BY st.position, st.step ORDER BY st.position`, orgID, nilIfEmpty(f.JobID), nilTime(f.From), nilTime(f.To), sourceArg(f.Source), nilIfEmpty(f.Language))
 	if err != nil {
 		return nil, fmt.Errorf("store: funnel: %w", err)
 	}
@@ -172,6 +176,17 @@ func (s *Store) StageDurations(ctx context.Context, orgID string, f AnalyticsFil
 	return out, err
 }
 
+// sourceArg is the funnel's source filter: nil for all, ” for applications without one.
+func sourceArg(src string) *string {
+	switch src {
+	case "":
+		return nil
+	case "none":
+		src = ""
+	}
+	return &src
+}
+
 func nilTime(t time.Time) *time.Time {
 	if t.IsZero() {
 		return nil
@@ -189,6 +204,13 @@ func (s *Store) ApplicationEvent(ctx context.Context, orgID, appID, eventKey str
 		return fmt.Errorf("store: unable to record event: %w", err)
 	}
 	return nil
+}
+
+// ApplicationJob is the job of an application of the organisation.
+func (s *Store) ApplicationJob(ctx context.Context, orgID, appID string) (string, error) {
+	var job string
+	err := s.db.QueryRow(ctx, `SELECT job_id FROM applications WHERE org_id = $1 AND id = $2`, orgID, appID).Scan(&job)
+	return job, notFound(err, "application_not_found", "application")
 }
 
 // ApplicationOrg finds the organisation of an application (operator tools that take an ID).
@@ -242,6 +264,26 @@ var metricQueries = map[string]string{
 			AND ($3::timestamptz IS NULL OR week >= date_trunc('week', $3::timestamptz)) AND ($4::timestamptz IS NULL OR week < $4)
 		GROUP BY kind, week ORDER BY week, kind`,
 	"report-times": percentiles("report_times", "seconds_to_report", "report_at"),
+	// The funnel by source: each source (none: applications that gave none) and step.
+	"sources": `SELECT coalesce(nullif(source, ''), 'none') AS source, position, step, sum(applications)::bigint AS applications
+		FROM analytics.funnel WHERE org_id = $1 AND ($2::uuid IS NULL OR job_id = $2)
+			AND ($3::timestamptz IS NULL OR month >= date_trunc('month', $3::timestamptz)) AND ($4::timestamptz IS NULL OR month < $4)
+		GROUP BY 1, position, step ORDER BY 1, position`,
+	// SLA breaches by the person each reminder or escalation went to (a pseudonym), per week.
+	"sla-by-person": `SELECT person, kind, week, sum(reminders)::bigint AS reminders FROM analytics.sla_breaches_by_person
+		WHERE org_id = $1 AND ($2::uuid IS NULL OR job_id = $2)
+			AND ($3::timestamptz IS NULL OR week >= date_trunc('week', $3::timestamptz)) AND ($4::timestamptz IS NULL OR week < $4)
+		GROUP BY person, kind, week ORDER BY week, person, kind`,
+	// Show-up: live rounds with feedback, those the candidate came to, and the share.
+	"show-up": `SELECT count(*) AS rounds, count(*) FILTER (WHERE attended) AS attended,
+			coalesce(round(count(*) FILTER (WHERE attended)::numeric / nullif(count(*), 0), 4), 0)::float8 AS share
+		FROM analytics.live_rounds WHERE org_id = $1 AND ($2::uuid IS NULL OR job_id = $2)
+			AND ($3::timestamptz IS NULL OR first_feedback_at >= $3) AND ($4::timestamptz IS NULL OR first_feedback_at < $4)`,
+	// Interviewer load: live-round feedback given per interviewer (a pseudonym) and week.
+	"interviewer-load": `SELECT interviewer, week, sum(rounds)::bigint AS rounds FROM analytics.interviewer_load
+		WHERE org_id = $1 AND ($2::uuid IS NULL OR job_id = $2)
+			AND ($3::timestamptz IS NULL OR week >= date_trunc('week', $3::timestamptz)) AND ($4::timestamptz IS NULL OR week < $4)
+		GROUP BY interviewer, week ORDER BY week, interviewer`,
 }
 
 // percentiles is a metric of how many rows a view has and the p50 and p90 of one of its
@@ -282,15 +324,28 @@ func (s *Store) MetricGet(ctx context.Context, orgID, name string, f AnalyticsFi
 }
 
 // BiasAuditRecords loads the automated decisions of a period (the latest of each kind per
-// application, screening and routing) with the candidates' self-identified groups, and the
-// rule-set versions in force, for a bias audit. The groups leave this function only inside
-// the audit's aggregates.
+// application, screening and routing), the interview score of each application scored in it
+// (the mean of its answers' overall scores), with the candidates' self-identified groups and
+// job families, and the rule-set versions in force, for a bias audit. The groups leave this
+// function only inside the audit's aggregates.
 func (s *Store) BiasAuditRecords(ctx context.Context, orgID string, from, to time.Time) ([]rules.AuditRecord, map[string][]int, error) {
-	rows, err := s.db.Query(ctx, `SELECT DISTINCT ON (d.application_id, d.kind) d.kind, d.outcome, coalesce(d.rule_version, 0),
-			coalesce(g.sex, ''), coalesce(g.race_ethnicity, ''), coalesce(g.age_band, ''), coalesce(g.region, '')
-		FROM decisions d LEFT JOIN application_groups g ON g.application_id = d.application_id
-		WHERE d.org_id = $1 AND d.kind IN ('screening', 'routing') AND d.created_at >= $2 AND d.created_at < $3
-		ORDER BY d.application_id, d.kind, d.created_at DESC`, orgID, from, to)
+	rows, err := s.db.Query(ctx, `SELECT x.application_id, x.point, x.outcome, x.score, x.version, coalesce(nullif(j.family, ''), j.title),
+			g.groups_enc, coalesce(g.sex, ''), coalesce(g.age_band, ''), coalesce(g.region, ''), coalesce(g.race_ethnicity, '')
+		FROM (SELECT DISTINCT ON (d.application_id, d.kind) d.application_id, d.kind AS point, d.outcome, 0::float8 AS score,
+				coalesce(d.rule_version, 0) AS version
+			FROM decisions d
+			WHERE d.org_id = $1 AND d.kind IN ('screening', 'routing') AND d.created_at >= $2 AND d.created_at < $3
+			ORDER BY d.application_id, d.kind, d.created_at DESC) x
+		JOIN applications a ON a.id = x.application_id JOIN jobs j ON j.id = a.job_id
+		LEFT JOIN application_groups g ON g.application_id = x.application_id
+		UNION ALL
+		SELECT sc.application_id, 'scoring', '', avg(sc.overall)::float8, 0, coalesce(nullif(j.family, ''), j.title),
+			g.groups_enc, coalesce(g.sex, ''), coalesce(g.age_band, ''), coalesce(g.region, ''), coalesce(g.race_ethnicity, '')
+		FROM answer_scores sc JOIN applications a ON a.id = sc.application_id JOIN jobs j ON j.id = a.job_id
+		LEFT JOIN application_groups g ON g.application_id = sc.application_id
+		WHERE sc.org_id = $1
+		GROUP BY sc.application_id, j.family, j.title, g.groups_enc, g.sex, g.age_band, g.region, g.race_ethnicity
+		HAVING max(sc.created_at) >= $2 AND max(sc.created_at) < $3`, orgID, from, to)
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: bias audit: %w", err)
 	}
@@ -299,13 +354,19 @@ func (s *Store) BiasAuditRecords(ctx context.Context, orgID string, from, to tim
 	seen := map[string]map[int]bool{}
 	for rows.Next() {
 		var rec rules.AuditRecord
+		var appID string
 		var version int
-		var sex, race, age, region string
-		if err := rows.Scan(&rec.Point, &rec.Outcome, &version, &sex, &race, &age, &region); err != nil {
+		var g groupColumns
+		if err := rows.Scan(&appID, &rec.Point, &rec.Outcome, &rec.Score, &version, &rec.Family, &g.sealed, &g.sex, &g.age, &g.region, &g.race); err != nil {
 			return nil, nil, err
 		}
-		rec.Groups = map[string]string{"sex": sex, "race_ethnicity": race, "age_band": age, "region": region}
+		if rec.Groups, err = s.openGroups(appID, g); err != nil {
+			return nil, nil, err
+		}
 		out = append(out, rec)
+		if rec.Point == "scoring" {
+			continue
+		}
 		if seen[rec.Point] == nil {
 			seen[rec.Point] = map[int]bool{}
 		}

@@ -22,6 +22,7 @@ type NewApplication struct {
 	Email       string
 	Phone       string
 	Language    string
+	Source      string // where the candidate came from (?source=), '' when not given
 	ResumeText  string
 	Object      StoredObject
 	// Groups is the candidate's voluntary self-identification for bias audits (may be nil).
@@ -69,11 +70,11 @@ func (s *Store) ApplicationCreate(ctx context.Context, in NewApplication, upload
 		if err != nil {
 			return fmt.Errorf("store: unable to store candidate: %w", err)
 		}
-		err = tx.QueryRow(ctx, `INSERT INTO applications (id, org_id, job_id, candidate_id, stage, status, rule_set_id, rule_version, workflow_id, language, resume_text_enc)
-			VALUES ($1, $2, $3, $4, 'applied', 'active', $5, $6, $7, $8, $9)
+		err = tx.QueryRow(ctx, `INSERT INTO applications (id, org_id, job_id, candidate_id, stage, status, rule_set_id, rule_version, workflow_id, language, resume_text_enc, source)
+			VALUES ($1, $2, $3, $4, 'applied', 'active', $5, $6, $7, $8, $9, $10)
 			RETURNING id, org_id, job_id, candidate_id, stage, status, rule_set_id, rule_version, workflow_id, language, created_at, updated_at`,
 			in.ID, in.OrgID, in.JobID, candID, in.RuleSetID, in.RuleVersion, hireflow.WorkflowIDForApplication(in.ID), in.Language,
-			s.box.SealString(in.ResumeText, aad("applications", "resume_text", in.ID))).
+			s.box.SealString(in.ResumeText, aad("applications", "resume_text", in.ID)), in.Source).
 			Scan(&a.ID, &a.OrgID, &a.JobID, &a.CandidateID, &a.Stage, &a.Status, &a.RuleSetID, &a.RuleVersion, &a.WorkflowID, &a.Language, &a.CreatedAt, &a.UpdatedAt)
 		if isUniqueViolation(err, "applications_org_id_job_id_candidate_id_key") {
 			return hireflow.Errorf(hireflow.KindConflict, "already_applied", "email",
@@ -89,8 +90,8 @@ func (s *Store) ApplicationCreate(ctx context.Context, in NewApplication, upload
 			return fmt.Errorf("store: unable to record object: %w", err)
 		}
 		if len(in.Groups) > 0 {
-			if _, err := tx.Exec(ctx, `INSERT INTO application_groups (application_id, org_id, sex, age_band, region, race_ethnicity) VALUES ($1, $2, $3, $4, $5, $6)`,
-				in.ID, in.OrgID, in.Groups["sex"], in.Groups["age_band"], in.Groups["region"], in.Groups["race_ethnicity"]); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO application_groups (application_id, org_id, groups_enc, consented_at) VALUES ($1, $2, $3, now())`,
+				in.ID, in.OrgID, s.sealGroups(in.ID, in.Groups)); err != nil {
 				return fmt.Errorf("store: unable to store self-identification: %w", err)
 			}
 		}

@@ -59,10 +59,13 @@ func (s *Store) AnswerGet(ctx context.Context, orgID, answerID string) (Answer, 
 }
 
 // FeedbackSave stores an interviewer's live-round feedback (once per interviewer and round).
-func (s *Store) FeedbackSave(ctx context.Context, orgID, appID string, round int, interviewerID string, ratings map[string]int, rec, comment string) error {
-	_, err := s.db.Exec(ctx, `INSERT INTO interview_feedback (org_id, application_id, round, interviewer_id, ratings, recommendation, comment)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (application_id, round, interviewer_id) DO NOTHING`,
-		orgID, appID, round, interviewerID, mustJSON(ratings), rec, comment)
+func (s *Store) FeedbackSave(ctx context.Context, orgID, appID string, round int, interviewerID string, ratings map[string]int, rec, comment string, attended bool) error {
+	if ratings == nil {
+		ratings = map[string]int{}
+	}
+	_, err := s.db.Exec(ctx, `INSERT INTO interview_feedback (org_id, application_id, round, interviewer_id, ratings, recommendation, comment, attended)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (application_id, round, interviewer_id) DO NOTHING`,
+		orgID, appID, round, interviewerID, mustJSON(ratings), rec, comment, attended)
 	return err
 }
 

@@ -131,8 +131,12 @@ func (s *Store) RuleSetSaveDraft(ctx context.Context, p hireflow.Principal, id s
 			RETURNING version`, id, p.OrgID, mustJSON(c.Set.Rules), mustJSON(c.Set.Pipeline), mustJSON(c.Hashes), nilIfEmpty(p.UserID)).Scan(&version); err != nil {
 			return fmt.Errorf("store: unable to save draft: %w", err)
 		}
+		actorType, actor := "user", p.UserID
+		if actor == "" { // a calibration the schedule proposed
+			actorType, actor = "system", "calibration"
+		}
 		_, err := tx.Exec(ctx, `INSERT INTO audit_log (org_id, actor_type, actor_id, action, subject_type, subject_id, detail)
-			VALUES ($1, 'user', $2, 'ruleset.draft', 'rule_set', $3, $4)`, p.OrgID, p.UserID, id, mustJSON(map[string]any{"version": version}))
+			VALUES ($1, $2, $3, 'ruleset.draft', 'rule_set', $4, $5)`, p.OrgID, actorType, actor, id, mustJSON(map[string]any{"version": version}))
 		return err
 	})
 	return version, err
@@ -193,7 +197,7 @@ func nilIfEmpty(s string) *string {
 // in [from, to), with the candidates' self-identified groups where given.
 func (s *Store) SimulationInputs(ctx context.Context, orgID, ruleSetID string, from, to time.Time, limit int) ([]rules.Recorded, error) {
 	rows, err := s.db.Query(ctx, `SELECT d.application_id, a.job_id, d.inputs, d.outcome,
-		coalesce(g.sex, ''), coalesce(g.age_band, ''), coalesce(g.region, ''), coalesce(g.race_ethnicity, '')
+		g.groups_enc, coalesce(g.sex, ''), coalesce(g.age_band, ''), coalesce(g.region, ''), coalesce(g.race_ethnicity, '')
 		FROM decisions d JOIN applications a ON a.id = d.application_id
 		LEFT JOIN application_groups g ON g.application_id = d.application_id
 		WHERE d.org_id = $1 AND d.step_key = 'screening' AND a.rule_set_id = $2 AND d.created_at >= $3 AND d.created_at < $4
@@ -204,16 +208,18 @@ func (s *Store) SimulationInputs(ctx context.Context, orgID, ruleSetID string, f
 	defer rows.Close()
 	var out []rules.Recorded
 	var inputs []byte
-	var sex, age, region, race string
+	var g groupColumns
 	for rows.Next() {
 		var r rules.Recorded
-		if err := rows.Scan(&r.ApplicationID, &r.JobID, &inputs, &r.Outcome, &sex, &age, &region, &race); err != nil {
+		if err := rows.Scan(&r.ApplicationID, &r.JobID, &inputs, &r.Outcome, &g.sealed, &g.sex, &g.age, &g.region, &g.race); err != nil {
 			return nil, err
 		}
 		if err := json.Unmarshal(inputs, &r.Env); err != nil {
 			return nil, fmt.Errorf("store: decision of %s has unreadable inputs: %w", r.ApplicationID, err)
 		}
-		r.Groups = map[string]string{"sex": sex, "age_band": age, "region": region, "race_ethnicity": race}
+		if r.Groups, err = s.openGroups(r.ApplicationID, g); err != nil {
+			return nil, err
+		}
 		out = append(out, r)
 	}
 	return out, rows.Err()
@@ -243,10 +249,44 @@ func (s *Store) ApplicationMigrate(ctx context.Context, p hireflow.Principal, ap
 	return from, err
 }
 
-// ApplicationGroupsSet stores a candidate's voluntary self-identification for bias audits.
+// ApplicationGroupsSet stores a candidate's voluntary self-identification for bias audits,
+// given under its own consent, sealed.
 func (s *Store) ApplicationGroupsSet(ctx context.Context, orgID, appID, sex, ageBand, region, race string) error {
-	_, err := s.db.Exec(ctx, `INSERT INTO application_groups (application_id, org_id, sex, age_band, region, race_ethnicity)
-		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (application_id) DO UPDATE SET sex = $3, age_band = $4, region = $5, race_ethnicity = $6`,
-		appID, orgID, sex, ageBand, region, race)
+	_, err := s.db.Exec(ctx, `INSERT INTO application_groups (application_id, org_id, groups_enc, consented_at)
+		VALUES ($1, $2, $3, now()) ON CONFLICT (application_id) DO UPDATE SET groups_enc = $3, consented_at = now(),
+			sex = '', age_band = '', region = '', race_ethnicity = ''`,
+		appID, orgID, s.sealGroups(appID, map[string]string{"sex": sex, "age_band": ageBand, "region": region, "race_ethnicity": race}))
 	return err
+}
+
+// groupColumns is a row of application_groups as read: sealed (from now on) or the plain
+// columns of rows written before sealing.
+type groupColumns struct {
+	sealed                 []byte
+	sex, age, region, race string
+}
+
+func (s *Store) sealGroups(appID string, g map[string]string) []byte {
+	b, _ := json.Marshal(g) // a map of strings always marshals
+	return s.box.Seal(b, aad("application_groups", "groups", appID))
+}
+
+// openGroups answers an application's groups under the category names of rules.AuditRecord.
+func (s *Store) openGroups(appID string, g groupColumns) (map[string]string, error) {
+	out := map[string]string{"sex": g.sex, "age_band": g.age, "region": g.region, "race_ethnicity": g.race}
+	if g.sealed == nil {
+		return out, nil
+	}
+	b, err := s.box.Open(g.sealed, aad("application_groups", "groups", appID))
+	if err != nil {
+		return nil, fmt.Errorf("store: self-identification of %s cannot be opened: %w", appID, err)
+	}
+	var sealed map[string]string
+	if err := json.Unmarshal(b, &sealed); err != nil {
+		return nil, err
+	}
+	for k := range out {
+		out[k] = sealed[k]
+	}
+	return out, nil
 }

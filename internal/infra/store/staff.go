@@ -152,8 +152,8 @@ func (s *Store) UsersByRole(ctx context.Context, orgID string, role hireflow.Rol
 // OrgGet finds an organisation by id.
 func (s *Store) OrgGet(ctx context.Context, id string) (hireflow.Organisation, error) {
 	var o hireflow.Organisation
-	err := s.db.QueryRow(ctx, `SELECT id, slug, name, brand_line, color, logo_url, created_at FROM organisations WHERE id = $1`, id).
-		Scan(&o.ID, &o.Slug, &o.Name, &o.BrandLine, &o.Color, &o.LogoURL, &o.CreatedAt)
+	err := s.db.QueryRow(ctx, `SELECT id, slug, name, brand_line, color, logo_url, created_at, audit_published FROM organisations WHERE id = $1`, id).
+		Scan(&o.ID, &o.Slug, &o.Name, &o.BrandLine, &o.Color, &o.LogoURL, &o.CreatedAt, &o.AuditPublished)
 	if err != nil {
 		return o, notFound(err, "org_not_found", "organisation")
 	}

@@ -103,6 +103,9 @@ func isBadUUID(err error) bool {
 }
 
 func notFound(err error, code, what string) error {
+	if err == nil {
+		return nil
+	}
 	if errors.Is(err, pgx.ErrNoRows) || isBadUUID(err) {
 		return hireflow.NotFound(code, what)
 	}

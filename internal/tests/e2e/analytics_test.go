@@ -30,9 +30,11 @@ func TestAnalyticsViewsForAnAnalystLogin(t *testing.T) {
 	a := testenv.Start(t)
 	b := testenv.Start(t)
 	applied := map[*testenv.Env][]string{}
+	jobIDs := map[*testenv.Env]string{}
 	for _, e := range []*testenv.Env{a, b} {
 		rec := e.Client(t, hireflow.RoleRecruiter)
 		job := createJob(t, e, rec, jobTimings{Reminder: "1h", Expiry: "2h", Rejection: "1s", HoldSLA: "1h"})
+		jobIDs[e] = job.ID
 		for i, p := range []demo.Profile{demo.StrongBackend("Ana Lytics", uniqueEmail("an1")), demo.WeakBackend("Wei Kerr", uniqueEmail("an2"))} {
 			r, err := demo.Apply(ctx, e.HTTP, e.BaseURL, job.ID, p, "cv.pdf", demo.ResumePDF(p.Lines), true)
 			require.NoError(t, err)
@@ -175,9 +177,9 @@ func TestAnalyticsViewsForAnAnalystLogin(t *testing.T) {
 	metrics := string(must(io.ReadAll(resp.Body)))
 	resp.Body.Close()
 	for _, want := range []string{
-		`hireflow_stage_entered_total{org="` + a.Org.ID + `",stage="invited"} 1`,
-		`hireflow_stage_entered_total{org="` + a.Org.ID + `",stage="rejected"} 1`,
-		`hireflow_decisions_total{kind="screening",org="` + a.Org.ID + `",outcome="reject"} 1`,
+		`hireflow_stage_entered_total{job="` + jobIDs[a] + `",org="` + a.Org.ID + `",stage="invited"} 1`,
+		`hireflow_stage_entered_total{job="` + jobIDs[a] + `",org="` + a.Org.ID + `",stage="rejected"} 1`,
+		`hireflow_decisions_total{job="` + jobIDs[a] + `",kind="screening",org="` + a.Org.ID + `",outcome="reject"} 1`,
 		`hireflow_emails_total{kind="invitation",org="` + a.Org.ID + `",result="sent"} 1`,
 	} {
 		require.Contains(t, metrics, want)

@@ -37,7 +37,7 @@ func TestRuleSetsVersionSimulatePublish(t *testing.T) {
 		p := demo.StrongBackend(fmt.Sprintf("Rule Applicant %d", i), uniqueEmail("rules"))
 		p.Lines[3] = fmt.Sprintf("Backend engineer with %d years of experience.", years)
 		r, err := demo.ApplyWith(ctx, e.HTTP, e.BaseURL, job.ID, p, "cv.txt", []byte(strings.Join(p.Lines, "\n")), true,
-			map[string]string{"eeo_sex": sex, "eeo_age_band": "25_39"})
+			map[string]string{"eeo_sex": sex, "eeo_age_band": "25_39", "eeo_consent": "true"})
 		require.NoError(t, err)
 		require.Equal(t, http.StatusCreated, r.Status, "%+v", r.Error)
 		appIDs = append(appIDs, r.ApplicationID)
