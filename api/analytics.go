@@ -215,7 +215,6 @@ func (s *Server) runBiasAudit(c *fiber.Ctx) error {
 	return hireflow.NotFound("bias_audit_not_found", "bias audit")
 }
 
-
 // calibration correlates each scoring dimension with probation ratings (?job=) and proposes
 // weights; a proposal is only a proposal: it becomes a rule set's draft weights rule by hand,
 // is simulated, passes the bias gate and is published by a person.

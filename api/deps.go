@@ -10,10 +10,10 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/internal/infra/chat"
 	"github.com/hireflow/hireflow/internal/infra/config"
 	"github.com/hireflow/hireflow/internal/infra/objects"
 	"github.com/hireflow/hireflow/internal/infra/seal"
-	"github.com/hireflow/hireflow/internal/infra/chat"
 	"github.com/hireflow/hireflow/internal/infra/store"
 	"github.com/hireflow/hireflow/rules"
 )

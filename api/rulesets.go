@@ -242,9 +242,7 @@ func (s *Server) publishRuleSet(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	for _, b := range scoring {
-		rep.BelowGate = append(rep.BelowGate, b)
-	}
+	rep.BelowGate = append(rep.BelowGate, scoring...)
 	reason := strings.TrimSpace(req.OverrideReason)
 	if len(rep.BelowGate) > 0 && len(reason) < 10 {
 		return &hireflow.Error{Kind: hireflow.KindConflict, Code: "bias_gate", Field: "override_reason",

@@ -80,7 +80,7 @@ type FunnelStep struct {
 	Position     int     `json:"position"`
 	Step         string  `json:"step"`
 	Applications int64   `json:"applications"`
-	Conversion   float64 `json:"conversion"` // of the step before (1 for the first)
+	Conversion   float64 `json:"conversion"` // of the step before (1 for the first; 0 after a step nobody reached)
 	DropOff      int64   `json:"drop_off"`   // applications that did not reach the next step
 }
 
@@ -102,10 +102,12 @@ func (s *Store) Funnel(ctx context.Context, orgID string, f AnalyticsFilter) ([]
 		return st, r.Scan(&st.Position, &st.Step, &st.Applications)
 	})
 	for i := range out {
-		out[i].Conversion = 1
-		if i > 0 && out[i-1].Applications > 0 {
+		switch {
+		case i == 0:
+			out[i].Conversion = 1
+		case out[i-1].Applications > 0:
 			out[i].Conversion = float64(out[i].Applications) / float64(out[i-1].Applications)
-		}
+		} // after a step nobody reached, 0
 		if i+1 < len(out) {
 			out[i].DropOff = out[i].Applications - out[i+1].Applications
 		}

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/internal/infra/chat/chattest"
 	"github.com/hireflow/hireflow/internal/infra/store"
 	"github.com/hireflow/hireflow/internal/tools/demo"
 	"github.com/hireflow/hireflow/internal/tools/testenv"
@@ -236,6 +238,34 @@ func TestBiasAuditOnTheRealStack(t *testing.T) {
 
 	var eb errBody
 	analyst := e.Client(t, hireflow.RoleAnalyst)
+	admin := e.Client(t, hireflow.RoleAdmin)
+	// The alert's chat robot: a local DingTalk robot that checks the signature as DingTalk does.
+	robot := chattest.New("SEC-test-secret")
+	defer robot.Close()
+	chatURL := e.BaseURL + "/api/v1/organisation/alert-chat"
+	for _, bad := range []struct {
+		body  map[string]any
+		field string
+	}{
+		{map[string]any{"kind": "slack", "url": robot.URL}, "kind"},
+		{map[string]any{"kind": "dingtalk", "url": "ftp://example.com/x"}, "url"},
+		{map[string]any{"kind": "dingtalk", "url": "http://user:pw@example.com/x"}, "url"},
+		{map[string]any{"kind": "feishu", "url": robot.URL, "secret": strings.Repeat("s", 300)}, "secret"},
+	} {
+		require.Equal(t, 422, doJSON(t, admin, http.MethodPut, chatURL, bad.body, &eb), "%v", bad.body)
+		require.Equal(t, bad.field, eb.Error.Field)
+	}
+	require.Equal(t, 403, doJSON(t, analyst, http.MethodPut, chatURL, map[string]any{"kind": "wecom", "url": robot.URL}, &eb))
+	var chatView map[string]any
+	require.Equal(t, 200, doJSON(t, admin, http.MethodPut, chatURL, map[string]any{"kind": "dingtalk", "url": robot.URL + chattest.DingTalkPath, "secret": "SEC-test-secret"}, &chatView))
+	require.Equal(t, 200, doJSON(t, admin, http.MethodGet, chatURL, nil, &chatView))
+	require.Equal(t, true, chatView["configured"])
+	require.NotContains(t, fmt.Sprint(chatView), "SEC-test-secret", "the secret is never shown")
+	require.NotContains(t, fmt.Sprint(chatView), "tok", "nor the token")
+	var sealed []byte
+	require.NoError(t, e.Store.Pool().QueryRow(ctx, `SELECT alert_chat_enc FROM organisations WHERE id = $1`, e.Org.ID).Scan(&sealed))
+	require.NotContains(t, string(sealed), "SEC-test-secret", "sealed at rest")
+
 	require.Equal(t, 422, doJSON(t, analyst, http.MethodPost, e.BaseURL+"/api/v1/analytics/bias-audits?from=2026-11-01&to=2026-10-01", nil, &eb))
 	require.Equal(t, 403, doJSON(t, e.Client(t, hireflow.RoleRecruiter), http.MethodPost, e.BaseURL+"/api/v1/analytics/bias-audits?from=2026-10-01&to=2026-11-01", nil, &eb))
 	var audit store.BiasAudit
@@ -267,6 +297,62 @@ func TestBiasAuditOnTheRealStack(t *testing.T) {
 	var alerts int
 	require.NoError(t, e.Store.Pool().QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE org_id = $1 AND action = 'bias_audit.below_threshold'`, e.Org.ID).Scan(&alerts))
 	require.Equal(t, 1, alerts)
+
+	// The alert reached every admin by email and the robot, once each, with only counts and codes.
+	adminUser := e.Users[hireflow.RoleAdmin]
+	mail := e.WaitEmail(t, adminUser.Email, "Bias audit alert", 30*time.Second)
+	require.Contains(t, mail.Text, "screening sex=female 0.75")
+	require.Contains(t, mail.Text, "/console/analytics/audits#audit-"+audit.ID)
+	msgs := robot.Messages()
+	require.Len(t, msgs, 1)
+	require.Contains(t, fmt.Sprint(msgs[0]), "screening sex=female 0.75")
+	var sent struct{ Alerts []store.AuditAlert }
+	require.Equal(t, 200, doJSON(t, analyst, http.MethodGet, e.BaseURL+"/api/v1/analytics/bias-audits/"+audit.ID+"/alerts", nil, &sent))
+	require.ElementsMatch(t, []store.AuditAlert{{Channel: "chat:dingtalk", Status: "sent"}, {Channel: "email:" + adminUser.ID, Status: "sent"}}, sent.Alerts)
+	require.Equal(t, 404, doJSON(t, analyst, http.MethodGet, e.BaseURL+"/api/v1/analytics/bias-audits/not-an-id/alerts", nil, &eb))
+	// Per job family (the job's title when it names none).
+	require.Contains(t, audit.Report.Families, job.Title)
+	require.Equal(t, audit.Report.Below, audit.Report.Families[job.Title].Below)
+
+	// A robot that refuses (a wrong secret) is recorded with its answer; the audit still stands.
+	require.Equal(t, 200, doJSON(t, admin, http.MethodPut, chatURL, map[string]any{"kind": "dingtalk", "url": robot.URL + chattest.DingTalkPath, "secret": "wrong"}, &chatView))
+	var second store.BiasAudit
+	require.Equal(t, 201, doJSON(t, analyst, http.MethodPost, e.BaseURL+"/api/v1/analytics/bias-audits?from=2026-10-01&to=2026-11-01", nil, &second))
+	require.Equal(t, 200, doJSON(t, analyst, http.MethodGet, e.BaseURL+"/api/v1/analytics/bias-audits/"+second.ID+"/alerts", nil, &sent))
+	var chatAlert store.AuditAlert
+	for _, al := range sent.Alerts {
+		if al.Channel == "chat:dingtalk" {
+			chatAlert = al
+		}
+	}
+	require.Equal(t, "failed", chatAlert.Status)
+	require.Contains(t, chatAlert.Detail, "310000")
+	require.Len(t, robot.Messages(), 1)
+
+	// The public summary: only once an admin publishes it; 404 alike for unpublished and unknown.
+	pub := func(slug string) (int, string) {
+		resp, err := http.Get(e.BaseURL + "/audits/" + slug + "?lang=zh")
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		return resp.StatusCode, string(must(io.ReadAll(resp.Body)))
+	}
+	code, _ := pub(e.Org.Slug)
+	require.Equal(t, 404, code)
+	code, _ = pub("no-such-org")
+	require.Equal(t, 404, code)
+	pubURL := e.BaseURL + "/api/v1/analytics/bias-audits/publication"
+	require.Equal(t, 403, doJSON(t, analyst, http.MethodPut, pubURL, map[string]any{"published": true}, &eb))
+	require.Equal(t, 400, doJSON(t, admin, http.MethodPut, pubURL, map[string]any{"published": "yes"}, &eb))
+	require.Equal(t, 422, doJSON(t, admin, http.MethodPut, pubURL, map[string]any{}, &eb))
+	var pubAns map[string]any
+	require.Equal(t, 200, doJSON(t, admin, http.MethodPut, pubURL, map[string]any{"published": true}, &pubAns))
+	require.Contains(t, pubAns["url"], "/audits/"+e.Org.Slug)
+	code, page := pub(e.Org.Slug)
+	require.Equal(t, 200, code)
+	require.Contains(t, page, "偏差审计摘要")
+	require.Contains(t, page, "0.750")
+	require.Contains(t, page, job.Title)
+	require.NotContains(t, page, "female 0.75 <script", "escaped")
 
 	// The monthly schedule, created once.
 	id, err := workflows.EnsureBiasAuditSchedule(ctx, e.Temporal, e.Cfg.TaskQueue, e.Org.ID)
