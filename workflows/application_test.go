@@ -434,6 +434,10 @@ func TestPipelineLiveRoundsFeedback(t *testing.T) {
 	}
 	h.update(1*hr, UpdateInterviewFeedback, FeedbackUpdate{Round: 2, InterviewerID: "i1", Role: hireflow.RoleInterviewer, Ratings: map[string]int{"problem_solving": 3}, Recommendation: "advance"}, "not waiting")
 	h.update(2*hr, UpdateInterviewFeedback, FeedbackUpdate{Round: 1, InterviewerID: "i1", Role: hireflow.RoleInterviewer, Ratings: map[string]int{"charisma": 3}, Recommendation: "advance"}, "unknown dimension")
+	h.update(2*hr+30*time.Minute, UpdateInterviewFeedback, FeedbackUpdate{Round: 1, InterviewerID: "i1", Role: hireflow.RoleInterviewer, NoShow: true,
+		Ratings: map[string]int{"problem_solving": 3}, Recommendation: "reject"}, "without ratings")
+	h.update(2*hr+40*time.Minute, UpdateInterviewFeedback, FeedbackUpdate{Round: 1, InterviewerID: "i1", Role: hireflow.RoleInterviewer,
+		Recommendation: "advance"}, "ratings are required")
 	h.update(3*hr, UpdateInterviewFeedback, fb("i1", 5), "")
 	h.update(4*hr, UpdateInterviewFeedback, fb("i1", 5), "already")
 	h.update(day+2*day+hr, UpdateInterviewFeedback, fb("i2", 3), "")

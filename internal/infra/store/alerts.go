@@ -7,6 +7,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/hireflow/hireflow"
+
 	"github.com/hireflow/hireflow/internal/infra/chat"
 )
 
@@ -71,8 +73,16 @@ type AuditAlert struct {
 	Detail  string `json:"detail,omitempty"`
 }
 
-// AuditAlerts lists the alerts of an audit of the organisation.
+// AuditAlerts lists the alerts of an audit of the organisation (not found for another
+// organisation's audit, as for none).
 func (s *Store) AuditAlerts(ctx context.Context, orgID, auditID string) ([]AuditAlert, error) {
+	var ok bool
+	if err := s.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM bias_audits WHERE org_id = $1 AND id = $2)`, orgID, auditID).Scan(&ok); err != nil {
+		return nil, notFound(err, "bias_audit_not_found", "bias audit")
+	}
+	if !ok {
+		return nil, hireflow.NotFound("bias_audit_not_found", "bias audit")
+	}
 	return listOf(ctx, s.db, "audit alerts", func(r pgx.Row) (AuditAlert, error) {
 		var a AuditAlert
 		return a, r.Scan(&a.Channel, &a.Status, &a.Detail)

@@ -310,6 +310,9 @@ func TestBiasAuditOnTheRealStack(t *testing.T) {
 	require.Equal(t, 200, doJSON(t, analyst, http.MethodGet, e.BaseURL+"/api/v1/analytics/bias-audits/"+audit.ID+"/alerts", nil, &sent))
 	require.ElementsMatch(t, []store.AuditAlert{{Channel: "chat:dingtalk", Status: "sent"}, {Channel: "email:" + adminUser.ID, Status: "sent"}}, sent.Alerts)
 	require.Equal(t, 404, doJSON(t, analyst, http.MethodGet, e.BaseURL+"/api/v1/analytics/bias-audits/not-an-id/alerts", nil, &eb))
+	other := testenv.Start(t)
+	require.Equal(t, 404, doJSON(t, other.Client(t, hireflow.RoleAnalyst), http.MethodGet, other.BaseURL+"/api/v1/analytics/bias-audits/"+audit.ID+"/alerts", nil, &eb),
+		"another organisation's audit is not found")
 	// Per job family (the job's title when it names none).
 	require.Contains(t, audit.Report.Families, job.Title)
 	require.Equal(t, audit.Report.Below, audit.Report.Families[job.Title].Below)
