@@ -78,3 +78,44 @@ func TestAuditIntersections(t *testing.T) {
 	require.Equal(t, 100, rateOf(r, "screening", "sex×race_ethnicity", "unknown").N, "an unknown part makes the intersection unknown")
 	require.Empty(t, Audit(nil).Rates)
 }
+
+// The scorer's audit: a group's scoring rate is its share above the sample's median score.
+// Backend: women 60 % above, men 40 % (ratio 0.667, under the threshold); Sales: 50 % each.
+// Each family is audited on its own records as well as in the whole.
+func TestAuditScoringRatesPerFamily(t *testing.T) {
+	var recs []AuditRecord
+	add := func(family, sex string, high, low int) {
+		for i := 0; i < high+low; i++ {
+			score := 0.0
+			if i < high {
+				score = 10
+			}
+			recs = append(recs, AuditRecord{Point: "scoring", Score: score, Family: family, Groups: map[string]string{"sex": sex}})
+		}
+	}
+	add("Backend", "female", 60, 40)
+	add("Backend", "male", 40, 60)
+	add("Sales", "female", 25, 25)
+	add("Sales", "male", 25, 25)
+	rep := AuditFamilies(recs)
+	rate := func(r AuditReport, g string) AuditRate {
+		for _, x := range r.Rates {
+			if x.Point == "scoring" && x.Category == "sex" && x.Group == g {
+				return x
+			}
+		}
+		t.Fatalf("no scoring rate for %s", g)
+		return AuditRate{}
+	}
+	be := rep.Families["Backend"]
+	require.Equal(t, 5.0, be.MedianScore)
+	require.InDelta(t, 0.6, rate(be, "female").Rate, 1e-12)
+	require.InDelta(t, 0.4, rate(be, "male").Rate, 1e-12)
+	require.InDelta(t, 0.4/0.6, rate(be, "male").ImpactRatio, 1e-12)
+	require.NotEmpty(t, be.Below)
+	sales := rep.Families["Sales"]
+	require.InDelta(t, 1.0, rate(sales, "male").ImpactRatio, 1e-12)
+	require.Empty(t, sales.Below)
+	require.InDelta(t, 85.0/150, rate(rep, "female").Rate, 1e-12, "the whole: 85 of 150 women above the overall median")
+	require.Equal(t, 300, rep.Records)
+}
