@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -49,9 +50,13 @@ func TestConsoleAnalyticsInTheBrowser(t *testing.T) {
 	require.NoError(t, chromedp.Run(bctx, chromedp.Navigate(e.BaseURL+"/console"), chromedp.WaitVisible(`nav.console`, chromedp.ByQuery), chromedp.Text(`h1`, &h1, chromedp.ByQuery)))
 	require.Equal(t, "Home", h1)
 
+	// A published audit from last year, so that the public summary has something to show.
+	var eb errBody
+	require.Equal(t, 201, doJSON(t, e.Client(t, hireflow.RoleAnalyst), http.MethodPost, e.BaseURL+"/api/v1/analytics/bias-audits?from=2025-01-01&to=2026-01-01", nil, &eb))
+	require.Equal(t, 200, doJSON(t, e.Client(t, hireflow.RoleAdmin), http.MethodPut, e.BaseURL+"/api/v1/analytics/bias-audits/publication", map[string]any{"published": true}, &eb))
 	for _, width := range []int64{390, 1280} {
 		for _, lang := range []string{"en", "zh"} {
-			for _, path := range []string{"/console/analytics?job=" + job.ID, "/console/analytics/audits?x=1"} {
+			for _, path := range []string{"/console?x=1", "/console/analytics?job=" + job.ID, "/console/analytics/audits?x=1", "/audits/" + e.Org.Slug + "?x=1"} {
 				var wide string
 				require.NoError(t, chromedp.Run(bctx,
 					chromedp.EmulateViewport(width, 900),
@@ -87,9 +92,10 @@ func TestConsoleAnalyticsInTheBrowser(t *testing.T) {
 		chromedp.Click(`form[data-query] button`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#result.ok`, chromedp.ByQuery),
 		chromedp.Text(`#result`, &msg, chromedp.ByQuery),
-		chromedp.WaitVisible(`section[id^="audit-"] h2`, chromedp.ByQuery),
-		chromedp.Text(`section[id^="audit-"] h2`, &period, chromedp.ByQuery),
 	))
+	// The page reloads with the new audit first (newest first).
+	require.NoError(t, chromedp.Run(bctx, chromedp.Sleep(1500*time.Millisecond), chromedp.WaitVisible(`section[id^="audit-"] h2`, chromedp.ByQuery),
+		chromedp.Text(`section[id^="audit-"] h2`, &period, chromedp.ByQuery)))
 	require.Equal(t, "Done.", strings.TrimSpace(msg))
 	require.Equal(t, "2026-10-01 – 2026-10-31", period)
 }
