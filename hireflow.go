@@ -164,6 +164,7 @@ type Job struct {
 	OrgID         string          `json:"org_id"`
 	Title         string          `json:"title"`
 	TitleZH       string          `json:"title_zh,omitempty"`
+	Family        string          `json:"family,omitempty"` // groups jobs for audits and calibration; "" = the title
 	Description   string          `json:"description,omitempty"`
 	Location      string          `json:"location,omitempty"`
 	Status        string          `json:"status"` // open | closed

@@ -59,16 +59,32 @@ func (a *Activities) ProposeCalibration(ctx context.Context, in CalibrationInput
 
 func (a *Activities) proposeForJob(ctx context.Context, in CalibrationInput, job string) (CalibrationOutcome, error) {
 	o := CalibrationOutcome{JobID: job}
-	samples, err := a.Store.CalibrationSamples(ctx, in.OrgID, job)
+	j, err := a.Store.JobGet(ctx, in.OrgID, job)
+	if err != nil {
+		return o, permanent(err)
+	}
+	// The job family's hires are pooled (jobs of a family share what predicts success there).
+	family := j.Family
+	if family == "" {
+		family = j.Title
+	}
+	samples, err := a.Store.CalibrationSamples(ctx, in.OrgID, "", family)
 	if err != nil {
 		return o, err
 	}
 	cal := rules.Calibrate(samples, CalibrationMinN)
+	cal.Family = family
 	o.N = cal.N
 	if cal.N < CalibrationMinN {
 		o.Status = "not_enough_data"
 		return o, nil
 	}
+	// Only the job's own dimensions can be weighted in its rule set.
+	var dims []string
+	for _, d := range j.Dimensions {
+		dims = append(dims, d.Key)
+	}
+	cal.Proposed = rules.RestrictWeights(cal.Proposed, dims)
 	if len(cal.Proposed) == 0 {
 		o.Status = "no_positive_correlation"
 		return o, nil
@@ -97,7 +113,7 @@ func (a *Activities) proposeForJob(ctx context.Context, in CalibrationInput, job
 	if len(errs) > 0 {
 		return o, permanent(errs[0])
 	}
-	weights, err := compiled.Programs[rules.RuleWeights].Weights(ctx, rules.WeightsEnv{Dimensions: dimensionsOf(cal)})
+	weights, err := compiled.Programs[rules.RuleWeights].Weights(ctx, rules.WeightsEnv{Dimensions: dims})
 	if err != nil {
 		return o, permanent(err)
 	}
@@ -126,12 +142,4 @@ func cloneRules(m map[string]string) map[string]string {
 		out[k] = v
 	}
 	return out
-}
-
-func dimensionsOf(c rules.Calibration) []string {
-	var d []string
-	for _, x := range c.Dimensions {
-		d = append(d, x.Dimension)
-	}
-	return d
 }

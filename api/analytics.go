@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -223,7 +224,11 @@ func (s *Server) calibration(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	samples, err := s.Store.CalibrationSamples(c.UserContext(), principal(c).OrgID, f.JobID)
+	family := strings.TrimSpace(c.Query("family"))
+	if err := textField("family", family, 0, 80); err != nil {
+		return err
+	}
+	samples, err := s.Store.CalibrationSamples(c.UserContext(), principal(c).OrgID, f.JobID, family)
 	if err != nil {
 		return err
 	}

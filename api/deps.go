@@ -49,7 +49,7 @@ type Store interface {
 	PublicAuditBySlug(ctx context.Context, slug string) (store.PublicAudit, error)
 	CalibrationProposals(ctx context.Context, orgID, jobID string, limit int) ([]store.CalibrationProposal, error)
 	WeightsSamples(ctx context.Context, orgID, jobID string, limit int) ([]rules.WeightsSample, error)
-	CalibrationSamples(ctx context.Context, orgID, jobID string) ([]rules.CalibrationSample, error)
+	CalibrationSamples(ctx context.Context, orgID, jobID, family string) ([]rules.CalibrationSample, error)
 	StageDurations(ctx context.Context, orgID string, f store.AnalyticsFilter) ([]store.StageDuration, error)
 	EmployeeForm(ctx context.Context, orgID, appID string) (string, map[string]string, error)
 	EmployeeFormSave(ctx context.Context, orgID, appID string, form map[string]string) error

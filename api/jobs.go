@@ -18,6 +18,7 @@ import (
 type jobRequest struct {
 	Title         string                `json:"title"`
 	TitleZH       string                `json:"title_zh"`
+	Family        string                `json:"family"` // optional: jobs of one family are audited and calibrated together
 	Description   string                `json:"description"`
 	Location      string                `json:"location"`
 	Requirements  hireflow.Requirements `json:"requirements"`
@@ -34,7 +35,10 @@ func (r *jobRequest) validate() error {
 	if err := textField("title", r.Title, 1, 200); err != nil {
 		return err
 	}
-	for f, v := range map[string]string{"title": r.Title, "title_zh": r.TitleZH, "location": r.Location} {
+	if err := textField("family", r.Family, 0, 80); err != nil {
+		return err
+	}
+	for f, v := range map[string]string{"title": r.Title, "title_zh": r.TitleZH, "location": r.Location, "family": r.Family} {
 		if err := textField(f, v, 0, 200); err != nil {
 			return err
 		}
@@ -167,7 +171,7 @@ func (s *Server) createJob(c *fiber.Ctx) error {
 	if len(errs) > 0 {
 		return ruleErrors(errs)
 	}
-	j := hireflow.Job{Title: strings.TrimSpace(req.Title), TitleZH: strings.TrimSpace(req.TitleZH), Description: req.Description,
+	j := hireflow.Job{Title: strings.TrimSpace(req.Title), TitleZH: strings.TrimSpace(req.TitleZH), Family: strings.TrimSpace(req.Family), Description: req.Description,
 		Location: req.Location, Requirements: req.Requirements, Dimensions: req.Dimensions, Questions: req.Questions,
 		ScreeningRule: req.ScreeningRule, Timings: req.Timings}
 	if j.Questions == nil {

@@ -26,8 +26,13 @@ type Correlation struct {
 	Enough    bool    `json:"enough_data"`
 }
 
+// OverallDimension names the weighted overall score among a sample's scores: it is correlated
+// like a dimension but never given a weight.
+const OverallDimension = "overall"
+
 // Calibration is what probation outcomes say about the scores, and the weights they suggest.
 type Calibration struct {
+	Family     string             `json:"family,omitempty"` // the job family whose hires were pooled
 	N          int                `json:"n"`
 	MinN       int                `json:"min_n"`
 	Dimensions []Correlation      `json:"dimensions"`
@@ -63,7 +68,7 @@ func Calibrate(samples []CalibrationSample, minN int) Calibration {
 			cor.Low, cor.High = bootstrap(xs, ys, rng)
 		}
 		c.Dimensions = append(c.Dimensions, cor)
-		if cor.Enough && cor.Rho > 0 {
+		if cor.Enough && cor.Rho > 0 && d != OverallDimension {
 			positive[d] = cor.Rho
 			total += cor.Rho
 		}
@@ -189,4 +194,24 @@ func SimulateWeights(samples []WeightsSample, w map[string]float64) AuditReport 
 		recs = append(recs, AuditRecord{Point: "scoring", Score: score, Family: s.Family, Groups: s.Groups})
 	}
 	return Audit(recs)
+}
+
+// RestrictWeights keeps the weights of the named dimensions, scaled to add up to 1 again
+// (nil when none of them has a weight).
+func RestrictWeights(w map[string]float64, dims []string) map[string]float64 {
+	out := map[string]float64{}
+	total := 0.0
+	for _, d := range dims {
+		if x := w[d]; x > 0 {
+			out[d] = x
+			total += x
+		}
+	}
+	if total == 0 {
+		return nil
+	}
+	for d := range out {
+		out[d] = math.Round(out[d]/total*1000) / 1000
+	}
+	return out
 }

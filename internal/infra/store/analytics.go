@@ -417,15 +417,22 @@ func (s *Store) BiasAuditList(ctx context.Context, orgID string, limit int) ([]B
 		WHERE org_id = $1 ORDER BY created_at DESC LIMIT $2`, orgID, limit)
 }
 
-// CalibrationSamples are the hires with a probation evaluation: each dimension's mean answer
-// score (the interview's per-dimension scores) and the manager's rating.
-func (s *Store) CalibrationSamples(ctx context.Context, orgID, jobID string) ([]rules.CalibrationSample, error) {
-	rows, err := s.db.Query(ctx, `SELECT p.application, p.rating, d.key, avg(d.value::float8)
-		FROM analytics.probation p
-		JOIN analytics.scores sc ON sc.org_id = p.org_id AND sc.application = p.application
+// CalibrationSamples are the hires with a probation evaluation (of one job, of one job family
+// — the family's name, or the title of jobs that name none — or all): each dimension's mean
+// answer score, the mean overall score (as rules.OverallDimension), and the manager's rating.
+func (s *Store) CalibrationSamples(ctx context.Context, orgID, jobID, family string) ([]rules.CalibrationSample, error) {
+	rows, err := s.db.Query(ctx, `WITH h AS (
+			SELECT p.application, p.rating FROM analytics.probation p JOIN jobs j ON j.id = p.job_id
+			WHERE p.org_id = $1 AND ($2::uuid IS NULL OR p.job_id = $2) AND ($3::text IS NULL OR coalesce(nullif(j.family, ''), j.title) = $3))
+		SELECT h.application, h.rating, d.key, avg(d.value::float8)
+		FROM h JOIN analytics.scores sc ON sc.org_id = $1 AND sc.application = h.application
 		CROSS JOIN LATERAL jsonb_each_text(sc.scores) d
-		WHERE p.org_id = $1 AND ($2::uuid IS NULL OR p.job_id = $2)
-		GROUP BY p.application, p.rating, d.key ORDER BY p.application, d.key`, orgID, nilIfEmpty(jobID))
+		GROUP BY h.application, h.rating, d.key
+		UNION ALL
+		SELECT h.application, h.rating, '`+rules.OverallDimension+`', avg(sc.overall)
+		FROM h JOIN analytics.scores sc ON sc.org_id = $1 AND sc.application = h.application
+		GROUP BY h.application, h.rating
+		ORDER BY 1, 3`, orgID, nilIfEmpty(jobID), nilIfEmpty(family))
 	if err != nil {
 		return nil, fmt.Errorf("store: calibration: %w", err)
 	}

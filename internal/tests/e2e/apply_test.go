@@ -29,6 +29,7 @@ var ctx = context.Background()
 
 type jobTimings struct {
 	Reminder, Expiry, Rejection, HoldSLA string
+	Family                               string // the job family, when the test needs one
 }
 
 func createJob(t *testing.T, e *testenv.Env, hc *http.Client, tm jobTimings) hireflow.Job {
@@ -38,6 +39,9 @@ func createJob(t *testing.T, e *testenv.Env, hc *http.Client, tm jobTimings) hir
 		"requirements": j.Requirements, "dimensions": j.Dimensions, "questions": j.Questions, "screening_rule": j.ScreeningRule,
 		"timings": map[string]string{"invite_reminder_after": tm.Reminder, "invite_expires_after": tm.Expiry,
 			"rejection_delay": tm.Rejection, "hold_sla": tm.HoldSLA}}
+	if tm.Family != "" {
+		body["family"] = tm.Family
+	}
 	var out hireflow.Job
 	status := doJSON(t, hc, http.MethodPost, e.BaseURL+"/api/v1/jobs", body, &out)
 	require.Equal(t, http.StatusCreated, status)

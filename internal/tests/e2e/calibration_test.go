@@ -3,6 +3,7 @@ package e2e
 import (
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -22,8 +23,10 @@ import (
 func TestCalibrationProposalOnTheRealStack(t *testing.T) {
 	e := testenv.Start(t)
 	rec := e.Client(t, hireflow.RoleRecruiter)
-	job := createJob(t, e, rec, jobTimings{Reminder: "1h", Expiry: "2h", Rejection: "1h", HoldSLA: "1h"})
-	thin := createJob(t, e, rec, jobTimings{Reminder: "1h", Expiry: "2h", Rejection: "1h", HoldSLA: "1h"})
+	job := createJob(t, e, rec, jobTimings{Reminder: "1h", Expiry: "2h", Rejection: "1h", HoldSLA: "1h", Family: "Backend Platform"})
+	sibling := createJob(t, e, rec, jobTimings{Reminder: "1h", Expiry: "2h", Rejection: "1h", HoldSLA: "1h", Family: "Backend Platform"})
+	thin := createJob(t, e, rec, jobTimings{Reminder: "1h", Expiry: "2h", Rejection: "1h", HoldSLA: "1h", Family: "Sales Ops"})
+	require.Equal(t, "Backend Platform", job.Family)
 	var ruleSet string
 	require.NoError(t, e.Store.Pool().QueryRow(ctx, `SELECT id FROM rule_sets WHERE job_id = $1`, job.ID).Scan(&ruleSet))
 	rng := rand.New(rand.NewPCG(7, 7))
@@ -39,8 +42,9 @@ func TestCalibrationProposalOnTheRealStack(t *testing.T) {
 		probation = append(probation, []any{aid, e.Org.ID, "pass", int(ps)})
 		groups = append(groups, []any{aid, e.Org.ID, map[bool]string{true: "female", false: "male"}[i%2 == 0], "25_39"})
 	}
+	// 40 hires of the job and 20 of another job of its family: calibration pools the family.
 	for i := 0; i < 60; i++ {
-		hire(job.ID, i)
+		hire(map[bool]string{true: job.ID, false: sibling.ID}[i < 40], i)
 	}
 	for i := 0; i < 5; i++ {
 		hire(thin.ID, i)
@@ -55,6 +59,9 @@ func TestCalibrationProposalOnTheRealStack(t *testing.T) {
 
 	url := e.BaseURL + "/api/v1/analytics/calibration/proposals"
 	var eb errBody
+	bad := map[string]any{"title": "X", "family": strings.Repeat("f", 81)}
+	require.Equal(t, 422, doJSON(t, rec, http.MethodPost, e.BaseURL+"/api/v1/jobs", bad, &eb))
+	require.Equal(t, "family", eb.Error.Field)
 	require.Equal(t, 403, doJSON(t, e.Client(t, hireflow.RoleAnalyst), http.MethodPost, url, map[string]any{"job_id": job.ID}, &eb))
 	require.Equal(t, 422, doJSON(t, rec, http.MethodPost, url, map[string]any{"job_id": "x'; DROP TABLE jobs;--"}, &eb))
 	require.Equal(t, "job_id", eb.Error.Field)
@@ -65,7 +72,18 @@ func TestCalibrationProposalOnTheRealStack(t *testing.T) {
 
 	var p store.CalibrationProposal
 	require.Equal(t, 201, doJSON(t, rec, http.MethodPost, url, map[string]any{"job_id": job.ID}, &p))
-	require.Equal(t, 60, p.Evidence.N)
+	require.Equal(t, 60, p.Evidence.N, "the family's hires, pooled")
+	require.Equal(t, "Backend Platform", p.Evidence.Family)
+	var overall *rules.Correlation
+	for i := range p.Evidence.Dimensions {
+		if p.Evidence.Dimensions[i].Dimension == rules.OverallDimension {
+			overall = &p.Evidence.Dimensions[i]
+		}
+	}
+	require.NotNil(t, overall, "the overall score is correlated too")
+	require.True(t, overall.Enough)
+	require.Greater(t, overall.Rho, 0.9, "the overall score here is the predictive dimension")
+	require.NotContains(t, p.Evidence.Proposed, rules.OverallDimension, "and never weighted")
 	require.Equal(t, ruleSet, p.RuleSetID)
 	require.Equal(t, "on_demand", p.Trigger)
 	w := p.Evidence.Proposed
@@ -76,7 +94,7 @@ func TestCalibrationProposalOnTheRealStack(t *testing.T) {
 		}
 	}
 	require.NotNil(t, p.Simulation)
-	require.Equal(t, 60, p.Simulation.ByPoint["scoring"], "the draft's scoring simulated over the job's applications")
+	require.Equal(t, 40, p.Simulation.ByPoint["scoring"], "the draft's scoring simulated over the job's own applications")
 
 	// The draft holds the weights rule; the published version is unchanged until a person publishes.
 	var rs struct {
