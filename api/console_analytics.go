@@ -22,6 +22,7 @@ import (
 type navLink struct {
 	Href, Key string
 	Current   bool
+	Count     int // items waiting (the home page's inbox)
 }
 
 // consoleNav lists the console sections the role may open.
@@ -57,6 +58,25 @@ type consoleView struct {
 	Proposals   []proposalView
 	HomeLinks   []navLink
 	FilterError string
+	Inbox       []inboxSection
+}
+
+// inboxSection is one stage of the home page's inbox: what waits there for the viewer.
+type inboxSection struct {
+	Stage string
+	Count int
+	Items []inboxEntry
+}
+
+type inboxEntry struct {
+	Href, Name, Job, Waiting string
+}
+
+// inboxStages are the stages whose applications wait for each role's action.
+var inboxStages = map[hireflow.Role][]string{
+	hireflow.RoleRecruiter:     {string(hireflow.StageHold), string(hireflow.StageOffer), string(hireflow.StageProbation)},
+	hireflow.RoleHiringManager: {string(hireflow.StageReview), "live_round", string(hireflow.StageProbation)},
+	hireflow.RoleInterviewer:   {"live_round", string(hireflow.StageReview)},
 }
 
 type jobOption struct {
@@ -117,6 +137,34 @@ func (s *Server) consoleHome(c *fiber.Ctx) error {
 	for _, n := range d.Console.Nav {
 		if n.Href != "/console" {
 			d.Console.HomeLinks = append(d.Console.HomeLinks, n)
+		}
+	}
+	p := principal(c)
+	if stages := inboxStages[p.Role]; len(stages) > 0 {
+		withName := seesCandidateContact(p.Role)
+		items, counts, err := s.Store.Inbox(c.UserContext(), p.OrgID, stages, 100, withName)
+		if err != nil {
+			return err
+		}
+		total := 0
+		for _, st := range stages {
+			sec := inboxSection{Stage: st, Count: counts[st]}
+			for _, it := range items {
+				if string(it.Stage) == st {
+					sec.Items = append(sec.Items, inboxEntry{Href: "/console/applications/" + it.ApplicationID, Name: it.CandidateName,
+						Job: it.JobTitle, Waiting: span(time.Since(it.Since).Seconds(), d.Lang)})
+				}
+			}
+			total += sec.Count
+			d.Console.Inbox = append(d.Console.Inbox, sec)
+		}
+		for i := range d.Console.Nav {
+			if d.Console.Nav[i].Href == "/console" {
+				d.Console.Nav[i].Count = total
+			}
+		}
+		if withName && len(items) > 0 {
+			_ = s.Store.Audit(c.UserContext(), p.OrgID, "user", p.UserID, "candidate.read", "inbox", "", map[string]any{"count": len(items), "fields": []string{"name"}})
 		}
 	}
 	return s.render(c, fiber.StatusOK, "console.html", d)

@@ -4,6 +4,16 @@ import "github.com/hireflow/hireflow/internal/analysis/scoring"
 
 // messages holds the page texts in English and Chinese; keys are stable identifiers.
 var messages = map[string][2]string{
+	"inbox.waiting":                {"waiting", "待处理"},
+	"inbox.hold":                   {"On hold: your decision", "待定：等待您的决定"},
+	"inbox.offer":                  {"Offers to draft or in approval", "待起草或审批中的录用"},
+	"inbox.probation":              {"Probation evaluations", "试用期评估"},
+	"inbox.review":                 {"Reviews waiting", "待评审"},
+	"inbox.live_round":             {"Live-round feedback", "现场面试反馈"},
+	"inbox.application":            {"Application", "申请"},
+	"inbox.for":                    {"waiting", "已等待"},
+	"inbox.more":                   {"The longest-waiting 100 are listed.", "仅列出等待最久的 100 项。"},
+	"inbox.none":                   {"Nothing waits here.", "暂无待办。"},
 	"nav.label":                    {"Console", "控制台"},
 	"nav.signout":                  {"Sign out", "退出登录"},
 	"nav.home":                     {"Home", "首页"},

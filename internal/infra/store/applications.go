@@ -352,3 +352,53 @@ func (s *Store) CandidatePhone(ctx context.Context, orgID, appID string) (string
 	}
 	return s.box.OpenString(enc, aad("candidates", "phone", candID))
 }
+
+// InboxItem is an application waiting at a stage for a person.
+type InboxItem struct {
+	ApplicationID string
+	Stage         hireflow.Stage
+	JobTitle      string
+	Since         time.Time // when it entered the stage
+	CandidateName string    // only when asked for (roles that see contact)
+}
+
+// Inbox lists the organisation's open applications at the given stages, the longest waiting
+// first (at most limit), with the count at each stage.
+func (s *Store) Inbox(ctx context.Context, orgID string, stages []string, limit int, withName bool) ([]InboxItem, map[string]int, error) {
+	counts := map[string]int{}
+	rows, err := s.db.Query(ctx, `SELECT stage, count(*) FROM applications WHERE org_id = $1 AND stage = ANY($2) AND status IN ('active', 'hired')
+		GROUP BY stage`, orgID, stages)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: inbox: %w", err)
+	}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		counts[st] = n
+	}
+	rows.Close()
+	items, err := listOf(ctx, s.db, "inbox", func(r pgx.Row) (InboxItem, error) {
+		var it InboxItem
+		var candID string
+		var nameEnc []byte
+		if err := r.Scan(&it.ApplicationID, &it.Stage, &it.JobTitle, &it.Since, &candID, &nameEnc); err != nil {
+			return it, err
+		}
+		if withName {
+			// A name that cannot be opened (its key destroyed by a deletion) is left out; the
+			// item still shows, as "Application".
+			if name, err := s.box.OpenString(nameEnc, aad("candidates", "name", candID)); err == nil {
+				it.CandidateName = name
+			}
+		}
+		return it, nil
+	}, `SELECT a.id, a.stage, j.title, a.updated_at, c.id, c.name_enc FROM applications a
+		JOIN jobs j ON j.id = a.job_id JOIN candidates c ON c.id = a.candidate_id
+		WHERE a.org_id = $1 AND a.stage = ANY($2) AND a.status IN ('active', 'hired')
+		ORDER BY a.updated_at, a.id LIMIT $3`, orgID, stages, limit)
+	return items, counts, err
+}

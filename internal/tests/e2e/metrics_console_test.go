@@ -32,6 +32,7 @@ func TestMetricsBySourceShowUpAndLoadOnTheRealStack(t *testing.T) {
 	r, err := demo.ApplyWith(ctx, e.HTTP, e.BaseURL, job.ID, p, "cv.txt", []byte(strings.Join(p.Lines, "\n")), true, map[string]string{"source": "LinkedIn"})
 	require.NoError(t, err)
 	require.Equal(t, 201, r.Status, "%+v", r.Error)
+	r0 := r.ApplicationID
 	var src string
 	require.NoError(t, e.Store.Pool().QueryRow(ctx, `SELECT source FROM applications WHERE id = $1`, r.ApplicationID).Scan(&src))
 	require.Equal(t, "linkedin", src)
@@ -192,6 +193,30 @@ func TestMetricsBySourceShowUpAndLoadOnTheRealStack(t *testing.T) {
 	require.Contains(t, body, `data-api="/api/v1/analytics/bias-audits"`, "analysts may run an audit")
 	require.NotContains(t, body, "alert-chat", "but not configure alerts")
 	require.NotContains(t, body, "calibration/proposals\" data-method=\"POST\"", "nor write rule drafts")
+	// The home page's inbox: what waits for the role, longest first, with the count in the
+	// navigation; names only for roles that see them; the read is audited.
+	waitStage(t, e, r0, hireflow.StageInvited, 30*time.Second)
+	_, err = e.Store.Pool().Exec(ctx, `UPDATE applications SET stage = 'hold', updated_at = now() - interval '3 days' WHERE id = $1`, r0)
+	require.NoError(t, err)
+	code, body = page(rec, "/console?lang=en")
+	require.Equal(t, 200, code)
+	require.Contains(t, body, `id="inbox-hold"`)
+	require.Contains(t, body, `href="/console/applications/`+r0+`">Sou Rce</a>`)
+	require.Contains(t, body, "waiting 3.0 d")
+	require.Contains(t, body, `<span class="count" aria-label="1 waiting">1</span>`)
+	var reads int
+	require.NoError(t, e.Store.Pool().QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE org_id = $1 AND action = 'candidate.read' AND subject_type = 'inbox' AND actor_id = $2`,
+		e.Org.ID, e.Recruiter.ID).Scan(&reads))
+	require.Equal(t, 1, reads)
+	code, body = page(e.Client(t, hireflow.RoleHiringManager), "/console?lang=zh")
+	require.Equal(t, 200, code)
+	require.Contains(t, body, `id="inbox-review"`)
+	require.Contains(t, body, "待评审")
+	require.NotContains(t, body, "Sou Rce", "a held application is the recruiter's")
+	code, body = page(analyst, "/console")
+	require.Equal(t, 200, code)
+	require.NotContains(t, body, `id="inbox-`, "analysts have no candidate inbox")
+
 	resp, err := http.Get(e.BaseURL + "/console/analytics")
 	require.NoError(t, err)
 	resp.Body.Close()
