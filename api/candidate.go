@@ -42,6 +42,7 @@ type pageData struct {
 	Can                                    stageActions // staff application page: the forms to show
 	Wide                                   bool         // a console page: the desktop width
 	Console                                *consoleView // the console's own pages
+	Board                                  *boardView   // a job's candidate board
 }
 
 // offerView is what the candidate sees of an approved offer.

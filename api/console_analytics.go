@@ -34,6 +34,7 @@ func consoleNav(r hireflow.Role, current string) []navLink {
 		}
 	}
 	add("/console", "nav.home", actJobsRead)
+	add("/console/jobs", "nav.jobs", actBoardRead)
 	add("/console/analytics", "nav.analytics", actAnalyticsRead)
 	add("/console/analytics/audits", "nav.audits", actAnalyticsRead)
 	return out
@@ -182,13 +183,7 @@ func (s *Server) analyticsPage(c *fiber.Ctx) error {
 	f, ferr := analyticsFilter(c)
 	status := fiber.StatusOK
 	if ferr != nil {
-		v.FilterError = ferr.Error()
-		if e := hireflow.AsError(ferr); e != nil {
-			v.FilterError = e.Message
-			if l == "zh" && e.MessageZH != "" {
-				v.FilterError = e.MessageZH
-			}
-		}
+		v.FilterError = localMessage(ferr, l)
 		f = store.AnalyticsFilter{}
 		status = fiber.StatusUnprocessableEntity
 	}

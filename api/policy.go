@@ -37,6 +37,7 @@ const (
 	actAlertsWrite         action = "organisation:alerts"
 	actAuditPublish        action = "bias_audits:publish"
 	actCalibrationPropose  action = "calibration:propose"
+	actBoardRead           action = "applications:board"
 )
 
 var (
@@ -70,7 +71,8 @@ var policy = map[action][]hireflow.Role{
 	actBiasAuditRun:        {analyst, admin},
 	actAlertsWrite:         {admin},
 	actAuditPublish:        {admin},
-	actCalibrationPropose:  {admin, recruiter}, // writes a draft rule set version (never publishes)
+	actCalibrationPropose:  {admin, recruiter},   // writes a draft rule set version (never publishes)
+	actBoardRead:           {recruiter, manager}, // a job's applications with names: interviewers see their own rounds' only
 }
 
 // seesCandidateContact says which roles see names and emails (analysts work on IDs only).

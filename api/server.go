@@ -155,6 +155,8 @@ func newServer(d Deps) (*Server, *fiber.App) {
 	f.Get("/console/login", s.loginPage)
 	s.consolePage(f, "/console", actJobsRead, s.consoleHome)
 	s.consolePage(f, "/console/analytics", actAnalyticsRead, s.analyticsPage)
+	s.consolePage(f, "/console/jobs", actBoardRead, s.jobsPage)
+	s.consolePage(f, "/console/jobs/:id/board", actBoardRead, s.boardPage)
 	s.consolePage(f, "/console/analytics/audits", actAnalyticsRead, s.auditsPage)
 	f.Get("/audits/:slug", publicLimit, s.publicAuditPage)
 	s.consolePage(f, "/console/applications/:id", actApplicationsRead, s.applicationPage)

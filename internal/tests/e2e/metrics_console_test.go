@@ -32,7 +32,7 @@ func TestMetricsBySourceShowUpAndLoadOnTheRealStack(t *testing.T) {
 	r, err := demo.ApplyWith(ctx, e.HTTP, e.BaseURL, job.ID, p, "cv.txt", []byte(strings.Join(p.Lines, "\n")), true, map[string]string{"source": "LinkedIn"})
 	require.NoError(t, err)
 	require.Equal(t, 201, r.Status, "%+v", r.Error)
-	r0 := r.ApplicationID
+	r0, srcEmail := r.ApplicationID, p.Email
 	var src string
 	require.NoError(t, e.Store.Pool().QueryRow(ctx, `SELECT source FROM applications WHERE id = $1`, r.ApplicationID).Scan(&src))
 	require.Equal(t, "linkedin", src)
@@ -216,6 +216,39 @@ func TestMetricsBySourceShowUpAndLoadOnTheRealStack(t *testing.T) {
 	code, body = page(analyst, "/console")
 	require.Equal(t, 200, code)
 	require.NotContains(t, body, `id="inbox-`, "analysts have no candidate inbox")
+
+	// The job's candidate board: a count per stage for the filter, a page of cards, an email
+	// found through its blind index; bad filters are shown (422); other roles are refused.
+	code, body = page(rec, "/console/jobs?lang=en")
+	require.Equal(t, 200, code)
+	require.Contains(t, body, `href="/console/jobs/`+job.ID+`/board"`)
+	board := "/console/jobs/" + job.ID + "/board"
+	code, body = page(rec, board+"?lang=en")
+	require.Equal(t, 200, code)
+	for _, want := range []string{`data-stage="">All <span class="n">17</span>`, `data-stage="review">Review <span class="n">16</span>`,
+		`data-stage="hold">On hold <span class="n">1</span>`, ">Sou Rce</a>"} {
+		require.Contains(t, body, want)
+	}
+	code, body = page(rec, board+"?source=campus&stage=review&lang=en")
+	require.Equal(t, 200, code)
+	require.Contains(t, body, `data-stage="review">Review <span class="n">10</span>`)
+	require.NotContains(t, body, "Sou Rce")
+	code, body = page(rec, board+"?email="+strings.ToUpper(srcEmail))
+	require.Equal(t, 200, code)
+	require.Contains(t, body, ">Sou Rce</a>")
+	require.Contains(t, body, `data-stage="">All <span class="n">1</span>`)
+	for _, bad := range []string{"?min_score=abc", "?stage=%3Cscript%3E", "?page=0", "?email=nope", "?from=2026-02-30"} {
+		code, body = page(rec, board+bad)
+		require.Equal(t, 422, code, bad)
+		require.Contains(t, body, `class="error" role="alert"`, bad)
+		require.NotContains(t, body, `="<script>`, "escaped")
+	}
+	code, _ = page(rec, "/console/jobs/"+uuid.NewString()+"/board")
+	require.Equal(t, 404, code, "no such job (or another organisation's)")
+	code, _ = page(analyst, board)
+	require.Equal(t, 403, code)
+	code, _ = page(e.Client(t, hireflow.RoleInterviewer), board)
+	require.Equal(t, 403, code)
 
 	resp, err := http.Get(e.BaseURL + "/console/analytics")
 	require.NoError(t, err)

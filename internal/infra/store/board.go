@@ -1,0 +1,87 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/hireflow/hireflow"
+)
+
+// BoardFilter narrows a job's candidate board. EmailIndex finds a candidate by the keyed
+// blind index of their email (no plaintext is scanned); zero values do not filter.
+type BoardFilter struct {
+	Stage, Status, Source, Language string
+	EmailIndex                      []byte
+	From, To                        time.Time // applied in [From, To)
+	MinScore                        *float64  // the mean overall interview score
+}
+
+// BoardCard is one application on the board.
+type BoardCard struct {
+	ApplicationID string
+	Stage         hireflow.Stage
+	Status        hireflow.Status
+	Source        string
+	Language      string
+	AppliedAt     time.Time
+	UpdatedAt     time.Time
+	Score         *float64
+	CandidateName string // only for roles that see it; "" when it cannot be opened
+}
+
+// Board is one page of a job's applications (newest first) with the count at each stage for
+// the same filter (without its stage), so the columns show what the filter leaves.
+func (s *Store) Board(ctx context.Context, orgID, jobID string, f BoardFilter, limit, offset int, withName bool) ([]BoardCard, map[string]int, error) {
+	where := `a.org_id = $1 AND a.job_id = $2
+		AND ($3::text IS NULL OR a.status = $3) AND ($4::text IS NULL OR a.source = $4) AND ($5::text IS NULL OR a.language = $5)
+		AND ($6::bytea IS NULL OR c.email_hash = $6) AND ($7::timestamptz IS NULL OR a.created_at >= $7) AND ($8::timestamptz IS NULL OR a.created_at < $8)
+		AND ($9::float8 IS NULL OR (SELECT avg(sc.overall) FROM answer_scores sc WHERE sc.application_id = a.id) >= $9)`
+	args := []any{orgID, jobID, nilIfEmpty(f.Status), sourceArg(f.Source), nilIfEmpty(f.Language), nilBytes(f.EmailIndex), nilTime(f.From), nilTime(f.To), f.MinScore}
+	counts := map[string]int{}
+	rows, err := s.db.Query(ctx, `SELECT a.stage, count(*) FROM applications a JOIN candidates c ON c.id = a.candidate_id WHERE `+where+` GROUP BY a.stage`, args...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: board: %w", err)
+	}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		counts[st] = n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	cards, err := listOf(ctx, s.db, "board", func(r pgx.Row) (BoardCard, error) {
+		var b BoardCard
+		var candID string
+		var nameEnc []byte
+		if err := r.Scan(&b.ApplicationID, &b.Stage, &b.Status, &b.Source, &b.Language, &b.AppliedAt, &b.UpdatedAt, &b.Score, &candID, &nameEnc); err != nil {
+			return b, err
+		}
+		if withName {
+			if name, err := s.box.OpenString(nameEnc, aad("candidates", "name", candID)); err == nil {
+				b.CandidateName = name
+			}
+		}
+		return b, nil
+	}, `SELECT a.id, a.stage, a.status, a.source, a.language, a.created_at, a.updated_at,
+			(SELECT avg(sc.overall) FROM answer_scores sc WHERE sc.application_id = a.id), c.id, c.name_enc
+		FROM applications a JOIN candidates c ON c.id = a.candidate_id
+		WHERE `+where+` AND ($10::text IS NULL OR a.stage = $10)
+		ORDER BY a.created_at DESC, a.id LIMIT $11 OFFSET $12`, append(args, nilIfEmpty(f.Stage), limit, offset)...)
+	return cards, counts, err
+}
+
+func nilBytes(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
