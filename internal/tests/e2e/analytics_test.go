@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -374,4 +375,29 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// TestAuditChainUnderConcurrentWrites: 40 audit rows written at once by the API's pool for one
+// organisation (with the rows the API itself writes) still form one verified chain, and a
+// checkpoint signs its head.
+func TestAuditChainUnderConcurrentWrites(t *testing.T) {
+	e := testenv.Start(t)
+	var wg sync.WaitGroup
+	for i := 0; i < 40; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			require.NoError(t, e.Store.Audit(ctx, e.Org.ID, "system", "test", "test.concurrent", "n", strconv.Itoa(i), nil))
+		}(i)
+	}
+	e.Client(t, hireflow.RoleRecruiter) // a sign-in writes its own row meanwhile
+	wg.Wait()
+	seq, err := e.Store.AuditCheckpoint(ctx, e.Org.ID)
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, seq, int64(40))
+	v, err := e.Store.AuditVerify(ctx, e.Org.ID)
+	require.NoError(t, err)
+	require.Nil(t, v.Broken, "%+v", v.Broken)
+	require.Equal(t, seq, v.Rows)
+	require.Equal(t, 1, v.Checkpoints)
 }

@@ -331,7 +331,7 @@ func trailCmd() *cobra.Command {
 }
 
 func auditCmd() *cobra.Command {
-	c := &cobra.Command{Use: "audit", Short: "Bias audits of the automated decision points (NYC LL144 impact ratios)"}
+	c := &cobra.Command{Use: "audit", Short: "Bias audits of the automated decision points (NYC LL144 impact ratios), and the audit log's verification"}
 	var from, to string
 	run := orgCmd("bias", "Run a bias audit now for a period (default: last calendar month); prints the stored audit", false,
 		func(cmd *cobra.Command, a *app.App, o hireflow.Organisation) error {
@@ -372,7 +372,52 @@ func auditCmd() *cobra.Command {
 			}
 			return err
 		})
-	c.AddCommand(run, sched)
+	var verifyOrg string
+	verify := &cobra.Command{Use: "verify", Short: "Recompute the audit log's hash chain and checkpoints; names the first broken row (exit 1)",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := open(cmd.Context(), false)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			orgs := []string{}
+			if verifyOrg != "" {
+				o, err := a.Store.OrgGetBySlug(cmd.Context(), verifyOrg)
+				if err != nil {
+					return err
+				}
+				orgs = append(orgs, o.ID)
+			} else if orgs, err = a.Store.AuditOrgs(cmd.Context()); err != nil {
+				return err
+			}
+			broken := 0
+			for _, id := range orgs {
+				v, err := a.Store.AuditVerify(cmd.Context(), id)
+				if err != nil {
+					return err
+				}
+				if v.Broken != nil {
+					broken++
+					fmt.Printf("BROKEN %s: row id %d (seq %d): %s\n", id, v.Broken.ID, v.Broken.Seq, v.Broken.Reason)
+				} else {
+					fmt.Printf("ok     %s: %d rows, %d checkpoints\n", id, v.Rows, v.Checkpoints)
+				}
+			}
+			if broken > 0 {
+				return fmt.Errorf("the audit log of %d organisation(s) does not verify", broken)
+			}
+			return nil
+		}}
+	verify.Flags().StringVar(&verifyOrg, "org", "", "organisation slug (default: every organisation)")
+	checkpoint := orgCmd("checkpoint", "Sign the head of the organisation's audit chain (run it periodically, e.g. from cron)", false,
+		func(cmd *cobra.Command, a *app.App, o hireflow.Organisation) error {
+			seq, err := a.Store.AuditCheckpoint(cmd.Context(), o.ID)
+			if err == nil {
+				fmt.Println("checkpoint at seq", seq)
+			}
+			return err
+		})
+	c.AddCommand(run, sched, verify, checkpoint)
 	return c
 }
 
