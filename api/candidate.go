@@ -39,10 +39,11 @@ type pageData struct {
 	LogoURL                                string
 	Minutes                                int
 	Report                                 []reportAnswer
-	Can                                    stageActions // staff application page: the forms to show
-	Wide                                   bool         // a console page: the desktop width
-	Console                                *consoleView // the console's own pages
-	Board                                  *boardView   // a job's candidate board
+	Can                                    stageActions       // staff application page: the forms to show
+	Wide                                   bool               // a console page: the desktop width
+	Console                                *consoleView       // the console's own pages
+	Board                                  *boardView         // a job's candidate board
+	Reads                                  []store.AuditEntry // who read this application's personal data
 }
 
 // offerView is what the candidate sees of an approved offer.

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/internal/infra/store"
 )
 
 // consoleAuth sends signed-out staff to the sign-in page and back (the links in staff emails).
@@ -51,6 +52,10 @@ func (s *Server) applicationPage(c *fiber.Ctx) error {
 		return err
 	}
 	d.Can = actionsFor(p.Role, app.Stage, app.Status, offerStatus)
+	// Who looked at this candidate's data (the latest 20 reads, this one included).
+	if d.Reads, err = s.Store.AuditLog(c.UserContext(), p.OrgID, store.AuditFilter{Action: "candidate.read", SubjectID: app.ID}, 20); err != nil {
+		return err
+	}
 	return s.render(c, fiber.StatusOK, "application.html", d)
 }
 

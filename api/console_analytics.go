@@ -37,6 +37,7 @@ func consoleNav(r hireflow.Role, current string) []navLink {
 	add("/console/jobs", "nav.jobs", actBoardRead)
 	add("/console/analytics", "nav.analytics", actAnalyticsRead)
 	add("/console/analytics/audits", "nav.audits", actAnalyticsRead)
+	add("/console/audit-log", "nav.audit_log", actAuditLogRead)
 	return out
 }
 
@@ -60,6 +61,9 @@ type consoleView struct {
 	HomeLinks   []navLink
 	FilterError string
 	Inbox       []inboxSection
+	Log         []store.AuditEntry
+	LogFilter   store.AuditFilter
+	LogNext     string
 }
 
 // inboxSection is one stage of the home page's inbox: what waits there for the viewer.

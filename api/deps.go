@@ -48,6 +48,7 @@ type Store interface {
 	AuditPublish(ctx context.Context, orgID string, published bool) error
 	PublicAuditBySlug(ctx context.Context, slug string) (store.PublicAudit, error)
 	Board(ctx context.Context, orgID, jobID string, f store.BoardFilter, limit, offset int, withName bool) ([]store.BoardCard, map[string]int, error)
+	AuditLog(ctx context.Context, orgID string, f store.AuditFilter, limit int) ([]store.AuditEntry, error)
 	Inbox(ctx context.Context, orgID string, stages []string, limit int, withName bool) ([]store.InboxItem, map[string]int, error)
 	CalibrationProposals(ctx context.Context, orgID, jobID string, limit int) ([]store.CalibrationProposal, error)
 	WeightsSamples(ctx context.Context, orgID, jobID string, limit int) ([]rules.WeightsSample, error)

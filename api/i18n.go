@@ -4,6 +4,14 @@ import "github.com/hireflow/hireflow/internal/analysis/scoring"
 
 // messages holds the page texts in English and Chinese; keys are stable identifiers.
 var messages = map[string][2]string{
+	"log.who_looked":               {"Who looked at this candidate's data", "谁查看过该候选人的数据"},
+	"nav.audit_log":                {"Audit log", "审计日志"},
+	"nav.audit_log.about":          {"Who read which data, every decision, configuration change and export, hash-chained.", "谁读取了哪些数据、每项决定、配置变更和导出，均以哈希链保存。"},
+	"log.about":                    {"Every read of personal data, decision, configuration change and export, newest first. The log is append-only and hash-chained: hireflow audit verify names any row changed or removed.", "所有个人数据读取、决定、配置变更和导出，最新的在前。日志只能追加并以哈希链保护：hireflow audit verify 会指出任何被修改或删除的记录。"},
+	"log.action":                   {"Action", "操作"},
+	"log.actor":                    {"Who", "操作人"},
+	"log.subject":                  {"Subject", "对象"},
+	"log.at":                       {"When (UTC)", "时间（UTC）"},
 	"nav.jobs":                     {"Jobs", "职位"},
 	"board.no_jobs":                {"No job yet.", "暂无职位。"},
 	"board.about":                  {"Every application of this job, newest first, by stage. Search by the candidate's whole email address.", "此职位的全部申请，按阶段分列，最新的在前。可按候选人完整邮箱搜索。"},

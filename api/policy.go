@@ -38,6 +38,7 @@ const (
 	actAuditPublish        action = "bias_audits:publish"
 	actCalibrationPropose  action = "calibration:propose"
 	actBoardRead           action = "applications:board"
+	actAuditLogRead        action = "audit_log:read"
 )
 
 var (
@@ -73,6 +74,7 @@ var policy = map[action][]hireflow.Role{
 	actAuditPublish:        {admin},
 	actCalibrationPropose:  {admin, recruiter},   // writes a draft rule set version (never publishes)
 	actBoardRead:           {recruiter, manager}, // a job's applications with names: interviewers see their own rounds' only
+	actAuditLogRead:        {admin, recruiter},   // IDs and actions, no candidate data
 }
 
 // seesCandidateContact says which roles see names and emails (analysts work on IDs only).

@@ -250,6 +250,35 @@ func TestMetricsBySourceShowUpAndLoadOnTheRealStack(t *testing.T) {
 	code, _ = page(e.Client(t, hireflow.RoleInterviewer), board)
 	require.Equal(t, 403, code)
 
+	// Who looked: the application page lists the reads of its candidate's data; the log is
+	// readable (filtered) through the API and the console by admins and recruiters.
+	code, body = page(rec, "/console/applications/"+r0+"?lang=en")
+	require.Equal(t, 200, code)
+	require.Contains(t, body, `id="reads"`)
+	require.Contains(t, body, "<code>"+e.Recruiter.ID+"</code>")
+	var log struct {
+		Entries []store.AuditEntry
+	}
+	admin := e.Client(t, hireflow.RoleAdmin)
+	require.Equal(t, 200, doJSON(t, admin, http.MethodGet, e.BaseURL+"/api/v1/audit-log?action=candidate.read&subject="+r0, nil, &log))
+	require.NotEmpty(t, log.Entries)
+	for _, en := range log.Entries {
+		require.Equal(t, "candidate.read", en.Action)
+		require.Equal(t, r0, en.SubjectID)
+	}
+	require.Equal(t, 200, doJSON(t, admin, http.MethodGet, e.BaseURL+"/api/v1/audit-log?action=candidate.", nil, &log), "a prefix")
+	require.NotEmpty(t, log.Entries)
+	for _, bad := range []string{"?action=DROP%20TABLE", "?actor=%27%20OR%201=1", "?before=-1"} {
+		require.Equal(t, 422, doJSON(t, admin, http.MethodGet, e.BaseURL+"/api/v1/audit-log"+bad, nil, &eb), bad)
+	}
+	require.Equal(t, 403, doJSON(t, e.Client(t, hireflow.RoleHiringManager), http.MethodGet, e.BaseURL+"/api/v1/audit-log", nil, &eb))
+	code, body = page(admin, "/console/audit-log?action=candidate.read&lang=zh")
+	require.Equal(t, 200, code)
+	require.Contains(t, body, "审计日志")
+	require.Contains(t, body, "<code>"+r0+"</code>")
+	code, _ = page(analyst, "/console/audit-log")
+	require.Equal(t, 403, code)
+
 	resp, err := http.Get(e.BaseURL + "/console/analytics")
 	require.NoError(t, err)
 	resp.Body.Close()
