@@ -125,3 +125,13 @@ func (a *Activities) alertBiasAudit(ctx context.Context, in BiasAuditInput, audi
 	}
 	return a.Store.AuditAlertMark(ctx, auditID, ch, "sent", "")
 }
+
+// CheckpointAuditLog signs the head of the organisation's audit chain (nothing for an empty
+// log); `hireflow audit verify` then catches a chain recomputed past it.
+func (a *Activities) CheckpointAuditLog(ctx context.Context, orgID string) (int64, error) {
+	seq, err := a.Store.AuditCheckpoint(ctx, orgID)
+	if hireflow.ErrorKind(err) == hireflow.KindNotFound {
+		return 0, nil
+	}
+	return seq, err
+}

@@ -18,6 +18,7 @@ func NewApplicationWorker(c client.Client, taskQueue string, acts *activities.Ac
 	w.RegisterWorkflow(workflows.ApprovalWorkflow)
 	w.RegisterWorkflowWithOptions(workflows.BiasAuditWorkflow, workflow.RegisterOptions{Name: workflows.BiasAuditWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.CalibrationWorkflow, workflow.RegisterOptions{Name: workflows.CalibrationWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.AuditCheckpointWorkflow, workflow.RegisterOptions{Name: workflows.AuditCheckpointWorkflowName})
 	w.RegisterActivity(acts)
 	return w
 }

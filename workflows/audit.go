@@ -61,3 +61,15 @@ func CalibrationWorkflow(ctx workflow.Context, in CalibrationInput) ([]activitie
 		Trigger: trigger, UserID: in.UserID}).Get(ctx, &out)
 	return out, err
 }
+
+// AuditCheckpointWorkflowName is the daily checkpoint's registered name.
+const AuditCheckpointWorkflowName = "AuditCheckpointWorkflow"
+
+// AuditCheckpointWorkflow signs the organisation's audit chain head (the daily Schedule
+// audit-checkpoint/<org> starts it).
+func AuditCheckpointWorkflow(ctx workflow.Context, orgID string) (int64, error) {
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: time.Minute, RetryPolicy: activityOptions.RetryPolicy})
+	var seq int64
+	err := workflow.ExecuteActivity(ctx, a.CheckpointAuditLog, orgID).Get(ctx, &seq)
+	return seq, err
+}

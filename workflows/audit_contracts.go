@@ -51,6 +51,22 @@ func RunCalibration(ctx context.Context, c client.Client, taskQueue string, in C
 	return out, run.Get(ctx, &out)
 }
 
+// EnsureAuditCheckpointSchedule creates the daily Temporal Schedule audit-checkpoint/<org>
+// (00:30 UTC) that signs the head of the organisation's audit chain, unless it exists.
+func EnsureAuditCheckpointSchedule(ctx context.Context, c client.Client, taskQueue, orgID string) (string, error) {
+	id := "audit-checkpoint/" + orgID
+	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{ID: id,
+		Spec: client.ScheduleSpec{Calendars: []client.ScheduleCalendarSpec{{
+			Second: []client.ScheduleRange{{Start: 0}}, Minute: []client.ScheduleRange{{Start: 30}}, Hour: []client.ScheduleRange{{Start: 0}},
+			DayOfMonth: []client.ScheduleRange{{Start: 1, End: 31}}, Month: []client.ScheduleRange{{Start: 1, End: 12}},
+			DayOfWeek: []client.ScheduleRange{{Start: 0, End: 6}}}}},
+		Action: &client.ScheduleWorkflowAction{ID: id, Workflow: AuditCheckpointWorkflowName, TaskQueue: taskQueue, Args: []any{orgID}}})
+	if err != nil && !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+		return id, err
+	}
+	return id, nil
+}
+
 // EnsureCalibrationSchedule creates the monthly Temporal Schedule calibration/<org> (the 2nd
 // of each month at 04:00 UTC, after the bias audit) unless it exists.
 func EnsureCalibrationSchedule(ctx context.Context, c client.Client, taskQueue, orgID string) (string, error) {

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 	"github.com/xuri/excelize/v2"
+	"go.temporal.io/sdk/client"
 
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/internal/infra/chat/chattest"
@@ -400,4 +402,16 @@ func TestAuditChainUnderConcurrentWrites(t *testing.T) {
 	require.Nil(t, v.Broken, "%+v", v.Broken)
 	require.Equal(t, seq, v.Rows)
 	require.Equal(t, 1, v.Checkpoints)
+
+	// The daily schedule signs the head too (triggered now).
+	require.NoError(t, e.Store.Audit(ctx, e.Org.ID, "system", "test", "test.after", "n", "x", nil))
+	id, err := workflows.EnsureAuditCheckpointSchedule(ctx, e.Temporal, e.Cfg.TaskQueue, e.Org.ID)
+	require.NoError(t, err)
+	h := e.Temporal.ScheduleClient().GetHandle(ctx, id)
+	defer h.Delete(context.Background()) //nolint:errcheck
+	require.NoError(t, h.Trigger(ctx, client.ScheduleTriggerOptions{}))
+	testenv.Eventually(t, 30*time.Second, "the scheduled checkpoint", func() bool {
+		v, err := e.Store.AuditVerify(ctx, e.Org.ID)
+		return err == nil && v.Checkpoints == 2 && v.Broken == nil
+	})
 }

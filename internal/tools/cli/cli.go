@@ -219,6 +219,9 @@ func devCmd() *cobra.Command {
 				if _, err := workflows.EnsureCalibrationSchedule(ctx, a.Temporal, a.Cfg.TaskQueue, res.Org.ID); err != nil {
 					a.Log.Warn("calibration schedule not created", "err", err.Error())
 				}
+				if _, err := workflows.EnsureAuditCheckpointSchedule(ctx, a.Temporal, a.Cfg.TaskQueue, res.Org.ID); err != nil {
+					a.Log.Warn("audit checkpoint schedule not created", "err", err.Error())
+				}
 				// A read-only login for the analytics views (a dev password: production logins
 				// come from `hireflow analytics grant`).
 				role, pw := "analyst_"+strings.ReplaceAll(res.Org.Slug, "-", "_"), "analyst-dev-password"
@@ -359,7 +362,7 @@ func auditCmd() *cobra.Command {
 		})
 	run.Flags().StringVar(&from, "from", "", "first day of the period (YYYY-MM-DD)")
 	run.Flags().StringVar(&to, "to", "", "day after the period (YYYY-MM-DD)")
-	sched := orgCmd("schedule", "Create the organisation's monthly bias-audit and calibration schedules (idempotent)", false,
+	sched := orgCmd("schedule", "Create the organisation's bias-audit, calibration and audit-checkpoint schedules (idempotent)", false,
 		func(cmd *cobra.Command, a *app.App, o hireflow.Organisation) error {
 			id, err := workflows.EnsureBiasAuditSchedule(cmd.Context(), a.Temporal, a.Cfg.TaskQueue, o.ID)
 			if err != nil {
@@ -367,8 +370,13 @@ func auditCmd() *cobra.Command {
 			}
 			fmt.Println("schedule", id, "runs on the 1st of each month, 03:00 UTC")
 			id, err = workflows.EnsureCalibrationSchedule(cmd.Context(), a.Temporal, a.Cfg.TaskQueue, o.ID)
+			if err != nil {
+				return err
+			}
+			fmt.Println("schedule", id, "runs on the 2nd of each month, 04:00 UTC (calibration proposals, never published by itself)")
+			id, err = workflows.EnsureAuditCheckpointSchedule(cmd.Context(), a.Temporal, a.Cfg.TaskQueue, o.ID)
 			if err == nil {
-				fmt.Println("schedule", id, "runs on the 2nd of each month, 04:00 UTC (calibration proposals, never published by itself)")
+				fmt.Println("schedule", id, "signs the audit log's chain head daily, 00:30 UTC")
 			}
 			return err
 		})
