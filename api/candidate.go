@@ -44,6 +44,7 @@ type pageData struct {
 	Console                                *consoleView       // the console's own pages
 	Board                                  *boardView         // a job's candidate board
 	Reads                                  []store.AuditEntry // who read this application's personal data
+	Timeline                               []timelineEntry    // everything that happened to one application
 }
 
 // offerView is what the candidate sees of an approved offer.

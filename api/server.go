@@ -163,6 +163,7 @@ func newServer(d Deps) (*Server, *fiber.App) {
 	f.Get("/audits/:slug", publicLimit, s.publicAuditPage)
 	s.consolePage(f, "/console/applications/:id", actApplicationsRead, s.applicationPage)
 	s.consolePage(f, "/console/applications/:id/decisions", actDecisionsRead, s.decisionsPage)
+	s.consolePage(f, "/console/applications/:id/timeline", actDecisionsRead, s.timelinePage)
 	s.consolePage(f, "/console/applications/:id/report", actReportRead, s.reportPage)
 	s.consolePage(f, "/console/answers/:id/recording", actRecordingRead, s.recording)
 	f.Get("/c/:token", linkLimit, s.candidatePage)

@@ -256,6 +256,22 @@ func TestMetricsBySourceShowUpAndLoadOnTheRealStack(t *testing.T) {
 	require.Equal(t, 200, code)
 	require.Contains(t, body, `id="reads"`)
 	require.Contains(t, body, "<code>"+e.Recruiter.ID+"</code>")
+	// Its timeline: stages, decisions and the workflow's own events, in plain words.
+	code, body = page(rec, "/console/applications/"+r0+"/timeline?lang=en")
+	require.Equal(t, 200, code)
+	for _, want := range []string{`data-source="stage"`, `data-source="decision"`, `data-source="workflow"`, "The hiring workflow started",
+		"Entered Invited", "Screening"} {
+		require.Contains(t, body, want)
+	}
+	require.NotContains(t, body, "activity BeginApplication", "activities are left out")
+	code, body = page(rec, "/console/applications/"+r0+"/timeline?lang=zh")
+	require.Equal(t, 200, code)
+	require.Contains(t, body, "招聘流程已开始")
+	code, _ = page(rec, "/console/applications/"+uuid.NewString()+"/timeline")
+	require.Equal(t, 404, code)
+	code, _ = page(e.Client(t, hireflow.RoleInterviewer), "/console/applications/"+r0+"/timeline")
+	require.Equal(t, 403, code)
+
 	var log struct {
 		Entries []store.AuditEntry
 	}

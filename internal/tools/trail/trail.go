@@ -26,8 +26,15 @@ type Item struct {
 	Detail string    `json:"detail,omitempty"`
 }
 
+// Source is what the trail reads from PostgreSQL (the store).
+type Source interface {
+	ApplicationOrg(ctx context.Context, appID string) (string, error)
+	DecisionList(ctx context.Context, orgID, appID string) ([]hireflow.Decision, error)
+	ApplicationEvents(ctx context.Context, orgID, appID string) ([]store.ApplicationEvent, error)
+}
+
 // Build reads the trail from PostgreSQL and the workflow's history.
-func Build(ctx context.Context, st *store.Store, tc client.Client, appID string) ([]Item, error) {
+func Build(ctx context.Context, st Source, tc client.Client, appID string) ([]Item, error) {
 	orgID, err := st.ApplicationOrg(ctx, appID)
 	if err != nil {
 		return nil, err
