@@ -4,6 +4,18 @@ import "github.com/hireflow/hireflow/internal/analysis/scoring"
 
 // messages holds the page texts in English and Chinese; keys are stable identifiers.
 var messages = map[string][2]string{
+	"tl.e.applied":                         {"Applied", "提交申请"},
+	"tl.e.screened":                        {"Screened", "完成筛选"},
+	"tl.e.invited":                         {"Invited to the interview", "受邀参加面试"},
+	"tl.e.interview":                       {"Interview answers in", "面试回答已提交"},
+	"tl.e.routed":                          {"Routed after the interview", "面试后分流"},
+	"tl.e.reviewed":                        {"Reviewed", "完成评审"},
+	"tl.e.offer":                           {"Offer stage", "进入录用阶段"},
+	"tl.e.onboarded":                       {"Hired", "已入职"},
+	"tl.e.completed":                       {"Completed probation", "完成试用期"},
+	"tl.e.rejected":                        {"Rejected", "已拒绝"},
+	"tl.e.withdrawn":                       {"Withdrawn by the candidate", "候选人撤回"},
+	"tl.e.expired":                         {"Invitation expired", "邀请已过期"},
 	"tl.u.recruiter-decision":              {"a recruiter's decision", "招聘专员的决定"},
 	"tl.u.interview-feedback":              {"live-round feedback", "现场面试反馈"},
 	"tl.u.draft-offer":                     {"an offer draft", "录用草稿"},

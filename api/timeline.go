@@ -31,8 +31,10 @@ func (s *Server) timelinePage(c *fiber.Ctx) error {
 		e := timelineEntry{At: it.At.UTC().Format("2006-01-02 15:04:05 UTC"), Source: it.Source}
 		switch it.Source {
 		case "stage":
-			e.Text = translate(l, "tl.entered") + " " + translateValue(l, "an.stage.", strings.SplitN(it.Detail, " / ", 2)[0])
-			e.Detail = it.What
+			e.Text = translateValue(l, "tl.e.", it.What)
+			if e.Text == it.What { // an event without words of its own: the stage it entered
+				e.Text = translate(l, "tl.entered") + " " + translateValue(l, "an.stage.", strings.SplitN(it.Detail, " / ", 2)[0])
+			}
 		case "decision":
 			e.Text = translateValue(l, "decision.kind.", it.What)
 			e.Detail = it.Detail

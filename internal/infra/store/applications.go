@@ -365,22 +365,11 @@ type InboxItem struct {
 // Inbox lists the organisation's open applications at the given stages, the longest waiting
 // first (at most limit), with the count at each stage.
 func (s *Store) Inbox(ctx context.Context, orgID string, stages []string, limit int, withName bool) ([]InboxItem, map[string]int, error) {
-	counts := map[string]int{}
-	rows, err := s.db.Query(ctx, `SELECT stage, count(*) FROM applications WHERE org_id = $1 AND stage = ANY($2) AND status IN ('active', 'hired')
+	counts, err := s.stageCounts(ctx, `SELECT stage, count(*) FROM applications WHERE org_id = $1 AND stage = ANY($2) AND status IN ('active', 'hired')
 		GROUP BY stage`, orgID, stages)
 	if err != nil {
-		return nil, nil, fmt.Errorf("store: inbox: %w", err)
+		return nil, nil, err
 	}
-	for rows.Next() {
-		var st string
-		var n int
-		if err := rows.Scan(&st, &n); err != nil {
-			rows.Close()
-			return nil, nil, err
-		}
-		counts[st] = n
-	}
-	rows.Close()
 	items, err := listOf(ctx, s.db, "inbox", func(r pgx.Row) (InboxItem, error) {
 		var it InboxItem
 		var candID string
@@ -389,11 +378,7 @@ func (s *Store) Inbox(ctx context.Context, orgID string, stages []string, limit 
 			return it, err
 		}
 		if withName {
-			// A name that cannot be opened (its key destroyed by a deletion) is left out; the
-			// item still shows, as "Application".
-			if name, err := s.box.OpenString(nameEnc, aad("candidates", "name", candID)); err == nil {
-				it.CandidateName = name
-			}
+			it.CandidateName = s.nameOrBlank(candID, nameEnc)
 		}
 		return it, nil
 	}, `SELECT a.id, a.stage, j.title, a.updated_at, c.id, c.name_enc FROM applications a

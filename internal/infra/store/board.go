@@ -40,22 +40,8 @@ func (s *Store) Board(ctx context.Context, orgID, jobID string, f BoardFilter, l
 		AND ($6::bytea IS NULL OR c.email_hash = $6) AND ($7::timestamptz IS NULL OR a.created_at >= $7) AND ($8::timestamptz IS NULL OR a.created_at < $8)
 		AND ($9::float8 IS NULL OR (SELECT avg(sc.overall) FROM answer_scores sc WHERE sc.application_id = a.id) >= $9)`
 	args := []any{orgID, jobID, nilIfEmpty(f.Status), sourceArg(f.Source), nilIfEmpty(f.Language), nilBytes(f.EmailIndex), nilTime(f.From), nilTime(f.To), f.MinScore}
-	counts := map[string]int{}
-	rows, err := s.db.Query(ctx, `SELECT a.stage, count(*) FROM applications a JOIN candidates c ON c.id = a.candidate_id WHERE `+where+` GROUP BY a.stage`, args...)
+	counts, err := s.stageCounts(ctx, `SELECT a.stage, count(*) FROM applications a JOIN candidates c ON c.id = a.candidate_id WHERE `+where+` GROUP BY a.stage`, args...)
 	if err != nil {
-		return nil, nil, fmt.Errorf("store: board: %w", err)
-	}
-	for rows.Next() {
-		var st string
-		var n int
-		if err := rows.Scan(&st, &n); err != nil {
-			rows.Close()
-			return nil, nil, err
-		}
-		counts[st] = n
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, nil, err
 	}
 	cards, err := listOf(ctx, s.db, "board", func(r pgx.Row) (BoardCard, error) {
@@ -66,9 +52,7 @@ func (s *Store) Board(ctx context.Context, orgID, jobID string, f BoardFilter, l
 			return b, err
 		}
 		if withName {
-			if name, err := s.box.OpenString(nameEnc, aad("candidates", "name", candID)); err == nil {
-				b.CandidateName = name
-			}
+			b.CandidateName = s.nameOrBlank(candID, nameEnc)
 		}
 		return b, nil
 	}, `SELECT a.id, a.stage, a.status, a.source, a.language, a.created_at, a.updated_at,
@@ -84,4 +68,30 @@ func nilBytes(b []byte) []byte {
 		return nil
 	}
 	return b
+}
+
+// stageCounts runs a query of (stage, count) rows into a map.
+func (s *Store) stageCounts(ctx context.Context, query string, args ...any) (map[string]int, error) {
+	rows, err := s.db.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: stage counts: %w", err)
+	}
+	counts := map[string]int{}
+	var stage string
+	var n int
+	_, err = pgx.ForEachRow(rows, []any{&stage, &n}, func() error {
+		counts[stage] = n
+		return nil
+	})
+	return counts, err
+}
+
+// nameOrBlank opens a candidate's name for a list; a name that cannot be opened (its key
+// destroyed by a deletion) is left out, and the item still shows.
+func (s *Store) nameOrBlank(candID string, nameEnc []byte) string {
+	name, err := s.box.OpenString(nameEnc, aad("candidates", "name", candID))
+	if err != nil {
+		return ""
+	}
+	return name
 }

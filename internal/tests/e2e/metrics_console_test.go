@@ -260,7 +260,7 @@ func TestMetricsBySourceShowUpAndLoadOnTheRealStack(t *testing.T) {
 	code, body = page(rec, "/console/applications/"+r0+"/timeline?lang=en")
 	require.Equal(t, 200, code)
 	for _, want := range []string{`data-source="stage"`, `data-source="decision"`, `data-source="workflow"`, "The hiring workflow started",
-		"Entered Invited", "Screening"} {
+		"Invited to the interview", "Applied", "Screening"} {
 		require.Contains(t, body, want)
 	}
 	require.NotContains(t, body, "activity BeginApplication", "activities are left out")

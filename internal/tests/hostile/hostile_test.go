@@ -445,7 +445,7 @@ func TestHostileInputs(t *testing.T) {
 		{"login", http.MethodPost, "/api/v1/auth/login", "", map[string]any{"org": a.env.Org.Slug, "email": "nobody@staff.test", "password": "wrong"}, []string{"org", "email"}, []string{"password"}, nil},
 		{"api-tokens", http.MethodPost, "/api/v1/api-tokens", hireflow.RoleAdmin, map[string]any{"name": "ci"}, nil, nil, []string{"name"}},
 		{"jobs", http.MethodPost, "/api/v1/jobs", hireflow.RoleRecruiter, map[string]any{"title": "Role", "dimensions": []any{}, "requirements": map[string]any{"education": "bachelor"}},
-			[]string{"requirements.education"}, []string{"description", "screening_rule"}, []string{"title", "title_zh", "location"}},
+			[]string{"requirements.education"}, []string{"description", "screening_rule"}, []string{"title", "title_zh", "location", "family"}},
 		{"decision", http.MethodPost, app + "/decision", hireflow.RoleRecruiter, map[string]any{"outcome": "pass", "reason_code": "skills", "note": "ok"}, []string{"outcome", "reason_code"}, []string{"note"}, nil},
 		{"feedback", http.MethodPost, app + "/feedback", hireflow.RoleInterviewer, map[string]any{"round": 1, "ratings": map[string]any{"communication": 4}, "recommendation": "advance", "comment": "ok"}, []string{"recommendation"}, []string{"comment"}, nil},
 		{"reviews", http.MethodPost, app + "/reviews", hireflow.RoleHiringManager, map[string]any{"rating": 4, "decision": "advance", "reason_code": "skills", "note": "ok"}, []string{"decision", "reason_code"}, []string{"note"}, nil},
@@ -456,6 +456,10 @@ func TestHostileInputs(t *testing.T) {
 		{"cancel", http.MethodPost, app + "/cancel", hireflow.RoleRecruiter, map[string]any{"reason_code": "other"}, []string{"reason_code"}, nil, nil},
 		{"webhook", http.MethodPut, "/api/v1/webhook", hireflow.RoleIntegration, map[string]any{"url": "https://hooks.example.com/h", "secret": "0123456789abcdef0123456789"}, []string{"url"}, []string{"secret"}, nil},
 		{"branding", http.MethodPut, "/api/v1/organisation/branding", hireflow.RoleAdmin, map[string]any{"brand_line": "Careers", "color": "#112233", "logo_url": "https://cdn.example.com/l.png"}, []string{"color", "logo_url"}, nil, []string{"brand_line"}},
+		{"alert-chat", http.MethodPut, "/api/v1/organisation/alert-chat", hireflow.RoleAdmin, map[string]any{"kind": "wecom", "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k", "secret": ""},
+			[]string{"kind", "url"}, []string{"secret"}, nil},
+		{"audit-publication", http.MethodPut, "/api/v1/analytics/bias-audits/publication", hireflow.RoleAdmin, map[string]any{"published": false}, nil, nil, nil},
+		{"calibration-proposal", http.MethodPost, "/api/v1/analytics/calibration/proposals", hireflow.RoleRecruiter, map[string]any{"job_id": a.job.ID}, []string{"job_id"}, nil, nil},
 		{"publish", http.MethodPost, "/api/v1/rulesets/" + a.ruleSet + "/publish", hireflow.RoleRecruiter, map[string]any{"version": 999, "override_reason": "x"}, nil, []string{"override_reason"}, nil},
 		{"simulate", http.MethodPost, "/api/v1/rulesets/" + a.ruleSet + "/simulate", hireflow.RoleRecruiter, map[string]any{"version": 999, "from": "2026-01-01T00:00:00Z"}, []string{"from", "to"}, nil, nil},
 		{"migrate-rules", http.MethodPost, app + "/migrate-rules", hireflow.RoleRecruiter, map[string]any{"version": 999}, nil, nil, nil},
@@ -544,6 +548,10 @@ func TestHostileInputs(t *testing.T) {
 		{http.MethodGet, "/console/applications/" + b.appID + "/decisions", hireflow.RoleRecruiter, ""},
 		{http.MethodGet, "/console/applications/" + b.appID + "/report", hireflow.RoleRecruiter, ""},
 		{http.MethodGet, "/console/answers/" + uuid.NewString() + "/recording", hireflow.RoleHiringManager, ""},
+		{http.MethodGet, "/console/applications/" + b.appID + "/timeline", hireflow.RoleRecruiter, ""},
+		{http.MethodGet, "/console/jobs/" + b.job.ID + "/board", hireflow.RoleRecruiter, ""},
+		{http.MethodPost, "/api/v1/analytics/calibration/proposals", hireflow.RoleRecruiter, `{"job_id":"` + b.job.ID + `"}`},
+		{http.MethodGet, "/api/v1/analytics/bias-audits/" + uuid.NewString() + "/alerts", hireflow.RoleAnalyst, ""},
 	} {
 		ct := ""
 		if x.body != "" {
