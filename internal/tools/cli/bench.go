@@ -20,7 +20,7 @@ import (
 
 func benchCmd() *cobra.Command {
 	c := &cobra.Command{Use: "bench", Short: "Benchmarks on the running stack, each beside its baseline"}
-	c.AddCommand(benchApplyCmd(), benchScoringCmd())
+	c.AddCommand(benchApplyCmd(), benchScoringCmd(), benchScheduleCmd())
 	for _, b := range countBenches {
 		cmd := countBench(&cobra.Command{Use: b.use, Short: b.short}, b.flag, b.def, b.usage, b.run)
 		if b.use == "hiring" {
@@ -192,5 +192,19 @@ func chaosCmd() *cobra.Command {
 	c.Flags().DurationVar(&o.Settle, "settle", 90*time.Second, "how long the system may take to converge after the stream")
 	c.Flags().StringVar(&o.Profile, "profile", "dev", "stack profile whose servers are killed")
 	c.Flags().StringVar(&o.DataDir, "data-dir", "", "the profile's data dir (default <repo>/.data/<profile>)")
+	return c
+}
+
+func benchScheduleCmd() *cobra.Command {
+	var bookings, runs int
+	c := &cobra.Command{Use: "schedule", Short: "Time to find the 3 best panel slots (5 interviewers, 4 weeks of shifts) beside a step-by-step baseline and at 10x the intervals",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if bookings < 0 || runs < 10 {
+				return fmt.Errorf("--bookings must be 0 or more and --runs at least 10")
+			}
+			return printJSON(bench.Schedule(bookings, runs, func(s string) { fmt.Fprintln(os.Stderr, "bench:", s) }), nil)
+		}}
+	c.Flags().IntVar(&bookings, "bookings", 2000, "existing bookings among the five interviewers")
+	c.Flags().IntVar(&runs, "runs", 500, "timed runs per size")
 	return c
 }
