@@ -252,4 +252,6 @@ func windows(from, to scheduling.Day, n int, sameMonth bool) [][2]scheduling.Day
 	return out
 }
 
-func dayTime(d scheduling.Day) time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC) }
+func dayTime(d scheduling.Day) time.Time {
+	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC)
+}

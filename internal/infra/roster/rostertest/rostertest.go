@@ -46,7 +46,7 @@ type Server struct {
 // Stats are what the clients did.
 type Stats struct {
 	TokensIssued, ScheduleCalls, ShiftCalls, RateLimited, Expired, LimitRefused int
-	MaxUsers, MaxDays                                                         int
+	MaxUsers, MaxDays                                                           int
 }
 
 // New starts the server; the clients authenticate with key and secret.
