@@ -1,6 +1,9 @@
 package hireflow
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // Role is a staff role; every endpoint declares which roles may call it (see api/policy.go).
 type Role string
@@ -226,3 +229,9 @@ func WorkflowIDForApplication(applicationID string) string { return "application
 
 // WorkflowIDForApproval is the only way approval workflow IDs are made: the offer's UUID.
 func WorkflowIDForApproval(offerID string) string { return "approval/" + offerID }
+
+// WorkflowIDForInterview is the only way scheduling workflow IDs are made: the application's
+// UUID and the round.
+func WorkflowIDForInterview(applicationID string, round int) string {
+	return "interview/" + applicationID + "/" + strconv.Itoa(round)
+}

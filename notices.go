@@ -30,4 +30,11 @@ const (
 	NoticeNewLink            = "new_link"
 	NoticeInvitation         = "invitation"
 	NoticeRejection          = "rejection"
+	// Live interviews booked against the interviewers' rosters.
+	NoticeScheduleChoose    = "schedule_choose"    // candidate: choose one of the held times
+	NoticeInterviewBooked   = "interview_booked"   // everyone: the invite (text/calendar REQUEST)
+	NoticeInterviewSoon     = "interview_soon"     // everyone: 24 h and 1 h before
+	NoticeInterviewCanceled = "interview_canceled" // everyone: the CANCEL
+	NoticeScheduleReplan    = "schedule_replan"    // everyone: a roster change broke the booking
+	NoticeNoSlots           = "no_slots"           // recruiters: nobody on the panel is free
 )

@@ -19,6 +19,8 @@ func NewApplicationWorker(c client.Client, taskQueue string, acts *activities.Ac
 	w.RegisterWorkflowWithOptions(workflows.BiasAuditWorkflow, workflow.RegisterOptions{Name: workflows.BiasAuditWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.CalibrationWorkflow, workflow.RegisterOptions{Name: workflows.CalibrationWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.AuditCheckpointWorkflow, workflow.RegisterOptions{Name: workflows.AuditCheckpointWorkflowName})
+	w.RegisterWorkflow(workflows.SchedulingWorkflow)
+	w.RegisterWorkflowWithOptions(workflows.RosterSyncWorkflow, workflow.RegisterOptions{Name: workflows.RosterSyncWorkflowName})
 	w.RegisterActivity(acts)
 	return w
 }

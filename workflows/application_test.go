@@ -38,6 +38,7 @@ type fakeOutcomes struct {
 	steps     []rules.ApprovalStep
 	scoreFail bool
 	noScreen  bool // the job's pipeline has no screen stage
+	schedule  bool // the interviewers have rosters: live rounds are booked
 }
 
 type wfHarness struct {
@@ -65,6 +66,7 @@ func newHarness(t *testing.T, outcome hireflow.ScreenOutcome) *wfHarness {
 	env.RegisterActivity(&activities.Activities{})
 	env.RegisterActivityWithOptions((&activities.Activities{}).ScoreAnswer, activity.RegisterOptions{Name: activities.ScoreAnswerName})
 	env.RegisterWorkflow(ApprovalWorkflow)
+	env.RegisterWorkflow(SchedulingWorkflow)
 	h := &wfHarness{t: t, env: env, start: env.Now(), calls: map[string][]time.Duration{}, notices: map[string]activities.CandidateNoticeInput{},
 		out: &fakeOutcomes{screen: outcome, route: "advance", review: "advance", steps: []rules.ApprovalStep{{Approvers: []string{"hiring_manager"}}}}}
 	env.OnActivity(a.ScreenApplication, mock.Anything, mock.Anything).Return(
@@ -208,6 +210,15 @@ func newHarness(t *testing.T, outcome hireflow.ScreenOutcome) *wfHarness {
 				h.mu.Unlock()
 			}
 			return nil
+		})
+	// Live rounds: no rosters unless a test says otherwise (scheduling_test.go).
+	env.OnActivity(a.PlanInterview, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.PlanInterviewInput) (activities.InterviewPlan, error) {
+			h.rec("plan-interview")
+			if h.out.schedule {
+				return activities.InterviewPlan{InterviewID: "iv1", Enabled: true, Pool: []string{"u1"}, Need: 1, DurationMin: 45, Offered: 3, HoldFor: 2 * hr, MaxReschedules: 1}, nil
+			}
+			return activities.InterviewPlan{InterviewID: "iv1"}, nil
 		})
 	env.OnActivity(a.RecordProbation, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.ProbationInput) error {

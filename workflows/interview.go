@@ -3,8 +3,10 @@ package workflows
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
+	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -167,16 +169,69 @@ func (l *pipelineRun) validateFeedback(f FeedbackUpdate) error {
 	return nil
 }
 
+// VersionLiveRoundBooking marks the live round that books the interview against the rosters
+// (SchedulingWorkflow) and records the live_round stage; histories without it replay the round
+// that only waited for feedback.
+const VersionLiveRoundBooking = "live-round-booking"
+
 func (l *pipelineRun) liveRound(round int, params map[string]string) error {
 	need := param(params, "interviewers", 1)
 	l.feedback = map[string]FeedbackUpdate{}
 	l.state.Round, l.state.Feedback = round, 0
-	l.setStage(hireflow.StageLiveRound, hireflow.StatusActive)
-	done := func() bool { return len(l.feedback) >= need }
 	key := "round" + strconv.Itoa(round)
-	if err := l.exec(a.NotifyStaff, activities.StaffNoticeInput{AppRef: l.ref, Kind: hireflow.NoticeFeedbackRequest, Key: key,
-		Roles: []hireflow.Role{hireflow.RoleInterviewer}}, nil); err != nil {
+	booking := l.recordsStage() && workflow.GetVersion(l.ctx, VersionLiveRoundBooking, workflow.DefaultVersion, 1) == 1
+	if !booking {
+		l.setStage(hireflow.StageLiveRound, hireflow.StatusActive)
+		return l.awaitFeedback(round, need, key, true)
+	}
+	if err := l.enter(activities.StageInput{Stage: hireflow.StageLiveRound, Status: hireflow.StatusActive, EventKey: "live_round:" + strconv.Itoa(round)}); err != nil {
 		return err
+	}
+	for attempt := 1; ; attempt++ {
+		res, err := l.scheduleRound(round, need, params)
+		if err != nil {
+			return err
+		}
+		// Without rosters people arrange the round, and the feedback request goes out now; a
+		// booked round's panel was asked after the interview.
+		if err := l.awaitFeedback(round, need, key, res.Status != InterviewHeld); err != nil {
+			return err
+		}
+		if res.Status != InterviewHeld || !l.allNoShow() {
+			return nil
+		}
+		// The candidate did not come: the stage's no_show rule reschedules (once by default)
+		// or rejects.
+		if params["no_show"] == "reject" || attempt > param(params, "no_show_reschedules", 1) {
+			l.state.Feedback = 0
+			return l.reject()
+		}
+		l.feedback = map[string]FeedbackUpdate{}
+		l.state.Feedback = 0
+		key = "round" + strconv.Itoa(round) + "-retry" + strconv.Itoa(attempt)
+	}
+}
+
+func (l *pipelineRun) allNoShow() bool {
+	if len(l.feedback) == 0 {
+		return false
+	}
+	for _, f := range l.feedback {
+		if !f.NoShow {
+			return false
+		}
+	}
+	return true
+}
+
+// awaitFeedback waits for the round's feedback with the SLA's reminders and keeps the ratings.
+func (l *pipelineRun) awaitFeedback(round, need int, key string, request bool) error {
+	done := func() bool { return len(l.feedback) >= need }
+	if request {
+		if err := l.exec(a.NotifyStaff, activities.StaffNoticeInput{AppRef: l.ref, Kind: hireflow.NoticeFeedbackRequest, Key: key,
+			Roles: []hireflow.Role{hireflow.RoleInterviewer}}, nil); err != nil {
+			return err
+		}
 	}
 	if err := l.slaWait(done, l.in.Steps.FeedbackSLA, hireflow.NoticeFeedbackReminder, key, []hireflow.Role{hireflow.RoleInterviewer}, "interview feedback"); err != nil {
 		return err
@@ -188,4 +243,39 @@ func (l *pipelineRun) liveRound(round int, params map[string]string) error {
 		}
 	}
 	return nil
+}
+
+// scheduleRound runs the round's SchedulingWorkflow as a child and waits for it; a withdrawal
+// cancels it (it frees the time and sends the cancellation).
+func (l *pipelineRun) scheduleRound(round, need int, params map[string]string) (SchedulingResult, error) {
+	var required []string
+	for _, id := range strings.Split(params["panel"], ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			required = append(required, id)
+		}
+	}
+	cctx, cancel := workflow.WithCancel(l.ctx)
+	defer cancel()
+	child := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(cctx, workflow.ChildWorkflowOptions{
+		WorkflowID: hireflow.WorkflowIDForInterview(l.in.ApplicationID, round), ParentClosePolicy: enums.PARENT_CLOSE_POLICY_REQUEST_CANCEL,
+		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE}),
+		SchedulingWorkflow, SchedulingInput{OrgID: l.in.OrgID, ApplicationID: l.in.ApplicationID, Round: round,
+			DurationMin: param(params, "duration_minutes", 45), Need: need, Required: required})
+	var res SchedulingResult
+	var childErr error
+	childDone := false
+	workflow.Go(l.ctx, func(ctx workflow.Context) {
+		childErr = child.Get(ctx, &res)
+		childDone = true
+	})
+	if err := workflow.Await(l.ctx, func() bool { return childDone || l.stop != "" }); err != nil {
+		return res, err
+	}
+	if l.stop != "" {
+		cancel()
+		// Let the child free the time before the application closes.
+		_ = workflow.Await(l.ctx, func() bool { return childDone })
+		return res, errWithdrawn
+	}
+	return res, childErr
 }

@@ -57,6 +57,10 @@ var subjects = map[string]map[string]string{
 // Rendered is a message ready to send.
 type Rendered struct {
 	Subject, Text, HTML string
+	// Calendar, when set, is an iCalendar object sent as the text/calendar alternative (with
+	// its METHOD as the part's method parameter) and as an invite.ics attachment.
+	Calendar       string
+	CalendarMethod string
 }
 
 // Render produces the subject and both bodies of kind in d.Lang.
@@ -143,6 +147,10 @@ func (s *Sender) Send(ctx context.Context, toName, toAddr, messageID string, r R
 	m.SetMessageIDWithValue(messageID)
 	m.SetBodyString(gomail.TypeTextPlain, r.Text)
 	m.AddAlternativeString(gomail.TypeTextHTML, r.HTML)
+	if r.Calendar != "" {
+		m.AddAlternativeString(gomail.ContentType("text/calendar; method="+r.CalendarMethod), r.Calendar)
+		m.AttachReadSeeker("invite.ics", strings.NewReader(r.Calendar), gomail.WithFileContentType(gomail.ContentType("application/ics")))
+	}
 	// A pooled connection may have been closed by the server meanwhile (or the server
 	// restarted): on failure, send once more on a connection dialled now, never on another
 	// pooled one, which is likely just as stale.
@@ -228,3 +236,6 @@ func (s *Sender) Ping(ctx context.Context) error {
 	}
 	return c.Close()
 }
+
+// From is the sender address (the organiser of calendar invitations).
+func (s *Sender) From() string { return s.from }

@@ -65,6 +65,22 @@ var notices = map[string]notice{
 		paragraphs: [][2]string{{"The bias audit found groups whose impact ratio is under 0.8 (the four-fifths rule): {{detail}}. Review the decision rules before the next period.", "偏差审计发现影响比低于 0.8（五分之四规则）的群体：{{detail}}。请在下一周期前复核决策规则。"}}},
 	hireflow.NoticeOfferDraftReminder: {staff: true, subject: [2]string{"An offer for {{job}} waits to be drafted", "{{job}}职位的录用待起草"},
 		paragraphs: [][2]string{{"An application for {{job}} passed review and waits for an offer draft.", "一份{{job}}职位的申请已通过评审，等待起草录用。"}}},
+	hireflow.NoticeScheduleChoose: {subject: [2]string{"Choose a time for your {{job}} interview", "请选择{{job}}职位的面试时间"},
+		paragraphs: [][2]string{{"We are holding a few interview times for you with the interviewers of {{org}}. Open your application page to choose one, or tell us when suits you. The times are held until {{detail}}.",
+			"我们为您预留了几个与{{org}}面试官的面试时间。请打开申请页面选择一个，或告诉我们您方便的时间。这些时间保留至 {{detail}}。"}}},
+	hireflow.NoticeInterviewBooked: {subject: [2]string{"Interview for {{job}}: {{detail}}", "{{job}}职位面试：{{detail}}"},
+		paragraphs: [][2]string{{"Your interview for {{job}} at {{org}} is booked for {{detail}}. The calendar invitation is attached; your application page has the link and lets you reschedule.",
+			"您在{{org}}的{{job}}职位面试已安排在 {{detail}}。日历邀请已附上；申请页面上有会议链接，也可以改期。"}}},
+	hireflow.NoticeInterviewSoon: {subject: [2]string{"Reminder: interview for {{job}} at {{detail}}", "提醒：{{job}}职位面试将于 {{detail}} 开始"},
+		paragraphs: [][2]string{{"A reminder that the interview for {{job}} at {{org}} starts at {{detail}}.", "提醒您，{{org}}{{job}}职位的面试将于 {{detail}} 开始。"}}},
+	hireflow.NoticeInterviewCanceled: {subject: [2]string{"Cancelled: interview for {{job}}", "已取消：{{job}}职位面试"},
+		paragraphs: [][2]string{{"The interview for {{job}} at {{org}} planned for {{detail}} is cancelled. The calendar cancellation is attached.", "{{org}}{{job}}职位原定于 {{detail}} 的面试已取消，日历取消通知已附上。"}}},
+	hireflow.NoticeScheduleReplan: {subject: [2]string{"Your interview for {{job}} needs a new time", "{{job}}职位面试需要重新安排时间"},
+		paragraphs: [][2]string{{"An interviewer's roster changed and the interview for {{job}} at {{org}} planned for {{detail}} can no longer take place then. New times are on offer on the application page.",
+			"由于面试官排班变动，{{org}}{{job}}职位原定于 {{detail}} 的面试无法按时进行。申请页面上已有新的可选时间。"}}},
+	hireflow.NoticeNoSlots: {staff: true, subject: [2]string{"No interview time found: {{job}}", "未找到面试时间：{{job}}"},
+		paragraphs: [][2]string{{"No time in the booking window suits every interviewer of a live round for {{job}} ({{detail}}). Update the rosters or book a time for the candidate from the console.",
+			"{{job}}职位的一轮面试在预约期内找不到所有面试官都有空的时间（{{detail}}）。请更新排班，或在控制台为候选人预约时间。"}}},
 }
 
 // IsNotice reports whether kind is a notice kind.
