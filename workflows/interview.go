@@ -216,8 +216,8 @@ func (l *pipelineRun) allNoShow() bool {
 	if len(l.feedback) == 0 {
 		return false
 	}
-	for _, f := range l.feedback {
-		if !f.NoShow {
+	for _, id := range sortedKeys(l.feedback) {
+		if !l.feedback[id].NoShow {
 			return false
 		}
 	}
