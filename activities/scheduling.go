@@ -549,9 +549,16 @@ func EntriesFromShifts(shifts []scheduling.Shift, who func(string) (string, *tim
 	return out
 }
 
+// BookingReader is what BrokenBookings reads (the store; the API's view of it).
+type BookingReader interface {
+	BookedInterviews(ctx context.Context, orgID string, users []string, after time.Time) ([]store.Busy, error)
+	RosterEntries(ctx context.Context, orgID string, users []string, from, to time.Time) ([]store.RosterEntry, error)
+	InterviewGet(ctx context.Context, orgID, id string) (store.Interview, error)
+}
+
 // BrokenBookings lists the users' upcoming bookings that no longer lie inside their working
 // time (a shift removed, a leave added).
-func BrokenBookings(ctx context.Context, s *store.Store, orgID string, users []string) ([]BrokenBooking, error) {
+func BrokenBookings(ctx context.Context, s BookingReader, orgID string, users []string) ([]BrokenBooking, error) {
 	now := time.Now()
 	booked, err := s.BookedInterviews(ctx, orgID, users, now)
 	if err != nil || len(booked) == 0 {

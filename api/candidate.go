@@ -39,12 +39,14 @@ type pageData struct {
 	LogoURL                                string
 	Minutes                                int
 	Report                                 []reportAnswer
-	Can                                    stageActions       // staff application page: the forms to show
-	Wide                                   bool               // a console page: the desktop width
-	Console                                *consoleView       // the console's own pages
-	Board                                  *boardView         // a job's candidate board
-	Reads                                  []store.AuditEntry // who read this application's personal data
-	Timeline                               []timelineEntry    // everything that happened to one application
+	Can                                    stageActions        // staff application page: the forms to show
+	Wide                                   bool                // a console page: the desktop width
+	Console                                *consoleView        // the console's own pages
+	Board                                  *boardView          // a job's candidate board
+	Reads                                  []store.AuditEntry  // who read this application's personal data
+	Timeline                               []timelineEntry     // everything that happened to one application
+	Interview                              *candidateInterview // the candidate's live interview: times on offer or booked
+	Week                                   *weekView           // an interviewer's week (console)
 }
 
 // offerView is what the candidate sees of an approved offer.
@@ -124,6 +126,9 @@ func (s *Server) candidateView(c *fiber.Ctx, tok store.CandidateToken, ct store.
 		}
 	}
 	d.Hired = ct.Status == hireflow.StatusHired
+	if ct.Stage == hireflow.StageLiveRound && ct.Status == hireflow.StatusActive {
+		d.Interview = s.candidateInterviewView(c.UserContext(), l, tok, c.Params("token"))
+	}
 	if ct.Stage == hireflow.StageOffer && ct.Status == hireflow.StatusActive {
 		if o, err := s.Store.OfferLatest(c.UserContext(), tok.OrgID, tok.ApplicationID); err == nil && o.Status == "approved" {
 			d.Offer = &offerView{Position: o.Position, Salary: strconv.FormatFloat(o.Salary, 'f', 2, 64) + " " + o.Currency,

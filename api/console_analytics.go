@@ -37,6 +37,7 @@ func consoleNav(r hireflow.Role, current string) []navLink {
 	add("/console/jobs", "nav.jobs", actBoardRead)
 	add("/console/analytics", "nav.analytics", actAnalyticsRead)
 	add("/console/analytics/audits", "nav.audits", actAnalyticsRead)
+	add("/console/schedule", "nav.schedule", actScheduleRead)
 	add("/console/audit-log", "nav.audit_log", actAuditLogRead)
 	return out
 }

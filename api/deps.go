@@ -15,11 +15,27 @@ import (
 	"github.com/hireflow/hireflow/internal/infra/objects"
 	"github.com/hireflow/hireflow/internal/infra/seal"
 	"github.com/hireflow/hireflow/internal/infra/store"
+	"github.com/hireflow/hireflow/internal/scheduling"
 	"github.com/hireflow/hireflow/rules"
 )
 
 // Store is what the handlers read and write in PostgreSQL (implemented by *store.Store).
 type Store interface {
+	// Scheduling (live interviews).
+	SchedulingSettingsGet(ctx context.Context, orgID string) (store.SchedulingSettings, error)
+	SchedulingSettingsSet(ctx context.Context, orgID string, v store.SchedulingSettings) error
+	InterviewerSettingsSet(ctx context.Context, orgID string, v store.InterviewerSettings) error
+	Interviewers(ctx context.Context, orgID string, ids []string) ([]store.InterviewerSettings, error)
+	RosterConnectorSet(ctx context.Context, orgID string, c store.RosterConnector) error
+	RosterConnectorGet(ctx context.Context, orgID string) (store.RosterConnector, bool, error)
+	RosterReplace(ctx context.Context, orgID, source string, users []string, from, to time.Time, entries []store.RosterEntry) error
+	RosterEntries(ctx context.Context, orgID string, users []string, from, to time.Time) ([]store.RosterEntry, error)
+	SlotsBusy(ctx context.Context, orgID string, users []string, from, to time.Time) ([]store.Busy, error)
+	BookedInterviews(ctx context.Context, orgID string, users []string, after time.Time) ([]store.Busy, error)
+	InterviewGet(ctx context.Context, orgID, id string) (store.Interview, error)
+	InterviewForApplication(ctx context.Context, orgID, appID string) (store.Interview, bool, error)
+	InterviewSetStatus(ctx context.Context, orgID, id, status, note string, bump bool) error
+	InterviewSetPreferences(ctx context.Context, orgID, id string, prefs []scheduling.Interval) error
 	APITokenCreate(ctx context.Context, orgID, userID, name string, hash []byte) (string, error)
 	APITokenPrincipal(ctx context.Context, hash []byte) (hireflow.Principal, error)
 	AnswerByKey(ctx context.Context, orgID, key string) (string, bool, error)

@@ -39,6 +39,13 @@ const (
 	actCalibrationPropose  action = "calibration:propose"
 	actBoardRead           action = "applications:board"
 	actAuditLogRead        action = "audit_log:read"
+	actSchedulingConfig    action = "scheduling:configure"
+	actRosterConnector     action = "rosters:connector"
+	actRosterWrite         action = "rosters:write"
+	actScheduleRead        action = "schedule:read"
+	actInterviewRead       action = "interviews:read"
+	actInterviewBook       action = "interviews:book"
+	actInterviewReschedule action = "interviews:reschedule"
 )
 
 var (
@@ -75,6 +82,13 @@ var policy = map[action][]hireflow.Role{
 	actCalibrationPropose:  {admin, recruiter},   // writes a draft rule set version (never publishes)
 	actBoardRead:           {recruiter, manager}, // a job's applications with names: interviewers see their own rounds' only
 	actAuditLogRead:        {admin, recruiter},   // IDs and actions, no candidate data
+	actSchedulingConfig:    {admin, recruiter},
+	actRosterConnector:     {admin, integ},
+	actRosterWrite:         {admin, recruiter, integ},                       // uploads, pushes, calendar feeds, settings
+	actScheduleRead:        {admin, recruiter, manager, interviewer, integ}, // an interviewer reads only their own week
+	actInterviewRead:       {recruiter, manager, interviewer},
+	actInterviewBook:       {recruiter},
+	actInterviewReschedule: {recruiter, manager, interviewer}, // an interviewer only on their own panel
 }
 
 // seesCandidateContact says which roles see names and emails (analysts work on IDs only).
