@@ -258,7 +258,9 @@ func (l *pipelineRun) scheduleRound(round, need int, params map[string]string) (
 	defer cancel()
 	child := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(cctx, workflow.ChildWorkflowOptions{
 		WorkflowID: hireflow.WorkflowIDForInterview(l.in.ApplicationID, round), ParentClosePolicy: enums.PARENT_CLOSE_POLICY_REQUEST_CANCEL,
-		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE}),
+		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		// Listed with the organisation's workflows (audits, history scans); IDs only.
+		TypedSearchAttributes: temporal.NewSearchAttributes(SAOrg.ValueSet(l.in.OrgID))}),
 		SchedulingWorkflow, SchedulingInput{OrgID: l.in.OrgID, ApplicationID: l.in.ApplicationID, Round: round,
 			DurationMin: param(params, "duration_minutes", 45), Need: need, Required: required})
 	var res SchedulingResult

@@ -46,6 +46,21 @@ func TestReplayCommittedHistories(t *testing.T) {
 			require.Zero(t, in.Shape, "%s was recorded by the first shape", f)
 		}
 	}
+	// Live rounds: one history from before rounds were booked, and booked ones with the
+	// version marker of VersionLiveRoundBooking (its change ID as a JSON string, base64 in the marker's details).
+	marker, unmarked := 0, 0
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		switch {
+		case strings.Contains(string(b), "ImxpdmUtcm91bmQtYm9va2luZyI="):
+			marker++
+		case strings.Contains(filepath.Base(f), "live-round"):
+			unmarked++
+		}
+	}
+	require.Positive(t, marker, "a history of a booked live round")
+	require.Positive(t, unmarked, "a history of a live round before booking")
 	require.Positive(t, shapes[false], "histories of the first shape")
 	require.Positive(t, shapes[true], "histories of shape 1")
 	for _, f := range files {
@@ -53,6 +68,7 @@ func TestReplayCommittedHistories(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
 			r.RegisterWorkflow(ApplicationWorkflow)
 			r.RegisterWorkflow(ApprovalWorkflow)
+			r.RegisterWorkflow(SchedulingWorkflow)
 			require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, f))
 		})
 	}

@@ -67,7 +67,7 @@ func (s *Store) Interviewers(ctx context.Context, orgID string, ids []string) ([
 			coalesce(i.buffer_before_min, 10), coalesce(i.buffer_after_min, 10), coalesce(i.external_id, '')
 		FROM users u LEFT JOIN interviewer_settings i ON i.org_id = u.org_id AND i.user_id = u.id
 		WHERE u.org_id = $1 AND u.role IN ('interviewer','hiring_manager') AND u.disabled_at IS NULL
-		  AND (cardinality($2::text[]) = 0 OR u.id::text = ANY($2))
+		  AND (coalesce(cardinality($2::text[]), 0) = 0 OR u.id::text = ANY($2))
 		ORDER BY u.id`, orgID, ids)
 	if err != nil {
 		return nil, err
