@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -105,8 +106,9 @@ func (s *Server) setInterviewerSettings(c *fiber.Ctx) error {
 			return chk
 		}
 	}
-	if len(r.ExternalID) > 128 {
-		return hireflow.Errorf(hireflow.KindInvalid, "too_long", "external_id", "external_id is longer than 128 characters")
+	if r.ExternalID != "" && !externalIDRe.MatchString(r.ExternalID) {
+		return hireflow.Errorf(hireflow.KindInvalid, "invalid_external_id", "external_id", "external_id is the platform's user ID: up to 128 letters, digits and . _ - @ :").
+			ZH("external_id 是考勤平台的用户 ID：最多 128 个字母、数字或 . _ - @ :")
 	}
 	id, err := uuidParam(c, "id")
 	if err != nil {
@@ -121,6 +123,10 @@ func (s *Server) setInterviewerSettings(c *fiber.Ctx) error {
 	_ = s.Store.Audit(c.UserContext(), p.OrgID, "user", p.UserID, "interviewer.settings", "user", id, nil)
 	return c.JSON(v)
 }
+
+// externalIDRe is an attendance platform's user ID (DingTalk userid, WeCom userid, Feishu
+// employee_id).
+var externalIDRe = regexp.MustCompile(`^[A-Za-z0-9_.@:-]{1,128}$`)
 
 func uuidParam(c *fiber.Ctx, name string) (string, error) {
 	id := c.Params(name)
@@ -450,19 +456,19 @@ func (s *Server) putBusyFeed(c *fiber.Ctx) error {
 	if p.Role == hireflow.RoleInterviewer && p.UserID != id {
 		return hireflow.NotFound("interviewer_not_found", "id")
 	}
-	if len(c.Body()) > 2<<20 {
-		return hireflow.Errorf(hireflow.KindTooLarge, "file_too_large", "", "a calendar feed is at most 2 MB")
-	}
-	cal, err := ics.ParseCalendar(bytes.NewReader(c.Body()))
-	if err != nil {
-		return hireflow.Errorf(hireflow.KindInvalid, "calendar_unreadable", "", "the body is not an iCalendar (RFC 5545) object").ZH("请求体不是有效的 iCalendar 日历")
-	}
 	people, err := s.Store.Interviewers(c.UserContext(), p.OrgID, []string{id})
 	if err != nil {
 		return err
 	}
 	if len(people) == 0 {
 		return hireflow.NotFound("interviewer_not_found", "id")
+	}
+	if len(c.Body()) > 2<<20 {
+		return hireflow.Errorf(hireflow.KindTooLarge, "file_too_large", "", "a calendar feed is at most 2 MB")
+	}
+	cal, err := ics.ParseCalendar(bytes.NewReader(c.Body()))
+	if err != nil || !bytes.Contains(c.Body(), []byte("BEGIN:VCALENDAR")) {
+		return hireflow.Errorf(hireflow.KindInvalid, "calendar_unreadable", "", "the body is not an iCalendar (RFC 5545) object").ZH("请求体不是有效的 iCalendar 日历")
 	}
 	now := time.Now().UTC()
 	from, to := now.Truncate(24*time.Hour), now.Truncate(24*time.Hour).Add(92*24*time.Hour)

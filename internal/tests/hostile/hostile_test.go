@@ -466,6 +466,19 @@ func TestHostileInputs(t *testing.T) {
 		{"consent", http.MethodPost, tok + "/consent", "", map[string]any{"recording": true, "notice_version": "2026-11"}, []string{"notice_version"}, nil, nil},
 		{"answers", http.MethodPost, tok + "/answers", "", map[string]any{"question_id": "q1", "text": "An answer."}, []string{"question_id"}, []string{"text"}, nil},
 		{"offer-response", http.MethodPost, tok + "/offer", "", map[string]any{"accept": false, "reason_code": "salary"}, []string{"reason_code"}, nil, nil},
+		{"scheduling-settings", http.MethodPut, "/api/v1/organisation/scheduling", hireflow.RoleAdmin, map[string]any{"slots_offered": 3, "hold_minutes": 60, "min_notice_hours": 2,
+			"window_days": 14, "max_reschedules": 2, "reschedule_notice_hours": 4, "meeting_provider": "zoom", "meeting_template": "https://zoom.us/j/{id}"},
+			[]string{"meeting_provider", "meeting_template"}, nil, nil},
+		{"interviewer-settings", http.MethodPut, "/api/v1/interviewers/" + a.env.Users[hireflow.RoleInterviewer].ID + "/settings", hireflow.RoleRecruiter,
+			map[string]any{"time_zone": "Asia/Shanghai", "daily_cap": 4, "weekly_cap": 10, "buffer_before_min": 5, "buffer_after_min": 5, "external_id": "user1"},
+			[]string{"time_zone", "external_id"}, nil, nil},
+		{"roster-connector", http.MethodPut, "/api/v1/organisation/roster-connector", hireflow.RoleAdmin, map[string]any{"kind": "feishu", "base_url": "https://open.feishu.cn", "app_key": "cli_x", "secret": ""},
+			[]string{"kind", "base_url"}, nil, nil},
+		{"roster-push", http.MethodPut, "/api/v1/rosters", hireflow.RoleIntegration, map[string]any{"entries": []map[string]any{{"interviewer": "nobody@staff.test", "date": "2026-12-07", "start": "09:00", "end": "18:00"}}}, nil, nil, nil},
+		{"interview-book", http.MethodPost, app + "/interview/book", hireflow.RoleRecruiter, map[string]any{"start": "2027-01-04T02:00:00Z", "interviewers": []string{a.env.Users[hireflow.RoleInterviewer].ID}},
+			[]string{"start"}, nil, nil},
+		{"interview-reschedule", http.MethodPost, app + "/interview/reschedule", hireflow.RoleInterviewer, map[string]any{"reason": "clash"}, nil, []string{"reason"}, nil},
+		{"interview-cancel", http.MethodPost, app + "/interview/cancel", hireflow.RoleRecruiter, map[string]any{"reason": "clash"}, nil, []string{"reason"}, nil},
 	} {
 		cs = append(cs, jsonCases(ep)...)
 	}
@@ -552,6 +565,14 @@ func TestHostileInputs(t *testing.T) {
 		{http.MethodGet, "/console/jobs/" + b.job.ID + "/board", hireflow.RoleRecruiter, ""},
 		{http.MethodPost, "/api/v1/analytics/calibration/proposals", hireflow.RoleRecruiter, `{"job_id":"` + b.job.ID + `"}`},
 		{http.MethodGet, "/api/v1/analytics/bias-audits/" + uuid.NewString() + "/alerts", hireflow.RoleAnalyst, ""},
+		{http.MethodGet, "/api/v1/interviewers/" + b.env.Users[hireflow.RoleInterviewer].ID + "/week", hireflow.RoleRecruiter, ""},
+		{http.MethodPut, "/api/v1/interviewers/" + b.env.Users[hireflow.RoleInterviewer].ID + "/settings", hireflow.RoleRecruiter, `{"time_zone":"UTC","daily_cap":1,"weekly_cap":1}`},
+		{http.MethodPut, "/api/v1/interviewers/" + b.env.Users[hireflow.RoleInterviewer].ID + "/busy", hireflow.RoleRecruiter, ""},
+		{http.MethodGet, "/api/v1/interviewers/" + a.env.Users[hireflow.RoleHiringManager].ID + "/week", hireflow.RoleInterviewer, ""},
+		{http.MethodGet, bApp + "/interview", hireflow.RoleRecruiter, ""},
+		{http.MethodPost, bApp + "/interview/book", hireflow.RoleRecruiter, `{"start":"2027-01-04T02:00:00Z","interviewers":["x"]}`},
+		{http.MethodPost, bApp + "/interview/reschedule", hireflow.RoleRecruiter, `{"reason":"x"}`},
+		{http.MethodPost, bApp + "/interview/cancel", hireflow.RoleRecruiter, `{"reason":"x"}`},
 	} {
 		ct := ""
 		if x.body != "" {

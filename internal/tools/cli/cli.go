@@ -237,6 +237,10 @@ func devCmd() *cobra.Command {
 					if err != nil && ctx.Err() == nil {
 						a.Log.Error("demo: later stages not seeded", "err", err.Error())
 					}
+					err = demo.DriveScheduling(ctx, a, "http://"+a.Cfg.HTTPAddr, res, func(s string) { a.Log.Info("demo: " + s) })
+					if err != nil && ctx.Err() == nil {
+						a.Log.Error("demo: the live-interview job not seeded", "err", err.Error())
+					}
 				}()
 			}
 			<-ctx.Done()
