@@ -83,11 +83,20 @@ func newSchedHarness(t *testing.T) *schedHarness {
 			return activities.BookResult{Start: st, End: st.Add(45 * time.Minute), Interviewers: []string{"u1"}}, nil
 		})
 	env.OnActivity(a.ReleaseSlots, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.ReleaseInput) error { h.rec("release:" + in.Kind + ":" + in.Reason); return nil })
+		func(_ context.Context, in activities.ReleaseInput) error {
+			h.rec("release:" + in.Kind + ":" + in.Reason)
+			return nil
+		})
 	env.OnActivity(a.NotifyInterview, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.InterviewNoticeInput) (int, error) { h.rec("interview:" + in.Kind); return 2, nil })
+		func(_ context.Context, in activities.InterviewNoticeInput) (int, error) {
+			h.rec("interview:" + in.Kind)
+			return 2, nil
+		})
 	env.OnActivity(a.NotifyCandidate, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.CandidateNoticeInput) (bool, error) { h.rec("candidate:" + in.Kind); return true, nil })
+		func(_ context.Context, in activities.CandidateNoticeInput) (bool, error) {
+			h.rec("candidate:" + in.Kind)
+			return true, nil
+		})
 	env.OnActivity(a.NotifyStaff, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.StaffNoticeInput) (int, error) {
 			h.rec("staff:" + in.Kind)
