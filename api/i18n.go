@@ -4,6 +4,7 @@ import "github.com/hireflow/hireflow/internal/analysis/scoring"
 
 // messages holds the page texts in English and Chinese; keys are stable identifiers.
 var messages = map[string][2]string{
+	"sch.minutes":                          {"min", "分钟"},
 	"nav.schedule":                         {"Schedule", "面试排期"},
 	"sch.title":                            {"Your interview time", "您的面试时间"},
 	"sch.booked_for":                       {"Your interview is booked for", "您的面试已预约在"},
@@ -418,7 +419,7 @@ var messages = map[string][2]string{
 	"stage.deletion_requested":             {"Deletion requested", "已申请删除数据"},
 	"next.offer":                           {"We are preparing an offer for you.", "我们正在为您准备录用。"},
 	"next.review":                          {"People from the team are looking at your interview. You will hear from us by email.", "团队正在查看您的面试，结果将通过邮件通知您。"},
-	"next.live_round":                      {"We will contact you about the interview with the team.", "我们将就团队面试与您联系。"},
+	"next.live_round":                      {"An interview with the team: choose one of the times below when they are offered, or we will contact you.", "与团队面试：有可选时间时请在下方选择，否则我们会与您联系。"},
 	"next.onboarding":                      {"Please complete the onboarding form we emailed you.", "请填写我们通过邮件发送的入职表。"},
 	"next.probation":                       {"Welcome to the team!", "欢迎加入团队！"},
 	"next.completed":                       {"Welcome to the team!", "欢迎加入团队！"},

@@ -653,7 +653,7 @@ func (s *Server) week(c *fiber.Ctx, id string) (weekView, error) {
 	sort.SliceStable(items, func(i, j int) bool { return items[i].Start.Before(items[j].Start) })
 	for d := 0; d < 7; d++ {
 		day := start.AddDate(0, 0, d)
-		wd := weekDay{Date: day.Format("2006-01-02 Mon")}
+		wd := weekDay{Date: day.Format("2006-01-02") + " " + weekdayName(lang(c), day.Weekday())}
 		for _, it := range items {
 			if !it.Start.Before(day) && it.Start.Before(day.AddDate(0, 0, 1)) {
 				it.Local = it.Start.In(loc).Format("15:04") + "–" + it.End.In(loc).Format("15:04")
@@ -665,6 +665,13 @@ func (s *Server) week(c *fiber.Ctx, id string) (weekView, error) {
 	v.Prev = start.AddDate(0, 0, -7).Format(time.DateOnly)
 	v.Next = end.Format(time.DateOnly)
 	return v, nil
+}
+
+func weekdayName(l string, d time.Weekday) string {
+	if l == "zh" {
+		return [...]string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"}[d]
+	}
+	return d.String()[:3]
 }
 
 func (s *Server) interviewerWeek(c *fiber.Ctx) error {

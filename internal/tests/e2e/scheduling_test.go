@@ -8,12 +8,14 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/mail"
+	neturl "net/url"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	ics "github.com/arran4/golang-ical"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
@@ -257,6 +259,20 @@ func TestLiveInterviewBookedAgainstTheRoster(t *testing.T) {
 	require.Equal(t, 404, doJSON(t, ivc, http.MethodGet, e.BaseURL+"/api/v1/interviewers/"+e.Users[hireflow.RoleHiringManager].ID+"/week", nil, &eb), "an interviewer reads only their own week")
 	page := getPage(t, ivc, e.BaseURL+"/console/schedule?lang=zh")
 	require.Contains(t, string(page), "面试排期")
+	require.Contains(t, string(page), "item-booking", "the booking is on the interviewer's week")
+	// The week fits a phone and a desktop in both languages (the interviewer's session in Chromium).
+	u, _ := neturl.Parse(e.BaseURL)
+	for _, ck := range ivc.Jar.Cookies(u) {
+		require.NoError(t, chromedp.Run(bctx, network.SetCookie(ck.Name, ck.Value).WithDomain(u.Hostname()).WithPath("/")))
+	}
+	for _, width := range []int64{390, 1280} {
+		for _, lang := range []string{"en", "zh"} {
+			require.NoError(t, chromedp.Run(bctx, chromedp.EmulateViewport(width, 900),
+				chromedp.Navigate(e.BaseURL+"/console/schedule?start="+booked.In(cst).Format(time.DateOnly)+"&lang="+lang),
+				chromedp.WaitVisible(`.week`, chromedp.ByQuery), chromedp.Evaluate(wider, &wide)))
+			require.Empty(t, wide, "the week at %d px (%s) is wider than the screen", width, lang)
+		}
+	}
 
 	// The candidate reschedules: three alternatives are held, the old time stands until a new
 	// one is chosen, and every attendee gets the updated invite (same UID, SEQUENCE 2).
