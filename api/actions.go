@@ -13,10 +13,15 @@ type stageActions struct {
 	Review    bool // the review stage collects reviews
 	Probation bool // probation waits for the evaluation
 	Approve   bool // an offer is going through its approval chain
+	// A live round being booked: who sees the interview, books for the candidate, reschedules
+	// (an interviewer only on their own panel: the page checks), cancels.
+	Interview, Book, Reschedule, CancelInterview bool
 }
 
 // Any reports whether the viewer has anything to do here.
-func (a stageActions) Any() bool { return a.Decide || a.Offer || a.Review || a.Probation || a.Approve }
+func (a stageActions) Any() bool {
+	return a.Decide || a.Offer || a.Review || a.Probation || a.Approve || a.Book || a.Reschedule || a.CancelInterview
+}
 
 func roleMay(act action, r hireflow.Role) bool {
 	for _, x := range policy[act] {
@@ -43,6 +48,11 @@ func actionsFor(r hireflow.Role, stage hireflow.Stage, status hireflow.Status, o
 		a.Approve = open && offerStatus == "approving" && r != hireflow.RoleAnalyst && r != hireflow.RoleInterviewer && roleMay(actOfferApprove, r)
 	case hireflow.StageProbation:
 		a.Probation = (open || status == hireflow.StatusHired) && roleMay(actProbation, r)
+	case hireflow.StageLiveRound:
+		a.Interview = open && roleMay(actInterviewRead, r)
+		a.Book = open && roleMay(actInterviewBook, r)
+		a.Reschedule = open && roleMay(actInterviewReschedule, r)
+		a.CancelInterview = a.Book
 	}
 	return a
 }

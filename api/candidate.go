@@ -47,6 +47,7 @@ type pageData struct {
 	Timeline                               []timelineEntry     // everything that happened to one application
 	Interview                              *candidateInterview // the candidate's live interview: times on offer or booked
 	Week                                   *weekView           // an interviewer's week (console)
+	StaffInterview                         *staffInterview     // the application page's live interview
 }
 
 // offerView is what the candidate sees of an approved offer.

@@ -52,6 +52,18 @@ func (s *Server) applicationPage(c *fiber.Ctx) error {
 		return err
 	}
 	d.Can = actionsFor(p.Role, app.Stage, app.Status, offerStatus)
+	if d.Can.Interview {
+		d.StaffInterview, err = s.staffInterviewView(c.UserContext(), d.Lang, p, app.ID)
+		if err != nil {
+			return err
+		}
+		iv := d.StaffInterview
+		// Only what the interview's state allows: booking and cancelling once it is planned,
+		// rescheduling a booked one (an interviewer only on their own panel).
+		d.Can.Book = d.Can.Book && iv != nil && iv.Status != "cancelled" && iv.Status != "done"
+		d.Can.CancelInterview = d.Can.CancelInterview && iv != nil && (iv.Status == "offered" || iv.Status == "booked" || iv.Status == "waiting")
+		d.Can.Reschedule = d.Can.Reschedule && iv != nil && iv.Status == "booked" && (p.Role != hireflow.RoleInterviewer || iv.OnPanel)
+	}
 	// Who looked at this candidate's data (the latest 20 reads, this one included).
 	if d.Reads, err = s.Store.AuditLog(c.UserContext(), p.OrgID, store.AuditFilter{Action: "candidate.read", SubjectID: app.ID}, 20); err != nil {
 		return err

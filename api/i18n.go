@@ -4,6 +4,19 @@ import "github.com/hireflow/hireflow/internal/analysis/scoring"
 
 // messages holds the page texts in English and Chinese; keys are stable identifiers.
 var messages = map[string][2]string{
+	"sch.staff_title":                      {"Live interview", "现场面试"},
+	"sch.status":                           {"Booking:", "预约状态："},
+	"sch.status.planning":                  {"finding times", "正在查找时间"},
+	"sch.status.offered":                   {"times offered to the candidate", "已向候选人提供可选时间"},
+	"sch.status.waiting":                   {"no time suits the panel yet", "暂无合适时间"},
+	"sch.status.booked":                    {"booked", "已预约"},
+	"sch.status.cancelled":                 {"cancelled", "已取消"},
+	"sch.status.done":                      {"held", "已进行"},
+	"sch.rescheduled":                      {"rescheduled", "改期次数"},
+	"sch.on_offer":                         {"Times on offer to the candidate:", "候选人可选的时间："},
+	"sch.book_for":                         {"Book a time for the candidate", "为候选人预约时间"},
+	"sch.start_local":                      {"Start (your local time)", "开始时间（您的本地时间）"},
+	"sch.reason_staff":                     {"Reason (shown to staff)", "原因（仅员工可见）"},
 	"sch.minutes":                          {"min", "分钟"},
 	"nav.schedule":                         {"Schedule", "面试排期"},
 	"sch.title":                            {"Your interview time", "您的面试时间"},

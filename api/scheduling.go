@@ -1083,3 +1083,42 @@ func (s *Server) candidateICS(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="interview.ics"`)
 	return c.SendString(body)
 }
+
+// staffInterview is the application page's view of a live round's interview.
+type staffInterview struct {
+	Status      string
+	Start       string
+	MeetingURL  string
+	Choices     []string
+	Reschedules int
+	OnPanel     bool
+	Panel       []string
+	People      []navLink // interviewers to book with (Href: the user ID)
+}
+
+func (s *Server) staffInterviewView(ctx context.Context, l string, p hireflow.Principal, appID string) (*staffInterview, error) {
+	iv, ok, err := s.Store.InterviewForApplication(ctx, p.OrgID, appID)
+	if err != nil || !ok {
+		return nil, err
+	}
+	v := &staffInterview{Status: iv.Status, MeetingURL: iv.MeetingURL, Reschedules: iv.Reschedules, OnPanel: contains(iv.Interviewers, p.UserID)}
+	if iv.StartsAt != nil {
+		v.Start = fmtTime(l, *iv.StartsAt)
+	}
+	for _, ch := range iv.Choices {
+		v.Choices = append(v.Choices, fmtTime(l, ch.Start))
+	}
+	people, err := s.Store.Interviewers(ctx, p.OrgID, nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, pp := range people {
+		if u, err := s.Store.UserGet(ctx, p.OrgID, pp.UserID); err == nil {
+			v.People = append(v.People, navLink{Href: pp.UserID, Key: u.DisplayName})
+			if contains(iv.Interviewers, pp.UserID) {
+				v.Panel = append(v.Panel, u.DisplayName)
+			}
+		}
+	}
+	return v, nil
+}

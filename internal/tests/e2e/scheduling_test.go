@@ -313,15 +313,28 @@ func TestLiveInterviewBookedAgainstTheRoster(t *testing.T) {
 		require.NotEqual(t, leaveDay, c.Start.In(cst).Format(time.DateOnly), "nothing on the day of leave")
 	}
 
-	// The candidate books again and then cancels: the CANCEL carries the same UID and a
-	// higher SEQUENCE.
-	require.NoError(t, chromedp.Run(bctx,
-		chromedp.Navigate(link+"?lang=en"),
-		chromedp.WaitVisible(`#schedule input[name=choice]`, chromedp.ByQuery),
-		chromedp.Click(`#schedule input[name=choice][value="1"]`, chromedp.ByQuery),
-		chromedp.Click(`#schedule form button[type=submit]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`div.ok`, chromedp.ByQuery),
-	))
+	// The recruiter's application page offers booking for the candidate; the interviewer's does
+	// not. The recruiter books a time directly; then the candidate cancels: the CANCEL carries
+	// the same UID and a higher SEQUENCE.
+	recPage := string(getPage(t, rec, e.BaseURL+"/console/applications/"+r.ApplicationID+"?lang=en"))
+	require.Contains(t, recPage, `data-path="interview/book"`)
+	require.Contains(t, recPage, "times offered to the candidate")
+	ivPage := string(getPage(t, ivc, e.BaseURL+"/console/applications/"+r.ApplicationID+"?lang=en"))
+	require.NotContains(t, ivPage, `data-path="interview/book"`, "interviewers do not book")
+	require.NotContains(t, ivPage, `data-path="interview/reschedule"`, "nothing booked to reschedule")
+	day := time.Now().In(cst).AddDate(0, 0, 3)
+	if day.Format(time.DateOnly) == leaveDay {
+		day = day.AddDate(0, 0, 1)
+	}
+	at := time.Date(day.Year(), day.Month(), day.Day(), 10, 0, 0, 0, cst)
+	require.Equal(t, 403, doJSON(t, ivc, http.MethodPost, e.BaseURL+"/api/v1/applications/"+r.ApplicationID+"/interview/book", map[string]any{"start": at, "interviewers": []string{iv.ID}}, &eb))
+	require.Equal(t, 422, doJSON(t, rec, http.MethodPost, e.BaseURL+"/api/v1/applications/"+r.ApplicationID+"/interview/book", map[string]any{"start": at, "interviewers": []string{e.Recruiter.ID}}, &eb))
+	require.Equal(t, "unknown_interviewer", eb.Error.Code)
+	var bookedFor struct{ Start time.Time }
+	require.Equal(t, 200, doJSON(t, rec, http.MethodPost, e.BaseURL+"/api/v1/applications/"+r.ApplicationID+"/interview/book", map[string]any{"start": at, "interviewers": []string{iv.ID}}, &bookedFor), "%v", bookedFor)
+	require.True(t, bookedFor.Start.Equal(at))
+	ivPage = string(getPage(t, ivc, e.BaseURL+"/console/applications/"+r.ApplicationID+"?lang=en"))
+	require.Contains(t, ivPage, `data-path="interview/reschedule"`, "the interviewer on the panel may reschedule a booked interview")
 	testenv.Eventually(t, 30*time.Second, "the third invitation", func() bool { return len(invites(t, e, p.Email, "Interview for")) == 3 })
 	require.NoError(t, chromedp.Run(bctx,
 		chromedp.Navigate(link+"?lang=en"),
