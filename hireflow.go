@@ -138,6 +138,9 @@ type Question struct {
 	// them as well as against the question.
 	PointsEN []string `json:"points_en,omitempty"`
 	PointsZH []string `json:"points_zh,omitempty"`
+	// HighIntensity questions are asked only when the rule set's intensity rule says the team's
+	// recent overtime calls for them.
+	HighIntensity bool `json:"high_intensity,omitempty"`
 }
 
 // Timings are the durations a job's workflow waits; zero values take the deployment defaults.

@@ -82,7 +82,7 @@ func (a *Activities) BeginApplication(ctx context.Context, in AppRef) (BeginResu
 	if err != nil {
 		return BeginResult{}, permanent(err)
 	}
-	res := BeginResult{Plan: a.plan(ctx, job, rs.RuleSet)}
+	res := BeginResult{Plan: a.plan(ctx, in, job, rs)}
 	res.Plan.Rules = map[string]string{rules.RuleRouting: rs.Rules[rules.RuleRouting], rules.RuleReview: rs.Rules[rules.RuleReview]}
 	if res.Plan.hasStage(rules.StageScreen) {
 		res.Screened = true
@@ -108,7 +108,7 @@ func (p Plan) hasStage(kind string) bool {
 // plan resolves a job's waits (the job's own, then the rule set's durations rule, then the
 // deployment's), its pipeline, questions and weights (the rule set's weights rule, else the
 // job's). A durations or weights rule that fails at run time leaves the next source in place.
-func (a *Activities) plan(ctx context.Context, job hireflow.Job, rs rules.RuleSet) Plan {
+func (a *Activities) plan(ctx context.Context, ref AppRef, job hireflow.Job, rs pinned) Plan {
 	d, t := a.Defaults, job.Timings
 	p := Plan{Stages: job.Stages, Weights: map[string]float64{}, Timings: Timings{
 		InviteReminderAfter: t.InviteReminderAfter.Or(d.Timings.InviteReminderAfter),
@@ -163,7 +163,11 @@ func (a *Activities) plan(ctx context.Context, job hireflow.Job, rs rules.RuleSe
 			}
 		}
 	}
+	intense := a.intense(ctx, ref, job, rs)
 	for _, q := range job.Questions {
+		if q.HighIntensity && !intense {
+			continue // the team's recent overtime does not call for it (the intensity rule)
+		}
 		qd := q.Dimensions
 		if len(qd) == 0 {
 			qd = dims
@@ -171,4 +175,50 @@ func (a *Activities) plan(ctx context.Context, job hireflow.Job, rs rules.RuleSe
 		p.Questions = append(p.Questions, QuestionRef{ID: q.ID, Kind: q.Kind, Dimensions: qd})
 	}
 	return p
+}
+
+// intense evaluates the rule set's intensity rule (or the default) over the team's overtime
+// in the last 28 days of rosters, when the job has high-intensity questions at all, and
+// records the decision with its inputs (the API shows the application the same questions).
+// A rule that cannot be evaluated leaves them out: the interview is never harder by accident.
+// An earlier attempt's recorded decision stands (BeginApplication may be retried).
+func (a *Activities) intense(ctx context.Context, ref AppRef, job hireflow.Job, rs pinned) bool {
+	has := false
+	for _, q := range job.Questions {
+		has = has || q.HighIntensity
+	}
+	if !has {
+		return false
+	}
+	src := rs.Rules[rules.RuleIntensity]
+	if src == "" {
+		src = rules.Defaults[rules.RuleIntensity]
+	}
+	prog, err := rules.Compile(rules.RuleIntensity, src)
+	if err != nil {
+		return false
+	}
+	size, hours, days, err := a.Store.TeamOvertime(ctx, job.OrgID, time.Now().AddDate(0, 0, -28))
+	if err != nil {
+		return false
+	}
+	team := rules.TeamLoad{Size: size, OvertimeHours: hours, OvertimeDays: days}
+	if size > 0 {
+		team.OvertimeHoursPerPerson = hours / float64(size)
+	}
+	req := job.Requirements
+	ok, err := prog.Intense(ctx, rules.IntensityEnv{Team: team, Job: rules.JobFacts{Must: req.MustSkills, Nice: req.NiceSkills, MinYears: req.MinYears,
+		Education: req.Education, EducationRank: resume.EducationRank(req.Education), Languages: req.Languages}})
+	outcome := "skip"
+	if err == nil && ok {
+		outcome = "ask"
+	}
+	d, rerr := a.Store.DecisionRecord(ctx, ref.OrgID, hireflow.Decision{ApplicationID: ref.ApplicationID, Kind: "intensity", RuleSetID: rs.id,
+		RuleVersion: rs.version, RuleName: rules.RuleIntensity, RuleSource: src,
+		Inputs: map[string]any{"team": map[string]any{"size": team.Size, "overtime_hours": team.OvertimeHours,
+			"overtime_hours_per_person": team.OvertimeHoursPerPerson, "overtime_days": team.OvertimeDays}}, Outcome: outcome}, "intensity")
+	if rerr != nil {
+		return false
+	}
+	return d.Outcome == "ask"
 }

@@ -121,7 +121,7 @@ func (s *Server) candidateView(c *fiber.Ctx, tok store.CandidateToken, ct store.
 	if ct.Stage == hireflow.StageInvited || ct.Stage == hireflow.StageInterview {
 		d.ExpiresAt, d.ExpiresText = tok.ExpiresAt, fmtTime(l, tok.ExpiresAt)
 		if app, err := s.Store.ApplicationGet(c.UserContext(), tok.OrgID, tok.ApplicationID, false); err == nil {
-			if job, err := s.Store.JobGet(c.UserContext(), tok.OrgID, app.JobID); err == nil {
+			if job, err := s.jobFor(c.UserContext(), tok.OrgID, app.ID, app.JobID); err == nil {
 				d.Minutes = interviewMinutes(job.Questions)
 			}
 		}

@@ -37,7 +37,7 @@ func (s *Server) interviewPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	job, err := s.Store.JobGet(c.UserContext(), tok.OrgID, app.JobID)
+	job, err := s.jobFor(c.UserContext(), tok.OrgID, app.ID, app.JobID)
 	if err != nil {
 		return err
 	}
@@ -149,7 +149,7 @@ func (s *Server) openQuestion(c *fiber.Ctx, tok store.CandidateToken, ct store.C
 	if err != nil {
 		return app, nil, err
 	}
-	job, err := s.Store.JobGet(c.UserContext(), tok.OrgID, app.JobID)
+	job, err := s.jobFor(c.UserContext(), tok.OrgID, app.ID, app.JobID)
 	if err != nil {
 		return app, nil, err
 	}

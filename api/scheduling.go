@@ -1122,3 +1122,37 @@ func (s *Server) staffInterviewView(ctx context.Context, l string, p hireflow.Pr
 	}
 	return v, nil
 }
+
+// jobFor is the job as one application sees it: its high-intensity questions only when the
+// intensity decision taken when the application began asked for them (the interview page,
+// the answers it accepts and the time it announces all follow the workflow's plan).
+func (s *Server) jobFor(ctx context.Context, orgID, appID, jobID string) (hireflow.Job, error) {
+	job, err := s.Store.JobGet(ctx, orgID, jobID)
+	if err != nil {
+		return job, err
+	}
+	high := false
+	for _, q := range job.Questions {
+		high = high || q.HighIntensity
+	}
+	if !high {
+		return job, nil
+	}
+	ds, err := s.Store.DecisionList(ctx, orgID, appID)
+	if err != nil {
+		return job, err
+	}
+	for _, d := range ds {
+		if d.Kind == "intensity" && d.Outcome == "ask" {
+			return job, nil
+		}
+	}
+	var qs []hireflow.Question
+	for _, q := range job.Questions {
+		if !q.HighIntensity {
+			qs = append(qs, q)
+		}
+	}
+	job.Questions = qs
+	return job, nil
+}

@@ -18,6 +18,9 @@ const (
 	RuleApproval  = "approval"
 	RuleWeights   = "weights"
 	RuleDurations = "durations"
+	// RuleIntensity decides whether the job's high-intensity questions are asked, from the
+	// team's recent overtime in the attendance rosters.
+	RuleIntensity = "intensity"
 )
 
 // RoutingFlags are the scorer's warnings.
@@ -83,6 +86,21 @@ type DurationsEnv struct {
 	Job JobFacts `expr:"job" json:"job"`
 }
 
+// TeamLoad is the hiring team's recent overtime, from the attendance rosters: the interviewers
+// and hiring managers of the organisation, over the last 28 days.
+type TeamLoad struct {
+	Size                   int     `expr:"size" json:"size"`
+	OvertimeHours          float64 `expr:"overtime_hours" json:"overtime_hours"`
+	OvertimeHoursPerPerson float64 `expr:"overtime_hours_per_person" json:"overtime_hours_per_person"`
+	OvertimeDays           int     `expr:"overtime_days" json:"overtime_days"` // person-days with overtime
+}
+
+// IntensityEnv: true asks the job's high-intensity questions too.
+type IntensityEnv struct {
+	Team TeamLoad `expr:"team" json:"team"`
+	Job  JobFacts `expr:"job" json:"job"`
+}
+
 // Outcomes per rule.
 var (
 	RoutingOutcomes = []string{"advance", "hold", "reject"}
@@ -107,6 +125,7 @@ var specs = map[string]spec{
 	RuleApproval:  {ApprovalEnv{}, reflect.Slice, `list of approvers ("hiring_manager", "recruiter", "admin", "user:<id>"); a nested list is a parallel group`},
 	RuleWeights:   {WeightsEnv{}, reflect.Map, `{dimension: weight}, adding up to 1`},
 	RuleDurations: {DurationsEnv{}, reflect.Map, `{name: "48h"}`},
+	RuleIntensity: {IntensityEnv{}, reflect.Bool, `true (ask the job's high-intensity questions) | false`},
 }
 
 // RuleNames lists the rule names in a stable order.
@@ -135,6 +154,7 @@ var Defaults = map[string]string{
 	RuleRouting:   `overall >= 70 ? "advance" : overall >= 50 ? "hold" : "reject"`,
 	RuleReview:    `len(reviews) < required ? "hold" : any(reviews, .decision == "reject") ? "reject" : mean(map(reviews, .rating)) >= 3.5 ? "advance" : "hold"`,
 	RuleApproval:  `offer.salary > offer.band_max ? ["hiring_manager", ["recruiter", "admin"]] : ["hiring_manager"]`,
+	RuleIntensity: `team.overtime_hours_per_person >= 16`,
 	RuleDurations: `{"invite_reminder_after": "48h", "invite_expires_after": "168h", "rejection_delay": "24h", "hold_sla": "48h", "review_sla": "72h", "approval_sla": "48h", "offer_expires_after": "168h", "probation_length": "2160h"}`,
 }
 
@@ -222,6 +242,19 @@ func (p *Program) ApprovalChain(ctx context.Context, env ApprovalEnv) ([]Approva
 		steps = append(steps, ApprovalStep{Approvers: []string{s}})
 	}
 	return steps, nil
+}
+
+// Intense evaluates an intensity rule.
+func (p *Program) Intense(ctx context.Context, env IntensityEnv) (bool, error) {
+	v, err := p.Eval(ctx, &env)
+	if err != nil {
+		return false, err
+	}
+	b, ok := v.(bool)
+	if !ok {
+		return false, fmt.Errorf("rules: the intensity rule returned %T, not true or false", v)
+	}
+	return b, nil
 }
 
 // Weights evaluates a weights rule: keys must be the job's dimensions, values add up to 1.

@@ -134,7 +134,7 @@ func ExplainZH(name string, version int, source string, inputs map[string]any, o
 // RuleNameZH names a decision point in Chinese.
 func RuleNameZH(name string) string {
 	if z, ok := map[string]string{RuleScreening: "简历筛选", RuleRouting: "面试分流", RuleReview: "评审汇总",
-		RuleApproval: "审批链", RuleWeights: "权重", RuleDurations: "时限", "recruiter": "招聘专员"}[name]; ok {
+		RuleApproval: "审批链", RuleWeights: "权重", RuleDurations: "时限", RuleIntensity: "面试强度", "recruiter": "招聘专员"}[name]; ok {
 		return z
 	}
 	return name

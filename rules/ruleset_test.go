@@ -365,3 +365,31 @@ func FuzzEvaluationIsBounded(f *testing.F) {
 		}
 	})
 }
+
+func TestIntensityRule(t *testing.T) {
+	def, err := Compile(RuleIntensity, Defaults[RuleIntensity])
+	require.NoError(t, err)
+	for _, c := range []struct {
+		team TeamLoad
+		want bool
+	}{
+		{TeamLoad{Size: 4, OvertimeHours: 80, OvertimeHoursPerPerson: 20, OvertimeDays: 12}, true},
+		{TeamLoad{Size: 4, OvertimeHours: 8, OvertimeHoursPerPerson: 2, OvertimeDays: 2}, false},
+		{TeamLoad{}, false},
+	} {
+		got, err := def.Intense(context.Background(), IntensityEnv{Team: c.team})
+		require.NoError(t, err)
+		require.Equal(t, c.want, got, "%+v", c.team)
+	}
+	custom, err := Compile(RuleIntensity, `team.overtime_days >= 3 && "go" in job.must`)
+	require.NoError(t, err)
+	got, err := custom.Intense(context.Background(), IntensityEnv{Team: TeamLoad{OvertimeDays: 3}, Job: JobFacts{Must: []string{"go"}}})
+	require.NoError(t, err)
+	require.True(t, got)
+	_, err = Compile(RuleIntensity, `team.overtime_hours`)
+	require.Error(t, err, "a number is not a decision")
+	_, err = Compile(RuleIntensity, `team.nights > 2`)
+	var ce *CompileError
+	require.ErrorAs(t, err, &ce)
+	require.Equal(t, 1, ce.Line)
+}

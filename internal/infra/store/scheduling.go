@@ -489,3 +489,13 @@ func (s *Store) BookedInterviews(ctx context.Context, orgID string, users []stri
 		return b, err
 	})
 }
+
+// TeamOvertime sums the overtime in the rosters of the organisation's interviewers and hiring
+// managers since a time: hours, person-days with overtime, and the team's size.
+func (s *Store) TeamOvertime(ctx context.Context, orgID string, since time.Time) (size int, hours float64, days int, err error) {
+	err = s.db.QueryRow(ctx, `SELECT (SELECT count(*) FROM users WHERE org_id = $1 AND role IN ('interviewer','hiring_manager') AND disabled_at IS NULL),
+			coalesce(sum(extract(epoch FROM upper(during) - lower(during))) / 3600, 0),
+			count(DISTINCT (user_id, day))
+		FROM roster_entries WHERE org_id = $1 AND kind = 'overtime' AND lower(during) >= $2 AND lower(during) < now()`, orgID, since).Scan(&size, &hours, &days)
+	return size, hours, days, err
+}

@@ -366,3 +366,55 @@ func TestLiveInterviewBookedAgainstTheRoster(t *testing.T) {
 	require.Empty(t, hits)
 	t.Logf("histories: application/%s interview/%s/1", r.ApplicationID, r.ApplicationID)
 }
+
+// TestOvertimeAddsTheHighIntensityQuestion: a job's high-intensity question is asked only when
+// the intensity rule finds the team's recent overtime high enough (the default: 16 hours per
+// person over 28 days, from the rosters), and the decision is recorded with its inputs.
+func TestOvertimeAddsTheHighIntensityQuestion(t *testing.T) {
+	e := testenv.Start(t)
+	rec := e.Client(t, hireflow.RoleRecruiter)
+	j := demo.BackendJob()
+	var job hireflow.Job
+	require.Equal(t, 201, doJSON(t, rec, http.MethodPost, e.BaseURL+"/api/v1/jobs", map[string]any{"title": "On-call engineer", "requirements": j.Requirements,
+		"dimensions": j.Dimensions, "questions": []map[string]any{
+			{"id": "q1", "text_en": "Tell us about an incident you resolved.", "kind": "text", "dimensions": []string{"problem_solving"}},
+			{"id": "q2", "text_en": "How do you keep going through a week of night pages?", "kind": "text", "high_intensity": true, "dimensions": []string{"ownership"}},
+		}}, &job))
+	page := func(tag string) (string, string) {
+		p := demo.StrongBackend("Intensity "+tag, uniqueEmail("intensity-"+tag))
+		r, err := demo.Apply(ctx, e.HTTP, e.BaseURL, job.ID, p, "cv.txt", []byte(strings.Join(p.Lines, "\n")), true)
+		require.NoError(t, err)
+		require.Equal(t, 201, r.Status, "%+v", r.Error)
+		link := e.WaitEmail(t, p.Email, "Your next step", 30*time.Second).Link(t)
+		return r.ApplicationID, string(getPage(t, e.HTTP, link+"/interview?lang=en"))
+	}
+	calm, body := page("calm")
+	require.Contains(t, body, "Tell us about an incident")
+	require.NotContains(t, body, "night pages", "no overtime: the high-intensity question is not asked")
+
+	// A fortnight of overtime for the team (the interviewer and the hiring manager): 5 × 4 h each.
+	var entries []map[string]any
+	for _, who := range []string{e.Users[hireflow.RoleInterviewer].Email, e.Users[hireflow.RoleHiringManager].Email} {
+		for d := 2; d <= 10; d += 2 {
+			entries = append(entries, map[string]any{"interviewer": who, "date": time.Now().AddDate(0, 0, -d).Format(time.DateOnly), "start": "18:00", "end": "22:00", "kind": "overtime"})
+		}
+	}
+	var out map[string]any
+	require.Equal(t, 200, doJSON(t, rec, http.MethodPut, e.BaseURL+"/api/v1/rosters", map[string]any{"entries": entries}, &out), "%v", out)
+	busy, body := page("busy")
+	require.Contains(t, body, "night pages", "20 h of overtime per person: the high-intensity question is asked")
+	for app, want := range map[string]string{calm: "skip", busy: "ask"} {
+		ds, err := e.Store.DecisionList(ctx, e.Org.ID, app)
+		require.NoError(t, err)
+		found := false
+		for _, d := range ds {
+			if d.Kind == "intensity" {
+				found = true
+				require.Equal(t, want, d.Outcome)
+				require.Equal(t, "intensity", d.RuleName)
+				require.Contains(t, d.Inputs, "team")
+			}
+		}
+		require.True(t, found, "the intensity decision is recorded")
+	}
+}
