@@ -215,7 +215,6 @@ type rosterRow struct {
 	Line                        int
 	Who, Date, Start, End, Kind string
 	RestStart, RestEnd          string
-	user                        string
 }
 
 // rowError is one bad row of an upload.
