@@ -37,4 +37,7 @@ const (
 	NoticeInterviewCanceled = "interview_canceled" // everyone: the CANCEL
 	NoticeScheduleReplan    = "schedule_replan"    // everyone: a roster change broke the booking
 	NoticeNoSlots           = "no_slots"           // recruiters: nobody on the panel is free
+	// Retention and deletion.
+	NoticeDeletionDone    = "deletion_done"    // candidate: the deletion request was carried out
+	NoticeDeletionRefused = "deletion_refused" // candidate: a legal hold applies
 )

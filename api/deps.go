@@ -21,6 +21,12 @@ import (
 
 // Store is what the handlers read and write in PostgreSQL (implemented by *store.Store).
 type Store interface {
+	// Retention and deletion.
+	RetentionPolicyGet(ctx context.Context, orgID string) (store.RetentionPolicy, error)
+	RetentionPolicySet(ctx context.Context, orgID string, p store.RetentionPolicy) error
+	LegalHoldPlace(ctx context.Context, orgID, appID, userID, reason string) error
+	LegalHoldRelease(ctx context.Context, orgID, appID, userID string) error
+	DeletionProofGet(ctx context.Context, orgID, appID string) (store.DeletionProof, error)
 	// Scheduling (live interviews).
 	SchedulingSettingsGet(ctx context.Context, orgID string) (store.SchedulingSettings, error)
 	SchedulingSettingsSet(ctx context.Context, orgID string, v store.SchedulingSettings) error

@@ -46,6 +46,8 @@ const (
 	actInterviewRead       action = "interviews:read"
 	actInterviewBook       action = "interviews:book"
 	actInterviewReschedule action = "interviews:reschedule"
+	actRetentionConfig     action = "retention:configure"
+	actLegalHold           action = "retention:legal_hold"
 )
 
 var (
@@ -89,6 +91,8 @@ var policy = map[action][]hireflow.Role{
 	actInterviewRead:       {recruiter, manager, interviewer},
 	actInterviewBook:       {recruiter},
 	actInterviewReschedule: {recruiter, manager, interviewer}, // an interviewer only on their own panel
+	actRetentionConfig:     {admin},                           // the policy, running a sweep now
+	actLegalHold:           {admin, recruiter},                // by application ID; proofs hold no candidate data
 }
 
 // seesCandidateContact says which roles see names and emails (analysts work on IDs only).

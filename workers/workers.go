@@ -20,6 +20,8 @@ func NewApplicationWorker(c client.Client, taskQueue string, acts *activities.Ac
 	w.RegisterWorkflowWithOptions(workflows.CalibrationWorkflow, workflow.RegisterOptions{Name: workflows.CalibrationWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.AuditCheckpointWorkflow, workflow.RegisterOptions{Name: workflows.AuditCheckpointWorkflowName})
 	w.RegisterWorkflow(workflows.SchedulingWorkflow)
+	w.RegisterWorkflowWithOptions(workflows.RetentionSweepWorkflow, workflow.RegisterOptions{Name: workflows.RetentionSweepWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.RetentionWorkflow, workflow.RegisterOptions{Name: workflows.RetentionWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.RosterSyncWorkflow, workflow.RegisterOptions{Name: workflows.RosterSyncWorkflowName})
 	w.RegisterActivity(acts)
 	return w

@@ -60,8 +60,12 @@ func (b *Box) Seal(plaintext []byte, aad string) []byte {
 // SealString is Seal for strings.
 func (b *Box) SealString(s, aad string) []byte { return b.Seal([]byte(s), aad) }
 
-// Open decrypts what Seal produced for the same aad.
+// Open decrypts what Seal produced for the same aad. An empty ciphertext is a column whose
+// value was erased (Seal never produces one): it opens to nothing.
 func (b *Box) Open(ciphertext []byte, aad string) ([]byte, error) {
+	if len(ciphertext) == 0 {
+		return nil, nil
+	}
 	ns := b.aead.NonceSize()
 	if len(ciphertext) < 1+ns+b.aead.Overhead() || ciphertext[0] != version1 {
 		return nil, ErrOpen

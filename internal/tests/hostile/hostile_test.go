@@ -479,6 +479,9 @@ func TestHostileInputs(t *testing.T) {
 			[]string{"start"}, nil, nil},
 		{"interview-reschedule", http.MethodPost, app + "/interview/reschedule", hireflow.RoleInterviewer, map[string]any{"reason": "clash"}, nil, []string{"reason"}, nil},
 		{"interview-cancel", http.MethodPost, app + "/interview/cancel", hireflow.RoleRecruiter, map[string]any{"reason": "clash"}, nil, []string{"reason"}, nil},
+		{"retention-policy", http.MethodPut, "/api/v1/organisation/retention", hireflow.RoleAdmin, map[string]any{"rejected_days": 30, "withdrawn_days": 7, "expired_days": 30,
+			"declined_days": 30, "cancelled_days": 30, "request_days": 40}, nil, nil, nil},
+		{"legal-hold", http.MethodPost, app + "/legal-hold", hireflow.RoleRecruiter, map[string]any{"reason": "tribunal"}, nil, []string{"reason"}, nil},
 	} {
 		cs = append(cs, jsonCases(ep)...)
 	}
@@ -573,6 +576,9 @@ func TestHostileInputs(t *testing.T) {
 		{http.MethodPost, bApp + "/interview/book", hireflow.RoleRecruiter, `{"start":"2027-01-04T02:00:00Z","interviewers":["x"]}`},
 		{http.MethodPost, bApp + "/interview/reschedule", hireflow.RoleRecruiter, `{"reason":"x"}`},
 		{http.MethodPost, bApp + "/interview/cancel", hireflow.RoleRecruiter, `{"reason":"x"}`},
+		{http.MethodPost, bApp + "/legal-hold", hireflow.RoleRecruiter, `{"reason":"x"}`},
+		{http.MethodDelete, bApp + "/legal-hold", hireflow.RoleRecruiter, ""},
+		{http.MethodGet, bApp + "/deletion-proof", hireflow.RoleAdmin, ""},
 	} {
 		ct := ""
 		if x.body != "" {

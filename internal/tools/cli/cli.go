@@ -222,6 +222,9 @@ func devCmd() *cobra.Command {
 				if _, err := workflows.EnsureAuditCheckpointSchedule(ctx, a.Temporal, a.Cfg.TaskQueue, res.Org.ID); err != nil {
 					a.Log.Warn("audit checkpoint schedule not created", "err", err.Error())
 				}
+				if _, err := workflows.EnsureRetentionSchedule(ctx, a.Temporal, a.Cfg.TaskQueue, res.Org.ID); err != nil {
+					a.Log.Warn("retention schedule not created", "err", err.Error())
+				}
 				// A read-only login for the analytics views (a dev password: production logins
 				// come from `hireflow analytics grant`).
 				role, pw := "analyst_"+strings.ReplaceAll(res.Org.Slug, "-", "_"), "analyst-dev-password"
@@ -366,7 +369,7 @@ func auditCmd() *cobra.Command {
 		})
 	run.Flags().StringVar(&from, "from", "", "first day of the period (YYYY-MM-DD)")
 	run.Flags().StringVar(&to, "to", "", "day after the period (YYYY-MM-DD)")
-	sched := orgCmd("schedule", "Create the organisation's bias-audit, calibration and audit-checkpoint schedules (idempotent)", false,
+	sched := orgCmd("schedule", "Create the organisation's bias-audit, calibration, audit-checkpoint and retention schedules (idempotent)", false,
 		func(cmd *cobra.Command, a *app.App, o hireflow.Organisation) error {
 			id, err := workflows.EnsureBiasAuditSchedule(cmd.Context(), a.Temporal, a.Cfg.TaskQueue, o.ID)
 			if err != nil {
@@ -379,8 +382,13 @@ func auditCmd() *cobra.Command {
 			}
 			fmt.Println("schedule", id, "runs on the 2nd of each month, 04:00 UTC (calibration proposals, never published by itself)")
 			id, err = workflows.EnsureAuditCheckpointSchedule(cmd.Context(), a.Temporal, a.Cfg.TaskQueue, o.ID)
+			if err != nil {
+				return err
+			}
+			fmt.Println("schedule", id, "signs the audit log's chain head daily, 00:30 UTC")
+			id, err = workflows.EnsureRetentionSchedule(cmd.Context(), a.Temporal, a.Cfg.TaskQueue, o.ID)
 			if err == nil {
-				fmt.Println("schedule", id, "signs the audit log's chain head daily, 00:30 UTC")
+				fmt.Println("schedule", id, "erases applications past their retention period and carries out deletion requests, hourly")
 			}
 			return err
 		})

@@ -1,0 +1,274 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/hireflow/hireflow"
+)
+
+// RetentionPolicy is how many days a closed application's personal data is kept, per outcome.
+type RetentionPolicy struct {
+	RejectedDays  int `json:"rejected_days"`
+	WithdrawnDays int `json:"withdrawn_days"`
+	ExpiredDays   int `json:"expired_days"`
+	DeclinedDays  int `json:"declined_days"`
+	CancelledDays int `json:"cancelled_days"`
+	RequestDays   int `json:"request_days"`
+}
+
+// DefaultRetention applies to organisations that set none.
+var DefaultRetention = RetentionPolicy{RejectedDays: 30, WithdrawnDays: 7, ExpiredDays: 30, DeclinedDays: 30, CancelledDays: 30}
+
+// RetentionPolicyGet returns the organisation's policy, or the default.
+func (s *Store) RetentionPolicyGet(ctx context.Context, orgID string) (RetentionPolicy, error) {
+	p := DefaultRetention
+	err := s.db.QueryRow(ctx, `SELECT rejected_days, withdrawn_days, expired_days, declined_days, cancelled_days, request_days
+		FROM retention_policies WHERE org_id = $1`, orgID).Scan(&p.RejectedDays, &p.WithdrawnDays, &p.ExpiredDays, &p.DeclinedDays, &p.CancelledDays, &p.RequestDays)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return p, nil
+	}
+	return p, err
+}
+
+// RetentionPolicySet stores the organisation's policy.
+func (s *Store) RetentionPolicySet(ctx context.Context, orgID string, p RetentionPolicy) error {
+	_, err := s.db.Exec(ctx, `INSERT INTO retention_policies (org_id, rejected_days, withdrawn_days, expired_days, declined_days, cancelled_days, request_days)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (org_id) DO UPDATE SET rejected_days = $2, withdrawn_days = $3, expired_days = $4,
+			declined_days = $5, cancelled_days = $6, request_days = $7, updated_at = now()`,
+		orgID, p.RejectedDays, p.WithdrawnDays, p.ExpiredDays, p.DeclinedDays, p.CancelledDays, p.RequestDays)
+	return err
+}
+
+// LegalHoldPlace pauses the application's deletion; a second hold is a conflict.
+func (s *Store) LegalHoldPlace(ctx context.Context, orgID, appID, userID, reason string) error {
+	tag, err := s.db.Exec(ctx, `INSERT INTO legal_holds (org_id, application_id, reason, placed_by)
+		SELECT $1, a.id, $4, $3 FROM applications a WHERE a.org_id = $1 AND a.id = $2 AND a.erased_at IS NULL`, orgID, appID, userID, reason)
+	if isUniqueViolation(err, "legal_holds_active_idx") {
+		return hireflow.Errorf(hireflow.KindConflict, "hold_exists", "", "the application is already under a legal hold").ZH("该申请已处于法律保留状态")
+	}
+	if err != nil {
+		return notFound(err, "application_not_found", "application")
+	}
+	if tag.RowsAffected() == 0 {
+		return hireflow.Errorf(hireflow.KindConflict, "already_erased", "", "the application's personal data is already deleted").ZH("该申请的个人数据已删除")
+	}
+	return nil
+}
+
+// LegalHoldRelease lifts the application's hold.
+func (s *Store) LegalHoldRelease(ctx context.Context, orgID, appID, userID string) error {
+	tag, err := s.db.Exec(ctx, `UPDATE legal_holds SET released_at = now(), released_by = $3 WHERE org_id = $1 AND application_id = $2 AND released_at IS NULL`, orgID, appID, userID)
+	if err != nil {
+		return notFound(err, "application_not_found", "application")
+	}
+	if tag.RowsAffected() == 0 {
+		return hireflow.NotFound("hold_not_found", "hold")
+	}
+	return nil
+}
+
+// LegalHeld reports whether the application is under a legal hold.
+func (s *Store) LegalHeld(ctx context.Context, orgID, appID string) (bool, error) {
+	var n int
+	err := s.db.QueryRow(ctx, `SELECT count(*) FROM legal_holds WHERE org_id = $1 AND application_id = $2 AND released_at IS NULL`, orgID, appID).Scan(&n)
+	return n > 0, err
+}
+
+// DueApplication is a closed application whose retention period ended, or whose candidate
+// asked for deletion.
+type DueApplication struct {
+	ApplicationID string
+	Reason        string // retention | request
+	Rule          string // e.g. "rejected: 30 days"
+	Held          bool
+}
+
+// RetentionDue lists the organisation's applications due for erasure: closed past their
+// outcome's period (not held), and deletion requests past request_days (held ones too, so
+// that the candidate hears why not). Hired applications follow the employee archive's rules.
+func (s *Store) RetentionDue(ctx context.Context, orgID string, limit int) ([]DueApplication, error) {
+	p, err := s.RetentionPolicyGet(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Query(ctx, `SELECT a.id, a.status, EXISTS (SELECT 1 FROM legal_holds h WHERE h.application_id = a.id AND h.released_at IS NULL) AS held,
+			CASE a.status WHEN 'rejected' THEN $2::int WHEN 'withdrawn' THEN $3::int WHEN 'expired' THEN $4::int WHEN 'declined' THEN $5::int
+				WHEN 'cancelled' THEN $6::int ELSE $7::int END AS days
+		FROM applications a
+		WHERE a.org_id = $1 AND a.erased_at IS NULL
+		  AND a.status IN ('rejected','withdrawn','expired','declined','cancelled','deletion_requested')
+		  AND a.updated_at + make_interval(days => CASE a.status WHEN 'rejected' THEN $2::int WHEN 'withdrawn' THEN $3::int WHEN 'expired' THEN $4::int
+				WHEN 'declined' THEN $5::int WHEN 'cancelled' THEN $6::int ELSE $7::int END) <= now()
+		ORDER BY a.updated_at LIMIT $8`, orgID, p.RejectedDays, p.WithdrawnDays, p.ExpiredDays, p.DeclinedDays, p.CancelledDays, p.RequestDays, limit)
+	if err != nil {
+		return nil, err
+	}
+	var out []DueApplication
+	for rows.Next() {
+		var d DueApplication
+		var status string
+		var days int
+		if err := rows.Scan(&d.ApplicationID, &status, &d.Held, &days); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		d.Reason, d.Rule = "retention", fmt.Sprintf("%s: %d days", status, days)
+		if status == string(hireflow.StatusDeletion) {
+			d.Reason, d.Rule = "request", fmt.Sprintf("deletion request: %d days", days)
+		} else if d.Held {
+			continue
+		}
+		out = append(out, d)
+	}
+	rows.Close()
+	return out, rows.Err()
+}
+
+// ErasedObject is an object whose key was destroyed and which is to be deleted from storage.
+type ErasedObject struct {
+	Kind, Bucket, Key string
+}
+
+// Erasure is what one erasure step destroyed.
+type Erasure struct {
+	Objects []ErasedObject `json:"-"`
+	Counts  map[string]int `json:"counts"`
+}
+
+// ApplicationEraseContent destroys an application's content in one transaction: every
+// object's data key first (crypto-shredding: the ciphertext in storage and in any backup is
+// unreadable from here on), then the résumé text, typed answers, reports with transcripts,
+// interviewers' comments, reviewers' notes, the candidate's interview reasons and proposed
+// times, self-identification, the résumé facts in screening decisions, and the links. What
+// stays: decisions and their outcomes, scores, stages and events (no personal data), the
+// pseudonymised analytics. The candidate's contact is erased by ApplicationEraseContact.
+func (s *Store) ApplicationEraseContent(ctx context.Context, orgID, appID string) (Erasure, error) {
+	er := Erasure{Counts: map[string]int{}}
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `UPDATE stored_objects SET key_enc = '\x', deleted_at = coalesce(deleted_at, now())
+			WHERE org_id = $1 AND application_id = $2 AND key_enc <> '\x' RETURNING kind, bucket, object_key`, orgID, appID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var o ErasedObject
+			if err := rows.Scan(&o.Kind, &o.Bucket, &o.Key); err != nil {
+				rows.Close()
+				return err
+			}
+			er.Objects = append(er.Objects, o)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		er.Counts["object_keys"] = len(er.Objects)
+		for _, st := range []struct{ name, sql string }{
+			{"resume_text", `UPDATE applications SET resume_text_enc = NULL WHERE org_id = $1 AND id = $2 AND resume_text_enc IS NOT NULL`},
+			{"typed_answers", `UPDATE answers SET text_enc = NULL WHERE org_id = $1 AND application_id = $2 AND text_enc IS NOT NULL`},
+			{"reports", `UPDATE answer_scores s SET report = '{}' FROM answers a WHERE a.id = s.answer_id AND a.org_id = $1 AND a.application_id = $2 AND s.report <> '{}'`},
+			{"feedback_comments", `UPDATE interview_feedback SET comment = '' WHERE org_id = $1 AND application_id = $2 AND comment <> ''`},
+			{"review_notes", `UPDATE reviews SET note = '' WHERE org_id = $1 AND application_id = $2 AND note <> ''`},
+			{"interview_notes", `UPDATE interviews SET note = '', preferences = '[]' WHERE org_id = $1 AND application_id = $2 AND (note <> '' OR preferences <> '[]')`},
+			{"self_identification", `UPDATE application_groups SET sex = '', age_band = '', region = '', race_ethnicity = '', groups_enc = NULL
+				WHERE org_id = $1 AND application_id = $2 AND (groups_enc IS NOT NULL OR sex <> '' OR age_band <> '' OR region <> '' OR race_ethnicity <> '')`},
+			{"screening_inputs", `UPDATE decisions SET inputs = '{}' WHERE org_id = $1 AND application_id = $2 AND kind = 'screening' AND inputs <> '{}'`},
+			{"links", `DELETE FROM candidate_tokens WHERE org_id = $1 AND application_id = $2`},
+		} {
+			tag, err := tx.Exec(ctx, st.sql, orgID, appID)
+			if err != nil {
+				return fmt.Errorf("store: erase %s: %w", st.name, err)
+			}
+			er.Counts[st.name] = int(tag.RowsAffected())
+		}
+		return nil
+	})
+	return er, err
+}
+
+// ApplicationEraseContact erases the candidate's name, email, phone and blind index when no
+// other application of theirs keeps personal data, and marks the application erased.
+func (s *Store) ApplicationEraseContact(ctx context.Context, orgID, appID string) (Erasure, error) {
+	er := Erasure{Counts: map[string]int{}}
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE candidates c SET name_enc = '\x', email_enc = '\x', phone_enc = NULL, email_hash = gen_random_bytes(32), deleted_at = now()
+			FROM applications a WHERE a.org_id = $1 AND a.id = $2 AND c.id = a.candidate_id AND c.deleted_at IS NULL
+			  AND NOT EXISTS (SELECT 1 FROM applications o WHERE o.candidate_id = c.id AND o.id <> a.id AND o.erased_at IS NULL)`, orgID, appID)
+		if err != nil {
+			return fmt.Errorf("store: erase contact: %w", err)
+		}
+		er.Counts["contact"] = int(tag.RowsAffected())
+		_, err = tx.Exec(ctx, `UPDATE applications SET erased_at = coalesce(erased_at, now()) WHERE org_id = $1 AND id = $2`, orgID, appID)
+		return err
+	})
+	return er, err
+}
+
+// DeletionProof is the record of one erasure.
+type DeletionProof struct {
+	ApplicationID string         `json:"application_id"`
+	Reason        string         `json:"reason"`
+	Rule          string         `json:"rule"`
+	Erased        map[string]any `json:"erased"`
+	Digest        string         `json:"digest"`
+	CompletedAt   time.Time      `json:"completed_at"`
+}
+
+// DeletionProofWrite records the proof (once) with the SHA-256 of its canonical JSON, and the
+// audit log's entry for it.
+func (s *Store) DeletionProofWrite(ctx context.Context, orgID string, p DeletionProof) (DeletionProof, error) {
+	body := mustJSON(map[string]any{"application_id": p.ApplicationID, "reason": p.Reason, "rule": p.Rule, "erased": p.Erased})
+	sum := sha256.Sum256(body)
+	p.Digest = hex.EncodeToString(sum[:])
+	tag, err := s.db.Exec(ctx, `INSERT INTO deletion_proofs (org_id, application_id, reason, rule, erased, digest) VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (application_id) DO NOTHING`, orgID, p.ApplicationID, p.Reason, p.Rule, mustJSON(p.Erased), p.Digest)
+	if err != nil {
+		return p, err
+	}
+	if tag.RowsAffected() == 1 {
+		if err := s.Audit(ctx, orgID, "system", "retention", "application.erased", "application", p.ApplicationID,
+			map[string]any{"reason": p.Reason, "rule": p.Rule, "digest": p.Digest}); err != nil {
+			return p, err
+		}
+	}
+	return s.DeletionProofGet(ctx, orgID, p.ApplicationID)
+}
+
+// DeletionProofGet reads an application's proof of deletion.
+func (s *Store) DeletionProofGet(ctx context.Context, orgID, appID string) (DeletionProof, error) {
+	var p DeletionProof
+	var erased []byte
+	err := s.db.QueryRow(ctx, `SELECT application_id, reason, rule, erased, digest, completed_at FROM deletion_proofs WHERE org_id = $1 AND application_id = $2`, orgID, appID).
+		Scan(&p.ApplicationID, &p.Reason, &p.Rule, &erased, &p.Digest, &p.CompletedAt)
+	if err != nil {
+		return p, notFound(err, "proof_not_found", "application")
+	}
+	return p, json.Unmarshal(erased, &p.Erased)
+}
+
+// OrgIDs lists every organisation (the retention schedule runs per organisation).
+func (s *Store) OrgIDs(ctx context.Context) ([]string, error) {
+	rows, err := s.db.Query(ctx, `SELECT id FROM organisations ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// ErasedObjectKeys lists the storage keys of the application's objects whose data keys were
+// destroyed (the objects to delete from storage; deleting twice is harmless).
+func (s *Store) ErasedObjectKeys(ctx context.Context, orgID, appID string) ([]string, error) {
+	rows, err := s.db.Query(ctx, `SELECT object_key FROM stored_objects WHERE org_id = $1 AND application_id = $2 AND key_enc = '\x' ORDER BY object_key`, orgID, appID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}

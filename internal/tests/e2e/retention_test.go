@@ -1,0 +1,166 @@
+package e2e
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/internal/tools/demo"
+	"github.com/hireflow/hireflow/internal/tools/testenv"
+)
+
+// TestRetentionErasesWithProof: a candidate's deletion request, a cancelled application past
+// its retention period and a deletion request under a legal hold go through the retention
+// workflow on the real stack. The erased applications' objects are gone from MinIO (their
+// keys destroyed first), their personal columns are empty, their blind index no longer
+// matches, the candidate who asked is told with the proof's digest, a proof and audit entries
+// exist; the held one is untouched and its candidate told why, until the hold is released.
+func TestRetentionErasesWithProof(t *testing.T) {
+	e := testenv.Start(t)
+	admin, rec := e.Client(t, hireflow.RoleAdmin), e.Client(t, hireflow.RoleRecruiter)
+	var out map[string]any
+	var eb errBody
+	j := demo.BackendJob()
+	var job hireflow.Job
+	require.Equal(t, 201, doJSON(t, rec, http.MethodPost, e.BaseURL+"/api/v1/jobs", map[string]any{"title": j.Title, "requirements": j.Requirements,
+		"dimensions": j.Dimensions, "questions": []map[string]any{{"id": "q1", "text_en": "Tell us about an incident.", "kind": "text", "dimensions": []string{"problem_solving"}}}}, &job))
+	type cand struct {
+		p         demo.Profile
+		app, tok  string
+		candidate string
+	}
+	apply := func(tag string) cand {
+		p := demo.StrongBackend("Retention "+tag+" Person", uniqueEmail("ret-"+tag))
+		r, err := demo.Apply(ctx, e.HTTP, e.BaseURL, job.ID, p, "cv.pdf", demo.ResumePDF(p.Lines), true)
+		require.NoError(t, err)
+		require.Equal(t, 201, r.Status, "%+v", r.Error)
+		link := e.WaitEmail(t, p.Email, "Your next step", 30*time.Second).Link(t)
+		c := cand{p: p, app: r.ApplicationID, tok: link[strings.LastIndex(link, "/")+1:]}
+		require.NoError(t, e.Store.Pool().QueryRow(ctx, `SELECT candidate_id FROM applications WHERE id = $1`, c.app).Scan(&c.candidate))
+		return c
+	}
+	asker, held, cancelled := apply("asker"), apply("held"), apply("cancelled")
+	require.Equal(t, 201, doJSON(t, e.HTTP, http.MethodPost, e.BaseURL+"/api/v1/candidate/"+asker.tok+"/answers",
+		map[string]string{"question_id": "q1", "text": "On call I traced a latency regression to a lock and fixed it; p99 fell by half."}, &out), "%v", out)
+
+	// The policy: cancelled applications are erased at once; deletion requests at the next run.
+	require.Equal(t, 403, doJSON(t, rec, http.MethodPut, e.BaseURL+"/api/v1/organisation/retention", map[string]any{}, &eb), "only admins set the policy")
+	require.Equal(t, 422, doJSON(t, admin, http.MethodPut, e.BaseURL+"/api/v1/organisation/retention", map[string]any{"rejected_days": -1}, &eb))
+	require.Equal(t, "rejected_days", eb.Error.Field)
+	require.Equal(t, 200, doJSON(t, admin, http.MethodPut, e.BaseURL+"/api/v1/organisation/retention", map[string]any{"rejected_days": 30, "withdrawn_days": 7,
+		"expired_days": 30, "declined_days": 30, "cancelled_days": 0, "request_days": 0}, &out), "%v", out)
+	require.Equal(t, "retention/"+e.Org.ID, out["schedule"])
+
+	require.Equal(t, 202, doJSON(t, e.HTTP, http.MethodPost, e.BaseURL+"/api/v1/candidate/"+asker.tok+"/deletion", map[string]any{}, &out))
+	require.Equal(t, 201, doJSON(t, rec, http.MethodPost, e.BaseURL+"/api/v1/applications/"+held.app+"/legal-hold", map[string]any{"reason": "Employment tribunal claim 2026-117"}, &out), "%v", out)
+	require.Equal(t, 409, doJSON(t, rec, http.MethodPost, e.BaseURL+"/api/v1/applications/"+held.app+"/legal-hold", map[string]any{"reason": "again"}, &eb))
+	require.Equal(t, 202, doJSON(t, e.HTTP, http.MethodPost, e.BaseURL+"/api/v1/candidate/"+held.tok+"/deletion", map[string]any{}, &out))
+	require.Equal(t, 202, doJSON(t, rec, http.MethodPost, e.BaseURL+"/api/v1/applications/"+cancelled.app+"/cancel", map[string]any{"reason_code": "position_filled"}, &out))
+	waitStage(t, e, asker.app, hireflow.StageDeletion, 30*time.Second)
+	waitStage(t, e, held.app, hireflow.StageDeletion, 30*time.Second)
+	waitStage(t, e, cancelled.app, hireflow.StageCancelled, 30*time.Second)
+
+	objectKeys := func(app string) []string {
+		var keys []string
+		for o := range e.Objects.Client().ListObjects(ctx, e.Objects.Bucket(), minio.ListObjectsOptions{Prefix: e.Org.ID + "/applications/" + app + "/", Recursive: true}) {
+			require.NoError(t, o.Err)
+			keys = append(keys, o.Key)
+		}
+		return keys
+	}
+	require.NotEmpty(t, objectKeys(asker.app), "the résumé is stored before")
+
+	var run struct{ Due, Erased, Held, Failed int }
+	require.Equal(t, 403, doJSON(t, rec, http.MethodPost, e.BaseURL+"/api/v1/retention/run", nil, &eb))
+	require.Equal(t, 200, doJSON(t, admin, http.MethodPost, e.BaseURL+"/api/v1/retention/run", nil, &run), "%v", run)
+	require.Equal(t, 3, run.Due)
+	require.Equal(t, 2, run.Erased)
+	require.Equal(t, 1, run.Held)
+
+	erased := func(c cand) {
+		t.Helper()
+		require.Empty(t, objectKeys(c.app), "no object of the application is left in MinIO")
+		var keysLeft, resume, texts int
+		var erasedAt *time.Time
+		require.NoError(t, e.Store.Pool().QueryRow(ctx, `SELECT (SELECT count(*) FROM stored_objects WHERE application_id = $1 AND key_enc <> '\x'),
+			(SELECT count(*) FROM applications WHERE id = $1 AND resume_text_enc IS NOT NULL),
+			(SELECT count(*) FROM answers WHERE application_id = $1 AND text_enc IS NOT NULL), (SELECT erased_at FROM applications WHERE id = $1)`, c.app).
+			Scan(&keysLeft, &resume, &texts, &erasedAt))
+		require.Zero(t, keysLeft, "every data key destroyed")
+		require.Zero(t, resume+texts, "no sealed résumé text or answer left")
+		require.NotNil(t, erasedAt)
+		var nameLen, emailLen int
+		var hash []byte
+		require.NoError(t, e.Store.Pool().QueryRow(ctx, `SELECT length(name_enc), length(email_enc), email_hash FROM candidates WHERE id = $1`, c.candidate).Scan(&nameLen, &emailLen, &hash))
+		require.Zero(t, nameLen+emailLen, "name and email erased")
+		require.False(t, bytes.Equal(hash, e.Box.EmailIndex(c.p.Email)), "the blind index no longer finds the person")
+		var proof struct {
+			Reason, Rule, Digest string
+			Erased               map[string]any
+		}
+		require.Equal(t, 200, doJSON(t, rec, http.MethodGet, e.BaseURL+"/api/v1/applications/"+c.app+"/deletion-proof", nil, &proof))
+		require.Len(t, proof.Digest, 64)
+		require.Positive(t, proof.Erased["object_keys"], "%v", proof.Erased)
+		var audited int
+		require.NoError(t, e.Store.Pool().QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE subject_id = $1 AND action IN ('application.erased','application.contact_erased')`, c.app).Scan(&audited))
+		require.Equal(t, 2, audited)
+		// The staff page of an erased application still opens, without the person.
+		var got struct{ Application hireflow.Application }
+		require.Equal(t, 200, doJSON(t, rec, http.MethodGet, e.BaseURL+"/api/v1/applications/"+c.app, nil, &got))
+		require.Empty(t, got.Application.CandidateName)
+	}
+	erased(asker)
+	erased(cancelled)
+	done := e.WaitEmail(t, asker.p.Email, "Your data has been deleted", 30*time.Second)
+	var digest string
+	require.NoError(t, e.Store.Pool().QueryRow(ctx, `SELECT digest FROM deletion_proofs WHERE application_id = $1`, asker.app).Scan(&digest))
+	require.Contains(t, done.Text, digest, "the confirmation carries the proof's digest")
+	require.Equal(t, "request", func() string {
+		var r string
+		require.NoError(t, e.Store.Pool().QueryRow(ctx, `SELECT reason FROM deletion_proofs WHERE application_id = $1`, asker.app).Scan(&r))
+		return r
+	}())
+	for _, m := range e.Emails(t, cancelled.p.Email) {
+		require.NotContains(t, m.Subject, "deleted", "retention by policy sends no email")
+	}
+
+	// Held: nothing erased, the candidate told why; released: erased at the next run.
+	require.NotEmpty(t, objectKeys(held.app))
+	e.WaitEmail(t, held.p.Email, "About your request to delete your data", 30*time.Second)
+	require.Equal(t, 200, doJSON(t, rec, http.MethodDelete, e.BaseURL+"/api/v1/applications/"+held.app+"/legal-hold", nil, &out))
+	require.Equal(t, 200, doJSON(t, admin, http.MethodPost, e.BaseURL+"/api/v1/retention/run", nil, &run), "%v", run)
+	require.Equal(t, 1, run.Erased)
+	erased(held)
+	require.Equal(t, 409, doJSON(t, rec, http.MethodPost, e.BaseURL+"/api/v1/applications/"+held.app+"/legal-hold", map[string]any{"reason": "late"}, &eb), "nothing left to hold")
+
+	// Nothing personal anywhere: no history, and no table row holds the names or emails in clear.
+	var needles []string
+	for _, c := range []cand{asker, held, cancelled} {
+		needles = append(needles, c.p.Name, c.p.Email)
+	}
+	hits, read := e.HistoryScan(t, needles)
+	require.Positive(t, read)
+	require.Empty(t, hits)
+	rows, err := e.Store.Pool().Query(ctx, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`)
+	require.NoError(t, err)
+	var tables []string
+	for rows.Next() {
+		var n string
+		require.NoError(t, rows.Scan(&n))
+		tables = append(tables, n)
+	}
+	rows.Close()
+	for _, tbl := range tables {
+		for _, n := range needles {
+			var found int
+			require.NoError(t, e.Store.Pool().QueryRow(ctx, `SELECT count(*) FROM `+tbl+` t WHERE strpos(lower(row_to_json(t)::text), lower($1)) > 0`, n).Scan(&found), tbl)
+			require.Zero(t, found, "%s holds %q", tbl, n)
+		}
+	}
+}
