@@ -23,10 +23,14 @@ func (s *Server) listApplications(c *fiber.Ctx) error {
 			return hireflow.Errorf(hireflow.KindInvalid, "invalid_field", "job_id", "job_id must be a UUID")
 		}
 	}
-	pii := seesCandidateContact(p.Role)
+	fp := s.fieldPolicy(c.UserContext(), p)
+	pii := fp.seesContact()
 	apps, err := s.Store.ApplicationList(c.UserContext(), p.OrgID, jobID, 500, pii)
 	if err != nil {
 		return err
+	}
+	for i := range apps {
+		fp.applyContact(&apps[i])
 	}
 	if pii && len(apps) > 0 {
 		_ = s.Store.Audit(c.UserContext(), p.OrgID, "user", p.UserID, "candidate.read", "application_list", jobID,
@@ -60,11 +64,13 @@ func (s *Server) getApplication(c *fiber.Ctx) error {
 // and records that read in the audit log.
 func (s *Server) readApplication(c *fiber.Ctx, id string) (hireflow.Application, error) {
 	p := principal(c)
-	pii := seesCandidateContact(p.Role)
+	fp := s.fieldPolicy(c.UserContext(), p)
+	pii := fp.seesContact()
 	app, err := s.Store.ApplicationGet(c.UserContext(), p.OrgID, id, pii)
 	if err != nil {
 		return app, err
 	}
+	fp.applyContact(&app)
 	if pii {
 		_ = s.Store.Audit(c.UserContext(), p.OrgID, "user", p.UserID, "candidate.read", "application", id, nil)
 	}

@@ -147,7 +147,8 @@ func (s *Server) consoleHome(c *fiber.Ctx) error {
 	}
 	p := principal(c)
 	if stages := inboxStages[p.Role]; len(stages) > 0 {
-		withName := seesCandidateContact(p.Role)
+		fp := s.fieldPolicy(c.UserContext(), p)
+		withName := fp.sees(fName)
 		items, counts, err := s.Store.Inbox(c.UserContext(), p.OrgID, stages, 100, withName)
 		if err != nil {
 			return err
@@ -157,7 +158,7 @@ func (s *Server) consoleHome(c *fiber.Ctx) error {
 			sec := inboxSection{Stage: st, Count: counts[st]}
 			for _, it := range items {
 				if string(it.Stage) == st {
-					sec.Items = append(sec.Items, inboxEntry{Href: "/console/applications/" + it.ApplicationID, Name: it.CandidateName,
+					sec.Items = append(sec.Items, inboxEntry{Href: "/console/applications/" + it.ApplicationID, Name: fp.show(fName, it.CandidateName),
 						Job: it.JobTitle, Waiting: span(time.Since(it.Since).Seconds(), d.Lang)})
 				}
 			}

@@ -103,7 +103,8 @@ func (s *Server) boardPage(c *fiber.Ctx) error {
 	if fv.Email != "" && ferr == nil {
 		f.EmailIndex = s.Box.EmailIndex(fv.Email)
 	}
-	withName := seesCandidateContact(p.Role)
+	fp := s.fieldPolicy(c.UserContext(), p)
+	withName := fp.sees(fName)
 	cards, counts, err := s.Store.Board(c.UserContext(), p.OrgID, jobID, f, boardPageSize, (page-1)*boardPageSize, withName)
 	if err != nil {
 		return err
@@ -168,7 +169,7 @@ func (s *Server) boardPage(c *fiber.Ctx) error {
 		b.Next = link(f.Stage, page+1)
 	}
 	for _, cd := range cards {
-		v := boardCardView{Href: "/console/applications/" + cd.ApplicationID, Name: cd.CandidateName, Stage: string(cd.Stage),
+		v := boardCardView{Href: "/console/applications/" + cd.ApplicationID, Name: fp.show(fName, cd.CandidateName), Stage: string(cd.Stage),
 			Source: cd.Source, Applied: cd.AppliedAt.UTC().Format("2006-01-02")}
 		if cd.Score != nil {
 			v.Score = strconv.FormatFloat(*cd.Score, 'f', 2, 64)

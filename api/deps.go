@@ -21,6 +21,8 @@ import (
 
 // Store is what the handlers read and write in PostgreSQL (implemented by *store.Store).
 type Store interface {
+	FieldVisibility(ctx context.Context, orgID string) ([]store.FieldOverride, error)
+	FieldVisibilitySet(ctx context.Context, orgID, userID string, overrides []store.FieldOverride) error
 	// Retention and deletion.
 	RetentionPolicyGet(ctx context.Context, orgID string) (store.RetentionPolicy, error)
 	RetentionPolicySet(ctx context.Context, orgID string, p store.RetentionPolicy) error

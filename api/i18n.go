@@ -4,6 +4,8 @@ import "github.com/hireflow/hireflow/internal/analysis/scoring"
 
 // messages holds the page texts in English and Chinese; keys are stable identifiers.
 var messages = map[string][2]string{
+	"nav.jobs.about":                       {"Each job's candidate board: columns by stage, filters, search by email, paging.", "每个职位的候选人看板：按阶段分列、筛选、按邮箱搜索、分页。"},
+	"nav.schedule.about":                   {"Interviewers' weeks: shifts from the rosters, held times and booked interviews.", "面试官的每周安排：考勤排班、预留时间和已预约的面试。"},
 	"sch.staff_title":                      {"Live interview", "现场面试"},
 	"sch.status":                           {"Booking:", "预约状态："},
 	"sch.status.planning":                  {"finding times", "正在查找时间"},

@@ -48,6 +48,7 @@ const (
 	actInterviewReschedule action = "interviews:reschedule"
 	actRetentionConfig     action = "retention:configure"
 	actLegalHold           action = "retention:legal_hold"
+	actFieldVisibility     action = "organisation:field_visibility"
 )
 
 var (
@@ -93,15 +94,7 @@ var policy = map[action][]hireflow.Role{
 	actInterviewReschedule: {recruiter, manager, interviewer}, // an interviewer only on their own panel
 	actRetentionConfig:     {admin},                           // the policy, running a sweep now
 	actLegalHold:           {admin, recruiter},                // by application ID; proofs hold no candidate data
-}
-
-// seesCandidateContact says which roles see names and emails (analysts work on IDs only).
-func seesCandidateContact(r hireflow.Role) bool {
-	switch r {
-	case recruiter, manager, interviewer, integ:
-		return true
-	}
-	return false
+	actFieldVisibility:     {admin},
 }
 
 func (s *Server) allow(act action) fiber.Handler {

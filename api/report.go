@@ -70,6 +70,7 @@ func (s *Server) reportPage(c *fiber.Ctx) error {
 			questions[q.ID] = q.TextZH
 		}
 	}
+	fp := s.fieldPolicy(c.UserContext(), p)
 	var answers []reportAnswer
 	for _, r := range reports {
 		var rep struct {
@@ -95,8 +96,8 @@ func (s *Server) reportPage(c *fiber.Ctx) error {
 		}
 		_ = json.Unmarshal(r.Report, &rep)
 		a := reportAnswer{AnswerID: r.AnswerID, Question: questions[r.QuestionID], Kind: r.Kind, Scorer: r.Scorer, Overall: r.Overall,
-			Highlights: rep.Highlights, Features: rep.Features, Transcript: rep.Transcript, Limits: rep.Limits, Method: rep.Method,
-			Recording: r.HasRecording && seesVideo(p.Role)}
+			Highlights: rep.Highlights, Features: rep.Features, Transcript: fp.show(fTranscript, rep.Transcript), Limits: rep.Limits, Method: rep.Method,
+			Recording: r.HasRecording && seesVideo(p.Role) && fp.sees(fRecording)}
 		if a.Method == "" {
 			a.Method, a.Highlights = rep.Content.Method, rep.Content.Highlights
 		}
@@ -146,7 +147,7 @@ func seesVideo(r hireflow.Role) bool { return r == manager || r == interviewer }
 // audited.
 func (s *Server) recording(c *fiber.Ctx) error {
 	p := principal(c)
-	if !seesVideo(p.Role) {
+	if !seesVideo(p.Role) || !s.fieldPolicy(c.UserContext(), p).sees(fRecording) {
 		return hireflow.Errorf(hireflow.KindForbidden, "forbidden", "", "your role does not watch recordings")
 	}
 	id := c.Params("id")

@@ -141,6 +141,8 @@ func newServer(d Deps) (*Server, *fiber.App) {
 	s.staff(v1, fiber.MethodPost, "/applications/:id/cancel", actCancel, s.cancelApplication)
 	s.staff(v1, fiber.MethodPut, "/webhook", actWebhook, s.setWebhook)
 	s.staff(v1, fiber.MethodPut, "/organisation/branding", actBranding, s.setBranding)
+	s.staff(v1, fiber.MethodGet, "/organisation/field-visibility", actFieldVisibility, s.getFieldVisibility)
+	s.staff(v1, fiber.MethodPut, "/organisation/field-visibility", actFieldVisibility, s.setFieldVisibility)
 	s.staff(v1, fiber.MethodGet, "/organisation/retention", actRetentionConfig, s.getRetention)
 	s.staff(v1, fiber.MethodPut, "/organisation/retention", actRetentionConfig, s.setRetention)
 	s.staff(v1, fiber.MethodPost, "/retention/run", actRetentionConfig, s.runRetention)

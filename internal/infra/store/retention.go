@@ -272,3 +272,39 @@ func (s *Store) ErasedObjectKeys(ctx context.Context, orgID, appID string) ([]st
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
+
+// FieldOverride is one organisation's change to the visibility matrix.
+type FieldOverride struct {
+	Role  string `json:"role"`
+	Field string `json:"field"`
+	Level string `json:"level"`
+}
+
+// FieldVisibility returns the organisation's overrides.
+func (s *Store) FieldVisibility(ctx context.Context, orgID string) ([]FieldOverride, error) {
+	rows, err := s.db.Query(ctx, `SELECT role, field, level FROM field_visibility WHERE org_id = $1 ORDER BY role, field`, orgID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (FieldOverride, error) {
+		var o FieldOverride
+		err := r.Scan(&o.Role, &o.Field, &o.Level)
+		return o, err
+	})
+}
+
+// FieldVisibilitySet replaces the organisation's overrides, in one transaction.
+func (s *Store) FieldVisibilitySet(ctx context.Context, orgID, userID string, overrides []FieldOverride) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM field_visibility WHERE org_id = $1`, orgID); err != nil {
+			return err
+		}
+		for _, o := range overrides {
+			if _, err := tx.Exec(ctx, `INSERT INTO field_visibility (org_id, role, field, level, updated_by) VALUES ($1, $2, $3, $4, $5)`,
+				orgID, o.Role, o.Field, o.Level, userID); err != nil {
+				return fmt.Errorf("store: field visibility: %w", err)
+			}
+		}
+		return nil
+	})
+}

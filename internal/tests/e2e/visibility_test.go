@@ -1,0 +1,136 @@
+package e2e
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/internal/tools/demo"
+	"github.com/hireflow/hireflow/internal/tools/testenv"
+)
+
+// TestFieldVisibilityEveryRoleEveryOutput walks every role through every output that carries
+// a candidate's contact — the application's JSON, the application list, the console page, the
+// job board and the inbox — and checks each field is shown, masked or absent as the matrix
+// says; then an admin's override changes one cell (audited) and a protected cell cannot be
+// opened.
+func TestFieldVisibilityEveryRoleEveryOutput(t *testing.T) {
+	e := testenv.Start(t)
+	rec := e.Client(t, hireflow.RoleRecruiter)
+	j := demo.BackendJob()
+	var job hireflow.Job
+	require.Equal(t, 201, doJSON(t, rec, http.MethodPost, e.BaseURL+"/api/v1/jobs", map[string]any{"title": j.Title, "requirements": j.Requirements,
+		"dimensions": j.Dimensions, "questions": []map[string]any{{"id": "q1", "text_en": "Tell us about an incident.", "kind": "text"}}}, &job))
+	p := demo.StrongBackend("Visibility Qiang", "visq-"+uniqueEmail("vis"))
+	r, err := demo.Apply(ctx, e.HTTP, e.BaseURL, job.ID, p, "cv.pdf", demo.ResumePDF(p.Lines), true)
+	require.NoError(t, err)
+	require.Equal(t, 201, r.Status, "%+v", r.Error)
+	waitStage(t, e, r.ApplicationID, hireflow.StageInvited, 30*time.Second)
+	maskedEmail := "v***@" + p.Email[strings.Index(p.Email, "@")+1:]
+
+	type want struct{ name, email string } // "visible", "masked", "hidden"; "" = the output refuses the role
+	matrix := map[hireflow.Role]want{
+		hireflow.RoleRecruiter:     {"visible", "visible"},
+		hireflow.RoleHiringManager: {"visible", "masked"},
+		hireflow.RoleInterviewer:   {"visible", "masked"},
+		hireflow.RoleIntegration:   {"visible", "visible"},
+		hireflow.RoleAnalyst:       {"hidden", "hidden"},
+		hireflow.RoleAdmin:         {"", ""}, // admins see no application at all
+	}
+	expect := func(t *testing.T, what, level, exact, masked, got string) {
+		t.Helper()
+		switch level {
+		case "visible":
+			require.Contains(t, got, exact, what)
+		case "masked":
+			require.NotContains(t, got, exact, what)
+			require.Contains(t, got, masked, what)
+		case "hidden":
+			require.NotContains(t, got, exact, what)
+			if masked != "" {
+				require.NotContains(t, got, masked, what)
+			}
+		}
+	}
+	check := func(t *testing.T, role hireflow.Role, w want) {
+		hc := e.Client(t, role)
+		outputs := map[string]string{
+			"json":      "/api/v1/applications/" + r.ApplicationID,
+			"list":      "/api/v1/applications?job_id=" + job.ID,
+			"page":      "/console/applications/" + r.ApplicationID + "?lang=en",
+			"board":     "/console/jobs/" + job.ID + "/board?lang=en",
+			"inbox":     "/console?lang=en",
+			"timeline":  "/console/applications/" + r.ApplicationID + "/timeline?lang=en",
+			"decisions": "/api/v1/applications/" + r.ApplicationID + "/decisions",
+		}
+		for name, path := range outputs {
+			resp, err := hc.Get(e.BaseURL + path)
+			require.NoError(t, err)
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				require.Contains(t, []int{403, 404}, resp.StatusCode, "%s %s: %s", role, name, body)
+				continue
+			}
+			what := string(role) + " " + name
+			page := string(body)
+			require.NotContains(t, page, ".about", "%s: an untranslated text", what)
+			if w.name == "" || name == "timeline" || name == "decisions" {
+				// Outputs without contact: nothing of the person at all.
+				expect(t, what, "hidden", p.Name, "", page)
+				expect(t, what, "hidden", p.Email, maskedEmail, page)
+				continue
+			}
+			if name == "json" || name == "list" {
+				// The outputs that carry the contact fields: exactly what the matrix says.
+				expect(t, what+" name", w.name, p.Name, "V***", page)
+				expect(t, what+" email", w.email, p.Email, maskedEmail, page)
+				continue
+			}
+			// Pages show at most what the matrix allows (a card or an inbox may not list it).
+			if w.name != "visible" {
+				require.NotContains(t, page, p.Name, what)
+			}
+			if w.email != "visible" {
+				require.NotContains(t, page, p.Email, what)
+			}
+		}
+	}
+	for role, w := range matrix {
+		t.Run(string(role), func(t *testing.T) { check(t, role, w) })
+	}
+
+	// An admin opens the interviewers' email; the hiring managers' protected cells stay shut.
+	admin := e.Client(t, hireflow.RoleAdmin)
+	var eb errBody
+	require.Equal(t, 403, doJSON(t, admin, http.MethodPut, e.BaseURL+"/api/v1/organisation/field-visibility", map[string]any{"overrides": []map[string]string{
+		{"role": "hiring_manager", "field": "candidate.age", "level": "visible"}}}, &eb))
+	require.Equal(t, "field_protected", eb.Error.Code)
+	require.Equal(t, 422, doJSON(t, admin, http.MethodPut, e.BaseURL+"/api/v1/organisation/field-visibility", map[string]any{"overrides": []map[string]string{
+		{"role": "interviewer", "field": "candidate.shoe_size", "level": "visible"}}}, &eb))
+	require.Equal(t, 403, doJSON(t, rec, http.MethodPut, e.BaseURL+"/api/v1/organisation/field-visibility", map[string]any{"overrides": []any{}}, &eb), "only admins")
+	var cells struct {
+		Cells []struct{ Role, Field, Level string }
+	}
+	require.Equal(t, 200, doJSON(t, admin, http.MethodPut, e.BaseURL+"/api/v1/organisation/field-visibility", map[string]any{"overrides": []map[string]string{
+		{"role": "interviewer", "field": "candidate.email", "level": "visible"}, {"role": "recruiter", "field": "candidate.name", "level": "masked"}}}, &cells))
+	found := false
+	for _, c := range cells.Cells {
+		if c.Role == "interviewer" && c.Field == "candidate.email" {
+			found = c.Level == "visible"
+		}
+	}
+	require.True(t, found)
+	check(t, hireflow.RoleInterviewer, want{"visible", "visible"})
+	recPage := string(getPage(t, rec, e.BaseURL+"/api/v1/applications/"+r.ApplicationID))
+	require.NotContains(t, recPage, p.Name, "the recruiters' names are masked now")
+	require.Contains(t, recPage, `"candidate_name":"V***"`)
+	var audited int
+	require.NoError(t, e.Store.Pool().QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE org_id = $1 AND action = 'field_visibility.set'`, e.Org.ID).Scan(&audited))
+	require.Equal(t, 1, audited)
+}
