@@ -8,6 +8,7 @@ import (
 	"embed"
 	"errors"
 	"html/template"
+	"net/http"
 	"strings"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/hireflow/hireflow"
 )
@@ -211,8 +213,31 @@ func newServer(d Deps) (*Server, *fiber.App) {
 // NewMetrics serves /metrics alone, for a separate listen address (HIREFLOW_METRICS_ADDR) that
 // only the monitoring network reaches: the public API port exposes no operational data.
 func NewMetrics(reg prometheus.Gatherer) *fiber.App {
-	f := fiber.New(fiber.Config{AppName: "hireflow-metrics", DisableStartupMessage: true})
+	return NewOps(reg, nil, "")
+}
+
+// NewOps is the operations listener: /metrics and, with a codec, the Temporal UI's codec
+// server at /codec (POST /codec/decode, /codec/encode), answering CORS for the UI's origin.
+// It is bound to the monitoring network (HIREFLOW_METRICS_ADDR, loopback by default), never
+// to the public API port.
+func NewOps(reg prometheus.Gatherer, codec converter.PayloadCodec, uiOrigin string) *fiber.App {
+	f := fiber.New(fiber.Config{AppName: "hireflow-ops", DisableStartupMessage: true, BodyLimit: 16 << 20})
 	f.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+	if codec != nil {
+		h := http.StripPrefix("/codec", converter.NewPayloadCodecHTTPHandler(codec))
+		f.All("/codec/*", func(c *fiber.Ctx) error {
+			if uiOrigin != "" && c.Get(fiber.HeaderOrigin) == uiOrigin {
+				c.Set(fiber.HeaderAccessControlAllowOrigin, uiOrigin)
+				c.Set(fiber.HeaderAccessControlAllowMethods, "POST, OPTIONS")
+				c.Set(fiber.HeaderAccessControlAllowHeaders, "Content-Type, X-Namespace, Authorization")
+				c.Set(fiber.HeaderAccessControlAllowCredentials, "true")
+			}
+			if c.Method() == fiber.MethodOptions {
+				return c.SendStatus(fiber.StatusNoContent)
+			}
+			return adaptor.HTTPHandler(h)(c)
+		})
+	}
 	return f
 }
 

@@ -136,7 +136,9 @@ start_temporal() {
     --search-attribute HireflowOrg=Keyword --search-attribute HireflowJob=Keyword
     --search-attribute HireflowStage=Keyword --search-attribute HireflowStatus=Keyword
     --search-attribute HireflowRuleVersion=Int)
-  if [ "$PROFILE" = test ]; then args+=(--headless); else args+=(--ui-ip 127.0.0.1 --ui-port "$T_UI"); fi
+  # The UI decrypts payloads through hireflow's codec server on its operations listener
+  # (HIREFLOW_METRICS_ADDR, 127.0.0.1:9464 for make dev).
+  if [ "$PROFILE" = test ]; then args+=(--headless); else args+=(--ui-ip 127.0.0.1 --ui-port "$T_UI" --ui-codec-endpoint "http://127.0.0.1:9464/codec"); fi
   run_bg "$DATA/temporal.pid" "$DATA/temporal.log" temporal "${args[@]}"
   wait_for Temporal t_healthy "$DATA/temporal.log" 60
 }

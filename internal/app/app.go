@@ -17,6 +17,7 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.temporal.io/sdk/client"
 	temporalotel "go.temporal.io/sdk/contrib/opentelemetry"
+	"go.temporal.io/sdk/converter"
 	tlog "go.temporal.io/sdk/log"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/backoff"
@@ -35,9 +36,11 @@ import (
 
 // App holds the opened dependencies.
 type App struct {
-	Cfg      *config.Config
-	Log      *slog.Logger
-	Box      *seal.Box
+	Cfg *config.Config
+	Log *slog.Logger
+	Box *seal.Box
+	// Codec encrypts Temporal payloads (and decrypts them for the UI's codec server).
+	Codec    *seal.PayloadCodec
 	Store    *store.Store
 	Objects  *objects.Store
 	Mail     *mail.Sender
@@ -101,7 +104,14 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate boo
 	if !cfg.TemporalGzip {
 		conn.GrpcCompression = &client.GrpcCompressionNone{}
 	}
+	// Every payload is encrypted before it reaches the Temporal server (histories hold IDs and
+	// enums only, by construction; this is the second lock). The UI reads them through the
+	// codec server on the operations listener.
+	if a.Codec, err = seal.NewPayloadCodec(cfg.DataKey); err != nil {
+		return nil, err
+	}
 	a.Temporal, err = client.DialContext(octx, client.Options{
+		DataConverter:     converter.NewCodecDataConverter(converter.GetDefaultDataConverter(), a.Codec),
 		ConnectionOptions: conn,
 		HostPort:          cfg.TemporalAddress,
 		Namespace:         cfg.TemporalNamespace,

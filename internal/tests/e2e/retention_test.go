@@ -2,6 +2,9 @@ package e2e
 
 import (
 	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -163,4 +166,45 @@ func TestRetentionErasesWithProof(t *testing.T) {
 			require.Zero(t, found, "%s holds %q", tbl, n)
 		}
 	}
+}
+
+// TestTemporalPayloadsAreEncrypted: what the Temporal server stores is ciphertext (the
+// application's IDs are not readable in its history), and the codec server on the operations
+// listener — the one the Temporal UI calls — decrypts it.
+func TestTemporalPayloadsAreEncrypted(t *testing.T) {
+	e := testenv.Start(t)
+	rec := e.Client(t, hireflow.RoleRecruiter)
+	j := demo.BackendJob()
+	var job hireflow.Job
+	require.Equal(t, 201, doJSON(t, rec, http.MethodPost, e.BaseURL+"/api/v1/jobs", map[string]any{"title": j.Title, "requirements": j.Requirements,
+		"dimensions": j.Dimensions, "questions": []map[string]any{{"id": "q1", "text_en": "Tell us about an incident.", "kind": "text"}}}, &job))
+	p := demo.StrongBackend("Cipher Person", uniqueEmail("cipher"))
+	r, err := demo.Apply(ctx, e.HTTP, e.BaseURL, job.ID, p, "cv.pdf", demo.ResumePDF(p.Lines), true)
+	require.NoError(t, err)
+	require.Equal(t, 201, r.Status)
+	waitStage(t, e, r.ApplicationID, hireflow.StageInvited, 30*time.Second)
+	it := e.Temporal.GetWorkflowHistory(ctx, hireflow.WorkflowIDForApplication(r.ApplicationID), "", false, 0)
+	require.True(t, it.HasNext())
+	first, err := it.Next()
+	require.NoError(t, err)
+	in := first.GetWorkflowExecutionStartedEventAttributes().GetInput().GetPayloads()
+	require.NotEmpty(t, in)
+	require.Equal(t, "binary/encrypted-hireflow-v1", string(in[0].Metadata["encoding"]))
+	require.NotContains(t, string(in[0].Data), r.ApplicationID, "the server holds ciphertext")
+	body, _ := json.Marshal(map[string]any{"payloads": []map[string]any{{"metadata": map[string]string{"encoding": base64.StdEncoding.EncodeToString(in[0].Metadata["encoding"])},
+		"data": base64.StdEncoding.EncodeToString(in[0].Data)}}})
+	resp, err := http.Post(e.OpsURL+"/codec/decode", "application/json", bytes.NewReader(body))
+	require.NoError(t, err)
+	out, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Equal(t, 200, resp.StatusCode, "%s", out)
+	var dec struct {
+		Payloads []struct{ Data []byte }
+	}
+	require.NoError(t, json.Unmarshal(out, &dec))
+	require.Contains(t, string(dec.Payloads[0].Data), r.ApplicationID, "the codec server decrypts for the UI")
+	resp, err = http.Post(e.BaseURL+"/codec/decode", "application/json", bytes.NewReader(body))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, 404, resp.StatusCode, "never on the public API port")
 }

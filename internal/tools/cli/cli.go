@@ -82,7 +82,7 @@ func serveMetrics(a *app.App) (func(), error) {
 	if a.Cfg.MetricsAddr == "" {
 		return func() {}, nil
 	}
-	m := api.NewMetrics(a.Registry)
+	m := api.NewOps(a.Registry, a.Codec, a.Cfg.TemporalUIURL)
 	mln, err := net.Listen("tcp", a.Cfg.MetricsAddr)
 	if err != nil {
 		return nil, fmt.Errorf("unable to listen for metrics on %s: %w (set HIREFLOW_METRICS_ADDR, or empty to serve none)", a.Cfg.MetricsAddr, err)

@@ -6,7 +6,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/proxy"
 	"go.temporal.io/api/workflowservice/v1"
 	"google.golang.org/protobuf/encoding/protojson"
 )
@@ -32,6 +34,12 @@ func (e *Env) HistoryScan(t testing.TB, needles []string) (map[string][]string, 
 			for it.HasNext() {
 				ev, err := it.Next()
 				require.NoError(t, err)
+				// Payloads are encrypted (seal.PayloadCodec): decrypt them as the UI's codec
+				// server does, so the scan sees what the payloads hold.
+				require.NoError(t, proxy.VisitPayloads(ctx, ev, proxy.VisitPayloadsOptions{
+					Visitor: func(_ *proxy.VisitPayloadsContext, ps []*commonpb.Payload) ([]*commonpb.Payload, error) {
+						return e.Codec.Decode(ps)
+					}}))
 				js, err := protojson.Marshal(ev)
 				require.NoError(t, err)
 				b.Write(js)

@@ -110,12 +110,14 @@ type Env struct {
 	BaseURL string
 	// MetricsURL is the separate metrics listener; the API port has no /metrics.
 	MetricsURL string
-	Org        hireflow.Organisation
-	Recruiter  hireflow.User
-	Passwords  map[hireflow.Role]string
-	Users      map[hireflow.Role]hireflow.User
-	MailAPI    string
-	HTTP       *http.Client
+	// OpsURL is the operations listener (metrics and the Temporal UI's codec server).
+	OpsURL    string
+	Org       hireflow.Organisation
+	Recruiter hireflow.User
+	Passwords map[hireflow.Role]string
+	Users     map[hireflow.Role]hireflow.User
+	MailAPI   string
+	HTTP      *http.Client
 }
 
 // Start wires an app to the test stack with a fresh organisation (one user per role), its own
@@ -144,11 +146,11 @@ func Start(t testing.TB) *Env {
 	t.Cleanup(func() { _ = f.ShutdownWithTimeout(5 * time.Second) })
 	mln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	m := api.NewMetrics(a.Registry)
+	m := api.NewOps(a.Registry, a.Codec, "")
 	go func() { _ = m.Listener(mln) }()
 	t.Cleanup(func() { _ = m.Shutdown() })
 
-	e := &Env{App: a, BaseURL: cfg.PublicURL, MetricsURL: "http://" + mln.Addr().String() + "/metrics", MailAPI: cfg.MailUIURL, Passwords: map[hireflow.Role]string{},
+	e := &Env{App: a, BaseURL: cfg.PublicURL, MetricsURL: "http://" + mln.Addr().String() + "/metrics", OpsURL: "http://" + mln.Addr().String(), MailAPI: cfg.MailUIURL, Passwords: map[hireflow.Role]string{},
 		Users: map[hireflow.Role]hireflow.User{}, HTTP: &http.Client{Timeout: 60 * time.Second}}
 	e.Org, err = a.Store.OrgCreate(ctx, "t-"+suffix, "Test Org "+suffix)
 	require.NoError(t, err)
