@@ -29,6 +29,19 @@ func (s *Server) listApplications(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if p.Role == hireflow.RoleInterviewer || p.Role == hireflow.RoleHiringManager {
+		mine, err := s.Store.AssignedApplications(c.UserContext(), p.OrgID, p.UserID)
+		if err != nil {
+			return err
+		}
+		kept := apps[:0]
+		for _, a := range apps {
+			if mine[a.ID] {
+				kept = append(kept, a)
+			}
+		}
+		apps = kept
+	}
 	for i := range apps {
 		fp.applyContact(&apps[i])
 	}
@@ -64,6 +77,9 @@ func (s *Server) getApplication(c *fiber.Ctx) error {
 // and records that read in the audit log.
 func (s *Server) readApplication(c *fiber.Ctx, id string) (hireflow.Application, error) {
 	p := principal(c)
+	if err := s.assignedOnly(c.UserContext(), p, id); err != nil {
+		return hireflow.Application{}, err
+	}
 	fp := s.fieldPolicy(c.UserContext(), p)
 	pii := fp.seesContact()
 	app, err := s.Store.ApplicationGet(c.UserContext(), p.OrgID, id, pii)
@@ -81,6 +97,9 @@ func (s *Server) listDecisions(c *fiber.Ctx) error {
 	p := principal(c)
 	id, err := appIDParam(c)
 	if err != nil {
+		return err
+	}
+	if err := s.assignedOnly(c.UserContext(), p, id); err != nil {
 		return err
 	}
 	if _, err := s.Store.ApplicationGet(c.UserContext(), p.OrgID, id, false); err != nil {
@@ -176,5 +195,9 @@ func (s *Server) staffApp(c *fiber.Ctx) (hireflow.Application, error) {
 	if err != nil {
 		return hireflow.Application{}, err
 	}
-	return s.Store.ApplicationGet(c.UserContext(), principal(c).OrgID, id, false)
+	p := principal(c)
+	if err := s.assignedOnly(c.UserContext(), p, id); err != nil {
+		return hireflow.Application{}, err
+	}
+	return s.Store.ApplicationGet(c.UserContext(), p.OrgID, id, false)
 }

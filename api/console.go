@@ -90,7 +90,7 @@ func (s *Server) staffPage(c *fiber.Ctx, withContact bool) (staffView, error) {
 	}
 	if withContact {
 		v.app, err = s.readApplication(c, id)
-	} else {
+	} else if err = s.assignedOnly(c.UserContext(), p, id); err == nil {
 		v.app, err = s.Store.ApplicationGet(c.UserContext(), p.OrgID, id, false)
 	}
 	if err != nil {

@@ -149,6 +149,10 @@ func (s *Server) consoleHome(c *fiber.Ctx) error {
 	if stages := inboxStages[p.Role]; len(stages) > 0 {
 		fp := s.fieldPolicy(c.UserContext(), p)
 		withName := fp.sees(fName)
+		mine, err := s.assignedSet(c.UserContext(), p)
+		if err != nil {
+			return err
+		}
 		items, counts, err := s.Store.Inbox(c.UserContext(), p.OrgID, stages, 100, withName)
 		if err != nil {
 			return err
@@ -157,7 +161,7 @@ func (s *Server) consoleHome(c *fiber.Ctx) error {
 		for _, st := range stages {
 			sec := inboxSection{Stage: st, Count: counts[st]}
 			for _, it := range items {
-				if string(it.Stage) == st {
+				if string(it.Stage) == st && (mine == nil || mine[it.ApplicationID]) {
 					sec.Items = append(sec.Items, inboxEntry{Href: "/console/applications/" + it.ApplicationID, Name: fp.show(fName, it.CandidateName),
 						Job: it.JobTitle, Waiting: span(time.Since(it.Since).Seconds(), d.Lang)})
 				}

@@ -168,7 +168,14 @@ func (s *Server) boardPage(c *fiber.Ctx) error {
 	if page < b.Pages {
 		b.Next = link(f.Stage, page+1)
 	}
+	mine, err := s.assignedSet(c.UserContext(), p)
+	if err != nil {
+		return err
+	}
 	for _, cd := range cards {
+		if mine != nil && !mine[cd.ApplicationID] {
+			continue // a hiring manager sees the cards of the applications they take part in
+		}
 		v := boardCardView{Href: "/console/applications/" + cd.ApplicationID, Name: fp.show(fName, cd.CandidateName), Stage: string(cd.Stage),
 			Source: cd.Source, Applied: cd.AppliedAt.UTC().Format("2006-01-02")}
 		if cd.Score != nil {

@@ -21,6 +21,8 @@ import (
 
 // Store is what the handlers read and write in PostgreSQL (implemented by *store.Store).
 type Store interface {
+	Assigned(ctx context.Context, orgID, appID, userID string) (bool, error)
+	AssignedApplications(ctx context.Context, orgID, userID string) (map[string]bool, error)
 	FieldVisibility(ctx context.Context, orgID string) ([]store.FieldOverride, error)
 	FieldVisibilitySet(ctx context.Context, orgID, userID string, overrides []store.FieldOverride) error
 	// Retention and deletion.

@@ -158,6 +158,9 @@ func (s *Server) recording(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := s.assignedOnly(c.UserContext(), p, ans.ApplicationID); err != nil {
+		return hireflow.NotFound("recording_not_found", "recording")
+	}
 	if ans.ObjectID == "" {
 		return hireflow.NotFound("recording_not_found", "recording")
 	}

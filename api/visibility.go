@@ -208,3 +208,29 @@ func slicesContainsRole(r string) bool {
 	}
 	return false
 }
+
+// assignedOnly is object-level access: interviewers and hiring managers reach only the
+// applications they take part in (store.Assigned); any other is not found, exactly as an ID
+// of another organisation (no existence oracle).
+func (s *Server) assignedOnly(ctx context.Context, p hireflow.Principal, appID string) error {
+	if p.Role != hireflow.RoleInterviewer && p.Role != hireflow.RoleHiringManager {
+		return nil
+	}
+	ok, err := s.Store.Assigned(ctx, p.OrgID, appID, p.UserID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return hireflow.NotFound("application_not_found", "application")
+	}
+	return nil
+}
+
+// assignedSet is the applications an interviewer or hiring manager takes part in; nil for the
+// roles that are not limited to them.
+func (s *Server) assignedSet(ctx context.Context, p hireflow.Principal) (map[string]bool, error) {
+	if p.Role != hireflow.RoleInterviewer && p.Role != hireflow.RoleHiringManager {
+		return nil, nil
+	}
+	return s.Store.AssignedApplications(ctx, p.OrgID, p.UserID)
+}

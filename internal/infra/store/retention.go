@@ -308,3 +308,50 @@ func (s *Store) FieldVisibilitySet(ctx context.Context, orgID, userID string, ov
 		return nil
 	})
 }
+
+// Assigned reports whether a staff member takes part in an application: asked by email for a
+// step of it (feedback, review, approval, probation, an interview invitation), on one of its
+// interview panels, the author of its feedback, review or an approval decision — or, for the
+// steps this product gives to a role rather than to people, holding that role while the
+// application is there: hiring managers from review on, interviewers in a live round that has
+// no booked panel.
+func (s *Store) Assigned(ctx context.Context, orgID, appID, userID string) (bool, error) {
+	var ok bool
+	err := s.db.QueryRow(ctx, `SELECT
+		EXISTS (SELECT 1 FROM applications a JOIN users u ON u.org_id = a.org_id AND u.id = $3 WHERE a.org_id = $1 AND a.id = $2 AND (
+			(u.role = 'hiring_manager' AND a.stage IN ('review','offer','onboarding','probation','completed'))
+			OR (u.role = 'interviewer' AND a.stage = 'live_round' AND NOT EXISTS (SELECT 1 FROM interviews i JOIN interview_slots s ON s.interview_id = i.id
+				WHERE i.application_id = a.id AND s.kind = 'booking' AND s.released_at IS NULL))))
+		OR EXISTS (SELECT 1 FROM emails WHERE org_id = $1 AND application_id = $2 AND recipient_user_id = $3)
+		OR EXISTS (SELECT 1 FROM interview_slots s JOIN interviews i ON i.id = s.interview_id WHERE i.org_id = $1 AND i.application_id = $2 AND s.user_id = $3)
+		OR EXISTS (SELECT 1 FROM interview_feedback WHERE org_id = $1 AND application_id = $2 AND interviewer_id = $3)
+		OR EXISTS (SELECT 1 FROM reviews WHERE org_id = $1 AND application_id = $2 AND reviewer_id = $3)
+		OR EXISTS (SELECT 1 FROM approval_decisions d JOIN offers o ON o.id = d.offer_id WHERE o.org_id = $1 AND o.application_id = $2 AND d.user_id = $3)`,
+		orgID, appID, userID).Scan(&ok)
+	if isBadUUID(err) {
+		return false, nil
+	}
+	return ok, err
+}
+
+// AssignedApplications lists the applications a staff member takes part in (see Assigned).
+func (s *Store) AssignedApplications(ctx context.Context, orgID, userID string) (map[string]bool, error) {
+	rows, err := s.db.Query(ctx, `SELECT a.id FROM applications a JOIN users u ON u.org_id = a.org_id AND u.id = $2 WHERE a.org_id = $1 AND (
+			(u.role = 'hiring_manager' AND a.stage IN ('review','offer','onboarding','probation','completed'))
+			OR (u.role = 'interviewer' AND a.stage = 'live_round' AND NOT EXISTS (SELECT 1 FROM interviews i JOIN interview_slots s ON s.interview_id = i.id
+				WHERE i.application_id = a.id AND s.kind = 'booking' AND s.released_at IS NULL)))
+		UNION SELECT application_id FROM emails WHERE org_id = $1 AND recipient_user_id = $2 AND application_id IS NOT NULL
+		UNION SELECT i.application_id FROM interview_slots s JOIN interviews i ON i.id = s.interview_id WHERE i.org_id = $1 AND s.user_id = $2
+		UNION SELECT application_id FROM interview_feedback WHERE org_id = $1 AND interviewer_id = $2
+		UNION SELECT application_id FROM reviews WHERE org_id = $1 AND reviewer_id = $2
+		UNION SELECT o.application_id FROM approval_decisions d JOIN offers o ON o.id = d.offer_id WHERE o.org_id = $1 AND d.user_id = $2`, orgID, userID)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	out := map[string]bool{}
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, err
+}

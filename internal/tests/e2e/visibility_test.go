@@ -26,11 +26,45 @@ func TestFieldVisibilityEveryRoleEveryOutput(t *testing.T) {
 	var job hireflow.Job
 	require.Equal(t, 201, doJSON(t, rec, http.MethodPost, e.BaseURL+"/api/v1/jobs", map[string]any{"title": j.Title, "requirements": j.Requirements,
 		"dimensions": j.Dimensions, "questions": []map[string]any{{"id": "q1", "text_en": "Tell us about an incident.", "kind": "text"}}}, &job))
+	var list struct {
+		Rulesets []struct {
+			ID    string `json:"id"`
+			JobID string `json:"job_id"`
+		}
+	}
+	require.Equal(t, 200, doJSON(t, rec, http.MethodGet, e.BaseURL+"/api/v1/rulesets", nil, &list))
+	rs := ""
+	for _, x := range list.Rulesets {
+		if x.JobID == job.ID {
+			rs = x.ID
+		}
+	}
+	var draft struct{ Version int }
+	require.Equal(t, 201, sendYAML(t, rec, http.MethodPut, e.BaseURL+"/api/v1/rulesets/"+rs+"/draft",
+		"rules:\n  screening: '\"pass\"'\n  routing: '\"advance\"'\npipeline:\n  - stage: screen\n  - stage: live_round\n  - stage: review\n", &draft))
+	var pub map[string]any
+	require.Equal(t, 200, doJSON(t, rec, http.MethodPost, e.BaseURL+"/api/v1/rulesets/"+rs+"/publish", map[string]any{"version": draft.Version,
+		"override_reason": "visibility test pipeline"}, &pub), "%v", pub)
 	p := demo.StrongBackend("Visibility Qiang", "visq-"+uniqueEmail("vis"))
 	r, err := demo.Apply(ctx, e.HTTP, e.BaseURL, job.ID, p, "cv.pdf", demo.ResumePDF(p.Lines), true)
 	require.NoError(t, err)
 	require.Equal(t, 201, r.Status, "%+v", r.Error)
-	waitStage(t, e, r.ApplicationID, hireflow.StageInvited, 30*time.Second)
+	// Interviewers and hiring managers reach only the applications they take part in: not found
+	// before (as another organisation's), reachable once asked for the live round's feedback and
+	// the review.
+	iv, mgr := e.Client(t, hireflow.RoleInterviewer), e.Client(t, hireflow.RoleHiringManager)
+	var eb0 errBody
+	require.Equal(t, 404, doJSON(t, mgr, http.MethodGet, e.BaseURL+"/api/v1/applications/"+r.ApplicationID, nil, &eb0))
+	e.WaitEmail(t, e.Users[hireflow.RoleInterviewer].Email, "Interview feedback needed", 30*time.Second)
+	require.Equal(t, 404, doJSON(t, mgr, http.MethodGet, e.BaseURL+"/api/v1/applications/"+r.ApplicationID, nil, &eb0), "a manager before the review")
+	other := e.Users[hireflow.RoleRecruiter].ID // a user who is no interviewer: never assigned
+	ok, err := e.Store.Assigned(ctx, e.Org.ID, r.ApplicationID, other)
+	require.NoError(t, err)
+	require.False(t, ok)
+	var fb map[string]any
+	require.Equal(t, 200, doJSON(t, iv, http.MethodPost, e.BaseURL+"/api/v1/applications/"+r.ApplicationID+"/feedback",
+		map[string]any{"round": 1, "ratings": map[string]any{"communication": 4}, "recommendation": "advance"}, &fb), "%v", fb)
+	e.WaitEmail(t, e.Users[hireflow.RoleHiringManager].Email, "Review needed", 30*time.Second)
 	maskedEmail := "v***@" + p.Email[strings.Index(p.Email, "@")+1:]
 
 	type want struct{ name, email string } // "visible", "masked", "hidden"; "" = the output refuses the role

@@ -588,6 +588,20 @@ func TestHostileInputs(t *testing.T) {
 			method: x.method, path: x.path, role: x.role, ctype: ct, body: []byte(x.body), want: 404})
 	}
 
+	// Applications an interviewer or hiring manager takes no part in: 404, as another
+	// organisation's (no existence oracle).
+	for _, x := range []struct {
+		method, path string
+		role         hireflow.Role
+	}{
+		{http.MethodGet, app, hireflow.RoleHiringManager}, {http.MethodGet, app, hireflow.RoleInterviewer},
+		{http.MethodGet, app + "/decisions", hireflow.RoleHiringManager}, {http.MethodGet, app + "/interview", hireflow.RoleInterviewer},
+		{http.MethodGet, "/console/applications/" + a.appID, hireflow.RoleInterviewer}, {http.MethodGet, "/console/applications/" + a.appID + "/report", hireflow.RoleHiringManager},
+		{http.MethodGet, "/console/applications/" + a.appID + "/timeline", hireflow.RoleHiringManager},
+	} {
+		cs = append(cs, hcase{name: "unassigned/" + string(x.role) + x.method + strings.ReplaceAll(x.path, a.appID, "A"), method: x.method, path: x.path, role: x.role, want: 404})
+	}
+
 	// Huge lists where a few are expected.
 	many := func(n int, item string) string {
 		return "[" + strings.TrimSuffix(strings.Repeat(item+",", n), ",") + "]"
