@@ -26,6 +26,7 @@ var ErrOpen = errors.New("seal: unable to open ciphertext")
 type Box struct {
 	aead    cipher.AEAD
 	hashKey []byte
+	version byte // version1: the master key; version2: an owner's data key (WithKey)
 }
 
 // New builds a Box from a 32-byte data key and a 32-byte hash key.
@@ -41,7 +42,7 @@ func New(dataKey, hashKey []byte) (*Box, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Box{aead: aead, hashKey: append([]byte(nil), hashKey...)}, nil
+	return &Box{aead: aead, hashKey: append([]byte(nil), hashKey...), version: version1}, nil
 }
 
 // Seal encrypts plaintext; aad binds it to its place (e.g. "candidates.email:<id>") so a
@@ -52,7 +53,7 @@ func (b *Box) Seal(plaintext []byte, aad string) []byte {
 		panic("seal: no randomness: " + err.Error())
 	}
 	out := make([]byte, 0, 1+len(nonce)+len(plaintext)+b.aead.Overhead())
-	out = append(out, version1)
+	out = append(out, b.version)
 	out = append(out, nonce...)
 	return b.aead.Seal(out, nonce, plaintext, []byte(aad))
 }
@@ -67,7 +68,7 @@ func (b *Box) Open(ciphertext []byte, aad string) ([]byte, error) {
 		return nil, nil
 	}
 	ns := b.aead.NonceSize()
-	if len(ciphertext) < 1+ns+b.aead.Overhead() || ciphertext[0] != version1 {
+	if len(ciphertext) < 1+ns+b.aead.Overhead() || ciphertext[0] != b.version {
 		return nil, ErrOpen
 	}
 	pt, err := b.aead.Open(nil, ciphertext[1:1+ns], ciphertext[1+ns:], []byte(aad))
@@ -161,3 +162,33 @@ func RandomToken() string {
 	}
 	return base64URL(b)
 }
+
+// version2 marks a ciphertext sealed under an owner's own data key (an application's or a
+// candidate's) rather than the master key: destroying that key makes it unreadable.
+const version2 byte = 2
+
+// NewDataKey returns a fresh 32-byte data key.
+func NewDataKey() []byte {
+	k := make([]byte, 32)
+	if _, err := rand.Read(k); err != nil {
+		panic("seal: no randomness: " + err.Error())
+	}
+	return k
+}
+
+// WithKey returns a Box that seals with the given data key (ciphertexts marked version 2) and
+// keeps the master box's hash key.
+func (b *Box) WithKey(key []byte) (*Box, error) {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	return &Box{aead: aead, hashKey: b.hashKey, version: version2}, nil
+}
+
+// OwnerSealed reports whether a ciphertext was sealed under an owner's data key.
+func OwnerSealed(ciphertext []byte) bool { return len(ciphertext) > 0 && ciphertext[0] == version2 }

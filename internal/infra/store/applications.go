@@ -59,22 +59,34 @@ func (s *Store) ApplicationCreate(ctx context.Context, in NewApplication, upload
 			if err := tx.QueryRow(ctx, `SELECT gen_random_uuid()`).Scan(&candID); err != nil {
 				return err
 			}
-			var phone []byte
+			// The candidate's contact is sealed under the candidate's own data key.
+			var phone, name, email []byte
 			if in.Phone != "" {
-				phone = s.box.SealString(in.Phone, aad("candidates", "phone", candID))
+				if phone, err = s.sealFor(ctx, tx, in.OrgID, ownerCandidate, candID, []byte(in.Phone), aad("candidates", "phone", candID)); err != nil {
+					return err
+				}
+			}
+			if name, err = s.sealFor(ctx, tx, in.OrgID, ownerCandidate, candID, []byte(in.Name), aad("candidates", "name", candID)); err != nil {
+				return err
+			}
+			if email, err = s.sealFor(ctx, tx, in.OrgID, ownerCandidate, candID, []byte(in.Email), aad("candidates", "email", candID)); err != nil {
+				return err
 			}
 			_, err = tx.Exec(ctx, `INSERT INTO candidates (id, org_id, email_hash, name_enc, email_enc, phone_enc) VALUES ($1, $2, $3, $4, $5, $6)`,
-				candID, in.OrgID, emailIdx, s.box.SealString(in.Name, aad("candidates", "name", candID)),
-				s.box.SealString(in.Email, aad("candidates", "email", candID)), phone)
+				candID, in.OrgID, emailIdx, name, email, phone)
 		}
 		if err != nil {
 			return fmt.Errorf("store: unable to store candidate: %w", err)
+		}
+		resume, err := s.sealFor(ctx, tx, in.OrgID, ownerApplication, in.ID, []byte(in.ResumeText), aad("applications", "resume_text", in.ID))
+		if err != nil {
+			return err
 		}
 		err = tx.QueryRow(ctx, `INSERT INTO applications (id, org_id, job_id, candidate_id, stage, status, rule_set_id, rule_version, workflow_id, language, resume_text_enc, source)
 			VALUES ($1, $2, $3, $4, 'applied', 'active', $5, $6, $7, $8, $9, $10)
 			RETURNING id, org_id, job_id, candidate_id, stage, status, rule_set_id, rule_version, workflow_id, language, created_at, updated_at`,
 			in.ID, in.OrgID, in.JobID, candID, in.RuleSetID, in.RuleVersion, hireflow.WorkflowIDForApplication(in.ID), in.Language,
-			s.box.SealString(in.ResumeText, aad("applications", "resume_text", in.ID)), in.Source).
+			resume, in.Source).
 			Scan(&a.ID, &a.OrgID, &a.JobID, &a.CandidateID, &a.Stage, &a.Status, &a.RuleSetID, &a.RuleVersion, &a.WorkflowID, &a.Language, &a.CreatedAt, &a.UpdatedAt)
 		if isUniqueViolation(err, "applications_org_id_job_id_candidate_id_key") {
 			return hireflow.Errorf(hireflow.KindConflict, "already_applied", "email",
@@ -121,6 +133,7 @@ func (s *Store) ApplicationDiscard(ctx context.Context, orgID, appID string) err
 			`DELETE FROM application_groups WHERE org_id = $1 AND application_id = $2`,
 			`DELETE FROM application_events WHERE org_id = $1 AND application_id = $2`,
 			`DELETE FROM applications WHERE org_id = $1 AND id = $2`,
+			`DELETE FROM data_keys WHERE org_id = $1 AND owner_type = 'application' AND owner_id = $2`,
 		} {
 			if _, err := tx.Exec(ctx, q, orgID, appID); err != nil {
 				return fmt.Errorf("store: unable to discard application: %w", err)
@@ -135,33 +148,43 @@ func (s *Store) ApplicationDiscard(ctx context.Context, orgID, appID string) err
 const appColumns = `a.id, a.org_id, a.job_id, a.candidate_id, a.stage, a.status, a.rule_set_id, a.rule_version,
 	a.workflow_id, a.language, a.created_at, a.updated_at, c.name_enc, c.email_enc`
 
-func (s *Store) scanApp(row pgx.Row, withPII bool) (hireflow.Application, error) {
+// sealedContact is a candidate's sealed name and email, opened once the rows are read (an
+// owner-keyed column needs a query of its own).
+type sealedContact struct {
+	name, email []byte
+}
+
+func (s *Store) scanApp(row pgx.Row) (hireflow.Application, sealedContact, error) {
 	var a hireflow.Application
-	var nameEnc, emailEnc []byte
-	if err := row.Scan(&a.ID, &a.OrgID, &a.JobID, &a.CandidateID, &a.Stage, &a.Status, &a.RuleSetID, &a.RuleVersion,
-		&a.WorkflowID, &a.Language, &a.CreatedAt, &a.UpdatedAt, &nameEnc, &emailEnc); err != nil {
-		return a, err
+	var sc sealedContact
+	err := row.Scan(&a.ID, &a.OrgID, &a.JobID, &a.CandidateID, &a.Stage, &a.Status, &a.RuleSetID, &a.RuleVersion,
+		&a.WorkflowID, &a.Language, &a.CreatedAt, &a.UpdatedAt, &sc.name, &sc.email)
+	return a, sc, err
+}
+
+// openContact fills the application's candidate name and email.
+func (s *Store) openContact(ctx context.Context, a *hireflow.Application, sc sealedContact) error {
+	var err error
+	if a.CandidateName, err = s.openStringFor(ctx, a.OrgID, ownerCandidate, a.CandidateID, sc.name, aad("candidates", "name", a.CandidateID)); err != nil {
+		return fmt.Errorf("store: candidate %s: %w", a.CandidateID, err)
 	}
-	if withPII {
-		var err error
-		if a.CandidateName, err = s.box.OpenString(nameEnc, aad("candidates", "name", a.CandidateID)); err != nil {
-			return a, fmt.Errorf("store: candidate %s: %w", a.CandidateID, err)
-		}
-		if a.CandidateEmail, err = s.box.OpenString(emailEnc, aad("candidates", "email", a.CandidateID)); err != nil {
-			return a, fmt.Errorf("store: candidate %s: %w", a.CandidateID, err)
-		}
+	if a.CandidateEmail, err = s.openStringFor(ctx, a.OrgID, ownerCandidate, a.CandidateID, sc.email, aad("candidates", "email", a.CandidateID)); err != nil {
+		return fmt.Errorf("store: candidate %s: %w", a.CandidateID, err)
 	}
-	return a, nil
+	return nil
 }
 
 // ApplicationGet returns one application; personal fields only when withPII.
 func (s *Store) ApplicationGet(ctx context.Context, orgID, id string, withPII bool) (hireflow.Application, error) {
-	a, err := s.scanApp(s.db.QueryRow(ctx, `SELECT `+appColumns+` FROM applications a JOIN candidates c ON c.id = a.candidate_id
-		WHERE a.org_id = $1 AND a.id = $2`, orgID, id), withPII)
+	a, sc, err := s.scanApp(s.db.QueryRow(ctx, `SELECT `+appColumns+` FROM applications a JOIN candidates c ON c.id = a.candidate_id
+		WHERE a.org_id = $1 AND a.id = $2`, orgID, id))
 	if err != nil {
 		return a, notFound(err, "application_not_found", "application")
 	}
-	return a, nil
+	if withPII {
+		err = s.openContact(ctx, &a, sc)
+	}
+	return a, err
 }
 
 // ApplicationList lists applications, optionally for one job, newest first.
@@ -171,16 +194,29 @@ func (s *Store) ApplicationList(ctx context.Context, orgID, jobID string, limit 
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list applications: %w", err)
 	}
-	defer rows.Close()
 	out := []hireflow.Application{}
+	var sealed []sealedContact
 	for rows.Next() {
-		a, err := s.scanApp(rows, withPII)
+		a, sc, err := s.scanApp(rows)
 		if err != nil {
+			rows.Close()
 			return nil, err
 		}
 		out = append(out, a)
+		sealed = append(sealed, sc)
 	}
-	return out, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if withPII {
+		for i := range out {
+			if err := s.openContact(ctx, &out[i], sealed[i]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
 }
 
 // ApplicationSetStage moves an open application (active or hired) and records the transition
@@ -224,7 +260,7 @@ func (s *Store) ApplicationScreeningInput(ctx context.Context, orgID, appID stri
 	if textEnc == nil {
 		return in, hireflow.Errorf(hireflow.KindGone, "resume_deleted", "", "the résumé text was deleted")
 	}
-	if in.ResumeText, err = s.box.OpenString(textEnc, aad("applications", "resume_text", appID)); err != nil {
+	if in.ResumeText, err = s.openStringFor(ctx, orgID, ownerApplication, appID, textEnc, aad("applications", "resume_text", appID)); err != nil {
 		return in, fmt.Errorf("store: application %s: %w", appID, err)
 	}
 	if err := json.Unmarshal(req, &in.Requirements); err != nil {
@@ -330,10 +366,10 @@ func (s *Store) ApplicationContact(ctx context.Context, orgID, appID string) (Co
 	if err != nil {
 		return c, notFound(err, "application_not_found", "application")
 	}
-	if c.Name, err = s.box.OpenString(nameEnc, aad("candidates", "name", candID)); err != nil {
+	if c.Name, err = s.openStringFor(ctx, orgID, ownerCandidate, candID, nameEnc, aad("candidates", "name", candID)); err != nil {
 		return c, err
 	}
-	if c.Email, err = s.box.OpenString(emailEnc, aad("candidates", "email", candID)); err != nil {
+	if c.Email, err = s.openStringFor(ctx, orgID, ownerCandidate, candID, emailEnc, aad("candidates", "email", candID)); err != nil {
 		return c, err
 	}
 	return c, nil
@@ -350,7 +386,7 @@ func (s *Store) CandidatePhone(ctx context.Context, orgID, appID string) (string
 	if enc == nil {
 		return "", nil
 	}
-	return s.box.OpenString(enc, aad("candidates", "phone", candID))
+	return s.openStringFor(ctx, orgID, ownerCandidate, candID, enc, aad("candidates", "phone", candID))
 }
 
 // InboxItem is an application waiting at a stage for a person.
@@ -360,6 +396,8 @@ type InboxItem struct {
 	JobTitle      string
 	Since         time.Time // when it entered the stage
 	CandidateName string    // only when asked for (roles that see contact)
+	candID        string
+	nameEnc       []byte
 }
 
 // Inbox lists the organisation's open applications at the given stages, the longest waiting
@@ -378,12 +416,17 @@ func (s *Store) Inbox(ctx context.Context, orgID string, stages []string, limit 
 			return it, err
 		}
 		if withName {
-			it.CandidateName = s.nameOrBlank(candID, nameEnc)
+			it.candID, it.nameEnc = candID, nameEnc
 		}
 		return it, nil
 	}, `SELECT a.id, a.stage, j.title, a.updated_at, c.id, c.name_enc FROM applications a
 		JOIN jobs j ON j.id = a.job_id JOIN candidates c ON c.id = a.candidate_id
 		WHERE a.org_id = $1 AND a.stage = ANY($2) AND a.status IN ('active', 'hired')
 		ORDER BY a.updated_at, a.id LIMIT $3`, orgID, stages, limit)
+	for i := range items {
+		if items[i].nameEnc != nil {
+			items[i].CandidateName = s.nameOrBlank(ctx, orgID, items[i].candID, items[i].nameEnc)
+		}
+	}
 	return items, counts, err
 }

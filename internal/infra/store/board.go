@@ -30,6 +30,8 @@ type BoardCard struct {
 	UpdatedAt     time.Time
 	Score         *float64
 	CandidateName string // only for roles that see it; "" when it cannot be opened
+	candID        string
+	nameEnc       []byte
 }
 
 // Board is one page of a job's applications (newest first) with the count at each stage for
@@ -52,7 +54,7 @@ func (s *Store) Board(ctx context.Context, orgID, jobID string, f BoardFilter, l
 			return b, err
 		}
 		if withName {
-			b.CandidateName = s.nameOrBlank(candID, nameEnc)
+			b.candID, b.nameEnc = candID, nameEnc
 		}
 		return b, nil
 	}, `SELECT a.id, a.stage, a.status, a.source, a.language, a.created_at, a.updated_at,
@@ -60,6 +62,11 @@ func (s *Store) Board(ctx context.Context, orgID, jobID string, f BoardFilter, l
 		FROM applications a JOIN candidates c ON c.id = a.candidate_id
 		WHERE `+where+` AND ($10::text IS NULL OR a.stage = $10)
 		ORDER BY a.created_at DESC, a.id LIMIT $11 OFFSET $12`, append(args, nilIfEmpty(f.Stage), limit, offset)...)
+	for i := range cards {
+		if cards[i].nameEnc != nil {
+			cards[i].CandidateName = s.nameOrBlank(ctx, orgID, cards[i].candID, cards[i].nameEnc)
+		}
+	}
 	return cards, counts, err
 }
 
@@ -88,8 +95,8 @@ func (s *Store) stageCounts(ctx context.Context, query string, args ...any) (map
 
 // nameOrBlank opens a candidate's name for a list; a name that cannot be opened (its key
 // destroyed by a deletion) is left out, and the item still shows.
-func (s *Store) nameOrBlank(candID string, nameEnc []byte) string {
-	name, err := s.box.OpenString(nameEnc, aad("candidates", "name", candID))
+func (s *Store) nameOrBlank(ctx context.Context, orgID, candID string, nameEnc []byte) string {
+	name, err := s.openStringFor(ctx, orgID, ownerCandidate, candID, nameEnc, aad("candidates", "name", candID))
 	if err != nil {
 		return ""
 	}

@@ -24,7 +24,9 @@ func (s *Store) AnswerCreate(ctx context.Context, orgID, appID, questionID, kind
 			return err
 		}
 		if text != "" {
-			textEnc = s.box.SealString(text, aad("answers", "text", id))
+			if textEnc, err = s.sealFor(ctx, tx, orgID, ownerApplication, appID, []byte(text), aad("answers", "text", id)); err != nil {
+				return err
+			}
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO answers (id, org_id, application_id, question_id, kind, language, text_enc, object_id, idempotency_key)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, id, orgID, appID, questionID, kind, lang, textEnc, nilIfEmpty(objectID), key)
@@ -51,7 +53,7 @@ func (s *Store) AnswerGet(ctx context.Context, orgID, answerID string) (Answer, 
 		a.ObjectID = *obj
 	}
 	if textEnc != nil {
-		if a.Text, err = s.box.OpenString(textEnc, aad("answers", "text", a.ID)); err != nil {
+		if a.Text, err = s.openStringFor(ctx, a.OrgID, ownerApplication, a.ApplicationID, textEnc, aad("answers", "text", a.ID)); err != nil {
 			return a, err
 		}
 	}

@@ -153,6 +153,12 @@ type Erasure struct {
 func (s *Store) ApplicationEraseContent(ctx context.Context, orgID, appID string) (Erasure, error) {
 	er := Erasure{Counts: map[string]int{}}
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		// The application's data key first: every column it sealed, in any copy, is unreadable.
+		n, err := destroyKey(ctx, tx, ownerApplication, appID)
+		if err != nil {
+			return err
+		}
+		er.Counts["data_keys"] = int(n)
 		rows, err := tx.Query(ctx, `UPDATE stored_objects SET key_enc = '\x', deleted_at = coalesce(deleted_at, now())
 			WHERE org_id = $1 AND application_id = $2 AND key_enc <> '\x' RETURNING kind, bucket, object_key`, orgID, appID)
 		if err != nil {
@@ -199,13 +205,30 @@ func (s *Store) ApplicationEraseContent(ctx context.Context, orgID, appID string
 func (s *Store) ApplicationEraseContact(ctx context.Context, orgID, appID string) (Erasure, error) {
 	er := Erasure{Counts: map[string]int{}}
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE candidates c SET name_enc = '\x', email_enc = '\x', phone_enc = NULL, email_hash = gen_random_bytes(32), deleted_at = now()
+		var candID string
+		rows, err := tx.Query(ctx, `UPDATE candidates c SET name_enc = '\x', email_enc = '\x', phone_enc = NULL, email_hash = gen_random_bytes(32), deleted_at = now()
 			FROM applications a WHERE a.org_id = $1 AND a.id = $2 AND c.id = a.candidate_id AND c.deleted_at IS NULL
-			  AND NOT EXISTS (SELECT 1 FROM applications o WHERE o.candidate_id = c.id AND o.id <> a.id AND o.erased_at IS NULL)`, orgID, appID)
+			  AND NOT EXISTS (SELECT 1 FROM applications o WHERE o.candidate_id = c.id AND o.id <> a.id AND o.erased_at IS NULL) RETURNING c.id`, orgID, appID)
 		if err != nil {
 			return fmt.Errorf("store: erase contact: %w", err)
 		}
-		er.Counts["contact"] = int(tag.RowsAffected())
+		for rows.Next() {
+			if err := rows.Scan(&candID); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if candID != "" {
+			er.Counts["contact"] = 1
+			// And the candidate's data key: their contact in any copy is unreadable.
+			if _, err := destroyKey(ctx, tx, ownerCandidate, candID); err != nil {
+				return err
+			}
+		}
 		_, err = tx.Exec(ctx, `UPDATE applications SET erased_at = coalesce(erased_at, now()) WHERE org_id = $1 AND id = $2`, orgID, appID)
 		return err
 	})

@@ -102,6 +102,11 @@ func TestRetentionErasesWithProof(t *testing.T) {
 		var hash []byte
 		require.NoError(t, e.Store.Pool().QueryRow(ctx, `SELECT length(name_enc), length(email_enc), email_hash FROM candidates WHERE id = $1`, c.candidate).Scan(&nameLen, &emailLen, &hash))
 		require.Zero(t, nameLen+emailLen, "name and email erased")
+		var live, destroyed int
+		require.NoError(t, e.Store.Pool().QueryRow(ctx, `SELECT count(*) FILTER (WHERE key_enc <> '\x'), count(*) FILTER (WHERE key_enc = '\x' AND destroyed_at IS NOT NULL)
+			FROM data_keys WHERE owner_id IN ($1, $2)`, c.app, c.candidate).Scan(&live, &destroyed))
+		require.Zero(t, live, "the application's and the candidate's data keys are destroyed")
+		require.Equal(t, 2, destroyed)
 		require.False(t, bytes.Equal(hash, e.Box.EmailIndex(c.p.Email)), "the blind index no longer finds the person")
 		var proof struct {
 			Reason, Rule, Digest string
