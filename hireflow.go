@@ -105,6 +105,8 @@ type Principal struct {
 	OrgID  string
 	UserID string
 	Role   Role
+	// Scopes are an API token's fields (nil for a signed-in person): the token sees at most those.
+	Scopes []string `json:",omitempty"`
 }
 
 // Requirements are what a job asks of a candidate; the screening rule sees them as `job`.

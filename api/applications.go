@@ -88,7 +88,15 @@ func (s *Server) readApplication(c *fiber.Ctx, id string) (hireflow.Application,
 	}
 	fp.applyContact(&app)
 	if pii {
-		_ = s.Store.Audit(c.UserContext(), p.OrgID, "user", p.UserID, "candidate.read", "application", id, nil)
+		// Who read which fields of whom, and through which route.
+		var fields []string
+		for _, f := range []string{fName, fEmail} {
+			if fp.sees(f) {
+				fields = append(fields, f+"="+fp.level(f))
+			}
+		}
+		_ = s.Store.Audit(c.UserContext(), p.OrgID, "user", p.UserID, "candidate.read", "application", id,
+			map[string]any{"fields": fields, "route": c.Method() + " " + c.Route().Path})
 	}
 	return app, nil
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -111,10 +112,22 @@ func (s *Server) me(c *fiber.Ctx) error {
 
 func (s *Server) createAPIToken(c *fiber.Ctx) error {
 	var req struct {
-		Name string `json:"name"`
+		Name   string   `json:"name"`
+		Scopes []string `json:"scopes"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
 		return err
+	}
+	if req.Scopes == nil {
+		req.Scopes = []string{fName, fEmail, fPhone} // what the integration role sees by default
+	}
+	if len(req.Scopes) > len(visibilityFields) {
+		return hireflow.Errorf(hireflow.KindInvalid, "invalid_scope", "scopes", "at most %d scopes", len(visibilityFields))
+	}
+	for _, sc := range req.Scopes {
+		if !slices.Contains(visibilityFields, sc) {
+			return hireflow.Errorf(hireflow.KindInvalid, "invalid_scope", "scopes", "unknown scope %q: use fields of %v", sc, visibilityFields).ZH("未知的权限范围")
+		}
 	}
 	if strings.TrimSpace(req.Name) == "" || len(req.Name) > 100 {
 		return hireflow.Errorf(hireflow.KindInvalid, "field_required", "name", "name is required (at most 100 characters)")
@@ -124,10 +137,10 @@ func (s *Server) createAPIToken(c *fiber.Ctx) error {
 	}
 	p := principal(c)
 	raw := "hf_" + seal.RandomToken()
-	id, err := s.Store.APITokenCreate(c.UserContext(), p.OrgID, p.UserID, req.Name, s.Box.Hash("api_token", raw))
+	id, err := s.Store.APITokenCreate(c.UserContext(), p.OrgID, p.UserID, req.Name, s.Box.Hash("api_token", raw), req.Scopes)
 	if err != nil {
 		return err
 	}
 	_ = s.Store.Audit(c.UserContext(), p.OrgID, "user", p.UserID, "api_token.create", "api_token", id, nil)
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"id": id, "token": raw, "note": "shown once; store it now"})
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"id": id, "token": raw, "scopes": req.Scopes, "note": "shown once; store it now"})
 }

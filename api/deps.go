@@ -46,7 +46,7 @@ type Store interface {
 	InterviewForApplication(ctx context.Context, orgID, appID string) (store.Interview, bool, error)
 	InterviewSetStatus(ctx context.Context, orgID, id, status, note string, bump bool) error
 	InterviewSetPreferences(ctx context.Context, orgID, id string, prefs []scheduling.Interval) error
-	APITokenCreate(ctx context.Context, orgID, userID, name string, hash []byte) (string, error)
+	APITokenCreate(ctx context.Context, orgID, userID, name string, hash []byte, scopes []string) (string, error)
 	APITokenPrincipal(ctx context.Context, hash []byte) (hireflow.Principal, error)
 	AnswerByKey(ctx context.Context, orgID, key string) (string, bool, error)
 	AnswerCount(ctx context.Context, orgID, appID, questionID string) (int, error)

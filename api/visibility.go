@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -82,6 +83,14 @@ func (s *Server) fieldPolicy(ctx context.Context, p hireflow.Principal) fieldPol
 		for _, o := range ov {
 			if hireflow.Role(o.Role) == p.Role && !neverFor(p.Role, o.Field) {
 				out[o.Field] = o.Level
+			}
+		}
+	}
+	// An API token sees at most the fields its scopes name.
+	if p.Scopes != nil {
+		for f := range out {
+			if !slices.Contains(p.Scopes, f) {
+				out[f] = fieldHidden
 			}
 		}
 	}

@@ -108,10 +108,13 @@ func (s *Store) SessionPrincipal(ctx context.Context, idHash []byte) (hireflow.P
 }
 
 // APITokenCreate stores a bearer token by its hash.
-func (s *Store) APITokenCreate(ctx context.Context, orgID, userID, name string, hash []byte) (string, error) {
+func (s *Store) APITokenCreate(ctx context.Context, orgID, userID, name string, hash []byte, scopes []string) (string, error) {
 	var id string
-	err := s.db.QueryRow(ctx, `INSERT INTO api_tokens (org_id, user_id, name, token_hash) VALUES ($1, $2, $3, $4) RETURNING id`,
-		orgID, userID, name, hash).Scan(&id)
+	if scopes == nil {
+		scopes = []string{}
+	}
+	err := s.db.QueryRow(ctx, `INSERT INTO api_tokens (org_id, user_id, name, token_hash, scopes) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		orgID, userID, name, hash, scopes).Scan(&id)
 	if err != nil {
 		return "", fmt.Errorf("store: unable to create API token: %w", err)
 	}
@@ -123,9 +126,12 @@ func (s *Store) APITokenPrincipal(ctx context.Context, hash []byte) (hireflow.Pr
 	var p hireflow.Principal
 	err := s.db.QueryRow(ctx, `UPDATE api_tokens t SET last_used_at = now() FROM users u
 		WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.id = t.user_id AND u.disabled_at IS NULL
-		RETURNING u.org_id, u.id, u.role`, hash).Scan(&p.OrgID, &p.UserID, &p.Role)
+		RETURNING u.org_id, u.id, u.role, t.scopes`, hash).Scan(&p.OrgID, &p.UserID, &p.Role, &p.Scopes)
 	if err != nil {
 		return p, notFound(err, "token_not_found", "API token")
+	}
+	if p.Scopes == nil {
+		p.Scopes = []string{}
 	}
 	return p, nil
 }

@@ -139,6 +139,36 @@ func TestFieldVisibilityEveryRoleEveryOutput(t *testing.T) {
 		t.Run(string(role), func(t *testing.T) { check(t, role, w) })
 	}
 
+	// An integration token sees at most what its scopes name; reads are audited with the fields.
+	integ := e.Client(t, hireflow.RoleIntegration)
+	var eb1 errBody
+	require.Equal(t, 422, doJSON(t, integ, http.MethodPost, e.BaseURL+"/api/v1/api-tokens", map[string]any{"name": "x", "scopes": []string{"candidate.soul"}}, &eb1))
+	require.Equal(t, "invalid_scope", eb1.Error.Code)
+	for scopes, wantEmail := range map[string]bool{"name-only": false, "default": true} {
+		body := map[string]any{"name": "ehr " + scopes}
+		if scopes == "name-only" {
+			body["scopes"] = []string{"candidate.name"}
+		}
+		var tok struct{ Token string }
+		require.Equal(t, 201, doJSON(t, integ, http.MethodPost, e.BaseURL+"/api/v1/api-tokens", body, &tok))
+		req, _ := http.NewRequest(http.MethodGet, e.BaseURL+"/api/v1/applications/"+r.ApplicationID, nil)
+		req.Header.Set("Authorization", "Bearer "+tok.Token)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		got, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		require.Equal(t, 200, resp.StatusCode, "%s", got)
+		require.Contains(t, string(got), p.Name, scopes)
+		require.Equal(t, wantEmail, strings.Contains(string(got), p.Email), "%s: %s", scopes, got)
+	}
+	var withEmail, nameOnly int
+	require.NoError(t, e.Store.Pool().QueryRow(ctx, `SELECT count(*) FILTER (WHERE detail->'fields' ? 'candidate.email=visible'),
+			count(*) FILTER (WHERE detail->'fields' ? 'candidate.name=visible' AND NOT detail->'fields' ? 'candidate.email=visible')
+		FROM audit_log WHERE org_id = $1 AND action = 'candidate.read' AND subject_id = $2 AND detail->>'route' = 'GET /api/v1/applications/:id'`,
+		e.Org.ID, r.ApplicationID).Scan(&withEmail, &nameOnly))
+	require.Positive(t, withEmail, "reads are audited with the fields read")
+	require.Positive(t, nameOnly, "the name-only token's read names only the name")
+
 	// An admin opens the interviewers' email; the hiring managers' protected cells stay shut.
 	admin := e.Client(t, hireflow.RoleAdmin)
 	var eb errBody
