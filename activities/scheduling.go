@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	netmail "net/mail"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -92,21 +93,12 @@ func (a *Activities) PlanInterview(ctx context.Context, in PlanInterviewInput) (
 	}
 	p.Required = in.Required
 	for _, id := range ids {
-		if rostered[id] && !contains(in.Required, id) {
+		if rostered[id] && !slices.Contains(in.Required, id) {
 			p.Pool = append(p.Pool, id)
 		}
 	}
 	p.Enabled = len(p.Required)+len(p.Pool) >= p.Need
 	return p, nil
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // OfferInput asks for the slots to hold.

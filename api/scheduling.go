@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -822,20 +823,12 @@ func (s *Server) staffReschedule(c *fiber.Ctx) error {
 		return err
 	}
 	p := principal(c)
-	if p.Role == hireflow.RoleInterviewer && !contains(iv.Interviewers, p.UserID) {
+	if p.Role == hireflow.RoleInterviewer && !slices.Contains(iv.Interviewers, p.UserID) {
 		return hireflow.NotFound("interview_not_found", "interview") // not on this panel
 	}
 	return s.reschedule(c, iv, string(p.Role), "user", p.UserID, req.Reason, func(st workflows.SchedulingState) error { return c.JSON(st) })
 }
 
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
-}
 
 func (s *Server) reschedule(c *fiber.Ctx, iv store.Interview, by, actorType, actorID, reason string, done func(workflows.SchedulingState) error) error {
 	if err := s.Store.InterviewSetStatus(c.UserContext(), iv.OrgID, iv.ID, iv.Status, by+": "+strings.TrimSpace(reason), false); err != nil {
@@ -907,54 +900,59 @@ func (s *Server) candidateInterviewView(ctx context.Context, l string, tok store
 	return v
 }
 
-// candidateChoose books the time the candidate chose on the status page.
-func (s *Server) candidateChoose(c *fiber.Ctx) error {
+// candidateStep is the preamble of the status page's interview forms: the link, the page and
+// the application's interview.
+func (s *Server) candidateStep(c *fiber.Ctx) (store.CandidateToken, pageData, store.Interview, error) {
 	tok, ct, err := s.useToken(c)
 	if err != nil {
-		return err
+		return tok, pageData{}, store.Interview{}, err
 	}
 	d := s.candidateView(c, tok, ct)
-	choice, cerr := strconv.Atoi(c.FormValue("choice"))
 	iv, err := s.interviewOf(c.UserContext(), tok.OrgID, tok.ApplicationID)
+	return tok, d, iv, err
+}
+
+// statusWithInterview shows the status page again with the interview as it is now, and msg as the
+// interview card's error (none when msg is empty).
+func (s *Server) statusWithInterview(c *fiber.Ctx, tok store.CandidateToken, d pageData, status int, msg string) error {
+	d.Interview = s.candidateInterviewView(c.UserContext(), d.Lang, tok, c.Params("token"))
+	if d.Interview != nil && msg != "" {
+		d.Interview.Error = msg
+	}
+	return s.render(c, status, "status.html", d)
+}
+
+// candidateChoose books the time the candidate chose on the status page.
+func (s *Server) candidateChoose(c *fiber.Ctx) error {
+	tok, d, iv, err := s.candidateStep(c)
 	if err != nil {
 		return err
 	}
-	status := fiber.StatusOK
+	choice, cerr := strconv.Atoi(c.FormValue("choice"))
 	if cerr != nil {
-		d.Interview = s.candidateInterviewView(c.UserContext(), d.Lang, tok, c.Params("token"))
-		d.Interview.Error = translate(d.Lang, "sch.choose_one")
-		return s.render(c, fiber.StatusUnprocessableEntity, "status.html", d)
+		return s.statusWithInterview(c, tok, d, fiber.StatusUnprocessableEntity, translate(d.Lang, "sch.choose_one"))
 	}
 	var res activities.BookResult
-	err = s.updateInterview(c.UserContext(), iv, workflows.UpdatePickSlot, workflows.PickSlot{Choice: choice}, &res)
-	d.Interview = s.candidateInterviewView(c.UserContext(), d.Lang, tok, c.Params("token"))
-	if err != nil {
+	if err := s.updateInterview(c.UserContext(), iv, workflows.UpdatePickSlot, workflows.PickSlot{Choice: choice}, &res); err != nil {
 		herr := hireflow.AsError(err)
-		if herr == nil || d.Interview == nil {
+		if herr == nil {
 			return err
 		}
-		status = fiber.StatusConflict
+		msg := translate(d.Lang, "sch.not_offered")
 		if herr.Code == activities.ErrTypeSlotTaken {
-			d.Interview.Error = translate(d.Lang, "sch.taken")
-		} else {
-			d.Interview.Error = translate(d.Lang, "sch.not_offered")
+			msg = translate(d.Lang, "sch.taken")
 		}
-		return s.render(c, status, "status.html", d)
+		return s.statusWithInterview(c, tok, d, fiber.StatusConflict, msg)
 	}
 	_ = s.Store.Audit(c.UserContext(), tok.OrgID, "candidate", tok.ApplicationID, "interview.choose", "application", tok.ApplicationID, nil)
 	d.Notice = translate(d.Lang, "sch.booked")
-	return s.render(c, status, "status.html", d)
+	return s.statusWithInterview(c, tok, d, fiber.StatusOK, "")
 }
 
 // candidatePropose stores the times the candidate proposes ("none of these work") and asks
 // the workflow to look again.
 func (s *Server) candidatePropose(c *fiber.Ctx) error {
-	tok, ct, err := s.useToken(c)
-	if err != nil {
-		return err
-	}
-	d := s.candidateView(c, tok, ct)
-	iv, err := s.interviewOf(c.UserContext(), tok.OrgID, tok.ApplicationID)
+	tok, d, iv, err := s.candidateStep(c)
 	if err != nil {
 		return err
 	}
@@ -999,67 +997,48 @@ func (s *Server) candidatePropose(c *fiber.Ctx) error {
 	}
 	_ = s.Store.Audit(c.UserContext(), tok.OrgID, "candidate", tok.ApplicationID, "interview.propose", "application", tok.ApplicationID, nil)
 	d.Notice = translate(d.Lang, "sch.proposed")
-	d.Interview = s.candidateInterviewView(c.UserContext(), d.Lang, tok, c.Params("token"))
-	return s.render(c, fiber.StatusOK, "status.html", d)
+	return s.statusWithInterview(c, tok, d, fiber.StatusOK, "")
 }
 
 func (s *Server) candidateReschedule(c *fiber.Ctx) error {
-	tok, ct, err := s.useToken(c)
-	if err != nil {
-		return err
-	}
-	d := s.candidateView(c, tok, ct)
-	iv, err := s.interviewOf(c.UserContext(), tok.OrgID, tok.ApplicationID)
+	tok, d, iv, err := s.candidateStep(c)
 	if err != nil {
 		return err
 	}
 	reason := strings.TrimSpace(c.FormValue("reason"))
 	if reason == "" || len(reason) > 500 {
-		d.Interview = s.candidateInterviewView(c.UserContext(), d.Lang, tok, c.Params("token"))
-		if d.Interview != nil {
-			d.Interview.Error = translate(d.Lang, "sch.reason_needed")
-		}
-		return s.render(c, fiber.StatusUnprocessableEntity, "status.html", d)
+		return s.statusWithInterview(c, tok, d, fiber.StatusUnprocessableEntity, translate(d.Lang, "sch.reason_needed"))
 	}
-	err = s.reschedule(c, iv, "candidate", "candidate", tok.ApplicationID, reason, func(workflows.SchedulingState) error { return nil })
-	d.Interview = s.candidateInterviewView(c.UserContext(), d.Lang, tok, c.Params("token"))
-	if err != nil {
+	if err := s.reschedule(c, iv, "candidate", "candidate", tok.ApplicationID, reason, func(workflows.SchedulingState) error { return nil }); err != nil {
 		herr := hireflow.AsError(err)
-		if herr == nil || d.Interview == nil {
+		if herr == nil {
 			return err
 		}
-		d.Interview.Error = translateValue(d.Lang, "sch.err.", herr.Code)
-		return s.render(c, fiber.StatusConflict, "status.html", d)
+		return s.statusWithInterview(c, tok, d, fiber.StatusConflict, translateValue(d.Lang, "sch.err.", herr.Code))
 	}
 	d.Notice = translate(d.Lang, "sch.rescheduling")
-	return s.render(c, fiber.StatusOK, "status.html", d)
+	return s.statusWithInterview(c, tok, d, fiber.StatusOK, "")
 }
 
 func (s *Server) candidateCancelInterview(c *fiber.Ctx) error {
-	tok, ct, err := s.useToken(c)
-	if err != nil {
-		return err
-	}
-	d := s.candidateView(c, tok, ct)
-	iv, err := s.interviewOf(c.UserContext(), tok.OrgID, tok.ApplicationID)
+	tok, d, iv, err := s.candidateStep(c)
 	if err != nil {
 		return err
 	}
 	if c.FormValue("confirm") != "yes" {
-		d.Interview = s.candidateInterviewView(c.UserContext(), d.Lang, tok, c.Params("token"))
-		if d.Interview != nil {
-			d.Interview.Error = translate(d.Lang, "withdraw.need")
-		}
-		return s.render(c, fiber.StatusUnprocessableEntity, "status.html", d)
+		return s.statusWithInterview(c, tok, d, fiber.StatusUnprocessableEntity, translate(d.Lang, "withdraw.need"))
 	}
 	var st workflows.SchedulingState
 	if err := s.updateInterview(c.UserContext(), iv, workflows.UpdateCancelInterview, workflows.CancelInterview{By: "candidate"}, &st); err != nil {
-		return err
+		herr := hireflow.AsError(err)
+		if herr == nil {
+			return err
+		}
+		return s.statusWithInterview(c, tok, d, fiber.StatusConflict, translateValue(d.Lang, "sch.err.", herr.Code))
 	}
 	_ = s.Store.Audit(c.UserContext(), tok.OrgID, "candidate", tok.ApplicationID, "interview.cancel", "application", tok.ApplicationID, nil)
 	d.Notice = translate(d.Lang, "sch.cancelled")
-	d.Interview = s.candidateInterviewView(c.UserContext(), d.Lang, tok, c.Params("token"))
-	return s.render(c, fiber.StatusOK, "status.html", d)
+	return s.statusWithInterview(c, tok, d, fiber.StatusOK, "")
 }
 
 // candidateICS is the booked interview as an iCalendar file ("add to my calendar").
@@ -1100,7 +1079,7 @@ func (s *Server) staffInterviewView(ctx context.Context, l string, p hireflow.Pr
 	if err != nil || !ok {
 		return nil, err
 	}
-	v := &staffInterview{Status: iv.Status, MeetingURL: iv.MeetingURL, Reschedules: iv.Reschedules, OnPanel: contains(iv.Interviewers, p.UserID)}
+	v := &staffInterview{Status: iv.Status, MeetingURL: iv.MeetingURL, Reschedules: iv.Reschedules, OnPanel: slices.Contains(iv.Interviewers, p.UserID)}
 	if iv.StartsAt != nil {
 		v.Start = fmtTime(l, *iv.StartsAt)
 	}
@@ -1114,7 +1093,7 @@ func (s *Server) staffInterviewView(ctx context.Context, l string, p hireflow.Pr
 	for _, pp := range people {
 		if u, err := s.Store.UserGet(ctx, p.OrgID, pp.UserID); err == nil {
 			v.People = append(v.People, navLink{Href: pp.UserID, Key: u.DisplayName})
-			if contains(iv.Interviewers, pp.UserID) {
+			if slices.Contains(iv.Interviewers, pp.UserID) {
 				v.Panel = append(v.Panel, u.DisplayName)
 			}
 		}

@@ -40,38 +40,9 @@ func FindNaive(r Request) []Slot {
 			continue
 		}
 		// The same caps and pool choice as Find, so that the two agree slot for slot.
-		if sl, ok := r.panelNaive(s, fits); ok {
+		if sl, ok := r.panelWith(s, func(p *Person) bool { return fits(p, s) }); ok {
 			all = append(all, sl)
 		}
 	}
 	return pick(all, r.count())
-}
-
-func (r Request) panelNaive(s int64, fits func(*Person, int64) bool) (Slot, bool) {
-	sl := Slot{Start: s, End: s + r.Duration}
-	for _, p := range r.Required {
-		if !p.canTake(s) {
-			return sl, false
-		}
-		sl.Interviewers = append(sl.Interviewers, p.ID)
-		sl.Load += p.load(s)
-	}
-	for _, pool := range r.Pools {
-		var best *Person
-		for _, p := range pool {
-			if !fits(p, s) || !p.canTake(s) || contains(sl.Interviewers, p.ID) {
-				continue
-			}
-			if best == nil || p.load(s) < best.load(s) || (p.load(s) == best.load(s) && p.ID < best.ID) {
-				best = p
-			}
-		}
-		if best == nil {
-			return sl, false
-		}
-		sl.Interviewers = append(sl.Interviewers, best.ID)
-		sl.Load += best.load(s)
-	}
-	sl.Preferred = r.Prefer.Contains(Interval{s, s + r.Duration})
-	return sl, true
 }

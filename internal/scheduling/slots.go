@@ -1,6 +1,7 @@
 package scheduling
 
 import (
+	"slices"
 	"sort"
 	"time"
 )
@@ -156,8 +157,14 @@ func (r Request) count() int {
 
 // panel checks the caps of the required interviewers at s and picks each pool's member.
 func (r Request) panel(s int64) (Slot, bool) {
-	sl := Slot{Start: s, End: s + r.Duration}
 	iv := Interval{s, s + r.Duration}
+	return r.panelWith(s, func(p *Person) bool { return p.Free().Contains(iv) })
+}
+
+// panelWith builds the slot at s with fits telling whether a pool member is free then (the
+// required members' freedom is already known).
+func (r Request) panelWith(s int64, fits func(*Person) bool) (Slot, bool) {
+	sl := Slot{Start: s, End: s + r.Duration}
 	for _, p := range r.Required {
 		if !p.canTake(s) {
 			return sl, false
@@ -168,7 +175,7 @@ func (r Request) panel(s int64) (Slot, bool) {
 	for _, pool := range r.Pools {
 		var best *Person
 		for _, p := range pool {
-			if !p.Free().Contains(iv) || !p.canTake(s) || contains(sl.Interviewers, p.ID) {
+			if !fits(p) || !p.canTake(s) || slices.Contains(sl.Interviewers, p.ID) {
 				continue
 			}
 			if best == nil || p.load(s) < best.load(s) || (p.load(s) == best.load(s) && p.ID < best.ID) {
@@ -181,17 +188,8 @@ func (r Request) panel(s int64) (Slot, bool) {
 		sl.Interviewers = append(sl.Interviewers, best.ID)
 		sl.Load += best.load(s)
 	}
-	sl.Preferred = r.Prefer.Contains(iv)
+	sl.Preferred = r.Prefer.Contains(Interval{s, s + r.Duration})
 	return sl, true
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 func ceilTo(t, step int64) int64 {

@@ -51,11 +51,16 @@ func (d *DingTalk) classify(b []byte) (outcome, error) {
 }
 
 func (d *DingTalk) fetchToken(ctx context.Context) (string, time.Duration, error) {
-	req, err := http.NewRequest(http.MethodGet, d.cfg.BaseURL+"/gettoken?appkey="+url.QueryEscape(d.cfg.AppKey)+"&appsecret="+url.QueryEscape(d.cfg.Secret), nil)
+	return d.getToken(ctx, d.cfg.BaseURL+"/gettoken?appkey="+url.QueryEscape(d.cfg.AppKey)+"&appsecret="+url.QueryEscape(d.cfg.Secret))
+}
+
+// getToken reads a DingTalk- or WeCom-style token answer: errcode, access_token, expires_in.
+func (b *base) getToken(ctx context.Context, tokenURL string) (string, time.Duration, error) {
+	req, err := http.NewRequest(http.MethodGet, tokenURL, nil)
 	if err != nil {
 		return "", 0, err
 	}
-	body, _, err := d.do(ctx, req)
+	body, _, err := b.do(ctx, req)
 	if err != nil {
 		return "", 0, err
 	}
@@ -65,10 +70,10 @@ func (d *DingTalk) fetchToken(ctx context.Context) (string, time.Duration, error
 		ExpiresIn   int    `json:"expires_in"`
 	}
 	if err := json.Unmarshal(body, &a); err != nil {
-		return "", 0, fmt.Errorf("roster: dingtalk token answer: %w", err)
+		return "", 0, fmt.Errorf("roster: %s token answer: %w", b.cfg.Kind, err)
 	}
 	if a.ErrCode != 0 || a.AccessToken == "" {
-		return "", 0, fmt.Errorf("%w: dingtalk %d %s", ErrAuth, a.ErrCode, a.ErrMsg)
+		return "", 0, fmt.Errorf("%w: %s %d %s", ErrAuth, b.cfg.Kind, a.ErrCode, a.ErrMsg)
 	}
 	return a.AccessToken, time.Duration(max(a.ExpiresIn, 120)) * time.Second, nil
 }

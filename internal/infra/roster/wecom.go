@@ -43,26 +43,7 @@ func (w *WeCom) classify(b []byte) (outcome, error) {
 }
 
 func (w *WeCom) fetchToken(ctx context.Context) (string, time.Duration, error) {
-	req, err := http.NewRequest(http.MethodGet, w.cfg.BaseURL+"/cgi-bin/gettoken?corpid="+url.QueryEscape(w.cfg.AppKey)+"&corpsecret="+url.QueryEscape(w.cfg.Secret), nil)
-	if err != nil {
-		return "", 0, err
-	}
-	body, _, err := w.do(ctx, req)
-	if err != nil {
-		return "", 0, err
-	}
-	var a struct {
-		dtAnswer
-		AccessToken string `json:"access_token"`
-		ExpiresIn   int    `json:"expires_in"`
-	}
-	if err := json.Unmarshal(body, &a); err != nil {
-		return "", 0, fmt.Errorf("roster: wecom token answer: %w", err)
-	}
-	if a.ErrCode != 0 || a.AccessToken == "" {
-		return "", 0, fmt.Errorf("%w: wecom %d %s", ErrAuth, a.ErrCode, a.ErrMsg)
-	}
-	return a.AccessToken, time.Duration(max(a.ExpiresIn, 120)) * time.Second, nil
+	return w.getToken(ctx, w.cfg.BaseURL+"/cgi-bin/gettoken?corpid="+url.QueryEscape(w.cfg.AppKey)+"&corpsecret="+url.QueryEscape(w.cfg.Secret))
 }
 
 func (w *WeCom) post(ctx context.Context, path string, body, out any) error {

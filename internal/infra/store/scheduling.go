@@ -404,6 +404,12 @@ type Busy struct {
 	BlockEnd    time.Time
 }
 
+func scanBusy(r pgx.CollectableRow) (Busy, error) {
+	var b Busy
+	err := r.Scan(&b.UserID, &b.InterviewID, &b.Kind, &b.Start, &b.End, &b.BlockStart, &b.BlockEnd)
+	return b, err
+}
+
 // SlotsBusy returns the users' live holds and bookings overlapping [from, to), ordered by start.
 func (s *Store) SlotsBusy(ctx context.Context, orgID string, users []string, from, to time.Time) ([]Busy, error) {
 	rows, err := s.db.Query(ctx, `SELECT user_id, interview_id, kind, lower(during), upper(during), lower(blocked), upper(blocked) FROM interview_slots
@@ -411,11 +417,7 @@ func (s *Store) SlotsBusy(ctx context.Context, orgID string, users []string, fro
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Busy, error) {
-		var b Busy
-		err := r.Scan(&b.UserID, &b.InterviewID, &b.Kind, &b.Start, &b.End, &b.BlockStart, &b.BlockEnd)
-		return b, err
-	})
+	return pgx.CollectRows(rows, scanBusy)
 }
 
 // RosterConnector is an organisation's attendance platform account.
@@ -483,11 +485,7 @@ func (s *Store) BookedInterviews(ctx context.Context, orgID string, users []stri
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Busy, error) {
-		var b Busy
-		err := r.Scan(&b.UserID, &b.InterviewID, &b.Kind, &b.Start, &b.End, &b.BlockStart, &b.BlockEnd)
-		return b, err
-	})
+	return pgx.CollectRows(rows, scanBusy)
 }
 
 // TeamOvertime sums the overtime in the rosters of the organisation's interviewers and hiring

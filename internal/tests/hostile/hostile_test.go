@@ -588,6 +588,52 @@ func TestHostileInputs(t *testing.T) {
 			method: x.method, path: x.path, role: x.role, ctype: ct, body: []byte(x.body), want: 404})
 	}
 
+	// The candidate's interview forms on an application without an interview, broken roster
+	// files and calendars.
+	form := "application/x-www-form-urlencoded"
+	for _, x := range []struct {
+		name, method, path, body string
+	}{
+		{"choose/NotANumber", http.MethodPost, "/c/" + a.token + "/schedule", "choice=abc"},
+		{"choose/NoInterview", http.MethodPost, "/c/" + a.token + "/schedule", "choice=1"},
+		{"propose/Garbage", http.MethodPost, "/c/" + a.token + "/schedule/propose", "day1=2026-13-40&from1=25:99&to1=x&tz_offset=99999"},
+		{"reschedule/NoInterview", http.MethodPost, "/c/" + a.token + "/schedule/reschedule", "reason=" + strings.Repeat("x", 600)},
+		{"cancel/NoInterview", http.MethodPost, "/c/" + a.token + "/schedule/cancel", "confirm=yes"},
+		{"ics/NoInterview", http.MethodGet, "/c/" + a.token + "/interview.ics", ""},
+	} {
+		ct := form
+		if x.body == "" {
+			ct = ""
+		}
+		cs = append(cs, hcase{name: "schedule/" + x.name, method: x.method, path: x.path, ctype: ct, body: []byte(x.body)})
+	}
+	upload := func(name string, file []byte) ([]byte, string) {
+		var b bytes.Buffer
+		w := multipart.NewWriter(&b)
+		part, _ := w.CreateFormFile("file", name)
+		_, _ = part.Write(file)
+		_ = w.Close()
+		return b.Bytes(), w.FormDataContentType()
+	}
+	for name, file := range map[string][]byte{
+		"BrokenXLSX":     append([]byte("PK\x03\x04"), bytes.Repeat([]byte{0xff}, 200)...),
+		"ZipNotWorkbook": zipOf(map[string]string{"a.txt": strings.Repeat("A", 100000)}),
+		"NoColumns":      []byte("who,when\nx,y\n"),
+		"BadRows":        []byte("interviewer,date,start,end,kind\nnobody@x.test,2026-02-30,25:00,09:00,party\n"),
+		"HeaderOnly":     []byte("interviewer,date,start,end\n"),
+		"UnclosedQuote":  []byte("interviewer,date\n\"a,b\n"),
+	} {
+		body, ct := upload("roster.csv", file)
+		cs = append(cs, hcase{name: "roster-upload/" + name, method: http.MethodPost, path: "/api/v1/rosters/upload", role: hireflow.RoleRecruiter, ctype: ct, body: body})
+	}
+	cs = append(cs, hcase{name: "roster-upload/NoFile", method: http.MethodPost, path: "/api/v1/rosters/upload", role: hireflow.RoleRecruiter, ctype: "application/json", body: []byte(`{}`)})
+	for name, body := range map[string]string{
+		"NotCalendar": "hello", "Unterminated": "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:garbage\r\n",
+	} {
+		cs = append(cs, hcase{name: "busy-feed/" + name, method: http.MethodPut, path: "/api/v1/interviewers/" + a.env.Users[hireflow.RoleInterviewer].ID + "/busy",
+			role: hireflow.RoleRecruiter, ctype: "text/calendar", body: []byte(body)})
+	}
+
 	// Applications an interviewer or hiring manager takes no part in: 404, as another
 	// organisation's (no existence oracle).
 	for _, x := range []struct {
