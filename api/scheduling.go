@@ -829,7 +829,6 @@ func (s *Server) staffReschedule(c *fiber.Ctx) error {
 	return s.reschedule(c, iv, string(p.Role), "user", p.UserID, req.Reason, func(st workflows.SchedulingState) error { return c.JSON(st) })
 }
 
-
 func (s *Server) reschedule(c *fiber.Ctx, iv store.Interview, by, actorType, actorID, reason string, done func(workflows.SchedulingState) error) error {
 	if err := s.Store.InterviewSetStatus(c.UserContext(), iv.OrgID, iv.ID, iv.Status, by+": "+strings.TrimSpace(reason), false); err != nil {
 		return err
