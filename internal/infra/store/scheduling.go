@@ -24,6 +24,24 @@ func isExclusionViolation(err error) bool {
 	return errors.As(err, &pe) && pe.Code == "23P01"
 }
 
+// raceTx runs a hold or booking transaction, again when PostgreSQL picked it as the victim of
+// a deadlock between racing inserters (concurrent exclusion checks wait on each other's rows):
+// the next attempt sees who committed and ends in a booking or ErrSlotTaken.
+func (s *Store) raceTx(ctx context.Context, fn func(pgx.Tx) error) error {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		if err = s.inTx(ctx, fn); !isDeadlock(err) {
+			return err
+		}
+	}
+	return err
+}
+
+func isDeadlock(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
+}
+
 // InterviewerSettings are one interviewer's scheduling settings.
 type InterviewerSettings struct {
 	UserID       string `json:"user_id"`
@@ -303,7 +321,7 @@ func (s *Store) insertSlots(ctx context.Context, tx pgx.Tx, orgID, interviewID, 
 // one transaction: if any interviewer's time was taken meanwhile, nothing is held and the
 // answer is ErrSlotTaken. The interview's status becomes offered.
 func (s *Store) SlotsHold(ctx context.Context, orgID, interviewID string, expires time.Time, rows []SlotRow) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.raceTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE interview_slots SET released_at = now(), release_reason = 'replaced' WHERE org_id = $1 AND interview_id = $2 AND kind = 'hold' AND released_at IS NULL`, orgID, interviewID); err != nil {
 			return err
 		}
@@ -334,7 +352,8 @@ type Booked struct {
 // sequence is incremented; rescheduled counts a change of an earlier booking.
 func (s *Store) Book(ctx context.Context, orgID, interviewID string, choice int, direct []SlotRow, meetingURL string) (Booked, error) {
 	var out Booked
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.raceTx(ctx, func(tx pgx.Tx) error {
+		out = Booked{}
 		rows := direct
 		if len(rows) == 0 {
 			r, err := tx.Query(ctx, `SELECT user_id, lower(during), upper(during), lower(during) - lower(blocked), upper(blocked) - upper(during)
