@@ -63,11 +63,13 @@ func TestFiftyBookingsOfOneSlotOneWins(t *testing.T) {
 	close(start)
 	wg.Wait()
 	won := 0
-	for _, err := range results {
+	var losers []string // interviews without a booking, for the holds below
+	for i, err := range results {
 		if err == nil {
 			won++
 			continue
 		}
+		losers = append(losers, interviews[i])
 		require.True(t, errors.Is(err, store.ErrSlotTaken), "the loser is told the time was taken: %v", err)
 		require.Equal(t, "slot_taken", hireflow.AsError(err).Code)
 	}
@@ -80,27 +82,27 @@ func TestFiftyBookingsOfOneSlotOneWins(t *testing.T) {
 	// it frees the time.
 	later := at.Add(24 * time.Hour)
 	row := []store.SlotRow{{UserID: iv.ID, Choice: 1, Start: later, End: later.Add(time.Hour)}}
-	require.NoError(t, s.SlotsHold(ctx, org.ID, interviews[1], later.Add(time.Hour), row))
-	require.ErrorIs(t, s.SlotsHold(ctx, org.ID, interviews[2], later.Add(time.Hour), row), store.ErrSlotTaken)
-	n, err := s.SlotsRelease(ctx, org.ID, interviews[1], "hold", "expired")
+	require.NoError(t, s.SlotsHold(ctx, org.ID, losers[0], later.Add(time.Hour), row))
+	require.ErrorIs(t, s.SlotsHold(ctx, org.ID, losers[1], later.Add(time.Hour), row), store.ErrSlotTaken)
+	n, err := s.SlotsRelease(ctx, org.ID, losers[0], "hold", "expired")
 	require.NoError(t, err)
 	require.Equal(t, int64(1), n)
-	require.NoError(t, s.SlotsHold(ctx, org.ID, interviews[2], later.Add(time.Hour), row))
-	got, err := s.InterviewGet(ctx, org.ID, interviews[2])
+	require.NoError(t, s.SlotsHold(ctx, org.ID, losers[1], later.Add(time.Hour), row))
+	got, err := s.InterviewGet(ctx, org.ID, losers[1])
 	require.NoError(t, err)
 	require.Equal(t, "offered", got.Status)
 	require.Len(t, got.Choices, 1)
-	b, err := s.Book(ctx, org.ID, interviews[2], 1, nil, "https://meet.example/x")
+	b, err := s.Book(ctx, org.ID, losers[1], 1, nil, "https://meet.example/x")
 	require.NoError(t, err)
 	require.True(t, b.Start.Equal(later))
-	got, err = s.InterviewGet(ctx, org.ID, interviews[2])
+	got, err = s.InterviewGet(ctx, org.ID, losers[1])
 	require.NoError(t, err)
 	require.Equal(t, "booked", got.Status)
 	require.Equal(t, 1, got.Sequence)
 	require.Empty(t, got.Choices, "the holds became the booking")
 	require.Equal(t, []string{iv.ID}, got.Interviewers)
-	_, err = s.Book(ctx, org.ID, interviews[3], 1, nil, "")
+	_, err = s.Book(ctx, org.ID, losers[2], 1, nil, "")
 	require.Equal(t, "choice_not_held", hireflow.AsError(err).Code)
-	_, err = s.InterviewGet(ctx, uuid.NewString(), interviews[2])
+	_, err = s.InterviewGet(ctx, uuid.NewString(), losers[1])
 	require.Equal(t, hireflow.KindNotFound, hireflow.ErrorKind(err), "another organisation's interview is not found")
 }
