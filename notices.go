@@ -40,4 +40,5 @@ const (
 	// Retention and deletion.
 	NoticeDeletionDone    = "deletion_done"    // candidate: the deletion request was carried out
 	NoticeDeletionRefused = "deletion_refused" // candidate: a legal hold applies
+	NoticeDataAccess      = "data_access"      // candidate: the link to download their data
 )

@@ -40,6 +40,9 @@ type Activities struct {
 // TokenPurposeApplication is the purpose of the candidate's application link.
 const TokenPurposeApplication = "application"
 
+// TokenPurposeAccess is the purpose of the link that downloads the candidate's data.
+const TokenPurposeAccess = "access"
+
 // ErrTypePermanent marks errors that retrying cannot fix.
 const ErrTypePermanent = "permanent"
 

@@ -9,10 +9,16 @@ import (
 )
 
 // issueLink makes a fresh application link; only its hash is stored.
-func (a *Activities) issueLink(ctx context.Context, ref AppRef, expires time.Time, revokePrevious bool) (string, error) {
+func (a *Activities) issueLink(ctx context.Context, ref AppRef, purpose string, expires time.Time, revokePrevious bool) (string, error) {
 	raw := newToken()
-	if err := a.Store.TokenIssue(ctx, ref.OrgID, ref.ApplicationID, TokenPurposeApplication, a.Store.Box().Hash("token", raw), expires, revokePrevious); err != nil {
+	if purpose == "" {
+		purpose = TokenPurposeApplication
+	}
+	if err := a.Store.TokenIssue(ctx, ref.OrgID, ref.ApplicationID, purpose, a.Store.Box().Hash("token", raw), expires, revokePrevious); err != nil {
 		return "", err
+	}
+	if purpose == TokenPurposeAccess {
+		return a.PublicURL + "/c/" + raw + "/data", nil
 	}
 	return a.PublicURL + "/c/" + raw, nil
 }

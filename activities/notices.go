@@ -82,6 +82,8 @@ type CandidateNoticeInput struct {
 	Key      string
 	WithLink bool
 	LinkTTL  time.Duration
+	// LinkPurpose is the link's purpose: the application link unless set (the data download).
+	LinkPurpose string `json:",omitempty"`
 	// ExpiresAt, when set, is the link's fixed expiry, also shown in the email (the invitation).
 	ExpiresAt time.Time `json:",omitempty"`
 	Detail    string
@@ -133,7 +135,7 @@ func (a *Activities) notifyCandidate(ctx context.Context, in CandidateNoticeInpu
 		} else {
 			d.ExpiresAt = expires
 		}
-		if d.Link, err = a.issueLink(ctx, in.AppRef, expires, in.RevokeOld); err != nil {
+		if d.Link, err = a.issueLink(ctx, in.AppRef, in.LinkPurpose, expires, in.RevokeOld); err != nil {
 			return false, err
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/activities"
 	"github.com/hireflow/hireflow/internal/infra/store"
 	"github.com/hireflow/hireflow/workflows"
 )
@@ -82,8 +83,13 @@ func (s *Server) renewLink(c *fiber.Ctx) error {
 	return s.render(c, fiber.StatusAccepted, "error.html", d)
 }
 
-// useToken resolves the link's token (hash lookup; forged, expired and revoked are distinct).
+// useToken resolves the application link's token (hash lookup; forged, expired and revoked
+// are distinct). A token of another purpose (the data download) is not an application link.
 func (s *Server) useToken(c *fiber.Ctx) (store.CandidateToken, store.Contact, error) {
+	return s.useTokenFor(c, activities.TokenPurposeApplication)
+}
+
+func (s *Server) useTokenFor(c *fiber.Ctx, purpose string) (store.CandidateToken, store.Contact, error) {
 	raw := c.Params("token")
 	if !tokenRe.MatchString(raw) {
 		return store.CandidateToken{}, store.Contact{}, hireflow.Errorf(hireflow.KindUnauthorized, "link_invalid", "token", "this link is not valid").ZH("此链接无效")
@@ -91,6 +97,9 @@ func (s *Server) useToken(c *fiber.Ctx) (store.CandidateToken, store.Contact, er
 	tok, _, err := s.Store.TokenUse(c.UserContext(), s.Box.Hash("token", raw))
 	if err != nil {
 		return tok, store.Contact{}, err
+	}
+	if tok.Purpose != purpose {
+		return store.CandidateToken{}, store.Contact{}, hireflow.Errorf(hireflow.KindUnauthorized, "link_invalid", "token", "this link is not valid").ZH("此链接无效")
 	}
 	contact, err := s.Store.ApplicationContact(c.UserContext(), tok.OrgID, tok.ApplicationID)
 	if err != nil {

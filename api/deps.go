@@ -31,6 +31,7 @@ type Store interface {
 	LegalHoldPlace(ctx context.Context, orgID, appID, userID, reason string) error
 	LegalHoldRelease(ctx context.Context, orgID, appID, userID string) error
 	DeletionProofGet(ctx context.Context, orgID, appID string) (store.DeletionProof, error)
+	SubjectAccess(ctx context.Context, orgID, appID string) (store.SubjectData, error)
 	// Scheduling (live interviews).
 	SchedulingSettingsGet(ctx context.Context, orgID string) (store.SchedulingSettings, error)
 	SchedulingSettingsSet(ctx context.Context, orgID string, v store.SchedulingSettings) error

@@ -4,6 +4,17 @@ import "github.com/hireflow/hireflow/internal/analysis/scoring"
 
 // messages holds the page texts in English and Chinese; keys are stable identifiers.
 var messages = map[string][2]string{
+	"access.ask_title":                     {"A copy of my data", "获取我的数据副本"},
+	"access.ask":                           {"We email you a link, valid for 24 hours, to download everything we hold from this application as one ZIP file.", "我们会向您的邮箱发送一个 24 小时内有效的链接，用于以 ZIP 文件下载本次申请中我们保存的全部数据。"},
+	"access.ask_button":                    {"Email me a download link", "发送下载链接到我的邮箱"},
+	"access.sent":                          {"We emailed you a link to download your data. It works for 24 hours.", "下载链接已发送到您的邮箱，24 小时内有效。"},
+	"access.title":                         {"Download your data", "下载您的数据"},
+	"access.what":                          {"The file is a ZIP archive with:", "文件为 ZIP 压缩包，包含："},
+	"access.item.data":                     {"data.json: your details, the application's stages, every decision explained, your answers with transcripts and scores, offers and consents", "data.json：您的资料、申请各阶段、每项决策的说明、您的回答（含转写文本和评分）、录用信息和授权记录"},
+	"access.item.files":                    {"your résumé and your recorded answers", "您的简历和录制的回答"},
+	"access.item.reads":                    {"who looked at your data (by role) and when", "查看过您数据的人员（按角色）及时间"},
+	"access.private":                       {"Keep the file private: it contains your personal data. The download is recorded.", "请妥善保管此文件，其中包含您的个人数据。本次下载会被记录。"},
+	"access.download":                      {"Download (ZIP)", "下载（ZIP）"},
 	"nav.jobs.about":                       {"Each job's candidate board: columns by stage, filters, search by email, paging.", "每个职位的候选人看板：按阶段分列、筛选、按邮箱搜索、分页。"},
 	"nav.schedule.about":                   {"Interviewers' weeks: shifts from the rosters, held times and booked interviews.", "面试官的每周安排：考勤排班、预留时间和已预约的面试。"},
 	"sch.staff_title":                      {"Live interview", "现场面试"},

@@ -49,6 +49,7 @@ const (
 	actRetentionConfig     action = "retention:configure"
 	actLegalHold           action = "retention:legal_hold"
 	actFieldVisibility     action = "organisation:field_visibility"
+	actTemporalDecode      action = "temporal:decode"
 )
 
 var (
@@ -95,6 +96,7 @@ var policy = map[action][]hireflow.Role{
 	actRetentionConfig:     {admin},                           // the policy, running a sweep now
 	actLegalHold:           {admin, recruiter},                // by application ID; proofs hold no candidate data
 	actFieldVisibility:     {admin},
+	actTemporalDecode:      {analyst}, // the codec server: decoded histories hold IDs and facts, never names
 }
 
 func (s *Server) allow(act action) fiber.Handler {

@@ -199,6 +199,9 @@ func newServer(d Deps) (*Server, *fiber.App) {
 	f.Get("/c/:token/onboarding", linkLimit, s.onboardingPage)
 	f.Post("/c/:token/onboarding", linkLimit, s.onboardingSubmit)
 	f.Post("/c/:token/delete", linkLimit, s.candidateDeletionPage)
+	f.Post("/c/:token/access", linkLimit, s.candidateAccessRequest)
+	f.Get("/c/:token/data", linkLimit, s.candidateAccessPage)
+	f.Post("/c/:token/data", linkLimit, s.candidateAccessDownload)
 	f.Post("/c/:token/schedule", linkLimit, s.candidateChoose)
 	f.Post("/c/:token/schedule/propose", linkLimit, s.candidatePropose)
 	f.Post("/c/:token/schedule/reschedule", linkLimit, s.candidateReschedule)
@@ -213,32 +216,59 @@ func newServer(d Deps) (*Server, *fiber.App) {
 // NewMetrics serves /metrics alone, for a separate listen address (HIREFLOW_METRICS_ADDR) that
 // only the monitoring network reaches: the public API port exposes no operational data.
 func NewMetrics(reg prometheus.Gatherer) *fiber.App {
-	return NewOps(reg, nil, "")
+	return NewOps(reg, nil, "", nil)
 }
 
-// NewOps is the operations listener: /metrics and, with a codec, the Temporal UI's codec
-// server at /codec (POST /codec/decode, /codec/encode), answering CORS for the UI's origin.
-// It is bound to the monitoring network (HIREFLOW_METRICS_ADDR, loopback by default), never
-// to the public API port.
-func NewOps(reg prometheus.Gatherer, codec converter.PayloadCodec, uiOrigin string) *fiber.App {
-	f := fiber.New(fiber.Config{AppName: "hireflow-ops", DisableStartupMessage: true, BodyLimit: 16 << 20})
+// NewOps is the operations listener: /metrics and, given a codec and the API's dependencies,
+// the Temporal UI's and CLI's codec server at /codec (POST /codec/decode, /codec/encode),
+// answering CORS for the UI's origin. The codec server decodes only for a signed-in analyst:
+// the staff session cookie (the UI with "include cross-origin credentials") or an analyst's
+// API token (the UI's "pass the access token", `temporal --codec-auth 'Bearer hf_…'`); anyone
+// else gets the API's coded 401/403. It is bound to the monitoring network
+// (HIREFLOW_METRICS_ADDR, loopback by default), never to the public API port.
+func NewOps(reg prometheus.Gatherer, codec converter.PayloadCodec, uiOrigin string, d *Deps) *fiber.App {
+	f := fiber.New(fiber.Config{AppName: "hireflow-ops", DisableStartupMessage: true, BodyLimit: 16 << 20, ErrorHandler: opsError})
 	f.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
-	if codec != nil {
+	if codec != nil && d != nil {
+		s := &Server{Deps: *d}
 		h := http.StripPrefix("/codec", converter.NewPayloadCodecHTTPHandler(codec))
-		f.All("/codec/*", func(c *fiber.Ctx) error {
+		cors := func(c *fiber.Ctx) error {
 			if uiOrigin != "" && c.Get(fiber.HeaderOrigin) == uiOrigin {
 				c.Set(fiber.HeaderAccessControlAllowOrigin, uiOrigin)
 				c.Set(fiber.HeaderAccessControlAllowMethods, "POST, OPTIONS")
 				c.Set(fiber.HeaderAccessControlAllowHeaders, "Content-Type, X-Namespace, Authorization")
 				c.Set(fiber.HeaderAccessControlAllowCredentials, "true")
+				c.Set(fiber.HeaderVary, fiber.HeaderOrigin)
 			}
 			if c.Method() == fiber.MethodOptions {
-				return c.SendStatus(fiber.StatusNoContent)
+				return c.SendStatus(fiber.StatusNoContent) // a preflight carries no credentials
 			}
+			return c.Next()
+		}
+		f.All("/codec/*", cors, s.authenticate, s.allow(actTemporalDecode), func(c *fiber.Ctx) error {
+			p := principal(c)
+			_ = s.Store.Audit(c.UserContext(), p.OrgID, "user", p.UserID, "temporal.decode", "codec", c.Params("*"), nil)
 			return adaptor.HTTPHandler(h)(c)
 		})
 	}
 	return f
+}
+
+// opsError answers the operations listener's errors in the API's coded shape.
+func opsError(c *fiber.Ctx, err error) error {
+	herr := hireflow.AsError(err)
+	if herr == nil {
+		var ferr *fiber.Error
+		if errors.As(err, &ferr) {
+			return c.Status(ferr.Code).JSON(fiber.Map{"error": fiber.Map{"code": "http_" + itoa(ferr.Code), "message": ferr.Message}})
+		}
+		herr = hireflow.Errorf(hireflow.KindInternal, "internal", "", "internal error")
+	}
+	body := fiber.Map{"code": herr.Code, "message": herr.Message}
+	if herr.Field != "" {
+		body["field"] = herr.Field
+	}
+	return c.Status(statusOf(herr.Kind)).JSON(fiber.Map{"error": body})
 }
 
 func rateLimited(*fiber.Ctx) error {

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/activities"
 	"github.com/hireflow/hireflow/internal/infra/store"
 )
@@ -129,4 +130,26 @@ func EnsureRetentionSchedule(ctx context.Context, c client.Client, taskQueue, or
 // RunRetentionNow runs one sweep of the organisation to its end.
 func RunRetentionNow(ctx context.Context, c client.Client, taskQueue, orgID string) (SweepResult, error) {
 	return runToEnd[SweepResult](ctx, c, taskQueue, "retention-sweep", orgID, RetentionSweepWorkflowName, orgID)
+}
+
+// AccessWorkflowName is the registered name of the right-of-access link's workflow.
+const AccessWorkflowName = "AccessRequestWorkflow"
+
+// AccessInput asks for one data-access link (IDs and the ten-minute bucket only).
+type AccessInput struct {
+	OrgID         string
+	ApplicationID string
+	Bucket        string
+}
+
+// AccessLinkTTL is how long the emailed download link works.
+const AccessLinkTTL = 24 * time.Hour
+
+// AccessRequestWorkflow emails the candidate a fresh link to download their data (the right of
+// access). Its ID, access/<application>/<bucket>, lets one request through per ten minutes.
+func AccessRequestWorkflow(ctx workflow.Context, in AccessInput) error {
+	ctx = workflow.WithActivityOptions(ctx, activityOptions)
+	ref := activities.AppRef{OrgID: in.OrgID, ApplicationID: in.ApplicationID, Shape: activities.ShapeWorkflowRecords}
+	return workflow.ExecuteActivity(ctx, a.NotifyCandidate, activities.CandidateNoticeInput{AppRef: ref, Kind: hireflow.NoticeDataAccess,
+		Key: in.Bucket, WithLink: true, LinkPurpose: activities.TokenPurposeAccess, LinkTTL: AccessLinkTTL}).Get(ctx, nil)
 }

@@ -105,9 +105,9 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate boo
 		conn.GrpcCompression = &client.GrpcCompressionNone{}
 	}
 	// Every payload is encrypted before it reaches the Temporal server (histories hold IDs and
-	// enums only, by construction; this is the second lock). The UI reads them through the
-	// codec server on the operations listener.
-	if a.Codec, err = seal.NewPayloadCodec(cfg.DataKey); err != nil {
+	// enums only, by construction; this is the second lock), unless switched off; old keys
+	// still decrypt. The UI reads them through the codec server on the operations listener.
+	if a.Codec, err = seal.NewPayloadCodecKeys(cfg.PayloadKey, cfg.PayloadOldKeys, cfg.PayloadEncryption); err != nil {
 		return nil, err
 	}
 	a.Temporal, err = client.DialContext(octx, client.Options{

@@ -47,6 +47,11 @@ type Config struct {
 	MailUIURL         string
 	DataKey           []byte // 32 bytes: encrypts personal columns and objects
 	HashKey           []byte // 32 bytes: keys token hashes and blind indexes
+	// Temporal payload encryption: on by default, under PayloadKey (the data key unless set);
+	// PayloadOldKeys only decrypt (histories written before a rotation).
+	PayloadEncryption bool
+	PayloadKey        []byte
+	PayloadOldKeys    [][]byte
 	LogLevel          string
 	SessionTTL        time.Duration
 	TokenTTL          time.Duration
@@ -161,6 +166,22 @@ func LoadWith(lookup func(string) (string, bool)) (*Config, error) {
 		OfferExpiresAfter:   dur("HIREFLOW_OFFER_EXPIRES_AFTER", 7*24*time.Hour),
 		ProbationLength:     dur("HIREFLOW_PROBATION_LENGTH", 90*24*time.Hour),
 		ProbationSLA:        dur("HIREFLOW_PROBATION_SLA", 7*24*time.Hour),
+	}
+	c.PayloadEncryption = boolean("HIREFLOW_PAYLOAD_ENCRYPTION", true)
+	c.PayloadKey = c.DataKey
+	if get("HIREFLOW_PAYLOAD_KEY", "") != "" {
+		c.PayloadKey = key32("HIREFLOW_PAYLOAD_KEY", "")
+	}
+	for i, k := range strings.Split(get("HIREFLOW_PAYLOAD_OLD_KEYS", ""), ",") {
+		if k = strings.TrimSpace(k); k == "" {
+			continue
+		}
+		b, err := base64.StdEncoding.DecodeString(k)
+		if err != nil || len(b) != 32 {
+			errs = append(errs, fmt.Errorf("HIREFLOW_PAYLOAD_OLD_KEYS: key %d must be 32 bytes, base64", i+1))
+			continue
+		}
+		c.PayloadOldKeys = append(c.PayloadOldKeys, b)
 	}
 	c.PublicURL = strings.TrimRight(get("HIREFLOW_PUBLIC_URL", "http://"+c.HTTPAddr), "/")
 	mb, err := strconv.ParseInt(get("HIREFLOW_MAX_RESUME_MB", "10"), 10, 64)

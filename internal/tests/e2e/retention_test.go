@@ -1,11 +1,13 @@
 package e2e
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -196,20 +198,163 @@ func TestTemporalPayloadsAreEncrypted(t *testing.T) {
 	require.NotEmpty(t, in)
 	require.Equal(t, "binary/encrypted-hireflow-v1", string(in[0].Metadata["encoding"]))
 	require.NotContains(t, string(in[0].Data), r.ApplicationID, "the server holds ciphertext")
-	body, _ := json.Marshal(map[string]any{"payloads": []map[string]any{{"metadata": map[string]string{"encoding": base64.StdEncoding.EncodeToString(in[0].Metadata["encoding"])},
-		"data": base64.StdEncoding.EncodeToString(in[0].Data)}}})
-	resp, err := http.Post(e.OpsURL+"/codec/decode", "application/json", bytes.NewReader(body))
-	require.NoError(t, err)
-	out, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	require.Equal(t, 200, resp.StatusCode, "%s", out)
+	require.Len(t, in[0].Metadata["encryption-key-id"], 12, "the payload names its key")
+	meta := map[string]string{}
+	for k, v := range in[0].Metadata {
+		meta[k] = base64.StdEncoding.EncodeToString(v)
+	}
+	body, _ := json.Marshal(map[string]any{"payloads": []map[string]any{{"metadata": meta, "data": base64.StdEncoding.EncodeToString(in[0].Data)}}})
+	decode := func(c *http.Client, bearer string) (int, []byte) {
+		req, err := http.NewRequest(http.MethodPost, e.OpsURL+"/codec/decode", bytes.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		if bearer != "" {
+			req.Header.Set("Authorization", "Bearer "+bearer)
+		}
+		resp, err := c.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		out, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, out
+	}
+	// Only a signed-in analyst decodes: nobody signed in is 401, other roles 403, a forged token 401.
+	code, out := decode(e.HTTP, "")
+	require.Equal(t, 401, code, "%s", out)
+	require.Contains(t, string(out), "unauthenticated")
+	for _, role := range []hireflow.Role{hireflow.RoleRecruiter, hireflow.RoleAdmin, hireflow.RoleHiringManager} {
+		code, out = decode(e.Client(t, role), "")
+		require.Equal(t, 403, code, "%s: %s", role, out)
+	}
+	code, _ = decode(e.HTTP, "hf_forged")
+	require.Equal(t, 401, code)
+	code, out = decode(e.Client(t, hireflow.RoleAnalyst), "")
+	require.Equal(t, 200, code, "%s", out)
 	var dec struct {
 		Payloads []struct{ Data []byte }
 	}
 	require.NoError(t, json.Unmarshal(out, &dec))
 	require.Contains(t, string(dec.Payloads[0].Data), r.ApplicationID, "the codec server decrypts for the UI")
-	resp, err = http.Post(e.BaseURL+"/codec/decode", "application/json", bytes.NewReader(body))
+	var audited int
+	require.NoError(t, e.Store.Pool().QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE org_id = $1 AND action = 'temporal.decode' AND actor_id = $2`,
+		e.Org.ID, e.Users[hireflow.RoleAnalyst].ID).Scan(&audited))
+	require.Equal(t, 1, audited, "each decode is audited")
+	resp, err := http.Post(e.BaseURL+"/codec/decode", "application/json", bytes.NewReader(body))
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, 404, resp.StatusCode, "never on the public API port")
+}
+
+// TestRightOfAccess: from the status page a candidate asks for a copy of their data; a fresh
+// emailed link (its own purpose, 24 h) opens a page whose button downloads one ZIP holding
+// data.json (their details, answers, decisions, who looked) and the résumé as uploaded. The
+// application link does not download, the download link is not an application link, a forged
+// one is refused, a second ask within ten minutes sends no second email, and the download is
+// audited.
+func TestRightOfAccess(t *testing.T) {
+	e := testenv.Start(t)
+	rec := e.Client(t, hireflow.RoleRecruiter)
+	j := demo.BackendJob()
+	var job hireflow.Job
+	require.Equal(t, 201, doJSON(t, rec, http.MethodPost, e.BaseURL+"/api/v1/jobs", map[string]any{"title": j.Title, "requirements": j.Requirements,
+		"dimensions": j.Dimensions, "questions": []map[string]any{{"id": "q1", "text_en": "Tell us about an incident.", "kind": "text", "dimensions": []string{"problem_solving"}}}}, &job))
+	p := demo.StrongBackend("Access Person", uniqueEmail("access"))
+	resume := demo.ResumePDF(p.Lines)
+	r, err := demo.Apply(ctx, e.HTTP, e.BaseURL, job.ID, p, "cv.pdf", resume, true)
+	require.NoError(t, err)
+	require.Equal(t, 201, r.Status, "%+v", r.Error)
+	link := e.WaitEmail(t, p.Email, "Your next step", 30*time.Second).Link(t)
+	tok := link[strings.LastIndex(link, "/")+1:]
+	var out map[string]any
+	answer := "I traced a latency regression to a lock and fixed it; p99 fell from 900 ms to 120 ms."
+	require.Equal(t, 201, doJSON(t, e.HTTP, http.MethodPost, e.BaseURL+"/api/v1/candidate/"+tok+"/answers", map[string]string{"question_id": "q1", "text": answer}, &out), "%v", out)
+	// A staff read, which the copy must list by role.
+	require.Equal(t, 200, doJSON(t, rec, http.MethodGet, e.BaseURL+"/api/v1/applications/"+r.ApplicationID, nil, &out))
+
+	status := string(getPage(t, e.HTTP, link))
+	require.Contains(t, status, `action="/c/`+tok+`/access`, "the status page offers the copy")
+	form := func(url string) (int, []byte, http.Header) {
+		resp, err := e.HTTP.Post(url, "application/x-www-form-urlencoded", strings.NewReader(""))
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b, resp.Header
+	}
+	code, page, _ := form(link + "/access?lang=en")
+	require.Equal(t, 202, code, "%s", page)
+	require.Contains(t, string(page), "We emailed you a link")
+	m := e.WaitEmail(t, p.Email, "Your copy of your data", 30*time.Second)
+	dl := regexp.MustCompile(`https?://[^\s"'<>]+/c/[A-Za-z0-9_-]{43}/data`).FindString(m.Text)
+	require.NotEmpty(t, dl, "%s", m.Text)
+	require.NotEqual(t, link+"/data", dl, "a fresh link, not the application's")
+	code, page, _ = form(link + "/access")
+	require.Equal(t, 202, code)
+
+	// Purposes do not mix; forged links are refused.
+	code, page, _ = form(link + "/data")
+	require.Equal(t, 401, code, "the application link downloads nothing: %s", page)
+	resp, err := e.HTTP.Get(strings.TrimSuffix(dl, "/data"))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, 401, resp.StatusCode, "the download link is no application link")
+	code, _, _ = form(e.BaseURL + "/c/" + strings.Repeat("A", 43) + "/data")
+	require.Equal(t, 401, code)
+	code, _, _ = form(e.BaseURL + "/c/../../etc/passwd/data")
+	require.Contains(t, []int{401, 404}, code)
+
+	require.Contains(t, string(getPage(t, e.HTTP, dl+"?lang=zh")), "下载您的数据")
+	code, body, hdr := form(dl)
+	require.Equal(t, 200, code, "%s", body)
+	require.Equal(t, "application/zip", hdr.Get("Content-Type"))
+	require.Contains(t, hdr.Get("Content-Disposition"), "attachment")
+	zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
+	require.NoError(t, err)
+	files := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		require.NoError(t, err)
+		b, err := io.ReadAll(rc)
+		require.NoError(t, err)
+		rc.Close()
+		files[f.Name] = b
+	}
+	require.Equal(t, resume, files["resume/resume.pdf"], "the résumé as uploaded, decrypted")
+	var data struct {
+		Candidate   struct{ Name, Email string }
+		Application struct {
+			ID, Stage  string
+			ResumeText string `json:"resume_text"`
+		}
+		Answers   []struct{ Text string }
+		Decisions []struct{ Kind, Explanation string }
+		Reads     []struct{ Role, Action string } `json:"who_accessed"`
+	}
+	require.NoError(t, json.Unmarshal(files["data.json"], &data), "%s", files["data.json"])
+	require.Equal(t, p.Name, data.Candidate.Name)
+	require.Equal(t, p.Email, data.Candidate.Email)
+	require.Equal(t, r.ApplicationID, data.Application.ID)
+	require.NotEmpty(t, data.Application.ResumeText)
+	require.Len(t, data.Answers, 1)
+	require.Equal(t, answer, data.Answers[0].Text)
+	require.NotEmpty(t, data.Decisions)
+	require.NotEmpty(t, data.Decisions[0].Explanation, "decisions are explained, not raw rules")
+	var recruiterRead bool
+	for _, rd := range data.Reads {
+		recruiterRead = recruiterRead || (rd.Role == "recruiter" && rd.Action == "candidate.read")
+	}
+	require.True(t, recruiterRead, "who looked, by role: %+v", data.Reads)
+	require.NotContains(t, string(files["data.json"]), e.Users[hireflow.RoleRecruiter].Email, "staff are named by role only")
+
+	var audited int
+	require.NoError(t, e.Store.Pool().QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE subject_id = $1 AND action = 'candidate.access_download'`, r.ApplicationID).Scan(&audited))
+	require.Equal(t, 1, audited)
+	time.Sleep(2 * time.Second)
+	n := 0
+	for _, x := range e.Emails(t, p.Email) {
+		if x.Subject == m.Subject {
+			n++
+		}
+	}
+	require.Equal(t, 1, n, "one link per ten minutes")
+	hits, _ := e.HistoryScan(t, []string{p.Name, p.Email})
+	require.Empty(t, hits)
 }

@@ -68,7 +68,7 @@ func serve(ctx context.Context, a *app.App, addr string) (func(), error) {
 			a.Log.Error("http server stopped", "err", err.Error())
 		}
 	}()
-	stopMetrics, err := serveMetrics(a)
+	stopMetrics, err := serveMetrics(a, true)
 	if err != nil {
 		_ = f.Shutdown()
 		return nil, err
@@ -78,11 +78,17 @@ func serve(ctx context.Context, a *app.App, addr string) (func(), error) {
 
 // serveMetrics serves /metrics on HIREFLOW_METRICS_ADDR (none when empty): the API's, a
 // worker's or the scoring worker's own counters, each process on its own address.
-func serveMetrics(a *app.App) (func(), error) {
+// The API's listener also serves the Temporal UI's codec server (withCodec).
+func serveMetrics(a *app.App, withCodec bool) (func(), error) {
 	if a.Cfg.MetricsAddr == "" {
 		return func() {}, nil
 	}
-	m := api.NewOps(a.Registry, a.Codec, a.Cfg.TemporalUIURL)
+	var deps *api.Deps
+	if withCodec {
+		d := a.HTTPDeps()
+		deps = &d
+	}
+	m := api.NewOps(a.Registry, a.Codec, a.Cfg.TemporalUIURL, deps)
 	mln, err := net.Listen("tcp", a.Cfg.MetricsAddr)
 	if err != nil {
 		return nil, fmt.Errorf("unable to listen for metrics on %s: %w (set HIREFLOW_METRICS_ADDR, or empty to serve none)", a.Cfg.MetricsAddr, err)
@@ -147,7 +153,7 @@ func workerCommand(use, short string, build func(*app.App) worker.Worker) *cobra
 		if err != nil {
 			return err
 		}
-		stopMetrics, err := serveMetrics(a)
+		stopMetrics, err := serveMetrics(a, false)
 		if err != nil {
 			w.Stop()
 			return err
