@@ -3,13 +3,15 @@ package activities
 import (
 	"context"
 
+	"go.temporal.io/sdk/activity"
+
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/internal/infra/store"
 )
 
 // RetentionDue lists an organisation's applications due for erasure (IDs and reasons only).
 func (a *Activities) RetentionDue(ctx context.Context, orgID string) ([]store.DueApplication, error) {
-	return a.Store.RetentionDue(ctx, orgID, 500)
+	return a.Store.RetentionDue(ctx, orgID, 2000)
 }
 
 // EraseInput names one application's erasure step.
@@ -28,11 +30,16 @@ type EraseResult struct {
 }
 
 // EraseContent checks the legal hold and destroys the application's content: each object's
-// data key first (crypto-shredding), then the objects in storage, then the personal columns
-// (store.ApplicationEraseContent); it writes the proof (what was destroyed, under which rule,
-// its digest, in the audit log too). Idempotent: a retry finds less to destroy, deletes the
-// objects again (a missing object is no error) and keeps the first proof.
+// data key first (crypto-shredding), then every version of the objects in storage, then the
+// personal columns (store.ApplicationEraseContent); it writes the proof (what was destroyed,
+// under which rule, by which workflow run, its digest, in the audit log too). Idempotent: a
+// retry finds less to destroy, purges the objects again (a missing object is no error) and
+// keeps the first proof.
 func (a *Activities) EraseContent(ctx context.Context, in EraseInput) (EraseResult, error) {
+	return a.eraseContent(ctx, in)
+}
+
+func (a *Activities) eraseContent(ctx context.Context, in EraseInput) (EraseResult, error) {
 	held, err := a.Store.LegalHeld(ctx, in.OrgID, in.ApplicationID)
 	if err != nil || held {
 		return EraseResult{Held: held}, err
@@ -45,12 +52,19 @@ func (a *Activities) EraseContent(ctx context.Context, in EraseInput) (EraseResu
 	if err != nil {
 		return EraseResult{}, err
 	}
+	versions := 0
 	for _, key := range keys {
-		if err := a.Objects.Delete(ctx, key); err != nil {
-			return EraseResult{}, err // the key is already destroyed; the retry deletes the object
+		n, err := a.Objects.Purge(ctx, key)
+		if err != nil {
+			return EraseResult{}, err // the key is already destroyed; the retry purges the object
 		}
+		versions += n
 	}
-	erased := map[string]any{"objects_deleted": len(keys), "contact": "erased after the candidate is told"}
+	erased := map[string]any{"objects_deleted": len(keys), "object_versions_removed": versions, "contact": "erased after the candidate is told"}
+	if activity.IsActivity(ctx) {
+		info := activity.GetInfo(ctx)
+		erased["workflow_id"], erased["run_id"] = info.WorkflowExecution.ID, info.WorkflowExecution.RunID
+	}
 	for k, v := range er.Counts {
 		erased[k] = v
 	}
@@ -59,6 +73,48 @@ func (a *Activities) EraseContent(ctx context.Context, in EraseInput) (EraseResu
 		return EraseResult{}, err
 	}
 	return EraseResult{Objects: len(keys), Counts: er.Counts, Digest: p.Digest}, nil
+}
+
+// EraseBatchInput is a batch of applications due by the retention policy (no candidate waits
+// for an email), erased by the sweep itself.
+type EraseBatchInput struct {
+	OrgID string
+	Items []store.DueApplication
+}
+
+// EraseBatchResult counts one batch.
+type EraseBatchResult struct {
+	Erased, Held, Failed int
+}
+
+// EraseBatch erases each application of the batch in turn (content, proof, then contact),
+// heartbeating after each; one that fails is counted and left for the next sweep (its erasure
+// is idempotent), so a bad row never holds up the others.
+func (a *Activities) EraseBatch(ctx context.Context, in EraseBatchInput) (EraseBatchResult, error) {
+	var res EraseBatchResult
+	for _, d := range in.Items {
+		step := EraseInput{AppRef: AppRef{OrgID: in.OrgID, ApplicationID: d.ApplicationID, Shape: ShapeWorkflowRecords}, Reason: d.Reason, Rule: d.Rule}
+		c, err := a.eraseContent(ctx, step)
+		switch {
+		case err != nil:
+			res.Failed++
+		case c.Held:
+			res.Held++
+		default:
+			if err := a.EraseContact(ctx, step); err != nil {
+				res.Failed++
+			} else {
+				res.Erased++
+			}
+		}
+		if activity.IsActivity(ctx) {
+			activity.RecordHeartbeat(ctx, res)
+		}
+		if ctx.Err() != nil {
+			return res, ctx.Err()
+		}
+	}
+	return res, nil
 }
 
 // EraseContact erases the candidate's contact (when no other application of theirs keeps it)

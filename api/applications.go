@@ -61,6 +61,11 @@ func (s *Server) getApplication(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	return c.JSON(s.withWorkflowState(c, app))
+}
+
+// withWorkflowState is the application's JSON with the workflow's own state when it answers.
+func (s *Server) withWorkflowState(c *fiber.Ctx, app hireflow.Application) fiber.Map {
 	out := fiber.Map{"application": app}
 	ctx, cancel := context.WithTimeout(c.UserContext(), 3*time.Second)
 	defer cancel()
@@ -70,19 +75,22 @@ func (s *Server) getApplication(c *fiber.Ctx) error {
 			out["workflow_state"] = st
 		}
 	}
-	return c.JSON(out)
+	return out
 }
 
 // readApplication loads an application with the candidate's contact for the roles that see it,
 // and records that read in the audit log.
 func (s *Server) readApplication(c *fiber.Ctx, id string) (hireflow.Application, error) {
-	p := principal(c)
-	if err := s.assignedOnly(c.UserContext(), p, id); err != nil {
+	return s.readApplicationAs(c.UserContext(), principal(c), id, c.Method()+" "+c.Route().Path)
+}
+
+func (s *Server) readApplicationAs(ctx context.Context, p hireflow.Principal, id, route string) (hireflow.Application, error) {
+	if err := s.assignedOnly(ctx, p, id); err != nil {
 		return hireflow.Application{}, err
 	}
-	fp := s.fieldPolicy(c.UserContext(), p)
+	fp := s.fieldPolicy(ctx, p)
 	pii := fp.seesContact()
-	app, err := s.Store.ApplicationGet(c.UserContext(), p.OrgID, id, pii)
+	app, err := s.Store.ApplicationGet(ctx, p.OrgID, id, pii)
 	if err != nil {
 		return app, err
 	}
@@ -95,10 +103,35 @@ func (s *Server) readApplication(c *fiber.Ctx, id string) (hireflow.Application,
 				fields = append(fields, f+"="+fp.level(f))
 			}
 		}
-		_ = s.Store.Audit(c.UserContext(), p.OrgID, "user", p.UserID, "candidate.read", "application", id,
-			map[string]any{"fields": fields, "route": c.Method() + " " + c.Route().Path})
+		_ = s.Store.Audit(ctx, p.OrgID, "user", p.UserID, "candidate.read", "application", id,
+			map[string]any{"fields": fields, "route": route})
 	}
 	return app, nil
+}
+
+// ReadApplication is the staff read of one application exactly as GET /api/v1/applications/{id}
+// does it — the assignment check, the field-visibility matrix, the audit row — for the privacy
+// bench, which times it beside the bare store read.
+func ReadApplication(ctx context.Context, d Deps, p hireflow.Principal, id string) (hireflow.Application, error) {
+	return (&Server{Deps: d}).readApplicationAs(ctx, p, id, "bench")
+}
+
+// NewWithBareRead is the API with one more route for the privacy bench's baseline:
+// GET /bench/bare-read/{id} answers as GET /api/v1/applications/{id} does (the same sign-in,
+// role check, store read, workflow query and JSON) but without the field-visibility matrix and
+// the audit log. The product's server (New) has no such route.
+func NewWithBareRead(d Deps) *fiber.App {
+	_, f := newServer(d, func(s *Server, f *fiber.App) {
+		f.Get("/bench/bare-read/:id", s.authenticate, s.allow(actApplicationsRead), func(c *fiber.Ctx) error {
+			p := principal(c)
+			app, err := s.Store.ApplicationGet(c.UserContext(), p.OrgID, c.Params("id"), true)
+			if err != nil {
+				return err
+			}
+			return c.JSON(s.withWorkflowState(c, app))
+		})
+	})
+	return f
 }
 
 func (s *Server) listDecisions(c *fiber.Ctx) error {

@@ -61,7 +61,7 @@ func New(d Deps) *fiber.App {
 	return f
 }
 
-func newServer(d Deps) (*Server, *fiber.App) {
+func newServer(d Deps, extra ...func(*Server, *fiber.App)) (*Server, *fiber.App) {
 	s := &Server{Deps: d}
 	a := d
 	s.pages = template.Must(template.New("").Funcs(template.FuncMap{"t": translate, "tv": translateValue}).ParseFS(templateFS, "templates/*.html"))
@@ -207,6 +207,9 @@ func newServer(d Deps) (*Server, *fiber.App) {
 	f.Post("/c/:token/schedule/reschedule", linkLimit, s.candidateReschedule)
 	f.Post("/c/:token/schedule/cancel", linkLimit, s.candidateCancelInterview)
 	f.Get("/c/:token/interview.ics", linkLimit, s.candidateICS)
+	for _, x := range extra {
+		x(s, f)
+	}
 	f.Use(func(c *fiber.Ctx) error {
 		return hireflow.Errorf(hireflow.KindNotFound, "route_not_found", "", "no such endpoint: %s %s", c.Method(), c.Path())
 	})

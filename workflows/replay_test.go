@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 )
 
 // TestReplayCommittedHistories replays histories recorded on the real dev server by earlier
@@ -61,6 +62,21 @@ func TestReplayCommittedHistories(t *testing.T) {
 	}
 	require.Positive(t, marker, "a history of a booked live round")
 	require.Positive(t, unmarked, "a history of a live round before booking")
+	// Retention: the sweep with one child per application and the batched one; each erasure
+	// with activities and with local activities (the change IDs, base64 in the markers).
+	for _, want := range []struct{ file, marker string }{
+		{"retention-sweep-children.json", ""}, {"retention-sweep-batched.json", "InJldGVudGlvbi1iYXRjaGVkLXN3ZWVwIg=="},
+		{"retention-policy-activities.json", ""}, {"retention-request-activities.json", ""},
+		{"retention-policy-local-erase.json", "InJldGVudGlvbi1sb2NhbC1lcmFzZSI="}, {"retention-request-local-erase.json", "InJldGVudGlvbi1sb2NhbC1lcmFzZSI="},
+	} {
+		b, err := os.ReadFile(filepath.Join("testdata", want.file))
+		require.NoError(t, err)
+		if want.marker == "" {
+			require.NotContains(t, string(b), "EVENT_TYPE_MARKER_RECORDED", "%s is from before the change", want.file)
+		} else {
+			require.Contains(t, string(b), want.marker, "%s carries its version marker", want.file)
+		}
+	}
 	require.Positive(t, shapes[false], "histories of the first shape")
 	require.Positive(t, shapes[true], "histories of shape 1")
 	for _, f := range files {
@@ -69,6 +85,8 @@ func TestReplayCommittedHistories(t *testing.T) {
 			r.RegisterWorkflow(ApplicationWorkflow)
 			r.RegisterWorkflow(ApprovalWorkflow)
 			r.RegisterWorkflow(SchedulingWorkflow)
+			r.RegisterWorkflowWithOptions(RetentionSweepWorkflow, workflow.RegisterOptions{Name: RetentionSweepWorkflowName})
+			r.RegisterWorkflowWithOptions(RetentionWorkflow, workflow.RegisterOptions{Name: RetentionWorkflowName})
 			require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, f))
 		})
 	}

@@ -138,6 +138,26 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
+// Purge removes every version of the object at key (on a versioned bucket a plain delete only
+// adds a delete marker) and returns how many versions and markers it removed. A missing key
+// removes nothing and is no error.
+func (s *Store) Purge(ctx context.Context, key string) (int, error) {
+	n := 0
+	for o := range s.mc.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Prefix: key, WithVersions: true, Recursive: true}) {
+		if o.Err != nil {
+			return n, fmt.Errorf("objects: unable to list versions of %s: %w", key, o.Err)
+		}
+		if o.Key != key {
+			continue
+		}
+		if err := s.mc.RemoveObject(ctx, s.bucket, key, minio.RemoveObjectOptions{VersionID: o.VersionID}); err != nil && minio.ToErrorResponse(err).Code != "NoSuchKey" {
+			return n, fmt.Errorf("objects: unable to delete %s (version %s): %w", key, o.VersionID, err)
+		}
+		n++
+	}
+	return n, nil
+}
+
 // Ping checks the object store.
 func (s *Store) Ping(ctx context.Context) error {
 	_, err := s.mc.BucketExists(ctx, s.bucket)

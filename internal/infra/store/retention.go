@@ -7,9 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/hireflow/hireflow"
 )
@@ -153,30 +155,27 @@ type Erasure struct {
 func (s *Store) ApplicationEraseContent(ctx context.Context, orgID, appID string) (Erasure, error) {
 	er := Erasure{Counts: map[string]int{}}
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		// The application's data key first: every column it sealed, in any copy, is unreadable.
-		n, err := destroyKey(ctx, tx, ownerApplication, appID)
-		if err != nil {
-			return err
-		}
-		er.Counts["data_keys"] = int(n)
-		rows, err := tx.Query(ctx, `UPDATE stored_objects SET key_enc = '\x', deleted_at = coalesce(deleted_at, now())
-			WHERE org_id = $1 AND application_id = $2 AND key_enc <> '\x' RETURNING kind, bucket, object_key`, orgID, appID)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var o ErasedObject
-			if err := rows.Scan(&o.Kind, &o.Bucket, &o.Key); err != nil {
-				rows.Close()
-				return err
+		// One round trip for the whole erasure, in order: the application's data key first
+		// (every column it sealed, in any copy, is unreadable), the objects' keys, then each
+		// personal column.
+		b := &pgx.Batch{}
+		b.Queue(`UPDATE data_keys SET key_enc = '\x', destroyed_at = now() WHERE owner_type = $1 AND owner_id = $2 AND destroyed_at IS NULL`,
+			ownerApplication, appID).Exec(func(tag pgconn.CommandTag) error {
+			er.Counts["data_keys"] = int(tag.RowsAffected())
+			return nil
+		})
+		b.Queue(`UPDATE stored_objects SET key_enc = '\x', deleted_at = coalesce(deleted_at, now())
+			WHERE org_id = $1 AND application_id = $2 AND key_enc <> '\x' RETURNING kind, bucket, object_key`, orgID, appID).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var o ErasedObject
+				if err := rows.Scan(&o.Kind, &o.Bucket, &o.Key); err != nil {
+					return err
+				}
+				er.Objects = append(er.Objects, o)
 			}
-			er.Objects = append(er.Objects, o)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		er.Counts["object_keys"] = len(er.Objects)
+			er.Counts["object_keys"] = len(er.Objects)
+			return rows.Err()
+		})
 		for _, st := range []struct{ name, sql string }{
 			{"resume_text", `UPDATE applications SET resume_text_enc = NULL WHERE org_id = $1 AND id = $2 AND resume_text_enc IS NOT NULL`},
 			{"typed_answers", `UPDATE answers SET text_enc = NULL WHERE org_id = $1 AND application_id = $2 AND text_enc IS NOT NULL`},
@@ -189,11 +188,13 @@ func (s *Store) ApplicationEraseContent(ctx context.Context, orgID, appID string
 			{"screening_inputs", `UPDATE decisions SET inputs = '{}' WHERE org_id = $1 AND application_id = $2 AND kind = 'screening' AND inputs <> '{}'`},
 			{"links", `DELETE FROM candidate_tokens WHERE org_id = $1 AND application_id = $2`},
 		} {
-			tag, err := tx.Exec(ctx, st.sql, orgID, appID)
-			if err != nil {
-				return fmt.Errorf("store: erase %s: %w", st.name, err)
-			}
-			er.Counts[st.name] = int(tag.RowsAffected())
+			b.Queue(st.sql, orgID, appID).Exec(func(tag pgconn.CommandTag) error {
+				er.Counts[st.name] = int(tag.RowsAffected())
+				return nil
+			})
+		}
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return fmt.Errorf("store: erase application %s: %w", appID, err)
 		}
 		return nil
 	})
@@ -305,6 +306,39 @@ type FieldOverride struct {
 
 // FieldVisibility returns the organisation's overrides.
 func (s *Store) FieldVisibility(ctx context.Context, orgID string) ([]FieldOverride, error) {
+	if s.vis == nil {
+		return s.fieldVisibility(ctx, orgID)
+	}
+	s.vis.mu.Lock()
+	e, ok := s.vis.m[orgID]
+	s.vis.mu.Unlock()
+	if ok && time.Since(e.at) < FieldVisibilityTTL {
+		return e.rows, nil
+	}
+	rows, err := s.fieldVisibility(ctx, orgID)
+	if err == nil {
+		s.vis.mu.Lock()
+		s.vis.m[orgID] = visibilityEntry{at: time.Now(), rows: rows}
+		s.vis.mu.Unlock()
+	}
+	return rows, err
+}
+
+// FieldVisibilityTTL is how long a process keeps an organisation's overrides: a change made
+// through this process applies at once, one made through another within this time.
+const FieldVisibilityTTL = 5 * time.Second
+
+type visibilityCache struct {
+	mu sync.Mutex
+	m  map[string]visibilityEntry
+}
+
+type visibilityEntry struct {
+	at   time.Time
+	rows []FieldOverride
+}
+
+func (s *Store) fieldVisibility(ctx context.Context, orgID string) ([]FieldOverride, error) {
 	rows, err := s.db.Query(ctx, `SELECT role, field, level FROM field_visibility WHERE org_id = $1 ORDER BY role, field`, orgID)
 	if err != nil {
 		return nil, err
@@ -318,6 +352,13 @@ func (s *Store) FieldVisibility(ctx context.Context, orgID string) ([]FieldOverr
 
 // FieldVisibilitySet replaces the organisation's overrides, in one transaction.
 func (s *Store) FieldVisibilitySet(ctx context.Context, orgID, userID string, overrides []FieldOverride) error {
+	if s.vis != nil {
+		defer func() {
+			s.vis.mu.Lock()
+			delete(s.vis.m, orgID)
+			s.vis.mu.Unlock()
+		}()
+	}
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM field_visibility WHERE org_id = $1`, orgID); err != nil {
 			return err

@@ -21,6 +21,7 @@ type Store struct {
 	db   querier       // the pool, or one transaction (NewInTx)
 	pool *pgxpool.Pool // nil in a transaction's store
 	box  *seal.Box
+	vis  *visibilityCache // the organisations' field-visibility overrides, briefly (nil in a transaction's store)
 }
 
 // querier is what the queries need; *pgxpool.Pool and pgx.Tx both have it (a transaction's
@@ -53,7 +54,7 @@ func Open(ctx context.Context, url string, box *seal.Box) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("store: unable to reach PostgreSQL: %w", err)
 	}
-	return &Store{db: pool, pool: pool, box: box}, nil
+	return &Store{db: pool, pool: pool, box: box, vis: &visibilityCache{m: map[string]visibilityEntry{}}}, nil
 }
 
 // Close releases the pool.

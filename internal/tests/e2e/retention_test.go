@@ -73,7 +73,7 @@ func TestRetentionErasesWithProof(t *testing.T) {
 
 	objectKeys := func(app string) []string {
 		var keys []string
-		for o := range e.Objects.Client().ListObjects(ctx, e.Objects.Bucket(), minio.ListObjectsOptions{Prefix: e.Org.ID + "/applications/" + app + "/", Recursive: true}) {
+		for o := range e.Objects.Client().ListObjects(ctx, e.Objects.Bucket(), minio.ListObjectsOptions{Prefix: e.Org.ID + "/applications/" + app + "/", Recursive: true, WithVersions: true}) {
 			require.NoError(t, o.Err)
 			keys = append(keys, o.Key)
 		}
@@ -117,6 +117,9 @@ func TestRetentionErasesWithProof(t *testing.T) {
 		require.Equal(t, 200, doJSON(t, rec, http.MethodGet, e.BaseURL+"/api/v1/applications/"+c.app+"/deletion-proof", nil, &proof))
 		require.Len(t, proof.Digest, 64)
 		require.Positive(t, proof.Erased["object_keys"], "%v", proof.Erased)
+		require.Positive(t, proof.Erased["object_versions_removed"], "%v", proof.Erased)
+		require.NotEmpty(t, proof.Erased["run_id"], "the proof names the workflow run: %v", proof.Erased)
+		require.Contains(t, proof.Erased["workflow_id"], "retention", "%v", proof.Erased)
 		var audited int
 		require.NoError(t, e.Store.Pool().QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE subject_id = $1 AND action IN ('application.erased','application.contact_erased')`, c.app).Scan(&audited))
 		require.Equal(t, 2, audited)

@@ -20,7 +20,7 @@ import (
 
 func benchCmd() *cobra.Command {
 	c := &cobra.Command{Use: "bench", Short: "Benchmarks on the running stack, each beside its baseline"}
-	c.AddCommand(benchApplyCmd(), benchScoringCmd(), benchScheduleCmd())
+	c.AddCommand(benchApplyCmd(), benchScoringCmd(), benchScheduleCmd(), benchPrivacyCmd())
 	for _, b := range countBenches {
 		cmd := countBench(&cobra.Command{Use: b.use, Short: b.short}, b.flag, b.def, b.usage, b.run)
 		if b.use == "hiring" {
@@ -206,5 +206,23 @@ func benchScheduleCmd() *cobra.Command {
 		}}
 	c.Flags().IntVar(&bookings, "bookings", 2000, "existing bookings among the five interviewers")
 	c.Flags().IntVar(&runs, "runs", 500, "timed runs per size")
+	return c
+}
+
+func benchPrivacyCmd() *cobra.Command {
+	var reads, apps int
+	var rows int64
+	c := &cobra.Command{Use: "privacy", Short: "A read through the visibility matrix and audit log beside a bare read; audit verify over many rows; the retention sweep's erasures per second",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if reads < 1 || apps < 1 || rows < 1 {
+				return fmt.Errorf("--reads, --applications and --audit-rows must be positive")
+			}
+			return withStack(cmd, "bench", func(a *app.App, progress func(string)) (any, error) {
+				return bench.Privacy(cmd.Context(), a, reads, rows, apps, progress)
+			})
+		}}
+	c.Flags().IntVar(&reads, "reads", 2000, "application reads of each kind")
+	c.Flags().Int64Var(&rows, "audit-rows", 1_000_000, "audit rows to write and verify")
+	c.Flags().IntVarP(&apps, "applications", "n", 10_000, "applications for the retention sweep to erase (and a tenth more for the direct baseline)")
 	return c
 }
