@@ -125,7 +125,9 @@ func RetentionWorkflow(ctx workflow.Context, in RetentionInput) (RetentionResult
 	if workflow.GetVersion(ctx, VersionLocalErase, workflow.DefaultVersion, 1) == 1 {
 		lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: 2 * time.Minute,
 			RetryPolicy: activityOptions.RetryPolicy})
-		erase = func(_ workflow.Context, fn any, args ...any) workflow.Future { return workflow.ExecuteLocalActivity(lctx, fn, args...) }
+		erase = func(_ workflow.Context, fn any, args ...any) workflow.Future {
+			return workflow.ExecuteLocalActivity(lctx, fn, args...)
+		}
 	}
 	var c activities.EraseResult
 	if err := erase(ctx, a.EraseContent, step).Get(ctx, &c); err != nil {

@@ -290,6 +290,7 @@ func TestRightOfAccess(t *testing.T) {
 	require.NotEmpty(t, dl, "%s", m.Text)
 	require.NotEqual(t, link+"/data", dl, "a fresh link, not the application's")
 	code, page, _ = form(link + "/access")
+	require.Contains(t, string(page), "emailed you a link", "a second ask within ten minutes answers the same")
 	require.Equal(t, 202, code)
 
 	// Purposes do not mix; forged links are refused.
