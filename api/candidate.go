@@ -49,6 +49,7 @@ type pageData struct {
 	Interview                              *candidateInterview // the candidate's live interview: times on offer or booked
 	Week                                   *weekView           // an interviewer's week (console)
 	StaffInterview                         *staffInterview     // the application page's live interview
+	ResumeURL                              string              // the résumé's download, for roles that see it
 }
 
 // offerView is what the candidate sees of an approved offer.

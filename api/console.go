@@ -3,6 +3,7 @@ package api
 import (
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -52,6 +53,9 @@ func (s *Server) applicationPage(c *fiber.Ctx) error {
 		return err
 	}
 	d.Can = actionsFor(p.Role, app.Stage, app.Status, offerStatus)
+	if s.fieldPolicy(c.UserContext(), p).sees(fResumeText) && slices.Contains(policy[actResumeRead], p.Role) {
+		d.ResumeURL = "/api/v1/applications/" + app.ID + "/resume"
+	}
 	if d.Can.Interview {
 		d.StaffInterview, err = s.staffInterviewView(c.UserContext(), d.Lang, p, app.ID)
 		if err != nil {

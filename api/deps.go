@@ -113,6 +113,7 @@ type Store interface {
 	SessionPrincipal(ctx context.Context, idHash []byte) (hireflow.Principal, error)
 	SimulationInputs(ctx context.Context, orgID, ruleSetID string, from, to time.Time, limit int) ([]rules.Recorded, error)
 	StoredObjectGet(ctx context.Context, orgID, id string) (store.StoredObject, error)
+	ObjectForApplication(ctx context.Context, orgID, appID, kind string) (store.StoredObject, error)
 	TokenFind(ctx context.Context, hash []byte) (store.CandidateToken, bool, error)
 	TokenUse(ctx context.Context, hash []byte) (store.CandidateToken, bool, error)
 	UserByEmail(ctx context.Context, orgID, email string) (hireflow.User, string, error)

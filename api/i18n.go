@@ -4,6 +4,7 @@ import "github.com/hireflow/hireflow/internal/analysis/scoring"
 
 // messages holds the page texts in English and Chinese; keys are stable identifiers.
 var messages = map[string][2]string{
+	"app.resume_download":                  {"Download résumé", "下载简历"},
 	"access.ask_title":                     {"A copy of my data", "获取我的数据副本"},
 	"access.ask":                           {"We email you a link, valid for 24 hours, to download everything we hold from this application as one ZIP file.", "我们会向您的邮箱发送一个 24 小时内有效的链接，用于以 ZIP 文件下载本次申请中我们保存的全部数据。"},
 	"access.ask_button":                    {"Email me a download link", "发送下载链接到我的邮箱"},

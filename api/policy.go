@@ -50,6 +50,7 @@ const (
 	actLegalHold           action = "retention:legal_hold"
 	actFieldVisibility     action = "organisation:field_visibility"
 	actTemporalDecode      action = "temporal:decode"
+	actResumeRead          action = "resumes:read"
 )
 
 var (
@@ -96,7 +97,8 @@ var policy = map[action][]hireflow.Role{
 	actRetentionConfig:     {admin},                           // the policy, running a sweep now
 	actLegalHold:           {admin, recruiter},                // by application ID; proofs hold no candidate data
 	actFieldVisibility:     {admin},
-	actTemporalDecode:      {analyst}, // the codec server: decoded histories hold IDs and facts, never names
+	actTemporalDecode:      {analyst},                         // the codec server: decoded histories hold IDs and facts, never names
+	actResumeRead:          {recruiter, manager, interviewer}, // the matrix decides the rest
 }
 
 func (s *Server) allow(act action) fiber.Handler {

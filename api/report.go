@@ -191,3 +191,37 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	return keys
 }
+
+// resumeDownload sends the résumé as uploaded, decrypted, always as an attachment (never shown
+// inline, so a crafted file cannot run in the console's origin), to the roles whose row of the
+// matrix shows it and, for interviewers and managers, only on applications they take part in.
+// Each download is audited.
+func (s *Server) resumeDownload(c *fiber.Ctx) error {
+	p := principal(c)
+	id, err := appIDParam(c)
+	if err != nil {
+		return err
+	}
+	if err := s.assignedOnly(c.UserContext(), p, id); err != nil {
+		return err
+	}
+	if !s.fieldPolicy(c.UserContext(), p).sees(fResumeText) {
+		return hireflow.Errorf(hireflow.KindForbidden, "forbidden", "resume", "your role does not see résumés").ZH("您的角色无权查看简历")
+	}
+	o, err := s.Store.ObjectForApplication(c.UserContext(), p.OrgID, id, "resume")
+	if err != nil {
+		return hireflow.NotFound("resume_not_found", "resume")
+	}
+	data, err := s.Objects.Read(c.UserContext(), o)
+	if err != nil {
+		return err
+	}
+	_ = s.Store.Audit(c.UserContext(), p.OrgID, "user", p.UserID, "candidate.resume.download", "application", id,
+		map[string]any{"fields": []string{fResumeText}, "route": c.Method() + " " + c.Route().Path})
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	c.Set(fiber.HeaderContentSecurityPolicy, "sandbox; default-src 'none'")
+	c.Set(fiber.HeaderContentType, "application/octet-stream")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="resume-`+id[:8]+extFor(o.ContentType)+`"`)
+	return c.Send(data)
+}

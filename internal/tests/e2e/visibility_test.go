@@ -46,7 +46,9 @@ func TestFieldVisibilityEveryRoleEveryOutput(t *testing.T) {
 	require.Equal(t, 200, doJSON(t, rec, http.MethodPost, e.BaseURL+"/api/v1/rulesets/"+rs+"/publish", map[string]any{"version": draft.Version,
 		"override_reason": "visibility test pipeline"}, &pub), "%v", pub)
 	p := demo.StrongBackend("Visibility Qiang", "visq-"+uniqueEmail("vis"))
-	r, err := demo.Apply(ctx, e.HTTP, e.BaseURL, job.ID, p, "cv.pdf", demo.ResumePDF(p.Lines), true)
+	p.Phone = "+86 139 1234 5678"
+	resumePDF := demo.ResumePDF(p.Lines)
+	r, err := demo.Apply(ctx, e.HTTP, e.BaseURL, job.ID, p, "cv.pdf", resumePDF, true)
 	require.NoError(t, err)
 	require.Equal(t, 201, r.Status, "%+v", r.Error)
 	// Interviewers and hiring managers reach only the applications they take part in: not found
@@ -67,15 +69,23 @@ func TestFieldVisibilityEveryRoleEveryOutput(t *testing.T) {
 	e.WaitEmail(t, e.Users[hireflow.RoleHiringManager].Email, "Review needed", 30*time.Second)
 	maskedEmail := "v***@" + p.Email[strings.Index(p.Email, "@")+1:]
 
-	type want struct{ name, email string } // "visible", "masked", "hidden"; "" = the output refuses the role
-	matrix := map[hireflow.Role]want{
-		hireflow.RoleRecruiter:     {"visible", "visible"},
-		hireflow.RoleHiringManager: {"visible", "masked"},
-		hireflow.RoleInterviewer:   {"visible", "masked"},
-		hireflow.RoleIntegration:   {"visible", "visible"},
-		hireflow.RoleAnalyst:       {"hidden", "hidden"},
-		hireflow.RoleAdmin:         {"", ""}, // admins see no application at all
+	// Each role's row for the fields outputs carry: name and email ("visible", "masked",
+	// "hidden"; "" = the output refuses the role), and whether the résumé downloads. The other
+	// fields of the matrix (phone, the résumé's text, age, birthplace, marital status, photo,
+	// ID and bank numbers) reach no staff output at all: checked for every role and output.
+	type want struct {
+		name, email string
+		resume      bool
 	}
+	matrix := map[hireflow.Role]want{
+		hireflow.RoleRecruiter:     {"visible", "visible", true},
+		hireflow.RoleHiringManager: {"visible", "masked", true},
+		hireflow.RoleInterviewer:   {"visible", "masked", true},
+		hireflow.RoleIntegration:   {"visible", "visible", false},
+		hireflow.RoleAnalyst:       {"hidden", "hidden", false},
+		hireflow.RoleAdmin:         {"", "", false}, // admins see no application at all
+	}
+	neverShown := []string{p.Phone, "+86 139", p.Lines[3], p.Lines[6]}
 	expect := func(t *testing.T, what, level, exact, masked, got string) {
 		t.Helper()
 		switch level {
@@ -101,12 +111,29 @@ func TestFieldVisibilityEveryRoleEveryOutput(t *testing.T) {
 			"inbox":     "/console?lang=en",
 			"timeline":  "/console/applications/" + r.ApplicationID + "/timeline?lang=en",
 			"decisions": "/api/v1/applications/" + r.ApplicationID + "/decisions",
+			"report":    "/console/applications/" + r.ApplicationID + "/report?lang=en",
+			"audit_log": "/console/audit-log?lang=en",
+			"resume":    "/api/v1/applications/" + r.ApplicationID + "/resume",
 		}
 		for name, path := range outputs {
 			resp, err := hc.Get(e.BaseURL + path)
 			require.NoError(t, err)
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
+			if name == "resume" {
+				if w.resume {
+					require.Equal(t, 200, resp.StatusCode, "%s résumé: %s", role, body)
+					require.Equal(t, resumePDF, body, "the résumé as uploaded")
+					require.Contains(t, resp.Header.Get("Content-Disposition"), "attachment", "never inline")
+					require.Equal(t, "nosniff", resp.Header.Get("X-Content-Type-Options"))
+				} else {
+					require.Contains(t, []int{403, 404}, resp.StatusCode, "%s may not download the résumé: %s", role, body)
+				}
+				continue
+			}
+			for _, x := range neverShown {
+				require.NotContains(t, string(body), x, "%s %s shows a field no staff output carries", role, name)
+			}
 			if resp.StatusCode != 200 {
 				require.Contains(t, []int{403, 404}, resp.StatusCode, "%s %s: %s", role, name, body)
 				continue
@@ -114,7 +141,7 @@ func TestFieldVisibilityEveryRoleEveryOutput(t *testing.T) {
 			what := string(role) + " " + name
 			page := string(body)
 			require.NotContains(t, page, ".about", "%s: an untranslated text", what)
-			if w.name == "" || name == "timeline" || name == "decisions" {
+			if w.name == "" || name == "timeline" || name == "decisions" || name == "report" || name == "audit_log" {
 				// Outputs without contact: nothing of the person at all.
 				expect(t, what, "hidden", p.Name, "", page)
 				expect(t, what, "hidden", p.Email, maskedEmail, page)
@@ -190,7 +217,7 @@ func TestFieldVisibilityEveryRoleEveryOutput(t *testing.T) {
 		}
 	}
 	require.True(t, found)
-	check(t, hireflow.RoleInterviewer, want{"visible", "visible"})
+	check(t, hireflow.RoleInterviewer, want{"visible", "visible", true})
 	recPage := string(getPage(t, rec, e.BaseURL+"/api/v1/applications/"+r.ApplicationID))
 	require.NotContains(t, recPage, p.Name, "the recruiters' names are masked now")
 	require.Contains(t, recPage, `"candidate_name":"V***"`)

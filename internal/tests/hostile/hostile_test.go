@@ -579,6 +579,8 @@ func TestHostileInputs(t *testing.T) {
 		{http.MethodPost, bApp + "/legal-hold", hireflow.RoleRecruiter, `{"reason":"x"}`},
 		{http.MethodDelete, bApp + "/legal-hold", hireflow.RoleRecruiter, ""},
 		{http.MethodGet, bApp + "/deletion-proof", hireflow.RoleAdmin, ""},
+		{http.MethodGet, bApp + "/resume", hireflow.RoleRecruiter, ""},
+		{http.MethodGet, "/api/v1/applications/not-a-uuid/resume", hireflow.RoleRecruiter, ""},
 	} {
 		ct := ""
 		if x.body != "" {
