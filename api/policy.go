@@ -59,7 +59,7 @@ var (
 )
 
 var policy = map[action][]hireflow.Role{
-	actTokensCreate:        {admin, integ},
+	actTokensCreate:        {admin, integ, analyst}, // an analyst's token reads decoded histories (the codec server) and aggregates
 	actJobsWrite:           {admin, recruiter},
 	actJobsRead:            {admin, recruiter, manager, interviewer, analyst, integ},
 	actApplicationsRead:    {recruiter, manager, interviewer, analyst, integ}, // admins configure flows, they do not see candidates
