@@ -36,6 +36,7 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 		p, err = s.Store.APITokenPrincipal(c.UserContext(), s.Box.Hash("api_token", tok))
 	} else if sid := c.Cookies(sessionCookie); sid != "" {
 		p, err = s.Store.SessionPrincipal(c.UserContext(), s.Box.Hash("session", sid))
+		c.Locals("session_id", sid)
 	} else {
 		return errSignIn()
 	}
@@ -59,6 +60,9 @@ func (s *Server) login(c *fiber.Ctx) error {
 	var req loginRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
+	}
+	if !s.sameOrigin(c) {
+		return errCSRF() // no signing a browser in from another site
 	}
 	for field, v := range map[string]string{"org": req.Org, "email": req.Email, "password": req.Password} {
 		if strings.TrimSpace(v) == "" {
@@ -94,7 +98,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 	_ = s.Store.Audit(c.UserContext(), org.ID, "user", user.ID, "auth.login", "user", user.ID, nil)
 	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: sid, Path: "/", Expires: expires, HTTPOnly: true,
 		Secure: s.Cfg.Production(), SameSite: fiber.CookieSameSiteLaxMode})
-	return c.JSON(fiber.Map{"user": user, "expires_at": expires})
+	return c.JSON(fiber.Map{"user": user, "expires_at": expires, "csrf_token": s.csrfToken(sid)})
 }
 
 func (s *Server) logout(c *fiber.Ctx) error {

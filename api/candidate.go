@@ -50,6 +50,8 @@ type pageData struct {
 	Week                                   *weekView           // an interviewer's week (console)
 	StaffInterview                         *staffInterview     // the application page's live interview
 	ResumeURL                              string              // the résumé's download, for roles that see it
+	Nonce                                  string              // this response's CSP nonce for its scripts
+	CSRF                                   string              // the staff session's CSRF token (scripts send it with every fetch)
 }
 
 // offerView is what the candidate sees of an approved offer.

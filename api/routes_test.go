@@ -93,6 +93,7 @@ func TestEveryRoleOnEveryStaffRoute(t *testing.T) {
 				req := httptest.NewRequest(r.method, pathFor(r.path), strings.NewReader("{}"))
 				req.Header.Set("Content-Type", "application/json")
 				req.AddCookie(&http.Cookie{Name: sessionCookie, Value: "s"})
+				req.Header.Set(csrfHeader, s.csrfToken("s"))
 				resp := do(req)
 				body, _ := io.ReadAll(resp.Body)
 				if !allowed {
@@ -107,9 +108,49 @@ func TestEveryRoleOnEveryStaffRoute(t *testing.T) {
 	}
 }
 
+// Every state-changing staff route signed in by the session cookie needs the session's CSRF
+// token and this site's origin; a bearer token needs neither (browsers do not send it alone).
+func TestEveryCookieWriteNeedsTheCSRFToken(t *testing.T) {
+	s, do := testServer(t, principalStore{p: hireflow.Principal{OrgID: uuid.NewString(), UserID: uuid.NewString(), Role: hireflow.RoleRecruiter}})
+	n := 0
+	for _, r := range s.routes {
+		if r.method == http.MethodGet || !roleMay(r.act, hireflow.RoleRecruiter) {
+			continue
+		}
+		n++
+		t.Run(r.method+" "+r.path, func(t *testing.T) {
+			for name, set := range map[string]func(*http.Request){
+				"no token":    func(*http.Request) {},
+				"wrong token": func(q *http.Request) { q.Header.Set(csrfHeader, s.csrfToken("another session")) },
+				"form field":  func(q *http.Request) { q.Header.Set(csrfHeader, "") },
+				"other origin": func(q *http.Request) {
+					q.Header.Set(csrfHeader, s.csrfToken("s"))
+					q.Header.Set("Origin", "https://evil.example")
+				},
+				"null origin": func(q *http.Request) { q.Header.Set(csrfHeader, s.csrfToken("s")); q.Header.Set("Origin", "null") },
+			} {
+				req := httptest.NewRequest(r.method, pathFor(r.path), strings.NewReader("{}"))
+				req.Header.Set("Content-Type", "application/json")
+				req.AddCookie(&http.Cookie{Name: sessionCookie, Value: "s"})
+				set(req)
+				resp := do(req)
+				body, _ := io.ReadAll(resp.Body)
+				require.Equal(t, http.StatusForbidden, resp.StatusCode, "%s: %s", name, body)
+				require.Contains(t, string(body), "csrf_invalid", name)
+			}
+			req := httptest.NewRequest(r.method, pathFor(r.path), strings.NewReader("{}"))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer hf_x")
+			body, _ := io.ReadAll(do(req).Body)
+			require.NotContains(t, string(body), "csrf_invalid", "a bearer token is no CSRF risk")
+		})
+	}
+	require.Greater(t, n, 20)
+}
+
 // Validation refusals that need no store: bad JSON, wrong content type, unknown fields, NUL.
 func TestHandlersRefuseBadBodies(t *testing.T) {
-	_, do := testServer(t, principalStore{p: hireflow.Principal{OrgID: uuid.NewString(), UserID: uuid.NewString(), Role: hireflow.RoleRecruiter}})
+	srv, do := testServer(t, principalStore{p: hireflow.Principal{OrgID: uuid.NewString(), UserID: uuid.NewString(), Role: hireflow.RoleRecruiter}})
 	for _, tc := range []struct {
 		name, method, path, ctype, body, code string
 		status                                int
@@ -131,6 +172,7 @@ func TestHandlersRefuseBadBodies(t *testing.T) {
 				req.Header.Set("Content-Type", tc.ctype)
 			}
 			req.AddCookie(&http.Cookie{Name: sessionCookie, Value: "s"})
+			req.Header.Set(csrfHeader, srv.csrfToken("s"))
 			resp := do(req)
 			body, _ := io.ReadAll(resp.Body)
 			require.Equal(t, tc.status, resp.StatusCode, "%s", body)

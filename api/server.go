@@ -45,7 +45,7 @@ type staffRoute struct {
 
 // staff registers an API route behind sign-in and the action's roles.
 func (s *Server) staff(r fiber.Router, method, path string, act action, h fiber.Handler) {
-	r.Add(method, path, s.authenticate, s.allow(act), h)
+	r.Add(method, path, s.authenticate, s.csrf, s.allow(act), h)
 	s.routes = append(s.routes, staffRoute{method: method, path: "/api/v1" + path, act: act})
 }
 

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/cookiejar"
 	"strings"
 	"sync"
 	"time"
@@ -20,6 +19,7 @@ import (
 	"github.com/hireflow/hireflow/internal/infra/passwd"
 	"github.com/hireflow/hireflow/internal/infra/seal"
 	"github.com/hireflow/hireflow/internal/tools/demo"
+	"github.com/hireflow/hireflow/internal/tools/staffhttp"
 )
 
 // Paths the hiring benchmark drives.
@@ -130,10 +130,9 @@ func (d *driver) setupStaff(suffix string) error {
 		if _, err := d.a.Store.UserCreate(d.ctx, d.org.ID, email, "Bench "+string(role), role, hash); err != nil {
 			return err
 		}
-		jar, _ := cookiejar.New(nil)
-		hc := &http.Client{Jar: jar, Timeout: 60 * time.Second}
-		if st, _, err := d.do(hc, http.MethodPost, "/api/v1/auth/login", map[string]string{"org": d.org.Slug, "email": email, "password": pw}); err != nil || st != 200 {
-			return fmt.Errorf("bench: login %s: %d %v", role, st, err)
+		hc, err := staffhttp.Login(d.base, d.org.Slug, email, pw)
+		if err != nil {
+			return fmt.Errorf("bench: %w", err)
 		}
 		d.staff[role] = hc
 	}

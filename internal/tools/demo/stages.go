@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"os/exec"
@@ -19,6 +18,7 @@ import (
 	"github.com/hireflow/hireflow/activities"
 	"github.com/hireflow/hireflow/internal/app"
 	"github.com/hireflow/hireflow/internal/infra/seal"
+	"github.com/hireflow/hireflow/internal/tools/staffhttp"
 )
 
 // PipelineJobTitle names the demo job whose candidates are driven to every later stage.
@@ -112,11 +112,9 @@ func (d *driver) say(format string, args ...any) {
 }
 
 func (d *driver) signIn(c Credentials) (*http.Client, error) {
-	jar, _ := cookiejar.New(nil)
-	hc := &http.Client{Jar: jar, Timeout: 60 * time.Second}
-	var out map[string]any
-	if st, err := d.call(hc, http.MethodPost, "/api/v1/auth/login", map[string]string{"org": d.org.Slug, "email": c.Email, "password": c.Password}, &out); err != nil || st != http.StatusOK {
-		return nil, fmt.Errorf("demo: sign-in as %s answered %d %v: %w", c.Role, st, out, err)
+	hc, err := staffhttp.Login(d.api, d.org.Slug, c.Email, c.Password)
+	if err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
 	}
 	return hc, nil
 }

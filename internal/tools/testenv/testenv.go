@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,6 +28,7 @@ import (
 	"github.com/hireflow/hireflow/internal/app"
 	"github.com/hireflow/hireflow/internal/infra/config"
 	"github.com/hireflow/hireflow/internal/infra/passwd"
+	"github.com/hireflow/hireflow/internal/tools/staffhttp"
 	"github.com/hireflow/hireflow/migrations"
 	"github.com/hireflow/hireflow/workers"
 )
@@ -170,13 +170,8 @@ func Start(t testing.TB) *Env {
 // Client signs in as role and returns an HTTP client carrying the session cookie.
 func (e *Env) Client(t testing.TB, role hireflow.Role) *http.Client {
 	t.Helper()
-	jar, _ := cookiejar.New(nil)
-	hc := &http.Client{Jar: jar, Timeout: 60 * time.Second}
-	body := fmt.Sprintf(`{"org":%q,"email":%q,"password":%q}`, e.Org.Slug, e.Users[role].Email, e.Passwords[role])
-	resp, err := hc.Post(e.BaseURL+"/api/v1/auth/login", "application/json", strings.NewReader(body))
-	require.NoError(t, err)
-	resp.Body.Close()
-	require.Equal(t, http.StatusOK, resp.StatusCode, "login as %s", role)
+	hc, err := staffhttp.Login(e.BaseURL, e.Org.Slug, e.Users[role].Email, e.Passwords[role])
+	require.NoError(t, err, "login as %s", role)
 	return hc
 }
 
