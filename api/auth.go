@@ -10,6 +10,7 @@ import (
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/internal/infra/passwd"
 	"github.com/hireflow/hireflow/internal/infra/seal"
+	"github.com/hireflow/hireflow/internal/infra/store"
 )
 
 const sessionCookie = "hf_session"
@@ -51,10 +52,18 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 }
 
 type loginRequest struct {
-	Org      string `json:"org"`
-	Email    string `json:"email"`
-	Password string `json:"password"`
+	Org          string `json:"org"`
+	Email        string `json:"email"`
+	Password     string `json:"password"`
+	OTP          string `json:"otp"`           // the authenticator's six digits, when two-step sign-in is on
+	RecoveryCode string `json:"recovery_code"` // or one of the recovery codes
 }
+
+// Lock-out: this many failed sign-ins in a row lock a local account for LockFor.
+const (
+	MaxFailedLogins = 5
+	LockFor         = 15 * time.Minute
+)
 
 func (s *Server) login(c *fiber.Ctx) error {
 	var req loginRequest
@@ -71,34 +80,94 @@ func (s *Server) login(c *fiber.Ctx) error {
 	}
 	bad := hireflow.Errorf(hireflow.KindUnauthorized, "invalid_credentials", "", "the organisation, email or password is wrong").
 		ZH("组织、邮箱或密码错误")
-	org, err := s.Store.OrgGetBySlug(c.UserContext(), req.Org)
+	ctx := c.UserContext()
+	org, err := s.Store.OrgGetBySlug(ctx, req.Org)
 	if err != nil && hireflow.ErrorKind(err) != hireflow.KindNotFound {
 		return err
 	}
-	hash := passwd.Dummy
-	var user hireflow.User
+	acct := store.Account{Hash: passwd.Dummy}
 	if err == nil {
 		var uerr error
-		user, hash, uerr = s.Store.UserByEmail(c.UserContext(), org.ID, req.Email)
-		if uerr != nil && hireflow.ErrorKind(uerr) != hireflow.KindNotFound {
-			return uerr
-		}
-		if uerr != nil {
-			hash = passwd.Dummy
+		if acct, uerr = s.Store.AccountByEmail(ctx, org.ID, req.Email); uerr != nil {
+			if hireflow.ErrorKind(uerr) != hireflow.KindNotFound {
+				return uerr
+			}
+			acct = store.Account{Hash: passwd.Dummy}
 		}
 	}
-	if passwd.Verify(hash, req.Password) != nil || user.ID == "" {
-		return bad
+	user := acct.User
+	if acct.LockedUntil != nil && acct.LockedUntil.After(time.Now()) {
+		_ = passwd.Verify(passwd.Dummy, req.Password) // the same time as a real check
+		return errLocked(*acct.LockedUntil)
 	}
-	sid := seal.RandomToken()
-	expires := time.Now().Add(s.Cfg.SessionTTL)
-	if err := s.Store.SessionCreate(c.UserContext(), s.Box.Hash("session", sid), org.ID, user.ID, expires); err != nil {
+	fail := func(e error) error {
+		if user.ID == "" {
+			return e
+		}
+		_ = s.Store.Audit(ctx, org.ID, "user", user.ID, "auth.login_failed", "user", user.ID, map[string]any{"code": hireflow.AsError(e).Code})
+		if locked, err := s.Store.LoginFailed(ctx, user.ID, MaxFailedLogins, LockFor); err == nil && locked {
+			_ = s.Store.Audit(ctx, org.ID, "user", user.ID, "auth.locked", "user", user.ID, nil)
+			return errLocked(time.Now().Add(LockFor))
+		}
+		return e
+	}
+	// An account signed in only through the company's identity provider has no password.
+	hash := acct.Hash
+	if hash == "" {
+		hash = passwd.Dummy // the same time for an account with no password as for a wrong one
+	}
+	if passwd.Verify(hash, req.Password) != nil || acct.Hash == "" || user.ID == "" {
+		return fail(bad)
+	}
+	method := "password"
+	if acct.TOTPEnabled {
+		switch {
+		case strings.TrimSpace(req.OTP) == "" && strings.TrimSpace(req.RecoveryCode) == "":
+			return hireflow.Errorf(hireflow.KindUnauthorized, "otp_required", "otp", "enter the six-digit code from your authenticator app").
+				ZH("请输入身份验证器应用中的六位验证码")
+		case strings.TrimSpace(req.OTP) != "":
+			if !validTOTP(req.OTP, acct.TOTPSecret) {
+				return fail(hireflow.Errorf(hireflow.KindUnauthorized, "otp_invalid", "otp", "the code is wrong or has expired").ZH("验证码错误或已过期"))
+			}
+			method = "totp"
+		default:
+			ok, err := s.Store.RecoveryCodeUse(ctx, user.ID, s.Box.Hash("recovery", normalCode(req.RecoveryCode)))
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return fail(hireflow.Errorf(hireflow.KindUnauthorized, "recovery_code_invalid", "recovery_code", "the recovery code is wrong or was used").ZH("恢复码错误或已使用"))
+			}
+			method = "recovery_code"
+		}
+	}
+	if err := s.Store.LoginSucceeded(ctx, user.ID); err != nil {
 		return err
 	}
-	_ = s.Store.Audit(c.UserContext(), org.ID, "user", user.ID, "auth.login", "user", user.ID, nil)
+	return s.startSession(c, org.ID, user, method)
+}
+
+// startSession signs the browser in: the session row (by the hash of its id), the cookie, and
+// the CSRF token for scripts.
+func (s *Server) startSession(c *fiber.Ctx, orgID string, user hireflow.User, method string) error {
+	sid := seal.RandomToken()
+	expires := time.Now().Add(s.Cfg.SessionTTL)
+	if err := s.Store.SessionStart(c.UserContext(), store.NewSession{IDHash: s.Box.Hash("session", sid), OrgID: orgID, UserID: user.ID,
+		Expires: expires, UserAgent: c.Get(fiber.HeaderUserAgent), Method: method}); err != nil {
+		return err
+	}
+	_ = s.Store.Audit(c.UserContext(), orgID, "user", user.ID, "auth.login", "user", user.ID, map[string]any{"method": method})
 	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: sid, Path: "/", Expires: expires, HTTPOnly: true,
 		Secure: s.Cfg.Production(), SameSite: fiber.CookieSameSiteLaxMode})
-	return c.JSON(fiber.Map{"user": user, "expires_at": expires, "csrf_token": s.csrfToken(sid)})
+	if method == "oidc" {
+		return nil
+	}
+	return c.JSON(fiber.Map{"user": user, "expires_at": expires, "csrf_token": s.csrfToken(sid), "method": method})
+}
+
+func errLocked(until time.Time) error {
+	return hireflow.Errorf(hireflow.KindRateLimited, "account_locked", "", "too many failed sign-ins: this account is locked until %s UTC", until.UTC().Format("15:04")).
+		ZH("登录失败次数过多，此账号已锁定至 UTC %s", until.UTC().Format("15:04"))
 }
 
 func (s *Server) logout(c *fiber.Ctx) error {

@@ -39,6 +39,7 @@ func consoleNav(r hireflow.Role, current string) []navLink {
 	add("/console/analytics/audits", "nav.audits", actAnalyticsRead)
 	add("/console/schedule", "nav.schedule", actScheduleRead)
 	add("/console/audit-log", "nav.audit_log", actAuditLogRead)
+	add("/console/account", "nav.account", actAccountSelf)
 	return out
 }
 
@@ -65,6 +66,8 @@ type consoleView struct {
 	Log         []store.AuditEntry
 	LogFilter   store.AuditFilter
 	LogNext     string
+	// Account page.
+	Account *accountView
 }
 
 // inboxSection is one stage of the home page's inbox: what waits there for the viewer.

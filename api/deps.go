@@ -109,6 +109,22 @@ type Store interface {
 	RuleSetSaveDraft(ctx context.Context, p hireflow.Principal, id string, c *rules.Compiled) (int, error)
 	RuleSetVersion(ctx context.Context, orgID, id string, version int) (store.RuleSetVersionInfo, error)
 	SessionCreate(ctx context.Context, idHash []byte, orgID, userID string, expires time.Time) error
+	SessionStart(ctx context.Context, n store.NewSession) error
+	Sessions(ctx context.Context, userID string, current []byte) ([]store.SessionInfo, error)
+	SessionEnd(ctx context.Context, userID, id string) (bool, error)
+	SessionEndAll(ctx context.Context, userID string) (int, error)
+	AccountByEmail(ctx context.Context, orgID, email string) (store.Account, error)
+	AccountByID(ctx context.Context, orgID, userID string) (store.Account, error)
+	LoginFailed(ctx context.Context, userID string, max int, lockFor time.Duration) (bool, error)
+	LoginSucceeded(ctx context.Context, userID string) error
+	TOTPSetPending(ctx context.Context, orgID, userID, secret string) error
+	TOTPEnable(ctx context.Context, orgID, userID string, codeHashes [][]byte) error
+	TOTPDisable(ctx context.Context, orgID, userID string) error
+	RecoveryCodeUse(ctx context.Context, userID string, hash []byte) (bool, error)
+	RecoveryCodesLeft(ctx context.Context, userID string) (int, error)
+	OIDCProviderSet(ctx context.Context, orgID string, p store.OIDCProvider) error
+	OIDCProviderGet(ctx context.Context, orgID string) (store.OIDCProvider, bool, error)
+	OIDCUser(ctx context.Context, orgID, subject, email, name string, role hireflow.Role) (hireflow.User, error)
 	SessionDelete(ctx context.Context, idHash []byte) error
 	SessionPrincipal(ctx context.Context, idHash []byte) (hireflow.Principal, error)
 	SimulationInputs(ctx context.Context, orgID, ruleSetID string, from, to time.Time, limit int) ([]rules.Recorded, error)

@@ -51,6 +51,8 @@ const (
 	actFieldVisibility     action = "organisation:field_visibility"
 	actTemporalDecode      action = "temporal:decode"
 	actResumeRead          action = "resumes:read"
+	actAccountSelf         action = "account:self"
+	actOIDCConfig          action = "organisation:oidc"
 )
 
 var (
@@ -97,8 +99,10 @@ var policy = map[action][]hireflow.Role{
 	actRetentionConfig:     {admin},                           // the policy, running a sweep now
 	actLegalHold:           {admin, recruiter},                // by application ID; proofs hold no candidate data
 	actFieldVisibility:     {admin},
-	actTemporalDecode:      {analyst},                         // the codec server: decoded histories hold IDs and facts, never names
-	actResumeRead:          {recruiter, manager, interviewer}, // the matrix decides the rest
+	actTemporalDecode:      {analyst},                                                // the codec server: decoded histories hold IDs and facts, never names
+	actResumeRead:          {recruiter, manager, interviewer},                        // the matrix decides the rest
+	actAccountSelf:         {admin, recruiter, manager, interviewer, analyst, integ}, // one's own second factor and sessions
+	actOIDCConfig:          {admin},
 }
 
 func (s *Server) allow(act action) fiber.Handler {

@@ -99,7 +99,9 @@ func (s *Store) SessionDelete(ctx context.Context, idHash []byte) error {
 // SessionPrincipal resolves a live session.
 func (s *Store) SessionPrincipal(ctx context.Context, idHash []byte) (hireflow.Principal, error) {
 	var p hireflow.Principal
-	err := s.db.QueryRow(ctx, `SELECT u.org_id, u.id, u.role FROM sessions s JOIN users u ON u.id = s.user_id
+	// The session list's "last seen", at most once a minute per session, in the same round trip.
+	err := s.db.QueryRow(ctx, `WITH seen AS (UPDATE sessions SET last_seen_at = now() WHERE id_hash = $1 AND last_seen_at < now() - interval '1 minute')
+		SELECT u.org_id, u.id, u.role FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.id_hash = $1 AND s.expires_at > now() AND u.disabled_at IS NULL`, idHash).Scan(&p.OrgID, &p.UserID, &p.Role)
 	if err != nil {
 		return p, notFound(err, "session_not_found", "session")
