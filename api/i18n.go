@@ -4,6 +4,7 @@ import "github.com/hireflow/hireflow/internal/analysis/scoring"
 
 // messages holds the page texts in English and Chinese; keys are stable identifiers.
 var messages = map[string][2]string{
+	"nav.account.about":                    {"Two-step sign-in, and where you are signed in.", "两步验证，以及您在哪些设备上登录。"},
 	"nav.account":                          {"Account", "账号"},
 	"login.otp":                            {"Six-digit code from your authenticator app", "身份验证器应用中的六位验证码"},
 	"login.use_recovery":                   {"Use a recovery code instead", "改用恢复码"},

@@ -398,6 +398,7 @@ type InboxItem struct {
 	CandidateName string    // only when asked for (roles that see contact)
 	candID        string
 	nameEnc       []byte
+	keyEnc        []byte
 }
 
 // Inbox lists the organisation's open applications at the given stages, the longest waiting
@@ -411,21 +412,23 @@ func (s *Store) Inbox(ctx context.Context, orgID string, stages []string, limit 
 	items, err := listOf(ctx, s.db, "inbox", func(r pgx.Row) (InboxItem, error) {
 		var it InboxItem
 		var candID string
-		var nameEnc []byte
-		if err := r.Scan(&it.ApplicationID, &it.Stage, &it.JobTitle, &it.Since, &candID, &nameEnc); err != nil {
+		var nameEnc, keyEnc []byte
+		if err := r.Scan(&it.ApplicationID, &it.Stage, &it.JobTitle, &it.Since, &candID, &nameEnc, &keyEnc); err != nil {
 			return it, err
 		}
 		if withName {
-			it.candID, it.nameEnc = candID, nameEnc
+			it.candID, it.nameEnc, it.keyEnc = candID, nameEnc, keyEnc
 		}
 		return it, nil
-	}, `SELECT a.id, a.stage, j.title, a.updated_at, c.id, c.name_enc FROM applications a
-		JOIN jobs j ON j.id = a.job_id JOIN candidates c ON c.id = a.candidate_id
-		WHERE a.org_id = $1 AND a.stage = ANY($2) AND a.status IN ('active', 'hired')
-		ORDER BY a.updated_at, a.id LIMIT $3`, orgID, stages, limit)
+	}, `WITH page AS MATERIALIZED (SELECT a.id, a.stage, a.job_id, a.updated_at, a.candidate_id FROM applications a
+			WHERE a.org_id = $1 AND a.stage = ANY($2) AND a.status IN ('active', 'hired') ORDER BY a.updated_at, a.id LIMIT $3)
+		SELECT p.id, p.stage, j.title, p.updated_at, c.id, c.name_enc, k.key_enc FROM page p
+		JOIN jobs j ON j.id = p.job_id JOIN candidates c ON c.id = p.candidate_id
+		LEFT JOIN data_keys k ON k.owner_type = 'candidate' AND k.owner_id = c.id
+		ORDER BY p.updated_at, p.id`, orgID, stages, limit)
 	for i := range items {
 		if items[i].nameEnc != nil {
-			items[i].CandidateName = s.nameOrBlank(ctx, orgID, items[i].candID, items[i].nameEnc)
+			items[i].CandidateName = s.nameWithKey(items[i].candID, items[i].nameEnc, items[i].keyEnc)
 		}
 	}
 	return items, counts, err

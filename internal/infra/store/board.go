@@ -3,11 +3,14 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/internal/infra/seal"
 )
 
 // BoardFilter narrows a job's candidate board. EmailIndex finds a candidate by the keyed
@@ -32,49 +35,107 @@ type BoardCard struct {
 	CandidateName string // only for roles that see it; "" when it cannot be opened
 	candID        string
 	nameEnc       []byte
+	keyEnc        []byte
 }
 
 // Board is one page of a job's applications (newest first) with the count at each stage for
 // the same filter (without its stage), so the columns show what the filter leaves.
 func (s *Store) Board(ctx context.Context, orgID, jobID string, f BoardFilter, limit, offset int, withName bool) ([]BoardCard, map[string]int, error) {
-	where := `a.org_id = $1 AND a.job_id = $2
-		AND ($3::text IS NULL OR a.status = $3) AND ($4::text IS NULL OR a.source = $4) AND ($5::text IS NULL OR a.language = $5)
-		AND ($6::bytea IS NULL OR c.email_hash = $6) AND ($7::timestamptz IS NULL OR a.created_at >= $7) AND ($8::timestamptz IS NULL OR a.created_at < $8)
-		AND ($9::float8 IS NULL OR (SELECT avg(sc.overall) FROM answer_scores sc WHERE sc.application_id = a.id) >= $9)`
-	args := []any{orgID, jobID, nilIfEmpty(f.Status), sourceArg(f.Source), nilIfEmpty(f.Language), nilBytes(f.EmailIndex), nilTime(f.From), nilTime(f.To), f.MinScore}
-	counts, err := s.stageCounts(ctx, `SELECT a.stage, count(*) FROM applications a JOIN candidates c ON c.id = a.candidate_id WHERE `+where+` GROUP BY a.stage`, args...)
+	// Only the filters given become conditions (so each query gets a plan for its own shape,
+	// walking the (org, job, created) index in order rather than sorting every row of a large
+	// job); the person's email is consulted only for a search; the score is the application's
+	// own column (kept by a trigger).
+	args := []any{orgID, jobID}
+	where := `a.org_id = $1 AND a.job_id = $2`
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where += " AND " + strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args)))
+	}
+	if f.Status != "" {
+		add("a.status = ?", f.Status)
+	}
+	if v := sourceArg(f.Source); v != nil {
+		add("a.source = ?", v)
+	}
+	if f.Language != "" {
+		add("a.language = ?", f.Language)
+	}
+	if len(f.EmailIndex) > 0 {
+		add("a.candidate_id = (SELECT c.id FROM candidates c WHERE c.org_id = $1 AND c.email_hash = ?)", f.EmailIndex)
+	}
+	if !f.From.IsZero() {
+		add("a.created_at >= ?", f.From)
+	}
+	if !f.To.IsZero() {
+		add("a.created_at < ?", f.To)
+	}
+	if f.MinScore != nil {
+		add("a.mean_score >= ?", *f.MinScore)
+	}
+	counts, err := s.stageCounts(ctx, `SELECT a.stage, count(*) FROM applications a WHERE `+where+` GROUP BY a.stage`, args...)
 	if err != nil {
 		return nil, nil, err
 	}
+	if f.Stage != "" {
+		add("a.stage = ?", f.Stage)
+	}
+	args = append(args, limit, offset)
+	n := len(args)
 	cards, err := listOf(ctx, s.db, "board", func(r pgx.Row) (BoardCard, error) {
 		var b BoardCard
 		var candID string
-		var nameEnc []byte
-		if err := r.Scan(&b.ApplicationID, &b.Stage, &b.Status, &b.Source, &b.Language, &b.AppliedAt, &b.UpdatedAt, &b.Score, &candID, &nameEnc); err != nil {
+		var nameEnc, keyEnc []byte
+		if err := r.Scan(&b.ApplicationID, &b.Stage, &b.Status, &b.Source, &b.Language, &b.AppliedAt, &b.UpdatedAt, &b.Score, &candID, &nameEnc, &keyEnc); err != nil {
 			return b, err
 		}
 		if withName {
-			b.candID, b.nameEnc = candID, nameEnc
+			b.candID, b.nameEnc, b.keyEnc = candID, nameEnc, keyEnc
 		}
 		return b, nil
-	}, `SELECT a.id, a.stage, a.status, a.source, a.language, a.created_at, a.updated_at,
-			(SELECT avg(sc.overall) FROM answer_scores sc WHERE sc.application_id = a.id), c.id, c.name_enc
-		FROM applications a JOIN candidates c ON c.id = a.candidate_id
-		WHERE `+where+` AND ($10::text IS NULL OR a.stage = $10)
-		ORDER BY a.created_at DESC, a.id LIMIT $11 OFFSET $12`, append(args, nilIfEmpty(f.Stage), limit, offset)...)
+	}, // The page is cut from the applications alone, then its 50 rows joined to the people and
+		// their keys: a generic plan cannot then join every row of a large job before the sort.
+		`WITH page AS MATERIALIZED (SELECT a.id, a.stage, a.status, a.source, a.language, a.created_at, a.updated_at, a.mean_score, a.candidate_id
+			FROM applications a WHERE `+where+`
+			ORDER BY a.created_at DESC, a.id LIMIT $`+strconv.Itoa(n-1)+` OFFSET $`+strconv.Itoa(n)+`)
+		SELECT p.id, p.stage, p.status, p.source, p.language, p.created_at, p.updated_at, p.mean_score, c.id, c.name_enc, k.key_enc
+		FROM page p JOIN candidates c ON c.id = p.candidate_id
+		LEFT JOIN data_keys k ON k.owner_type = 'candidate' AND k.owner_id = c.id
+		ORDER BY p.created_at DESC, p.id`, args...)
 	for i := range cards {
 		if cards[i].nameEnc != nil {
-			cards[i].CandidateName = s.nameOrBlank(ctx, orgID, cards[i].candID, cards[i].nameEnc)
+			cards[i].CandidateName = s.nameWithKey(cards[i].candID, cards[i].nameEnc, cards[i].keyEnc)
 		}
 	}
 	return cards, counts, err
 }
 
-func nilBytes(b []byte) []byte {
-	if len(b) == 0 {
-		return nil
+// nameWithKey opens a candidate's name for a list with the key row read in the same query (no
+// query per card); a name that cannot be opened (its key destroyed) is left out.
+func (s *Store) nameWithKey(candID string, nameEnc, keyEnc []byte) string {
+	where := aad("candidates", "name", candID)
+	if !seal.OwnerSealed(nameEnc) {
+		b, err := s.box.Open(nameEnc, where)
+		if err != nil {
+			return ""
+		}
+		return string(b)
 	}
-	return b
+	if len(keyEnc) == 0 {
+		return ""
+	}
+	key, err := s.box.Open(keyEnc, aad("data_keys", ownerCandidate, candID))
+	if err != nil {
+		return ""
+	}
+	box, err := s.box.WithKey(key)
+	if err != nil {
+		return ""
+	}
+	b, err := box.Open(nameEnc, where)
+	if err != nil {
+		return ""
+	}
+	return string(b)
 }
 
 // stageCounts runs a query of (stage, count) rows into a map.
@@ -91,14 +152,4 @@ func (s *Store) stageCounts(ctx context.Context, query string, args ...any) (map
 		return nil
 	})
 	return counts, err
-}
-
-// nameOrBlank opens a candidate's name for a list; a name that cannot be opened (its key
-// destroyed by a deletion) is left out, and the item still shows.
-func (s *Store) nameOrBlank(ctx context.Context, orgID, candID string, nameEnc []byte) string {
-	name, err := s.openStringFor(ctx, orgID, ownerCandidate, candID, nameEnc, aad("candidates", "name", candID))
-	if err != nil {
-		return ""
-	}
-	return name
 }

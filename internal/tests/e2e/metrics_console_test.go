@@ -237,6 +237,21 @@ func TestMetricsBySourceShowUpAndLoadOnTheRealStack(t *testing.T) {
 	require.Equal(t, 200, code)
 	require.Contains(t, body, ">Sou Rce</a>")
 	require.Contains(t, body, `data-stage="">All <span class="n">1</span>`)
+	// The score filter reads each application's mean score, kept by a trigger on the scores.
+	var ansA, ansB string
+	require.NoError(t, e.Store.Pool().QueryRow(ctx, `INSERT INTO answers (org_id, application_id, question_id, kind, idempotency_key) VALUES ($1, $2, 'q1', 'text', gen_random_uuid()::text) RETURNING id`, e.Org.ID, r0).Scan(&ansA))
+	require.NoError(t, e.Store.Pool().QueryRow(ctx, `INSERT INTO answers (org_id, application_id, question_id, kind, idempotency_key) VALUES ($1, $2, 'q2', 'text', gen_random_uuid()::text) RETURNING id`, e.Org.ID, r0).Scan(&ansB))
+	_, err = e.Store.Pool().Exec(ctx, `INSERT INTO answer_scores (answer_id, org_id, application_id, scores, overall, scorer) VALUES ($1, $3, $4, '{}', 90, 'test'), ($2, $3, $4, '{}', 70, 'test')`, ansA, ansB, e.Org.ID, r0)
+	require.NoError(t, err)
+	code, body = page(rec, board+"?min_score=79.5&lang=en")
+	require.Equal(t, 200, code)
+	require.Contains(t, body, ">Sou Rce</a>", "mean 80 ≥ 79.5")
+	require.Contains(t, body, `data-stage="">All <span class="n">1</span>`)
+	_, err = e.Store.Pool().Exec(ctx, `UPDATE answer_scores SET overall = 50 WHERE answer_id = $1`, ansA)
+	require.NoError(t, err)
+	code, body = page(rec, board+"?min_score=79.5&lang=en")
+	require.Equal(t, 200, code)
+	require.NotContains(t, body, ">Sou Rce</a>", "a re-score moves the mean to 60")
 	for _, bad := range []string{"?min_score=abc", "?stage=%3Cscript%3E", "?page=0", "?email=nope", "?from=2026-02-30"} {
 		code, body = page(rec, board+bad)
 		require.Equal(t, 422, code, bad)

@@ -20,7 +20,7 @@ import (
 
 func benchCmd() *cobra.Command {
 	c := &cobra.Command{Use: "bench", Short: "Benchmarks on the running stack, each beside its baseline"}
-	c.AddCommand(benchApplyCmd(), benchScoringCmd(), benchScheduleCmd(), benchPrivacyCmd())
+	c.AddCommand(benchApplyCmd(), benchScoringCmd(), benchScheduleCmd(), benchPrivacyCmd(), benchConsoleCmd())
 	for _, b := range countBenches {
 		cmd := countBench(&cobra.Command{Use: b.use, Short: b.short}, b.flag, b.def, b.usage, b.run)
 		if b.use == "hiring" {
@@ -224,5 +224,22 @@ func benchPrivacyCmd() *cobra.Command {
 	c.Flags().IntVar(&reads, "reads", 2000, "application reads of each kind")
 	c.Flags().Int64Var(&rows, "audit-rows", 1_000_000, "audit rows to write and verify")
 	c.Flags().IntVarP(&apps, "applications", "n", 10_000, "applications for the retention sweep to erase (and a tenth more for the direct baseline)")
+	return c
+}
+
+func benchConsoleCmd() *cobra.Command {
+	var n, other, runs int
+	c := &cobra.Command{Use: "console", Short: "Board, filtered board, email search and inbox server times for a job of many applications, beside a bare indexed query",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if n < 100 || other < 0 || runs < 10 {
+				return fmt.Errorf("-n must be at least 100, --other-jobs at least 0, --runs at least 10")
+			}
+			return withStack(cmd, "bench", func(a *app.App, progress func(string)) (any, error) {
+				return bench.Console(cmd.Context(), a, n, other, runs, progress)
+			})
+		}}
+	c.Flags().IntVarP(&n, "applications", "n", 10_000, "applications in the measured job")
+	c.Flags().IntVar(&other, "other-jobs", 200, "other jobs of 50 applications each")
+	c.Flags().IntVar(&runs, "runs", 200, "timed requests of each kind")
 	return c
 }
