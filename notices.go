@@ -41,4 +41,5 @@ const (
 	NoticeDeletionDone    = "deletion_done"    // candidate: the deletion request was carried out
 	NoticeDeletionRefused = "deletion_refused" // candidate: a legal hold applies
 	NoticeDataAccess      = "data_access"      // candidate: the link to download their data
+	NoticeStaffInvite     = "staff_invite"     // staff: set your password and sign in
 )

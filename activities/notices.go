@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hireflow/hireflow"
@@ -153,5 +154,46 @@ func (a *Activities) notifyCandidate(ctx context.Context, in CandidateNoticeInpu
 		return false, err
 	}
 	a.Metrics.email(in.OrgID, in.Kind, "sent")
+	return true, a.markSent(ctx, key)
+}
+
+// StaffInviteInput names an invited user (IDs only) and the invitation's key.
+type StaffInviteInput struct {
+	OrgID, UserID, Key string
+}
+
+// StaffInviteTTL is how long an invitation's set-password link works.
+const StaffInviteTTL = 7 * 24 * time.Hour
+
+// InviteStaff emails an invited user a one-time link to set their password (once per key).
+func (a *Activities) InviteStaff(ctx context.Context, in StaffInviteInput) (bool, error) {
+	u, err := a.Store.UserGet(ctx, in.OrgID, in.UserID)
+	if err != nil {
+		return false, permanent(err)
+	}
+	org, err := a.Store.OrgGet(ctx, in.OrgID)
+	if err != nil {
+		return false, err
+	}
+	key := hireflow.NoticeStaffInvite + ":" + in.UserID + ":" + in.Key
+	sent, msgID, err := a.Store.EmailClaimTo(ctx, in.OrgID, "", u.ID, key, hireflow.NoticeStaffInvite, "en", "<"+hexHash(key)+"@hireflow>")
+	if err != nil || sent {
+		return false, err
+	}
+	raw := newToken()
+	if err := a.Store.StaffTokenIssue(ctx, in.OrgID, u.ID, a.Store.Box().Hash("staff_token", raw), time.Now().Add(StaffInviteTTL)); err != nil {
+		return false, err
+	}
+	role := strings.ReplaceAll(string(u.Role), "_", " ")
+	r, err := mail.RenderNotice(hireflow.NoticeStaffInvite, mail.Data{Lang: "en", ToName: u.DisplayName, OrgName: org.Name, Color: org.Color,
+		Link: a.ConsoleURL + "/set-password/" + raw}, role)
+	if err != nil {
+		return false, permanent(err)
+	}
+	if err := a.Mail.Send(ctx, u.DisplayName, u.Email, msgID, r); err != nil {
+		a.Metrics.email(in.OrgID, hireflow.NoticeStaffInvite, "failed")
+		return false, err
+	}
+	a.Metrics.email(in.OrgID, hireflow.NoticeStaffInvite, "sent")
 	return true, a.markSent(ctx, key)
 }

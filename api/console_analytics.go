@@ -39,6 +39,7 @@ func consoleNav(r hireflow.Role, current string) []navLink {
 	add("/console/analytics/audits", "nav.audits", actAnalyticsRead)
 	add("/console/schedule", "nav.schedule", actScheduleRead)
 	add("/console/audit-log", "nav.audit_log", actAuditLogRead)
+	add("/console/admin", "nav.admin", actUsersAdmin)
 	add("/console/account", "nav.account", actAccountSelf)
 	return out
 }
@@ -68,6 +69,8 @@ type consoleView struct {
 	LogNext     string
 	// Account page.
 	Account *accountView
+	// Admin page.
+	Admin *adminView
 }
 
 // inboxSection is one stage of the home page's inbox: what waits there for the viewer.

@@ -123,6 +123,13 @@ type Store interface {
 	RecoveryCodeUse(ctx context.Context, userID string, hash []byte) (bool, error)
 	RecoveryCodesLeft(ctx context.Context, userID string) (int, error)
 	OIDCProviderSet(ctx context.Context, orgID string, p store.OIDCProvider) error
+	UserList(ctx context.Context, orgID string) ([]store.StaffMember, error)
+	UserInvite(ctx context.Context, orgID, email, name string, role hireflow.Role) (hireflow.User, error)
+	UserUpdate(ctx context.Context, orgID, userID string, role *hireflow.Role, disabled *bool) (hireflow.User, error)
+	StaffTokenPeek(ctx context.Context, hash []byte) (hireflow.User, error)
+	StaffSetPassword(ctx context.Context, hash []byte, passwordHash string) (hireflow.User, error)
+	APITokenList(ctx context.Context, orgID, userID string) ([]store.APITokenInfo, error)
+	APITokenRevoke(ctx context.Context, orgID, userID, id string) error
 	OIDCProviderGet(ctx context.Context, orgID string) (store.OIDCProvider, bool, error)
 	OIDCUser(ctx context.Context, orgID, subject, email, name string, role hireflow.Role) (hireflow.User, error)
 	SessionDelete(ctx context.Context, idHash []byte) error

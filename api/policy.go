@@ -53,6 +53,8 @@ const (
 	actResumeRead          action = "resumes:read"
 	actAccountSelf         action = "account:self"
 	actOIDCConfig          action = "organisation:oidc"
+	actUsersAdmin          action = "users:admin"
+	actTokensRead          action = "api_tokens:read"
 )
 
 var (
@@ -103,6 +105,8 @@ var policy = map[action][]hireflow.Role{
 	actResumeRead:          {recruiter, manager, interviewer},                        // the matrix decides the rest
 	actAccountSelf:         {admin, recruiter, manager, interviewer, analyst, integ}, // one's own second factor and sessions
 	actOIDCConfig:          {admin},
+	actUsersAdmin:          {admin},
+	actTokensRead:          {admin, integ, analyst}, // admins see all; others their own
 }
 
 func (s *Server) allow(act action) fiber.Handler {

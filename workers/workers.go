@@ -22,6 +22,7 @@ func NewApplicationWorker(c client.Client, taskQueue string, acts *activities.Ac
 	w.RegisterWorkflow(workflows.SchedulingWorkflow)
 	w.RegisterWorkflowWithOptions(workflows.RetentionSweepWorkflow, workflow.RegisterOptions{Name: workflows.RetentionSweepWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.RetentionWorkflow, workflow.RegisterOptions{Name: workflows.RetentionWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.StaffInviteWorkflow, workflow.RegisterOptions{Name: workflows.StaffInviteWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.AccessRequestWorkflow, workflow.RegisterOptions{Name: workflows.AccessWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.RosterSyncWorkflow, workflow.RegisterOptions{Name: workflows.RosterSyncWorkflowName})
 	w.RegisterActivity(acts)
