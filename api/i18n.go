@@ -4,6 +4,19 @@ import "github.com/hireflow/hireflow/internal/analysis/scoring"
 
 // messages holds the page texts in English and Chinese; keys are stable identifiers.
 var messages = map[string][2]string{
+	"faq.title":                            {"Questions candidates ask", "常见问题"},
+	"faq.camera.q":                         {"My browser blocked the camera or microphone", "浏览器阻止了摄像头或麦克风"},
+	"faq.camera.a":                         {"Allow them for this site in the browser's address bar (the camera or lock icon), or in your phone's settings for the browser, then reload the page. If you cannot use a camera or microphone at all, contact the employer before the date in your email: they can arrange another way to answer.", "请在浏览器地址栏（摄像头或锁形图标）或手机的浏览器设置中允许本网站使用摄像头和麦克风，然后刷新页面。如果完全无法使用摄像头或麦克风，请在邮件所示日期前联系雇主，由其安排其他作答方式；中文作答时每道题均可改为文字回答。"},
+	"faq.network.q":                        {"My network is slow or dropped", "网络很慢或断开了"},
+	"faq.network.a":                        {"A recorded answer is kept in the page until it has uploaded and the page retries by itself; an answer counts only once the page says it was received. Wi-Fi helps: a two-minute answer is a few megabytes.", "录制的回答会保留在页面中直到上传完成，页面会自动重试；只有页面显示“已收到”后回答才算提交。建议使用 Wi-Fi：两分钟的回答约为几 MB。"},
+	"faq.leave.q":                          {"Can I stop and come back later?", "可以中途离开、稍后再回来吗？"},
+	"faq.leave.a":                          {"Yes. Answers you sent are kept; open the link from your email again (on any device) to go on with the rest, until the date in the email. If the link stopped working, the page offers to email you a new one.", "可以。已提交的回答会被保存；在邮件所示日期前，再次打开邮件中的链接（任何设备均可）即可继续作答。如果链接失效，页面会提供重新发送新链接的选项。"},
+	"faq.typed.q":                          {"Can I type my answers?", "可以用文字作答吗？"},
+	"faq.typed.a":                          {"Questions with a text box take typed answers; in Chinese, every recorded question also offers \"answer in text instead\". A typed answer is scored on its content exactly as a spoken one. From a recording only the words are scored — never your face, expressions or voice; if your speech was hard to recognise, the answer is flagged for a person to read.", "带文本框的题目直接文字作答；中文作答时，每道录制题都提供“改用文字回答”。文字回答与语音回答一样按内容评分。录制的回答只对内容评分，绝不评判您的面容、表情或声音；如果语音难以识别，该回答会标记给人工审阅。"},
+	"faq.who.q":                            {"Who sees my recording?", "谁能看到我的录像？"},
+	"faq.who.a":                            {"Only the hiring managers and interviewers of this job, and every viewing is recorded; recruiters see the scores, not the video. Recordings are encrypted and deleted on the employer's schedule, or when you ask from your application page, where you can also download a copy of your data.", "只有该职位的用人经理和面试官可以查看，每次查看都会被记录；招聘专员只能看到评分，看不到视频。录像经过加密，并按雇主的保留期限删除；您也可以在申请页面要求删除或下载您的数据副本。"},
+	"faq.ai.q":                             {"Does a computer decide?", "是由计算机做决定吗？"},
+	"faq.ai.a":                             {"The answers are scored automatically to help, and a person reviews every application before any decision about you. You can ask, from your application page, that no automated decision is made about you.", "系统会自动评分以辅助评估，但在对您作出任何决定之前，都会有人工审阅每一份申请。您可以在申请页面要求不对您作出自动化决定。"},
 	"nav.admin":                            {"Users and tokens", "用户与令牌"},
 	"nav.admin.about":                      {"Invite staff, set their roles, deactivate them; see and revoke API tokens.", "邀请员工、设置角色、停用账号；查看并吊销 API 令牌。"},
 	"admin.about":                          {"Who may sign in to your organisation and what they may do. No candidate data is shown here.", "谁可以登录您的组织、可以做什么。此处不显示任何候选人数据。"},
