@@ -7,6 +7,7 @@ import (
 	"context"
 	"embed"
 	"errors"
+	"github.com/getkin/kin-openapi/openapi3"
 	"html/template"
 	"net/http"
 	"strings"
@@ -30,10 +31,13 @@ var templateFS embed.FS
 type Server struct {
 	Deps
 	// routes lists every staff route with its one action, for the role tests.
-	routes   []staffRoute
-	pages    *template.Template
-	requests *prometheus.CounterVec
-	latency  *prometheus.HistogramVec
+	routes []staffRoute
+	// The OpenAPI document of the API, built from the routes once they are all registered.
+	openapi     *openapi3.T
+	openapiJSON []byte
+	pages       *template.Template
+	requests    *prometheus.CounterVec
+	latency     *prometheus.HistogramVec
 }
 
 // staffRoute is a route that needs a signed-in staff member allowed the action.
@@ -228,8 +232,15 @@ func newServer(d Deps, extra ...func(*Server, *fiber.App)) (*Server, *fiber.App)
 	f.Post("/c/:token/schedule/reschedule", linkLimit, s.candidateReschedule)
 	f.Post("/c/:token/schedule/cancel", linkLimit, s.candidateCancelInterview)
 	f.Get("/c/:token/interview.ics", linkLimit, s.candidateICS)
+	f.Get("/api/openapi.json", s.openAPIJSON)
+	f.Get("/api/docs", s.apiDocs)
 	for _, x := range extra {
 		x(s, f)
+	}
+	if doc, err := s.buildOpenAPI(f); err != nil {
+		s.Log.Error("the OpenAPI document does not validate", "err", err.Error())
+	} else {
+		s.openapi, s.openapiJSON = doc, marshalDoc(doc)
 	}
 	f.Use(func(c *fiber.Ctx) error {
 		return hireflow.Errorf(hireflow.KindNotFound, "route_not_found", "", "no such endpoint: %s %s", c.Method(), c.Path())
