@@ -20,6 +20,7 @@ BIN=$CACHE/bin
 DATA_ROOT=${HIREFLOW_DATA_DIR:-$repo/.data}
 TEMPORAL_VERSION=v1.5.1
 MAILDEV_VERSION=2.2.1
+AXE_VERSION=4.14.1 # accessibility checks the browser tests inject into every page
 PG_BIN=${HIREFLOW_PG_BIN:-/usr/lib/postgresql/15/bin}
 export PATH="$BIN:$CACHE/node/node_modules/.bin:$PATH"
 
@@ -71,6 +72,11 @@ install_tools() {
     say "installing maildev@$MAILDEV_VERSION into $CACHE/node"
     mkdir -p "$CACHE/node"
     (cd "$CACHE/node" && npm install --no-audit --no-fund --silent "maildev@$MAILDEV_VERSION" >/dev/null)
+  fi
+  if [ ! -f "$CACHE/node/node_modules/axe-core/axe.min.js" ] || ! grep -q "\"version\": \"$AXE_VERSION\"" "$CACHE/node/node_modules/axe-core/package.json"; then
+    say "installing axe-core@$AXE_VERSION into $CACHE/node"
+    mkdir -p "$CACHE/node"
+    (cd "$CACHE/node" && npm install --no-audit --no-fund --silent "axe-core@$AXE_VERSION" >/dev/null)
   fi
 }
 
@@ -215,6 +221,7 @@ export HIREFLOW_S3_SECRET_KEY=$MINIO_PASS
 export HIREFLOW_S3_SSE=true
 export HIREFLOW_SMTP_ADDR=127.0.0.1:$SMTP_PORT
 export HIREFLOW_MAIL_UI_URL=http://127.0.0.1:$MAIL_WEB
+export HIREFLOW_AXE_JS=$CACHE/node/node_modules/axe-core/axe.min.js
 EOF
 }
 
