@@ -77,11 +77,31 @@ type consoleView struct {
 type inboxSection struct {
 	Stage string
 	Count int
+	Late  int // of the items shown, how many are past the stage's SLA
 	Items []inboxEntry
 }
 
 type inboxEntry struct {
 	Href, Name, Job, Waiting string
+	Late                     string // how far past the stage's SLA ("" within it)
+}
+
+// stageSLA is how long an application may wait at a stage for a person before reminders and
+// escalation start (the organisation's defaults; a job's timings may shorten them).
+func (s *Server) stageSLA(stage string) time.Duration {
+	switch stage {
+	case string(hireflow.StageHold):
+		return s.Cfg.HoldSLA
+	case string(hireflow.StageReview):
+		return s.Cfg.ReviewSLA
+	case "live_round":
+		return s.Cfg.FeedbackSLA
+	case string(hireflow.StageOffer):
+		return s.Cfg.ApprovalSLA
+	case string(hireflow.StageProbation):
+		return s.Cfg.ProbationLength + s.Cfg.ProbationSLA
+	}
+	return 0
 }
 
 // inboxStages are the stages whose applications wait for each role's action.
@@ -168,8 +188,14 @@ func (s *Server) consoleHome(c *fiber.Ctx) error {
 			sec := inboxSection{Stage: st, Count: counts[st]}
 			for _, it := range items {
 				if string(it.Stage) == st && (mine == nil || mine[it.ApplicationID]) {
-					sec.Items = append(sec.Items, inboxEntry{Href: "/console/applications/" + it.ApplicationID, Name: fp.show(fName, it.CandidateName),
-						Job: it.JobTitle, Waiting: span(time.Since(it.Since).Seconds(), d.Lang)})
+					waited := time.Since(it.Since)
+					e := inboxEntry{Href: "/console/applications/" + it.ApplicationID, Name: fp.show(fName, it.CandidateName),
+						Job: it.JobTitle, Waiting: span(waited.Seconds(), d.Lang)}
+					if sla := s.stageSLA(st); sla > 0 && waited > sla {
+						e.Late = span((waited - sla).Seconds(), d.Lang)
+						sec.Late++
+					}
+					sec.Items = append(sec.Items, e)
 				}
 			}
 			total += sec.Count

@@ -4,6 +4,8 @@ import "github.com/hireflow/hireflow/internal/analysis/scoring"
 
 // messages holds the page texts in English and Chinese; keys are stable identifiers.
 var messages = map[string][2]string{
+	"inbox.late":                           {"past its SLA by", "已超时"},
+	"inbox.late_count":                     {"past SLA", "项超时"},
 	"faq.title":                            {"Questions candidates ask", "常见问题"},
 	"faq.camera.q":                         {"My browser blocked the camera or microphone", "浏览器阻止了摄像头或麦克风"},
 	"faq.camera.a":                         {"Allow them for this site in the browser's address bar (the camera or lock icon), or in your phone's settings for the browser, then reload the page. If you cannot use a camera or microphone at all, contact the employer before the date in your email: they can arrange another way to answer.", "请在浏览器地址栏（摄像头或锁形图标）或手机的浏览器设置中允许本网站使用摄像头和麦克风，然后刷新页面。如果完全无法使用摄像头或麦克风，请在邮件所示日期前联系雇主，由其安排其他作答方式；中文作答时每道题均可改为文字回答。"},

@@ -203,6 +203,8 @@ func TestMetricsBySourceShowUpAndLoadOnTheRealStack(t *testing.T) {
 	require.Contains(t, body, `id="inbox-hold"`)
 	require.Contains(t, body, `href="/console/applications/`+r0+`">Sou Rce</a>`)
 	require.Contains(t, body, "waiting 3.0 d")
+	require.Contains(t, body, `<span class="late">past its SLA by 24.0 h</span>`, "three days held against a 48 h SLA")
+	require.Contains(t, body, `<span class="late">1 past SLA</span>`)
 	require.Contains(t, body, `<span class="count" aria-label="1 waiting">1</span>`)
 	var reads int
 	require.NoError(t, e.Store.Pool().QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE org_id = $1 AND action = 'candidate.read' AND subject_type = 'inbox' AND actor_id = $2`,
