@@ -1,11 +1,13 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"html"
 	"html/template"
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +18,7 @@ import (
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/internal/infra/store"
 	"github.com/hireflow/hireflow/rules"
+	"github.com/hireflow/hireflow/workflows"
 )
 
 // navLink is one entry of the console's navigation, shown only to roles that may use it.
@@ -200,6 +203,12 @@ func (s *Server) consoleHome(c *fiber.Ctx) error {
 			}
 			total += sec.Count
 			d.Console.Inbox = append(d.Console.Inbox, sec)
+		}
+		if sec, err := s.approvalsWaiting(c, p, d.Lang); err != nil {
+			return err
+		} else if sec.Count > 0 {
+			d.Console.Inbox = append([]inboxSection{sec}, d.Console.Inbox...)
+			total += sec.Count
 		}
 		for i := range d.Console.Nav {
 			if d.Console.Nav[i].Href == "/console" {
@@ -590,4 +599,41 @@ func (s *Server) publicAuditPage(c *fiber.Ctx) error {
 	d := pageData{Lang: l, Title: translate(l, "audit.public"), OrgName: pa.OrgName, Color: pa.Color, Wide: true,
 		Console: &consoleView{Audits: []auditView{viewAudit(pa.Audit)}}}
 	return s.render(c, fiber.StatusOK, "public_audit.html", d)
+}
+
+// approvalsWaiting is the inbox's section of offers whose approval chain waits for the viewer —
+// named by role or as a user in the step now open (asked of each chain's workflow).
+func (s *Server) approvalsWaiting(c *fiber.Ctx, p hireflow.Principal, l string) (inboxSection, error) {
+	sec := inboxSection{Stage: "approvals"}
+	offers, err := s.Store.ApprovingOffers(c.UserContext(), p.OrgID, 50)
+	if err != nil {
+		return sec, err
+	}
+	mine, err := s.assignedSet(c.UserContext(), p)
+	if err != nil {
+		return sec, err
+	}
+	for _, o := range offers {
+		ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
+		v, err := s.Workflows.QueryWorkflow(ctx, "approval/"+o.OfferID, "", workflows.QueryApprovalState)
+		cancel()
+		if err != nil {
+			continue // a chain that does not answer now shows next time
+		}
+		var st workflows.ApprovalState
+		if v.Get(&st) != nil || !(slices.Contains(st.Waiting, string(p.Role)) || slices.Contains(st.Waiting, "user:"+p.UserID)) {
+			continue
+		}
+		if mine != nil && p.Role != hireflow.RoleHiringManager && !mine[o.ApplicationID] {
+			continue
+		}
+		waited := time.Since(o.Since)
+		e := inboxEntry{Href: "/console/applications/" + o.ApplicationID, Job: o.JobTitle, Waiting: span(waited.Seconds(), l)}
+		if waited > s.Cfg.ApprovalSLA && s.Cfg.ApprovalSLA > 0 {
+			e.Late, sec.Late = span((waited-s.Cfg.ApprovalSLA).Seconds(), l), sec.Late+1
+		}
+		sec.Items = append(sec.Items, e)
+	}
+	sec.Count = len(sec.Items)
+	return sec, nil
 }

@@ -124,6 +124,7 @@ type Store interface {
 	RecoveryCodesLeft(ctx context.Context, userID string) (int, error)
 	OIDCProviderSet(ctx context.Context, orgID string, p store.OIDCProvider) error
 	UserList(ctx context.Context, orgID string) ([]store.StaffMember, error)
+	ApprovingOffers(ctx context.Context, orgID string, limit int) ([]store.ApprovingOffer, error)
 	UserInvite(ctx context.Context, orgID, email, name string, role hireflow.Role) (hireflow.User, error)
 	UserUpdate(ctx context.Context, orgID, userID string, role *hireflow.Role, disabled *bool) (hireflow.User, error)
 	StaffTokenPeek(ctx context.Context, hash []byte) (hireflow.User, error)

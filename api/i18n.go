@@ -4,6 +4,7 @@ import "github.com/hireflow/hireflow/internal/analysis/scoring"
 
 // messages holds the page texts in English and Chinese; keys are stable identifiers.
 var messages = map[string][2]string{
+	"inbox.approvals":                      {"Offers waiting for your approval", "待您审批的录用"},
 	"inbox.late":                           {"past its SLA by", "已超时"},
 	"inbox.late_count":                     {"past SLA", "项超时"},
 	"faq.title":                            {"Questions candidates ask", "常见问题"},

@@ -153,3 +153,18 @@ func (s *Store) stageCounts(ctx context.Context, query string, args ...any) (map
 	})
 	return counts, err
 }
+
+// ApprovingOffer is an offer in its approval chain (for the approvers' inbox).
+type ApprovingOffer struct {
+	OfferID, ApplicationID, JobTitle string
+	Since                            time.Time
+}
+
+// ApprovingOffers lists the organisation's offers in approval, the longest waiting first.
+func (s *Store) ApprovingOffers(ctx context.Context, orgID string, limit int) ([]ApprovingOffer, error) {
+	return listOf(ctx, s.db, "approving offers", func(r pgx.Row) (ApprovingOffer, error) {
+		var o ApprovingOffer
+		return o, r.Scan(&o.OfferID, &o.ApplicationID, &o.JobTitle, &o.Since)
+	}, `SELECT o.id, o.application_id, j.title, o.created_at FROM offers o JOIN applications a ON a.id = o.application_id JOIN jobs j ON j.id = a.job_id
+		WHERE o.org_id = $1 AND o.status = 'approving' ORDER BY o.created_at LIMIT $2`, orgID, limit)
+}

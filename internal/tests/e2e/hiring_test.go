@@ -273,6 +273,18 @@ func TestHiringOnTheRealStack(t *testing.T) {
 		l.interview(appID, token)
 		offerID := l.reviewAndOffer(appID)
 		require.Equal(t, 422, l.approve(offerID, "reject", nil), "a rejection needs a reason")
+		// The chain waits for the hiring manager: their inbox lists it, the interviewer's does not.
+		home := func(hc *http.Client) string {
+			resp, err := hc.Get(l.BaseURL + "/console?lang=en")
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			return string(b)
+		}
+		mgrHome := home(l.mgr)
+		require.Contains(t, mgrHome, `id="inbox-approvals"`)
+		require.Contains(t, mgrHome, `href="/console/applications/`+appID+`"`)
+		require.NotContains(t, home(l.Client(t, hireflow.RoleInterviewer)), `id="inbox-approvals"`)
 		var eb errBody
 		require.Equal(t, 403, doJSON(t, l.Client(t, hireflow.RoleInterviewer), http.MethodPost, l.BaseURL+"/api/v1/offers/"+offerID+"/decision", map[string]any{"decision": "approve"}, &eb),
 			"an interviewer is not on this chain")
