@@ -42,6 +42,7 @@ func consoleNav(r hireflow.Role, current string) []navLink {
 	add("/console/analytics/audits", "nav.audits", actAnalyticsRead)
 	add("/console/schedule", "nav.schedule", actScheduleRead)
 	add("/console/audit-log", "nav.audit_log", actAuditLogRead)
+	add("/console/rulesets", "nav.rules", actRulesRead)
 	add("/console/admin", "nav.admin", actUsersAdmin)
 	add("/console/account", "nav.account", actAccountSelf)
 	return out
@@ -74,6 +75,9 @@ type consoleView struct {
 	Account *accountView
 	// Admin page.
 	Admin *adminView
+	// Rules pages.
+	RuleSets   []store.RuleSetSummary
+	RuleEditor *ruleEditorView
 }
 
 // inboxSection is one stage of the home page's inbox: what waits there for the viewer.
