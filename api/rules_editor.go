@@ -101,3 +101,30 @@ func (s *Server) ruleEditorPage(c *fiber.Ctx) error {
 	d.Title = r.Name
 	return s.render(c, fiber.StatusOK, "ruleeditor.html", d)
 }
+
+// tryApproval evaluates an approval-chain rule (as typed, not saved) for a sample offer: the
+// steps it gives, or the compiler's or the evaluation's reason.
+func (s *Server) tryApproval(c *fiber.Ctx) error {
+	var req struct {
+		Rule  string      `json:"rule"`
+		Offer rules.Offer `json:"offer"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if err := maxText("rule", req.Rule, 4000); err != nil {
+		return err
+	}
+	prog, err := rules.Compile(rules.RuleApproval, req.Rule)
+	if err != nil {
+		if ce, ok := err.(*rules.CompileError); ok {
+			return ruleErrors([]*rules.CompileError{ce})
+		}
+		return err
+	}
+	steps, err := prog.ApprovalChain(c.UserContext(), rules.ApprovalEnv{Offer: req.Offer})
+	if err != nil {
+		return invalid("rule", "%s", err.Error())
+	}
+	return c.JSON(fiber.Map{"steps": steps})
+}
