@@ -75,6 +75,9 @@ type consoleView struct {
 	Account *accountView
 	// Admin page.
 	Admin *adminView
+	// Jobs pages.
+	CanCreateJob bool
+	Education    []string
 	// Rules pages.
 	RuleSets   []store.RuleSetSummary
 	RuleEditor *ruleEditorView

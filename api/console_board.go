@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/internal/analysis/resume"
 	"github.com/hireflow/hireflow/internal/infra/store"
 )
 
@@ -67,7 +68,19 @@ func (s *Server) jobsPage(c *fiber.Ctx) error {
 		}
 		d.Console.Jobs = append(d.Console.Jobs, jobOption{ID: j.ID, Title: t})
 	}
+	d.Console.CanCreateJob = roleMay(actJobsWrite, principal(c).Role)
 	return s.render(c, fiber.StatusOK, "jobs.html", d)
+}
+
+// jobNewPage is the job designer: the job, its requirements, the competency model with a live
+// check of the weights, the question bank, and what the candidate will see; it posts to the API.
+func (s *Server) jobNewPage(c *fiber.Ctx) error {
+	d, err := s.consoleData(c, "jd.title", "/console/jobs")
+	if err != nil {
+		return err
+	}
+	d.Console.Education = resume.EducationLevels
+	return s.render(c, fiber.StatusOK, "jobnew.html", d)
 }
 
 // boardPage is a job's candidate board: a column count per stage and one page of cards for the
