@@ -198,36 +198,111 @@ type decideRequest struct {
 
 // decideApplication passes or rejects a held application through the workflow's validated update.
 func (s *Server) decideApplication(c *fiber.Ctx) error {
-	p := principal(c)
 	id, req, err := idRequest[decideRequest](c, appIDParam)
 	if err != nil {
 		return err
 	}
-	if err := maxText("note", req.Note, 2000); err != nil {
-		return err
-	}
-	app, err := s.Store.ApplicationGet(c.UserContext(), p.OrgID, id, false)
+	decision, err := s.decideOne(c.UserContext(), principal(c), id, "", req)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(c.UserContext(), 15*time.Second)
+	return c.JSON(fiber.Map{"decision_id": decision, "outcome": req.Outcome})
+}
+
+// decideOne sends one recruiter decision (jobID set: only on that job's applications).
+func (s *Server) decideOne(ctx context.Context, p hireflow.Principal, id, jobID string, req decideRequest) (string, error) {
+	if err := maxText("note", req.Note, 2000); err != nil {
+		return "", err
+	}
+	app, err := s.Store.ApplicationGet(ctx, p.OrgID, id, false)
+	if err != nil {
+		return "", err
+	}
+	if jobID != "" && app.JobID != jobID {
+		return "", hireflow.NotFound("application_not_found", "application")
+	}
+	uctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	h, err := s.Workflows.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: app.WorkflowID,
+	h, err := s.Workflows.UpdateWorkflow(uctx, client.UpdateWorkflowOptions{WorkflowID: app.WorkflowID,
 		UpdateName: workflows.UpdateRecruiterDecision, WaitForStage: client.WorkflowUpdateStageCompleted,
 		Args: []any{workflows.RecruiterDecision{UserID: p.UserID, Outcome: hireflow.ScreenOutcome(req.Outcome), ReasonCode: req.ReasonCode}}})
 	var res workflows.RecruiterDecisionResult
 	if err == nil {
-		err = h.Get(ctx, &res)
+		err = h.Get(uctx, &res)
 	}
 	if err != nil {
-		return workflowError(err)
+		return "", workflowError(err)
 	}
 	if strings.TrimSpace(req.Note) != "" {
 		// Free text stays out of the workflow: it is kept in the audit log beside the decision.
-		_ = s.Store.Audit(c.UserContext(), p.OrgID, "user", p.UserID, "application.decision_note", "decision", res.DecisionID,
+		_ = s.Store.Audit(ctx, p.OrgID, "user", p.UserID, "application.decision_note", "decision", res.DecisionID,
 			map[string]any{"note": req.Note})
 	}
-	return c.JSON(fiber.Map{"decision_id": res.DecisionID, "outcome": req.Outcome})
+	return res.DecisionID, nil
+}
+
+// MaxBulk is how many applications one bulk decision takes.
+const MaxBulk = 50
+
+// bulkDecision decides several held applications of one job at once (each through its own
+// workflow's validated update) and answers each one's result: one refused never stops the others.
+func (s *Server) bulkDecision(c *fiber.Ctx) error {
+	p := principal(c)
+	jobID := c.Params("id")
+	var req struct {
+		ApplicationIDs []string `json:"application_ids"`
+		Outcome        string   `json:"outcome"`
+		ReasonCode     string   `json:"reason_code"`
+		Note           string   `json:"note"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if len(req.ApplicationIDs) == 0 || len(req.ApplicationIDs) > MaxBulk {
+		return invalid("application_ids", "send 1 to %d application IDs", MaxBulk)
+	}
+	if _, err := uuid.Parse(jobID); err != nil {
+		return hireflow.NotFound("job_not_found", "job")
+	}
+	if _, err := s.Store.JobGet(c.UserContext(), p.OrgID, jobID); err != nil {
+		return err
+	}
+	type result struct {
+		ApplicationID string `json:"application_id"`
+		OK            bool   `json:"ok"`
+		DecisionID    string `json:"decision_id,omitempty"`
+		Code          string `json:"code,omitempty"`
+		Message       string `json:"message,omitempty"`
+	}
+	seen := map[string]bool{}
+	var out []result
+	done := 0
+	for _, id := range req.ApplicationIDs {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		r := result{ApplicationID: id}
+		if _, err := uuid.Parse(id); err != nil {
+			r.Code, r.Message = "application_not_found", "no such application"
+		} else if d, err := s.decideOne(c.UserContext(), p, id, jobID, decideRequest{Outcome: req.Outcome, ReasonCode: req.ReasonCode, Note: req.Note}); err != nil {
+			herr := hireflow.AsError(err)
+			if herr == nil {
+				return err
+			}
+			r.Code, r.Message = herr.Code, herr.Message
+			if lang(c) == "zh" && herr.MessageZH != "" {
+				r.Message = herr.MessageZH
+			}
+		} else {
+			r.OK, r.DecisionID = true, d
+			done++
+		}
+		out = append(out, r)
+	}
+	_ = s.Store.Audit(c.UserContext(), p.OrgID, "user", p.UserID, "application.bulk_decision", "job", jobID,
+		map[string]any{"outcome": req.Outcome, "asked": len(out), "decided": done})
+	return c.JSON(fiber.Map{"decided": done, "results": out})
 }
 
 // staffApp loads the application of the caller's organisation named in the path.

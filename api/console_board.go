@@ -35,6 +35,7 @@ type boardView struct {
 	Prev, Next      string
 	Page, Pages     int
 	Statuses        []string
+	CanBulk         bool // the held column, for a role that decides holds: cards can be decided together
 }
 
 type boardColumn struct {
@@ -44,7 +45,7 @@ type boardColumn struct {
 }
 
 type boardCardView struct {
-	Href, Name, Stage, Source, Applied, Score string
+	ID, Href, Name, Stage, Source, Applied, Score string
 }
 
 type boardFilterView struct {
@@ -189,13 +190,14 @@ func (s *Server) boardPage(c *fiber.Ctx) error {
 		if mine != nil && !mine[cd.ApplicationID] {
 			continue // a hiring manager sees the cards of the applications they take part in
 		}
-		v := boardCardView{Href: "/console/applications/" + cd.ApplicationID, Name: fp.show(fName, cd.CandidateName), Stage: string(cd.Stage),
+		v := boardCardView{ID: cd.ApplicationID, Href: "/console/applications/" + cd.ApplicationID, Name: fp.show(fName, cd.CandidateName), Stage: string(cd.Stage),
 			Source: cd.Source, Applied: cd.AppliedAt.UTC().Format("2006-01-02")}
 		if cd.Score != nil {
 			v.Score = strconv.FormatFloat(*cd.Score, 'f', 2, 64)
 		}
 		b.Cards = append(b.Cards, v)
 	}
+	b.CanBulk = f.Stage == string(hireflow.StageHold) && roleMay(actApplicationsDecide, p.Role) && len(b.Cards) > 0
 	if withName && len(cards) > 0 {
 		_ = s.Store.Audit(c.UserContext(), p.OrgID, "user", p.UserID, "candidate.read", "board", jobID,
 			map[string]any{"count": len(cards), "fields": []string{"name"}, "email_search": fv.Email != ""})

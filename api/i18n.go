@@ -4,6 +4,15 @@ import "github.com/hireflow/hireflow/internal/analysis/scoring"
 
 // messages holds the page texts in English and Chinese; keys are stable identifiers.
 var messages = map[string][2]string{
+	"bulk.pick":                            {"Select", "选择"},
+	"bulk.title":                           {"Decide the selected applications", "批量决定所选申请"},
+	"bulk.outcome":                         {"Decision", "决定"},
+	"bulk.pass":                            {"Pass screening", "通过筛选"},
+	"bulk.reject":                          {"Reject", "拒绝"},
+	"bulk.reason":                          {"Reason (needed to reject)", "原因（拒绝时必填）"},
+	"bulk.apply":                           {"Apply to the selected", "应用于所选"},
+	"bulk.none":                            {"Select at least one application.", "请至少选择一份申请。"},
+	"bulk.done":                            {"%N of %T decided.", "已决定 %N / %T 份。"},
 	"jd.new":                               {"+ New job", "+ 新建职位"},
 	"jd.title":                             {"New job", "新建职位"},
 	"jd.about":                             {"Describe the job, what it requires, the competencies the interview scores and the questions. The job gets its own rule set (screening, routing, approval chain…), which you then adjust in Rules.", "填写职位描述、任职要求、面试评分的胜任力维度和题目。职位会获得独立的规则集（筛选、分流、审批链等），之后可在“规则”中调整。"},

@@ -127,6 +127,7 @@ func newServer(d Deps, extra ...func(*Server, *fiber.App)) (*Server, *fiber.App)
 	s.staff(v1, fiber.MethodGet, "/applications/:id", actApplicationsRead, s.getApplication)
 	s.staff(v1, fiber.MethodGet, "/applications/:id/decisions", actDecisionsRead, s.listDecisions)
 	s.staff(v1, fiber.MethodPost, "/applications/:id/decision", actApplicationsDecide, s.decideApplication)
+	s.staff(v1, fiber.MethodPost, "/jobs/:id/bulk-decision", actApplicationsDecide, s.bulkDecision)
 
 	s.staff(v1, fiber.MethodGet, "/rulesets", actRulesRead, s.listRuleSets)
 	s.staff(v1, fiber.MethodPost, "/rulesets", actRulesPublish, s.createDefaultRuleSet)
