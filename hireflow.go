@@ -185,7 +185,18 @@ type Job struct {
 	Stages        []string        `json:"stages"` // the pinned pipeline template's stage kinds
 	Pipeline      []PipelineStage `json:"pipeline"`
 	Timings       Timings         `json:"timings"`
+	Offer         JobOffer        `json:"offer"`
 	CreatedAt     time.Time       `json:"created_at"`
+}
+
+// JobOffer is what an offer for a job starts from and is checked against: the salary band (an
+// offer outside it is refused unless the band is empty), currency, level and department.
+type JobOffer struct {
+	Currency   string  `json:"currency,omitempty"`
+	BandMin    float64 `json:"band_min,omitempty"`
+	BandMax    float64 `json:"band_max,omitempty"`
+	Level      int     `json:"level,omitempty"`
+	Department string  `json:"department,omitempty"`
 }
 
 // Application is one candidate's path through one job. Candidate fields are decrypted only for

@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -48,6 +49,9 @@ func (a *Activities) PlanApproval(ctx context.Context, in PlanApprovalInput) (Pl
 		}}); err != nil {
 		return PlanApprovalResult{}, err
 	}
+	if steps, err = a.resolveDepartmentManager(ctx, in.OrgID, o.Department, steps); err != nil {
+		return PlanApprovalResult{}, err
+	}
 	if err := a.Store.OfferSetStatus(ctx, in.OrgID, in.OfferID, "approving", ""); err != nil {
 		return PlanApprovalResult{}, err
 	}
@@ -66,6 +70,34 @@ func (a *Activities) PlanApproval(ctx context.Context, in PlanApprovalInput) (Pl
 		return PlanApprovalResult{}, err
 	}
 	return PlanApprovalResult{Steps: steps}, nil
+}
+
+// resolveDepartmentManager names the manager of the offer's department where a step says
+// "department_manager"; a department without an active manager falls back to the hiring
+// managers (a step is never left without anyone who may act). Repeats of one person within a
+// parallel group collapse.
+func (a *Activities) resolveDepartmentManager(ctx context.Context, orgID, department string, steps []rules.ApprovalStep) ([]rules.ApprovalStep, error) {
+	var who string
+	for i, st := range steps {
+		for j, ap := range st.Approvers {
+			if ap != rules.DepartmentManager {
+				continue
+			}
+			if who == "" {
+				id, err := a.Store.DepartmentManager(ctx, orgID, department)
+				if err != nil {
+					return nil, err
+				}
+				who = string(hireflow.RoleHiringManager)
+				if id != "" {
+					who = "user:" + id
+				}
+			}
+			steps[i].Approvers[j] = who
+		}
+		steps[i].Approvers = slices.Compact(steps[i].Approvers)
+	}
+	return steps, nil
 }
 
 // ApprovalRequest addresses an approval request to approvers named as roles or "user:<id>".

@@ -110,34 +110,40 @@ func (p Plan) hasStage(kind string) bool {
 // job's). A durations or weights rule that fails at run time leaves the next source in place.
 func (a *Activities) plan(ctx context.Context, ref AppRef, job hireflow.Job, rs pinned) Plan {
 	d, t := a.Defaults, job.Timings
+	// The organisation's defaults sit between the rule set's and the deployment's; unreadable
+	// ones leave the deployment's in place.
+	o, _ := a.Store.OrgTimings(ctx, ref.OrgID)
 	p := Plan{Stages: job.Stages, Weights: map[string]float64{}, Timings: Timings{
-		InviteReminderAfter: t.InviteReminderAfter.Or(d.Timings.InviteReminderAfter),
-		InviteExpiresAfter:  t.InviteExpiresAfter.Or(d.Timings.InviteExpiresAfter),
-		RejectionDelay:      t.RejectionDelay.Or(d.Timings.RejectionDelay),
-		HoldSLA:             t.HoldSLA.Or(d.Timings.HoldSLA),
+		InviteReminderAfter: t.InviteReminderAfter.Or(o.InviteReminderAfter.Or(d.Timings.InviteReminderAfter)),
+		InviteExpiresAfter:  t.InviteExpiresAfter.Or(o.InviteExpiresAfter.Or(d.Timings.InviteExpiresAfter)),
+		RejectionDelay:      t.RejectionDelay.Or(o.RejectionDelay.Or(d.Timings.RejectionDelay)),
+		HoldSLA:             t.HoldSLA.Or(o.HoldSLA.Or(d.Timings.HoldSLA)),
 	}}
+	if p.Timings.InviteExpiresAfter > 0 && p.Timings.InviteReminderAfter >= p.Timings.InviteExpiresAfter {
+		p.Timings.InviteReminderAfter = p.Timings.InviteExpiresAfter / 2
+	}
 	var ruled map[string]time.Duration
 	if src := rs.Rules[rules.RuleDurations]; src != "" {
 		if prog, err := rules.Compile(rules.RuleDurations, src); err == nil {
 			ruled, _ = prog.Durations(ctx, rules.DurationsEnv{})
 		}
 	}
-	pick := func(own hireflow.Duration, key string, def time.Duration) time.Duration {
+	pick := func(own hireflow.Duration, key string, org hireflow.Duration, def time.Duration) time.Duration {
 		if own != 0 {
 			return own.D()
 		}
 		if v, ok := ruled[key]; ok {
 			return v
 		}
-		return def
+		return org.Or(def)
 	}
 	p.Steps = StepTimings{
-		FeedbackSLA:       pick(t.FeedbackSLA, "feedback_sla", d.Steps.FeedbackSLA),
-		ReviewSLA:         pick(t.ReviewSLA, "review_sla", d.Steps.ReviewSLA),
-		ApprovalSLA:       pick(t.ApprovalSLA, "approval_sla", d.Steps.ApprovalSLA),
-		OfferExpiresAfter: pick(t.OfferExpiresAfter, "offer_expires_after", d.Steps.OfferExpiresAfter),
-		ProbationLength:   pick(t.ProbationLength, "probation_length", d.Steps.ProbationLength),
-		ProbationSLA:      pick(t.ProbationSLA, "probation_sla", d.Steps.ProbationSLA),
+		FeedbackSLA:       pick(t.FeedbackSLA, "feedback_sla", o.FeedbackSLA, d.Steps.FeedbackSLA),
+		ReviewSLA:         pick(t.ReviewSLA, "review_sla", o.ReviewSLA, d.Steps.ReviewSLA),
+		ApprovalSLA:       pick(t.ApprovalSLA, "approval_sla", o.ApprovalSLA, d.Steps.ApprovalSLA),
+		OfferExpiresAfter: pick(t.OfferExpiresAfter, "offer_expires_after", o.OfferExpiresAfter, d.Steps.OfferExpiresAfter),
+		ProbationLength:   pick(t.ProbationLength, "probation_length", o.ProbationLength, d.Steps.ProbationLength),
+		ProbationSLA:      pick(t.ProbationSLA, "probation_sla", o.ProbationSLA, d.Steps.ProbationSLA),
 	}
 	pipe := job.Pipeline
 	if len(pipe) == 0 {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/mail"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -251,15 +252,30 @@ func (s *Server) adminUsersPage(c *fiber.Ctx) error {
 	for _, r := range assignableRoles {
 		v.Roles = append(v.Roles, roleOption{Value: string(r), Name: translateValue(d.Lang, "role.", string(r))})
 	}
+	if err := s.adminSettings(c, v); err != nil {
+		return err
+	}
 	d.Console.Admin = v
 	return s.render(c, fiber.StatusOK, "admin.html", d)
 }
 
 type adminView struct {
-	Me     string
-	Users  []adminUserRow
-	Tokens []adminTokenRow
-	Roles  []roleOption
+	Me          string
+	Users       []adminUserRow
+	Tokens      []adminTokenRow
+	Roles       []roleOption
+	Scopes      []string
+	Brand       hireflow.Organisation
+	WebhookURL  string
+	Timings     []timingRow
+	Departments []store.Department
+	Managers    []directoryEntry // who may manage a department
+}
+
+// timingRow is one default timing: the organisation's value ("" for the deployment's) and the
+// deployment's beside it.
+type timingRow struct {
+	Key, Value, Deployment string
 }
 
 type adminUserRow struct {
@@ -273,3 +289,38 @@ type adminTokenRow struct {
 }
 
 type roleOption struct{ Value, Name string }
+
+// adminSettings fills the organisation's settings: branding, webhook, timings, departments.
+func (s *Server) adminSettings(c *fiber.Ctx, v *adminView) error {
+	ctx, org := c.UserContext(), principal(c).OrgID
+	var err error
+	if v.Brand, err = s.Store.OrgGet(ctx, org); err != nil {
+		return err
+	}
+	if v.WebhookURL, _, _, err = s.Store.WebhookGet(ctx, org); err != nil {
+		return err
+	}
+	t, err := s.Store.OrgTimings(ctx, org)
+	if err != nil {
+		return err
+	}
+	ov, dv, ty := reflect.ValueOf(t), reflect.ValueOf(s.deploymentTimings()), reflect.TypeOf(t)
+	for i := range ov.NumField() {
+		key, _, _ := strings.Cut(ty.Field(i).Tag.Get("json"), ",")
+		row := timingRow{Key: key, Deployment: time.Duration(dv.Field(i).Int()).String()}
+		if n := ov.Field(i).Int(); n != 0 {
+			row.Value = time.Duration(n).String()
+		}
+		v.Timings = append(v.Timings, row)
+	}
+	if v.Departments, err = s.Store.Departments(ctx, org); err != nil {
+		return err
+	}
+	for _, u := range v.Users {
+		if !u.Disabled && u.Role != hireflow.RoleIntegration {
+			v.Managers = append(v.Managers, directoryEntry{ID: u.ID, DisplayName: u.DisplayName, Role: u.Role})
+		}
+	}
+	v.Scopes = visibilityFields
+	return nil
+}

@@ -1,6 +1,12 @@
 package api
 
 import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
@@ -42,4 +48,81 @@ func (s *Server) decideOffer(c *fiber.Ctx) error {
 	}
 	_ = s.Store.Audit(c.UserContext(), p.OrgID, "user", p.UserID, "offer.approval."+req.Decision, "offer", id, map[string]any{"reason": req.ReasonCode})
 	return c.JSON(st)
+}
+
+// offerFormView is what the offer form starts from: the job's terms and the departments.
+type offerFormView struct {
+	Currency, BandMin, BandMax, Level, Department string
+	HasBand                                       bool
+	Departments                                   []string
+}
+
+func (s *Server) offerForm(c *fiber.Ctx, job hireflow.Job) (*offerFormView, error) {
+	o := job.Offer
+	v := &offerFormView{Currency: o.Currency, Department: o.Department, HasBand: o.BandMax > 0}
+	if v.Currency == "" {
+		v.Currency = "CNY"
+	}
+	if v.HasBand {
+		v.BandMin, v.BandMax = strconv.FormatFloat(o.BandMin, 'f', -1, 64), strconv.FormatFloat(o.BandMax, 'f', -1, 64)
+	}
+	if o.Level > 0 {
+		v.Level = strconv.Itoa(o.Level)
+	}
+	ds, err := s.Store.Departments(c.UserContext(), principal(c).OrgID)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range ds {
+		v.Departments = append(v.Departments, d.Name)
+	}
+	return v, nil
+}
+
+// approvalView is an approving offer's chain as the viewer sees it.
+type approvalView struct {
+	Mine      bool // the chain waits for the viewer (by role or by name)
+	Step      int
+	Steps     int
+	Waiting   []string // who the current step waits for, named
+	Delegates []directoryEntry
+	Answered  bool // the chain answered the query
+}
+
+// approvalFor asks the offer's chain where it is; the approve form is shown only to someone it
+// waits for, and delegation offers the organisation's other managers, recruiters and admins.
+func (s *Server) approvalFor(c *fiber.Ctx, offerID string) (*approvalView, error) {
+	p, l := principal(c), lang(c)
+	v := &approvalView{}
+	ctx, cancel := context.WithTimeout(c.UserContext(), 3*time.Second)
+	defer cancel()
+	res, err := s.Workflows.QueryWorkflow(ctx, hireflow.WorkflowIDForApproval(offerID), "", workflows.QueryApprovalState)
+	if err != nil {
+		return v, nil // a chain that does not answer now: the form shows next time
+	}
+	var st workflows.ApprovalState
+	if res.Get(&st) != nil {
+		return v, nil
+	}
+	v.Answered, v.Step, v.Steps = true, st.Step+1, st.Steps
+	v.Mine = slices.Contains(st.Waiting, string(p.Role)) || slices.Contains(st.Waiting, "user:"+p.UserID)
+	users, err := s.Store.UserList(c.UserContext(), p.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	for _, u := range users {
+		names[u.ID] = u.DisplayName
+		if u.ID != p.UserID && !u.Disabled && (u.Role == hireflow.RoleHiringManager || u.Role == hireflow.RoleRecruiter || u.Role == hireflow.RoleAdmin) {
+			v.Delegates = append(v.Delegates, directoryEntry{ID: u.ID, DisplayName: u.DisplayName, Role: u.Role})
+		}
+	}
+	for _, w := range st.Waiting {
+		if id, ok := strings.CutPrefix(w, "user:"); ok {
+			v.Waiting = append(v.Waiting, names[id])
+		} else {
+			v.Waiting = append(v.Waiting, translateValue(l, "role.", w))
+		}
+	}
+	return v, nil
 }

@@ -50,6 +50,8 @@ type pageData struct {
 	Week                                   *weekView           // an interviewer's week (console)
 	StaffInterview                         *staffInterview     // the application page's live interview
 	ResumeURL                              string              // the résumé's download, for roles that see it
+	OfferForm                              *offerFormView      // the staff offer form: the job's terms, departments
+	Approval                               *approvalView       // the chain an approving offer is in, and whom to delegate to
 	Nonce                                  string              // this response's CSP nonce for its scripts
 	CSRF                                   string              // the staff session's CSRF token (scripts send it with every fetch)
 }

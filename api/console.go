@@ -68,6 +68,17 @@ func (s *Server) applicationPage(c *fiber.Ctx) error {
 		d.Can.CancelInterview = d.Can.CancelInterview && iv != nil && (iv.Status == "offered" || iv.Status == "booked" || iv.Status == "waiting")
 		d.Can.Reschedule = d.Can.Reschedule && iv != nil && iv.Status == "booked" && (p.Role != hireflow.RoleInterviewer || iv.OnPanel)
 	}
+	if d.Can.Offer {
+		if d.OfferForm, err = s.offerForm(c, v.job); err != nil {
+			return err
+		}
+	}
+	if d.Can.Approve {
+		if d.Approval, err = s.approvalFor(c, d.OfferID); err != nil {
+			return err
+		}
+		d.Can.Approve = d.Approval.Mine
+	}
 	// Who looked at this candidate's data (the latest 20 reads, this one included).
 	if d.Reads, err = s.Store.AuditLog(c.UserContext(), p.OrgID, store.AuditFilter{Action: "candidate.read", SubjectID: app.ID}, 20); err != nil {
 		return err

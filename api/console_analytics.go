@@ -97,21 +97,31 @@ type inboxEntry struct {
 }
 
 // stageSLA is how long an application may wait at a stage for a person before reminders and
-// escalation start (the organisation's defaults; a job's timings may shorten them).
-func (s *Server) stageSLA(stage string) time.Duration {
+// escalation start: the organisation's default timings, else the deployment's (a job's own
+// timings may shorten them).
+func stageSLA(stage string, t hireflow.Timings) time.Duration {
 	switch stage {
 	case string(hireflow.StageHold):
-		return s.Cfg.HoldSLA
+		return t.HoldSLA.D()
 	case string(hireflow.StageReview):
-		return s.Cfg.ReviewSLA
+		return t.ReviewSLA.D()
 	case "live_round":
-		return s.Cfg.FeedbackSLA
+		return t.FeedbackSLA.D()
 	case string(hireflow.StageOffer):
-		return s.Cfg.ApprovalSLA
+		return t.ApprovalSLA.D()
 	case string(hireflow.StageProbation):
-		return s.Cfg.ProbationLength + s.Cfg.ProbationSLA
+		return t.ProbationLength.D() + t.ProbationSLA.D()
 	}
 	return 0
+}
+
+// orgTimings is the organisation's effective default timings (the deployment's on error).
+func (s *Server) orgTimings(c *fiber.Ctx) hireflow.Timings {
+	t, err := s.Store.OrgTimings(c.UserContext(), principal(c).OrgID)
+	if err != nil {
+		t = hireflow.Timings{}
+	}
+	return effectiveTimings(t, s.deploymentTimings())
 }
 
 // inboxStages are the stages whose applications wait for each role's action.
@@ -193,7 +203,7 @@ func (s *Server) consoleHome(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		total := 0
+		total, timings := 0, s.orgTimings(c)
 		for _, st := range stages {
 			sec := inboxSection{Stage: st, Count: counts[st]}
 			for _, it := range items {
@@ -201,7 +211,7 @@ func (s *Server) consoleHome(c *fiber.Ctx) error {
 					waited := time.Since(it.Since)
 					e := inboxEntry{Href: "/console/applications/" + it.ApplicationID, Name: fp.show(fName, it.CandidateName),
 						Job: it.JobTitle, Waiting: span(waited.Seconds(), d.Lang)}
-					if sla := s.stageSLA(st); sla > 0 && waited > sla {
+					if sla := stageSLA(st, timings); sla > 0 && waited > sla {
 						e.Late = span((waited - sla).Seconds(), d.Lang)
 						sec.Late++
 					}
@@ -611,7 +621,7 @@ func (s *Server) publicAuditPage(c *fiber.Ctx) error {
 // approvalsWaiting is the inbox's section of offers whose approval chain waits for the viewer —
 // named by role or as a user in the step now open (asked of each chain's workflow).
 func (s *Server) approvalsWaiting(c *fiber.Ctx, p hireflow.Principal, l string) (inboxSection, error) {
-	sec := inboxSection{Stage: "approvals"}
+	sec, timings := inboxSection{Stage: "approvals"}, s.orgTimings(c)
 	offers, err := s.Store.ApprovingOffers(c.UserContext(), p.OrgID, 50)
 	if err != nil {
 		return sec, err
@@ -636,8 +646,8 @@ func (s *Server) approvalsWaiting(c *fiber.Ctx, p hireflow.Principal, l string) 
 		}
 		waited := time.Since(o.Since)
 		e := inboxEntry{Href: "/console/applications/" + o.ApplicationID, Job: o.JobTitle, Waiting: span(waited.Seconds(), l)}
-		if waited > s.Cfg.ApprovalSLA && s.Cfg.ApprovalSLA > 0 {
-			e.Late, sec.Late = span((waited-s.Cfg.ApprovalSLA).Seconds(), l), sec.Late+1
+		if sla := timings.ApprovalSLA.D(); sla > 0 && waited > sla {
+			e.Late, sec.Late = span((waited-sla).Seconds(), l), sec.Late+1
 		}
 		sec.Items = append(sec.Items, e)
 	}

@@ -97,6 +97,11 @@ type Store interface {
 	OfferLatest(ctx context.Context, orgID, appID string) (store.Offer, error)
 	OrgDefaultRules(ctx context.Context, orgID string) (rules.RuleSet, bool, error)
 	OrgGet(ctx context.Context, id string) (hireflow.Organisation, error)
+	OrgTimings(ctx context.Context, orgID string) (hireflow.Timings, error)
+	OrgSetTimings(ctx context.Context, orgID string, t hireflow.Timings) error
+	Departments(ctx context.Context, orgID string) ([]store.Department, error)
+	DepartmentsSet(ctx context.Context, orgID string, ds []store.Department) (int, error)
+	DepartmentManager(ctx context.Context, orgID, name string) (string, error)
 	OrgGetBySlug(ctx context.Context, slug string) (hireflow.Organisation, error)
 	OrgSetBranding(ctx context.Context, orgID, line, color string) error
 	OrgSetLogo(ctx context.Context, orgID, logoURL string) error
@@ -143,6 +148,7 @@ type Store interface {
 	UserByEmail(ctx context.Context, orgID, email string) (hireflow.User, string, error)
 	UserGet(ctx context.Context, orgID, id string) (hireflow.User, error)
 	WebhookSet(ctx context.Context, orgID, url, secret string) error
+	WebhookGet(ctx context.Context, orgID string) (url, secret string, ok bool, err error)
 }
 
 // Objects is the encrypted object store the handlers upload to and read from.

@@ -26,6 +26,7 @@ type jobRequest struct {
 	Questions     []hireflow.Question   `json:"questions"`
 	ScreeningRule string                `json:"screening_rule"`
 	Timings       hireflow.Timings      `json:"timings"`
+	Offer         hireflow.JobOffer     `json:"offer"`
 }
 
 var keyRe = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
@@ -124,6 +125,26 @@ func (r *jobRequest) validate() error {
 			}
 		}
 	}
+	o := &r.Offer
+	if o.BandMin < 0 || o.BandMax < o.BandMin || o.BandMax > 1e9 || math.IsNaN(o.BandMin) || math.IsNaN(o.BandMax) {
+		return invalid("offer.band_max", "the salary band must have 0 ≤ band_min ≤ band_max").ZH("薪资范围须满足 0 ≤ 下限 ≤ 上限")
+	}
+	if o.Currency != "" && (len(o.Currency) != 3 || strings.ToUpper(o.Currency) != o.Currency) {
+		return invalid("offer.currency", "currency must be an ISO 4217 code such as CNY or EUR").ZH("币种须为 ISO 4217 代码，如 CNY")
+	}
+	if o.BandMax > 0 && o.Currency == "" {
+		return invalid("offer.currency", "a salary band needs its currency").ZH("薪资范围需要币种")
+	}
+	if o.Level < 0 || o.Level > 30 {
+		return invalid("offer.level", "level is between 0 and 30").ZH("职级须在 0 到 30 之间")
+	}
+	o.Department = strings.TrimSpace(o.Department)
+	if err := textField("offer.department", o.Department, 0, 200); err != nil {
+		return err
+	}
+	if err := displayText("offer.department", o.Department); err != nil {
+		return err
+	}
 	t := r.Timings
 	if t.InviteReminderAfter != 0 && t.InviteExpiresAfter != 0 && t.InviteReminderAfter >= t.InviteExpiresAfter {
 		return invalid("timings.invite_reminder_after", "the reminder must come before the invitation expires")
@@ -173,7 +194,7 @@ func (s *Server) createJob(c *fiber.Ctx) error {
 	}
 	j := hireflow.Job{Title: strings.TrimSpace(req.Title), TitleZH: strings.TrimSpace(req.TitleZH), Family: strings.TrimSpace(req.Family), Description: req.Description,
 		Location: req.Location, Requirements: req.Requirements, Dimensions: req.Dimensions, Questions: req.Questions,
-		ScreeningRule: req.ScreeningRule, Timings: req.Timings}
+		ScreeningRule: req.ScreeningRule, Timings: req.Timings, Offer: req.Offer}
 	if j.Questions == nil {
 		j.Questions = []hireflow.Question{}
 	}

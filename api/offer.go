@@ -10,6 +10,7 @@ import (
 
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/internal/infra/store"
+	"github.com/hireflow/hireflow/rules"
 	"github.com/hireflow/hireflow/workflows"
 )
 
@@ -53,9 +54,46 @@ func (r *offerRequest) validate() (time.Time, time.Time, error) {
 	return start, exp, nil
 }
 
+// offerFromJob fills what the draft leaves out from the job's offer terms and holds the draft
+// to them: the job's band and currency (a draft may not change them). A salary outside the band
+// is allowed: the approval chain decides who must approve it.
+func (s *Server) offerFromJob(c *fiber.Ctx, jobID string, o *store.OfferTerms) error {
+	j, err := s.Store.JobGet(c.UserContext(), principal(c).OrgID, jobID)
+	if err != nil {
+		return err
+	}
+	jo := j.Offer
+	if o.Department == "" {
+		o.Department = jo.Department
+	}
+	if o.Level == 0 {
+		o.Level = jo.Level
+	}
+	if jo.BandMax <= 0 {
+		return nil
+	}
+	if o.Currency == "" {
+		o.Currency = jo.Currency
+	}
+	if o.BandMin == 0 && o.BandMax == 0 {
+		o.BandMin, o.BandMax = jo.BandMin, jo.BandMax
+	}
+	if o.Currency != jo.Currency {
+		return invalid("currency", "this job pays in %s", jo.Currency).ZH("该职位以 %s 计薪", jo.Currency)
+	}
+	if o.BandMin != jo.BandMin || o.BandMax != jo.BandMax {
+		return invalid("band_max", "the job's salary band is %.0f–%.0f %s", jo.BandMin, jo.BandMax, jo.Currency).
+			ZH("该职位的薪资范围为 %.0f–%.0f %s", jo.BandMin, jo.BandMax, jo.Currency)
+	}
+	return nil
+}
+
 func (s *Server) draftOffer(c *fiber.Ctx) error {
 	req, app, err := staffRequest[offerRequest](s, c)
 	if err != nil {
+		return err
+	}
+	if err := s.offerFromJob(c, app.JobID, &req.OfferTerms); err != nil {
 		return err
 	}
 	start, exp, err := req.validate()
@@ -133,4 +171,107 @@ func (s *Server) respondToOffer(c *fiber.Ctx, orgID, appID string, status hirefl
 	}
 	_ = s.Store.Audit(c.UserContext(), orgID, "candidate", appID, "offer.response", "offer", o.ID, map[string]any{"accept": accept, "reason": reason})
 	return nil
+}
+
+// chainApprover is one approver of a previewed chain, named for people.
+type chainApprover struct {
+	Approver string `json:"approver"` // a role or user:<id>, as the workflow will wait for it
+	Label    string `json:"label"`
+}
+
+// chainStep is one previewed step.
+type chainStep struct {
+	Parallel  bool            `json:"parallel"`
+	Approvers []chainApprover `json:"approvers"`
+}
+
+// labelChain names each approver as a person reads it: a role's name, a colleague's name, the
+// department's manager by name (or the hiring managers when the department has none).
+func (s *Server) labelChain(c *fiber.Ctx, department string, steps []rules.ApprovalStep) ([]chainStep, error) {
+	p, l := principal(c), lang(c)
+	users, err := s.Store.UserList(c.UserContext(), p.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	for _, u := range users {
+		names[u.ID] = u.DisplayName
+	}
+	mgr := ""
+	if department != "" {
+		if mgr, err = s.Store.DepartmentManager(c.UserContext(), p.OrgID, department); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]chainStep, 0, len(steps))
+	for _, st := range steps {
+		cs := chainStep{Parallel: st.Parallel}
+		for _, ap := range st.Approvers {
+			a := chainApprover{Approver: ap}
+			switch id, isUser := strings.CutPrefix(ap, "user:"); {
+			case isUser:
+				a.Label = names[id]
+				if a.Label == "" {
+					a.Label = translate(l, "chain.unknown_user")
+				}
+			case ap == rules.DepartmentManager && mgr != "":
+				a.Approver, a.Label = "user:"+mgr, names[mgr]+" ("+translate(l, "chain.dept_manager")+")"
+			case ap == rules.DepartmentManager:
+				a.Approver, a.Label = string(hireflow.RoleHiringManager), translateValue(l, "role.", "hiring_manager")+" ("+translate(l, "chain.no_dept_manager")+")"
+			default:
+				a.Label = translateValue(l, "role.", ap)
+			}
+			cs.Approvers = append(cs.Approvers, a)
+		}
+		out = append(out, cs)
+	}
+	return out, nil
+}
+
+// previewOffer shows, before the offer is sent, the terms it will carry (the job's band filled
+// in) and the chain it will go through under the application's pinned rule set.
+func (s *Server) previewOffer(c *fiber.Ctx) error {
+	req, app, err := staffRequest[store.OfferTerms](s, c)
+	if err != nil {
+		return err
+	}
+	if err := s.offerFromJob(c, app.JobID, &req); err != nil {
+		return err
+	}
+	if req.Salary < 0 || req.Salary > 1e9 || math.IsNaN(req.Salary) {
+		return invalid("salary", "salary must be a positive amount")
+	}
+	v, err := s.Store.RuleSetVersion(c.UserContext(), principal(c).OrgID, app.RuleSetID, app.RuleVersion)
+	if err != nil {
+		return err
+	}
+	src := v.Content.Rules[rules.RuleApproval]
+	if src == "" {
+		src = rules.Defaults[rules.RuleApproval]
+	}
+	prog, err := rules.Compile(rules.RuleApproval, src)
+	if err != nil {
+		return err
+	}
+	env := rules.ApprovalEnv{Offer: rules.Offer{Salary: req.Salary, Currency: req.Currency, BandMin: req.BandMin, BandMax: req.BandMax,
+		Level: req.Level, Department: req.Department}}
+	steps, ruleErr := prog.ApprovalChain(c.UserContext(), env)
+	if ruleErr != nil {
+		// The workflow would fall back to the recruiters alone; say so rather than fail.
+		steps = []rules.ApprovalStep{{Approvers: []string{string(hireflow.RoleRecruiter)}}}
+	}
+	labelled, err := s.labelChain(c, req.Department, steps)
+	if err != nil {
+		return err
+	}
+	band := "inside"
+	switch {
+	case req.BandMax <= 0:
+		band = "none"
+	case req.Salary > req.BandMax:
+		band = "above"
+	case req.Salary < req.BandMin:
+		band = "below"
+	}
+	return c.JSON(fiber.Map{"terms": req, "band": band, "steps": labelled, "rule_set_version": app.RuleVersion, "rule_failed": ruleErr != nil})
 }

@@ -55,6 +55,10 @@ const (
 	actOIDCConfig          action = "organisation:oidc"
 	actUsersAdmin          action = "users:admin"
 	actTokensRead          action = "api_tokens:read"
+	actOrgSettings         action = "organisation:settings"
+	actDirectoryRead       action = "staff_directory:read"
+	actWebhookRead         action = "webhooks:read"
+	actPracticeRun         action = "practice:run"
 )
 
 var (
@@ -107,6 +111,10 @@ var policy = map[action][]hireflow.Role{
 	actOIDCConfig:          {admin},
 	actUsersAdmin:          {admin},
 	actTokensRead:          {admin, integ, analyst}, // admins see all; others their own
+	actOrgSettings:         {admin},
+	actDirectoryRead:       {admin, recruiter}, // names and roles of colleagues, for approval chains and departments
+	actWebhookRead:         {admin, integ},
+	actPracticeRun:         {admin, recruiter},
 }
 
 func (s *Server) allow(act action) fiber.Handler {

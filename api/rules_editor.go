@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/hireflow/hireflow"
 
 	"github.com/hireflow/hireflow/rules"
 )
@@ -32,6 +33,8 @@ type ruleEditorView struct {
 	Published, Draft, Editing int // version numbers (0: none)
 	Rules                     []ruleField
 	PipelineJSON              string
+	ApproversJSON             string // the designer's approver choices: [value, label] pairs
+	CatalogJSON               string // the pipeline diagram's stage choices: [kind, label, params...]
 	Diff                      string
 	CanWrite, CanPublish      bool
 }
@@ -92,8 +95,16 @@ func (s *Server) ruleEditorPage(c *fiber.Ctx) error {
 	for _, info := range rules.Describe() {
 		v.Rules = append(v.Rules, ruleField{RuleInfo: info, Source: editing.Rules[info.Name]})
 	}
-	pipe, _ := json.Marshal(editing.Pipeline)
+	shown := editing.Pipeline
+	if len(shown) == 0 {
+		shown = rules.DefaultPipeline // what a rule set without one runs
+	}
+	pipe, _ := json.Marshal(shown)
 	v.PipelineJSON = string(pipe)
+	if v.ApproversJSON, err = s.approverChoices(c); err != nil {
+		return err
+	}
+	v.CatalogJSON = stageCatalogJSON(d.Lang)
 	if published != nil && r.DraftVersion > 0 && editing != published {
 		v.Diff = rules.Diff(*published, *editing, "v"+itoa(r.Published)+" (published)", "v"+itoa(r.DraftVersion)+" (draft)")
 	}
@@ -126,5 +137,49 @@ func (s *Server) tryApproval(c *fiber.Ctx) error {
 	if err != nil {
 		return invalid("rule", "%s", err.Error())
 	}
-	return c.JSON(fiber.Map{"steps": steps})
+	labelled, err := s.labelChain(c, req.Offer.Department, steps)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"steps": steps, "named": labelled})
+}
+
+// approverChoices is what an approval step may name, labelled for the reader: the roles, the
+// offer department's manager, then each active manager, recruiter and admin by name.
+func (s *Server) approverChoices(c *fiber.Ctx) (string, error) {
+	l := lang(c)
+	out := [][2]string{}
+	for _, r := range rules.ApproverRoles {
+		out = append(out, [2]string{r, translateValue(l, "role.", r) + " (" + translate(l, "ad.any_with_role") + ")"})
+	}
+	out = append(out, [2]string{rules.DepartmentManager, translate(l, "chain.dept_manager")})
+	users, err := s.Store.UserList(c.UserContext(), principal(c).OrgID)
+	if err != nil {
+		return "", err
+	}
+	for _, u := range users {
+		if !u.Disabled && (u.Role == hireflow.RoleHiringManager || u.Role == hireflow.RoleRecruiter || u.Role == hireflow.RoleAdmin) {
+			out = append(out, [2]string{"user:" + u.ID, u.DisplayName + " · " + translateValue(l, "role.", string(u.Role))})
+		}
+	}
+	b, err := json.Marshal(out)
+	return string(b), err
+}
+
+// stageCatalogJSON lists the stages a pipeline may use with their names and parameters.
+func stageCatalogJSON(l string) string {
+	type stage struct {
+		Kind   string   `json:"kind"`
+		Label  string   `json:"label"`
+		Params []string `json:"params"`
+		SLA    string   `json:"sla,omitempty"` // the timing that bounds a person's wait at it
+	}
+	sla := map[string]string{rules.StageScreen: "hold_sla", rules.StageLiveRound: "feedback_sla", rules.StageReview: "review_sla",
+		rules.StageOffer: "approval_sla", rules.StageProbation: "probation_sla"}
+	var out []stage
+	for _, k := range rules.StageCatalog {
+		out = append(out, stage{Kind: k, Label: translateValue(l, "pipe.stage.", k), Params: rules.StageParams(k), SLA: sla[k]})
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
 }

@@ -109,7 +109,13 @@ var (
 		"feedback_sla", "review_sla", "approval_sla", "offer_expires_after", "probation_length", "probation_sla"}
 	// ApproverRoles are the staff roles an approval step may name; specific people are "user:<id>".
 	ApproverRoles = []string{"hiring_manager", "recruiter", "admin"}
+	// Approvers are what an approval step may name: a role, "department_manager" (the manager of
+	// the offer's department, a specific person once the chain is planned) or "user:<id>".
+	Approvers = []string{"hiring_manager", "recruiter", "admin", DepartmentManager}
 )
+
+// DepartmentManager names the manager of the offer's department as an approver.
+const DepartmentManager = "department_manager"
 
 // spec describes one rule name: its environment and result kind.
 type spec struct {
@@ -122,7 +128,7 @@ var specs = map[string]spec{
 	RuleScreening: {ScreeningEnv{}, reflect.String, `"pass" | "reject" | "hold"`},
 	RuleRouting:   {RoutingEnv{}, reflect.String, `"advance" | "hold" | "reject"`},
 	RuleReview:    {ReviewEnv{}, reflect.String, `"advance" | "hold" | "reject"`},
-	RuleApproval:  {ApprovalEnv{}, reflect.Slice, `list of approvers ("hiring_manager", "recruiter", "admin", "user:<id>"); a nested list is a parallel group`},
+	RuleApproval:  {ApprovalEnv{}, reflect.Slice, `list of approvers ("hiring_manager", "recruiter", "admin", "department_manager", "user:<id>"); a nested list is a parallel group`},
 	RuleWeights:   {WeightsEnv{}, reflect.Map, `{dimension: weight}, adding up to 1`},
 	RuleDurations: {DurationsEnv{}, reflect.Map, `{name: "48h"}`},
 	RuleIntensity: {IntensityEnv{}, reflect.Bool, `true (ask the job's high-intensity questions) | false`},
@@ -208,7 +214,7 @@ func (p *Program) ApprovalChain(ctx context.Context, env ApprovalEnv) ([]Approva
 		if !ok {
 			return "", fmt.Errorf("rules: approval step %v is not a role or user:<id>", x)
 		}
-		for _, r := range ApproverRoles {
+		for _, r := range Approvers {
 			if s == r {
 				return s, nil
 			}
@@ -216,7 +222,7 @@ func (p *Program) ApprovalChain(ctx context.Context, env ApprovalEnv) ([]Approva
 		if userRe.MatchString(s) {
 			return s, nil
 		}
-		return "", fmt.Errorf("rules: approver %q is not one of %v or user:<id>", s, ApproverRoles)
+		return "", fmt.Errorf("rules: approver %q is not one of %v or user:<id>", s, Approvers)
 	}
 	var steps []ApprovalStep
 	for _, x := range list {

@@ -155,9 +155,9 @@ func checkApproval(leaf ast.Node, at func(ast.Node, string, string) *CompileErro
 		return at(leaf, "an approval chain has 1 to 10 steps", "审批链须有 1 到 10 个步骤")
 	}
 	approver := func(n ast.Node, v any) *CompileError {
-		if s, ok := v.(string); ok && !slices.Contains(ApproverRoles, s) && !userRe.MatchString(s) {
-			return at(n, fmt.Sprintf("approver %q is not one of %v or user:<id>", s, ApproverRoles),
-				fmt.Sprintf("审批人 %q 不是 %v 之一，也不是 user:<id>", s, ApproverRoles))
+		if s, ok := v.(string); ok && !slices.Contains(Approvers, s) && !userRe.MatchString(s) {
+			return at(n, fmt.Sprintf("approver %q is not one of %v or user:<id>", s, Approvers),
+				fmt.Sprintf("审批人 %q 不是 %v 之一，也不是 user:<id>", s, Approvers))
 		}
 		return nil
 	}

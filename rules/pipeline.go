@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 )
 
@@ -49,6 +50,9 @@ var stageParams = map[string][]string{
 	StageOffer:          {},
 	StageProbation:      {"days"},
 }
+
+// StageParams lists the parameters a stage kind takes.
+func StageParams(kind string) []string { return slices.Clone(stageParams[kind]) }
 
 // ValidatePipeline checks order and parameters; errors name the stage index.
 func ValidatePipeline(p []StageSpec) []*CompileError {

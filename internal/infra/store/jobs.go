@@ -12,7 +12,7 @@ import (
 )
 
 const jobColumns = `j.id, j.org_id, j.title, j.title_zh, j.description, j.location, j.status, j.requirements,
-	j.dimensions, j.questions, j.timings, j.created_at, rs.id, v.version, v.rules->>'screening', v.pipeline, j.family`
+	j.dimensions, j.questions, j.timings, j.created_at, rs.id, v.version, v.rules->>'screening', v.pipeline, j.family, j.offer_terms`
 
 // jobFrom joins a job to its rule set's newest published version.
 const jobFrom = `FROM jobs j
@@ -22,9 +22,9 @@ const jobFrom = `FROM jobs j
 
 func scanJob(row pgx.Row) (hireflow.Job, error) {
 	var j hireflow.Job
-	var req, dims, qs, tim, pipe []byte
+	var req, dims, qs, tim, pipe, offer []byte
 	err := row.Scan(&j.ID, &j.OrgID, &j.Title, &j.TitleZH, &j.Description, &j.Location, &j.Status, &req,
-		&dims, &qs, &tim, &j.CreatedAt, &j.RuleSetID, &j.RuleVersion, &j.ScreeningRule, &pipe, &j.Family)
+		&dims, &qs, &tim, &j.CreatedAt, &j.RuleSetID, &j.RuleVersion, &j.ScreeningRule, &pipe, &j.Family, &offer)
 	if err != nil {
 		return j, err
 	}
@@ -41,7 +41,7 @@ func scanJob(row pgx.Row) (hireflow.Job, error) {
 	for _, x := range []struct {
 		b []byte
 		v any
-	}{{req, &j.Requirements}, {dims, &j.Dimensions}, {qs, &j.Questions}, {tim, &j.Timings}} {
+	}{{req, &j.Requirements}, {dims, &j.Dimensions}, {qs, &j.Questions}, {tim, &j.Timings}, {offer, &j.Offer}} {
 		if err := json.Unmarshal(x.b, x.v); err != nil {
 			return j, fmt.Errorf("store: corrupt job %s: %w", j.ID, err)
 		}
@@ -52,10 +52,10 @@ func scanJob(row pgx.Row) (hireflow.Job, error) {
 // JobCreate stores a validated job with its rule set at version 1, published.
 func (s *Store) JobCreate(ctx context.Context, p hireflow.Principal, j *hireflow.Job, c *rules.Compiled) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO jobs (org_id, title, title_zh, description, location, requirements, dimensions, questions, timings, created_by, family)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id, status, created_at`,
+		err := tx.QueryRow(ctx, `INSERT INTO jobs (org_id, title, title_zh, description, location, requirements, dimensions, questions, timings, created_by, family, offer_terms)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id, status, created_at`,
 			p.OrgID, j.Title, j.TitleZH, j.Description, j.Location, mustJSON(j.Requirements), mustJSON(j.Dimensions),
-			mustJSON(j.Questions), mustJSON(j.Timings), p.UserID, j.Family).Scan(&j.ID, &j.Status, &j.CreatedAt)
+			mustJSON(j.Questions), mustJSON(j.Timings), p.UserID, j.Family, mustJSON(j.Offer)).Scan(&j.ID, &j.Status, &j.CreatedAt)
 		if err != nil {
 			return fmt.Errorf("store: unable to create job: %w", err)
 		}
