@@ -50,11 +50,8 @@ func (s *Server) inviteUser(c *fiber.Ctx) error {
 	if err := textField("display_name", req.DisplayName, 1, 100); err != nil {
 		return err
 	}
-	if err := displayText("display_name", req.DisplayName); err != nil {
+	if err := plainName("display_name", req.DisplayName); err != nil {
 		return err
-	}
-	if strings.ContainsAny(req.DisplayName, "<>\r\n") {
-		return invalid("display_name", "the name may not contain < > or line breaks")
 	}
 	if !slices.Contains(assignableRoles, req.Role) {
 		return invalid("role", "role is one of admin, recruiter, hiring_manager, interviewer, analyst, integration")

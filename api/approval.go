@@ -37,6 +37,9 @@ func (s *Server) decideOffer(c *fiber.Ctx) error {
 		if _, err := uuid.Parse(req.DelegateTo); err != nil {
 			return invalid("delegate_to", "delegate_to must be a user id")
 		}
+		if req.DelegateTo == p.UserID {
+			return invalid("delegate_to", "delegate to a colleague, not to yourself").ZH("请委托给同事，而不是自己")
+		}
 		if _, err := s.Store.UserGet(c.UserContext(), p.OrgID, req.DelegateTo); err != nil {
 			return invalid("delegate_to", "no such user in your organisation")
 		}
@@ -104,7 +107,7 @@ func (s *Server) approvalFor(c *fiber.Ctx, offerID string) (*approvalView, error
 	if res.Get(&st) != nil {
 		return v, nil
 	}
-	v.Answered, v.Step, v.Steps = true, st.Step+1, st.Steps
+	v.Answered, v.Step, v.Steps = true, st.Step, st.Steps
 	v.Mine = slices.Contains(st.Waiting, string(p.Role)) || slices.Contains(st.Waiting, "user:"+p.UserID)
 	users, err := s.Store.UserList(c.UserContext(), p.OrgID)
 	if err != nil {
@@ -125,4 +128,65 @@ func (s *Server) approvalFor(c *fiber.Ctx, offerID string) (*approvalView, error
 		}
 	}
 	return v, nil
+}
+
+// offerTermsView is the offer page's terms: what an approver decides on, without the candidate.
+type offerTermsView struct {
+	Job, Position, Salary, Band, Level, Department, Start, BandNote string
+}
+
+// offerPage is an offer as an approver sees it — the terms, where the chain is and the approve
+// form — for approvers who may not open applications (admins named in a chain). Shown only to
+// someone the chain now waits for, and to recruiters; to anyone else it does not exist.
+func (s *Server) offerPage(c *fiber.Ctx) error {
+	id := c.Params("id")
+	if _, err := uuid.Parse(id); err != nil {
+		return hireflow.NotFound("offer_not_found", "offer")
+	}
+	p := principal(c)
+	o, err := s.Store.OfferGet(c.UserContext(), p.OrgID, id)
+	if err != nil {
+		return err
+	}
+	d, err := s.consoleData(c, "console.approve", "/console")
+	if err != nil {
+		return err
+	}
+	d.OfferID = o.ID
+	if o.Status == "approving" {
+		if d.Approval, err = s.approvalFor(c, o.ID); err != nil {
+			return err
+		}
+		d.Can.Approve = d.Approval.Mine
+	}
+	if !d.Can.Approve && p.Role != hireflow.RoleRecruiter {
+		return hireflow.NotFound("offer_not_found", "offer")
+	}
+	jobID, err := s.Store.ApplicationJob(c.UserContext(), p.OrgID, o.ApplicationID)
+	if err != nil {
+		return err
+	}
+	job, err := s.Store.JobGet(c.UserContext(), p.OrgID, jobID)
+	if err != nil {
+		return err
+	}
+	money := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	t := &offerTermsView{Job: job.Title, Position: o.Position, Salary: money(o.Salary) + " " + o.Currency, Department: o.Department,
+		Start: o.StartDate.Format("2006-01-02")}
+	if o.Level > 0 {
+		t.Level = strconv.Itoa(o.Level)
+	}
+	if o.BandMax > 0 {
+		t.Band = money(o.BandMin) + "–" + money(o.BandMax) + " " + o.Currency
+		switch {
+		case o.Salary > o.BandMax:
+			t.BandNote = translate(d.Lang, "offer.band_above")
+		case o.Salary < o.BandMin:
+			t.BandNote = translate(d.Lang, "offer.band_below")
+		default:
+			t.BandNote = translate(d.Lang, "offer.band_inside")
+		}
+	}
+	d.Title, d.Code, d.OfferTerms = translate(d.Lang, "console.approve"), o.Status, t
+	return s.render(c, fiber.StatusOK, "offer.html", d)
 }

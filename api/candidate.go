@@ -52,6 +52,7 @@ type pageData struct {
 	ResumeURL                              string              // the résumé's download, for roles that see it
 	OfferForm                              *offerFormView      // the staff offer form: the job's terms, departments
 	Approval                               *approvalView       // the chain an approving offer is in, and whom to delegate to
+	OfferTerms                             *offerTermsView     // the offer page's terms
 	Nonce                                  string              // this response's CSP nonce for its scripts
 	CSRF                                   string              // the staff session's CSRF token (scripts send it with every fetch)
 }

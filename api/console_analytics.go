@@ -45,6 +45,7 @@ func consoleNav(r hireflow.Role, current string) []navLink {
 	add("/console/rulesets", "nav.rules", actRulesRead)
 	add("/console/admin", "nav.admin", actUsersAdmin)
 	add("/console/account", "nav.account", actAccountSelf)
+	add("/console/help", "nav.help", actAccountSelf)
 	return out
 }
 
@@ -73,11 +74,15 @@ type consoleView struct {
 	LogNext     string
 	// Account page.
 	Account *accountView
+	// Guides page and the home page's first-run list.
+	Help  *helpView
+	Start []startStep
 	// Admin page.
 	Admin *adminView
 	// Jobs pages.
 	CanCreateJob bool
 	Education    []string
+	Departments  []string // the job designer's department choices
 	// Rules pages.
 	RuleSets   []store.RuleSetSummary
 	RuleEditor *ruleEditorView
@@ -192,6 +197,10 @@ func (s *Server) consoleHome(c *fiber.Ctx) error {
 		}
 	}
 	p := principal(c)
+	if d.Console.Start, err = s.gettingStarted(c); err != nil {
+		return err
+	}
+	total := 0
 	if stages := inboxStages[p.Role]; len(stages) > 0 {
 		fp := s.fieldPolicy(c.UserContext(), p)
 		withName := fp.sees(fName)
@@ -203,7 +212,7 @@ func (s *Server) consoleHome(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		total, timings := 0, s.orgTimings(c)
+		timings := s.orgTimings(c)
 		for _, st := range stages {
 			sec := inboxSection{Stage: st, Count: counts[st]}
 			for _, it := range items {
@@ -221,19 +230,24 @@ func (s *Server) consoleHome(c *fiber.Ctx) error {
 			total += sec.Count
 			d.Console.Inbox = append(d.Console.Inbox, sec)
 		}
-		if sec, err := s.approvalsWaiting(c, p, d.Lang); err != nil {
+		if withName && len(items) > 0 {
+			_ = s.Store.Audit(c.UserContext(), p.OrgID, "user", p.UserID, "candidate.read", "inbox", "", map[string]any{"count": len(items), "fields": []string{"name"}})
+		}
+	}
+	// Offers waiting for the viewer's approval, for every role a chain may name (admins too).
+	if roleMay(actOfferApprove, p.Role) {
+		sec, err := s.approvalsWaiting(c, p, d.Lang)
+		if err != nil {
 			return err
-		} else if sec.Count > 0 {
+		}
+		if sec.Count > 0 {
 			d.Console.Inbox = append([]inboxSection{sec}, d.Console.Inbox...)
 			total += sec.Count
 		}
-		for i := range d.Console.Nav {
-			if d.Console.Nav[i].Href == "/console" {
-				d.Console.Nav[i].Count = total
-			}
-		}
-		if withName && len(items) > 0 {
-			_ = s.Store.Audit(c.UserContext(), p.OrgID, "user", p.UserID, "candidate.read", "inbox", "", map[string]any{"count": len(items), "fields": []string{"name"}})
+	}
+	for i := range d.Console.Nav {
+		if d.Console.Nav[i].Href == "/console" {
+			d.Console.Nav[i].Count = total
 		}
 	}
 	return s.render(c, fiber.StatusOK, "console.html", d)
@@ -646,6 +660,9 @@ func (s *Server) approvalsWaiting(c *fiber.Ctx, p hireflow.Principal, l string) 
 		}
 		waited := time.Since(o.Since)
 		e := inboxEntry{Href: "/console/applications/" + o.ApplicationID, Job: o.JobTitle, Waiting: span(waited.Seconds(), l)}
+		if !roleMay(actApplicationsRead, p.Role) {
+			e.Href = "/console/offers/" + o.OfferID // approvers who open no application decide on the terms
+		}
 		if sla := timings.ApprovalSLA.D(); sla > 0 && waited > sla {
 			e.Late, sec.Late = span((waited-sla).Seconds(), l), sec.Late+1
 		}

@@ -81,6 +81,13 @@ func (s *Server) jobNewPage(c *fiber.Ctx) error {
 		return err
 	}
 	d.Console.Education = resume.EducationLevels
+	ds, err := s.Store.Departments(c.UserContext(), principal(c).OrgID)
+	if err != nil {
+		return err
+	}
+	for _, x := range ds {
+		d.Console.Departments = append(d.Console.Departments, x.Name)
+	}
 	return s.render(c, fiber.StatusOK, "jobnew.html", d)
 }
 

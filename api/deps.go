@@ -68,6 +68,7 @@ type Store interface {
 	DecisionList(ctx context.Context, orgID, appID string) ([]hireflow.Decision, error)
 	ApplicationEvents(ctx context.Context, orgID, appID string) ([]store.ApplicationEvent, error)
 	ApplicationOrg(ctx context.Context, appID string) (string, error)
+	ApplicationJob(ctx context.Context, orgID, appID string) (string, error)
 	Funnel(ctx context.Context, orgID string, f store.AnalyticsFilter) ([]store.FunnelStep, error)
 	MetricGet(ctx context.Context, orgID, name string, f store.AnalyticsFilter) (store.Metric, error)
 	BiasAuditList(ctx context.Context, orgID string, limit int) ([]store.BiasAudit, error)

@@ -194,6 +194,18 @@ func displayText(field, v string) error {
 	return nil
 }
 
+// plainName is a name shown to people in pages, emails and letters (a colleague, a
+// department): display text without markup characters or line breaks.
+func plainName(field, v string) error {
+	if err := displayText(field, v); err != nil {
+		return err
+	}
+	if strings.ContainsAny(v, "<>\r\n") {
+		return invalid(field, "the name may not contain < > or line breaks").ZH("名称不能包含 < > 或换行")
+	}
+	return nil
+}
+
 // queryName is a query parameter's name fit to echo in an error (valid UTF-8, short).
 func queryName(k string) string {
 	if !utf8.ValidString(k) || len(k) > 64 {

@@ -142,7 +142,7 @@ func (r *jobRequest) validate() error {
 	if err := textField("offer.department", o.Department, 0, 200); err != nil {
 		return err
 	}
-	if err := displayText("offer.department", o.Department); err != nil {
+	if err := plainName("offer.department", o.Department); err != nil {
 		return err
 	}
 	t := r.Timings

@@ -58,7 +58,6 @@ const (
 	actOrgSettings         action = "organisation:settings"
 	actDirectoryRead       action = "staff_directory:read"
 	actWebhookRead         action = "webhooks:read"
-	actPracticeRun         action = "practice:run"
 )
 
 var (
@@ -114,7 +113,6 @@ var policy = map[action][]hireflow.Role{
 	actOrgSettings:         {admin},
 	actDirectoryRead:       {admin, recruiter}, // names and roles of colleagues, for approval chains and departments
 	actWebhookRead:         {admin, integ},
-	actPracticeRun:         {admin, recruiter},
 }
 
 func (s *Server) allow(act action) fiber.Handler {

@@ -106,7 +106,7 @@ func (s *Server) setDepartments(c *fiber.Ctx) error {
 		if err := textField(f+".name", d.Name, 1, 200); err != nil {
 			return err
 		}
-		if err := displayText(f+".name", d.Name); err != nil {
+		if err := plainName(f+".name", d.Name); err != nil {
 			return err
 		}
 		if seen[strings.ToLower(d.Name)] {

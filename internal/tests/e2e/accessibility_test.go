@@ -120,8 +120,8 @@ func TestEveryPageIsAccessible(t *testing.T) {
 	app := "/console/applications/" + r.ApplicationID
 	pages := map[hireflow.Role][]string{
 		hireflow.RoleRecruiter: {"/console", "/console/jobs", "/console/jobs/" + job.ID + "/board", app, app + "/decisions", app + "/timeline", app + "/report",
-			"/console/analytics", "/console/analytics/audits", "/console/schedule", "/console/audit-log", "/console/account", "/console/rulesets", "/console/rulesets/" + rs, "/console/jobs/new"},
-		hireflow.RoleAdmin: {"/console", "/console/admin", "/console/account"},
+			"/console/analytics", "/console/analytics/audits", "/console/schedule", "/console/audit-log", "/console/account", "/console/rulesets", "/console/rulesets/" + rs, "/console/jobs/new", "/console/help"},
+		hireflow.RoleAdmin: {"/console", "/console/admin", "/console/account", "/console/help"},
 	}
 	for _, role := range []hireflow.Role{hireflow.RoleRecruiter, hireflow.RoleAdmin} {
 		signIn(role)

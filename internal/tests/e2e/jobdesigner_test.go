@@ -39,6 +39,10 @@ func TestJobDesignerInTheBrowser(t *testing.T) {
 		chromedp.SetValue(`#q-kind-1`, "text", chromedp.ByQuery),
 		chromedp.Evaluate(`document.getElementById('q-kind-1').dispatchEvent(new Event('change'))`, nil),
 		chromedp.Text(`#preview`, &preview, chromedp.ByQuery),
+		chromedp.SendKeys(`#j-cur`, "cny", chromedp.ByQuery),
+		chromedp.SendKeys(`#j-bmin`, "20000", chromedp.ByQuery),
+		chromedp.SendKeys(`#j-bmax`, "30000", chromedp.ByQuery),
+		chromedp.SendKeys(`#j-dept`, "Data", chromedp.ByQuery),
 		chromedp.Click(`#job button[type=submit]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#next`, chromedp.ByQuery),
 		chromedp.Text(`#result`, &result, chromedp.ByQuery),
@@ -56,6 +60,7 @@ func TestJobDesignerInTheBrowser(t *testing.T) {
 	require.Len(t, job.Questions, 2)
 	require.Equal(t, "text", job.Questions[1].Kind)
 	require.Equal(t, []string{"Python", "SQL"}, job.Requirements.MustSkills)
+	require.Equal(t, hireflow.JobOffer{Currency: "CNY", BandMin: 20000, BandMax: 30000, Department: "Data"}, job.Offer, "the offer terms")
 	require.Contains(t, string(getPage(t, e.HTTP, e.BaseURL+apply)), "Data Engineer")
 	getPage(t, rec, e.BaseURL+"/console/jobs/"+jobID+"/board")
 	resp, err := e.Client(t, hireflow.RoleInterviewer).Get(e.BaseURL + "/console/jobs/new")
