@@ -53,6 +53,7 @@ type pageData struct {
 	OfferForm                              *offerFormView      // the staff offer form: the job's terms, departments
 	Approval                               *approvalView       // the chain an approving offer is in, and whom to delegate to
 	OfferTerms                             *offerTermsView     // the offer page's terms
+	Staff                                  bool                // an error on a staff page (not a candidate's link)
 	Nonce                                  string              // this response's CSP nonce for its scripts
 	CSRF                                   string              // the staff session's CSRF token (scripts send it with every fetch)
 }

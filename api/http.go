@@ -168,6 +168,10 @@ func (s *Server) render(c *fiber.Ctx, status int, name string, d pageData) error
 
 func (s *Server) renderError(c *fiber.Ctx, status int, code, msg string) error {
 	d := pageData{Lang: lang(c), Title: translate(lang(c), "error.title"), Code: code, Message: msg}
+	if strings.HasPrefix(c.Path(), "/console") {
+		// Staff pages: no talk of emailed links, a way back to the console instead.
+		d.Title, d.Staff = translate(lang(c), "error.staff_title"), true
+	}
 	if (code == "link_expired" || code == "link_revoked") && tokenRe.MatchString(c.Params("token")) {
 		d.Token = c.Params("token") // offer "email me a new link"
 	}

@@ -4,6 +4,8 @@ import "github.com/hireflow/hireflow/internal/analysis/scoring"
 
 // messages holds the page texts in English and Chinese; keys are stable identifiers.
 var messages = map[string][2]string{
+	"error.staff_title":                    {"This page cannot be opened", "无法打开此页面"},
+	"error.staff_back":                     {"Back to your home page", "返回首页"},
 	"offer.band":                           {"Salary band", "薪资范围"},
 	"offer.no_candidate":                   {"The candidate is not shown here: this page holds what the approval decides on.", "此处不显示候选人信息：本页仅包含审批所需的录用条件。"},
 	"offer.status.draft":                   {"draft", "草稿"},
