@@ -32,14 +32,17 @@ func (s *Server) listUsers(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"users": users})
 }
 
+// inviteUserBody is the JSON body of inviteUser.
+type inviteUserBody struct {
+	Email       string        `json:"email"`
+	DisplayName string        `json:"display_name"`
+	Role        hireflow.Role `json:"role"`
+}
+
 // inviteUser creates the user without a password and emails the set-password link.
 func (s *Server) inviteUser(c *fiber.Ctx) error {
 	p := principal(c)
-	var req struct {
-		Email       string        `json:"email"`
-		DisplayName string        `json:"display_name"`
-		Role        hireflow.Role `json:"role"`
-	}
+	var req inviteUserBody
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
@@ -108,13 +111,16 @@ func (s *Server) adminTarget(c *fiber.Ctx) (store.StaffMember, error) {
 	return store.StaffMember{}, hireflow.NotFound("user_not_found", "user")
 }
 
+// updateUserBody is the JSON body of updateUser.
+type updateUserBody struct {
+	Role     *hireflow.Role `json:"role"`
+	Disabled *bool          `json:"disabled"`
+}
+
 // updateUser changes a role or (de)activates; an admin cannot lock themselves out.
 func (s *Server) updateUser(c *fiber.Ctx) error {
 	p := principal(c)
-	var req struct {
-		Role     *hireflow.Role `json:"role"`
-		Disabled *bool          `json:"disabled"`
-	}
+	var req updateUserBody
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}

@@ -32,15 +32,18 @@ func viewRobot(r chat.Robot, ok bool) alertChatView {
 	return v
 }
 
+// setAlertChatBody is the JSON body of setAlertChat.
+type setAlertChatBody struct {
+	Kind   string `json:"kind"`
+	URL    string `json:"url"`
+	Secret string `json:"secret"`
+}
+
 // setAlertChat configures (or, with kind "", removes) the chat robot a bias audit's alert goes
 // to: a DingTalk, WeCom or Feishu robot webhook and its signing secret, sealed at rest.
 func (s *Server) setAlertChat(c *fiber.Ctx) error {
 	var req chat.Robot
-	var body struct {
-		Kind   string `json:"kind"`
-		URL    string `json:"url"`
-		Secret string `json:"secret"`
-	}
+	var body setAlertChatBody
 	if err := decodeJSON(c, &body); err != nil {
 		return err
 	}
@@ -69,11 +72,14 @@ func (s *Server) getAlertChat(c *fiber.Ctx) error {
 	return c.JSON(viewRobot(r, ok))
 }
 
+// publishAuditsBody is the JSON body of publishAudits.
+type publishAuditsBody struct {
+	Published *bool `json:"published"`
+}
+
 // publishAudits sets whether the latest bias audit's summary is public on /audits/{slug}.
 func (s *Server) publishAudits(c *fiber.Ctx) error {
-	var req struct {
-		Published *bool `json:"published"`
-	}
+	var req publishAuditsBody
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
@@ -102,13 +108,16 @@ func (s *Server) biasAuditAlerts(c *fiber.Ctx) error {
 	return listed(c, "alerts", list, err)
 }
 
+// proposeCalibrationBody is the JSON body of proposeCalibration.
+type proposeCalibrationBody struct {
+	JobID string `json:"job_id"`
+}
+
 // proposeCalibration runs a calibration now for ?job= (CalibrationWorkflow): with enough hires
 // it writes the proposed weights into a draft of the job's rule set, simulates it with the bias
 // gate and stores the evidence; it never publishes.
 func (s *Server) proposeCalibration(c *fiber.Ctx) error {
-	var req struct {
-		JobID string `json:"job_id"`
-	}
+	var req proposeCalibrationBody
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}

@@ -244,17 +244,20 @@ func (s *Server) decideOne(ctx context.Context, p hireflow.Principal, id, jobID 
 // MaxBulk is how many applications one bulk decision takes.
 const MaxBulk = 50
 
+// bulkDecisionBody is the JSON body of bulkDecision.
+type bulkDecisionBody struct {
+	ApplicationIDs []string `json:"application_ids"`
+	Outcome        string   `json:"outcome"`
+	ReasonCode     string   `json:"reason_code"`
+	Note           string   `json:"note"`
+}
+
 // bulkDecision decides several held applications of one job at once (each through its own
 // workflow's validated update) and answers each one's result: one refused never stops the others.
 func (s *Server) bulkDecision(c *fiber.Ctx) error {
 	p := principal(c)
 	jobID := c.Params("id")
-	var req struct {
-		ApplicationIDs []string `json:"application_ids"`
-		Outcome        string   `json:"outcome"`
-		ReasonCode     string   `json:"reason_code"`
-		Note           string   `json:"note"`
-	}
+	var req bulkDecisionBody
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}

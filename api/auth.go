@@ -183,11 +183,14 @@ func (s *Server) me(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"org_id": p.OrgID, "user_id": p.UserID, "role": p.Role})
 }
 
+// createAPITokenBody is the JSON body of createAPIToken.
+type createAPITokenBody struct {
+	Name   string   `json:"name"`
+	Scopes []string `json:"scopes"`
+}
+
 func (s *Server) createAPIToken(c *fiber.Ctx) error {
-	var req struct {
-		Name   string   `json:"name"`
-		Scopes []string `json:"scopes"`
-	}
+	var req createAPITokenBody
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}

@@ -130,13 +130,16 @@ func (s *Server) staffPage(c *fiber.Ctx, withContact bool) (staffView, error) {
 
 var colorRe = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 
+// setBrandingBody is the JSON body of setBranding.
+type setBrandingBody struct {
+	BrandLine string `json:"brand_line"`
+	Color     string `json:"color"`
+	LogoURL   string `json:"logo_url"`
+}
+
 // setBranding sets what candidates see of the organisation on every page and email.
 func (s *Server) setBranding(c *fiber.Ctx) error {
-	var req struct {
-		BrandLine string `json:"brand_line"`
-		Color     string `json:"color"`
-		LogoURL   string `json:"logo_url"`
-	}
+	var req setBrandingBody
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}

@@ -57,6 +57,9 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 		return hireflow.Errorf(hireflow.KindUnsupported, "json_required", "", "send the body as application/json").
 			ZH("请求体必须是 application/json")
 	}
+	if err := checkBody(c.Method()+" "+c.Route().Path, c.Body(), reflect.TypeOf(v).Elem()); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(c.Body()))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

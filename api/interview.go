@@ -65,14 +65,17 @@ func (s *Server) interviewPage(c *fiber.Ctx) error {
 
 var noticeVersionRe = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z._-]{0,19}$`)
 
+// candidateConsentBody is the JSON body of candidateConsent.
+type candidateConsentBody struct {
+	Recording     bool   `json:"recording"`
+	HumanOnly     bool   `json:"human_only"`
+	NoticeVersion string `json:"notice_version"`
+}
+
 // candidateConsent records the consent to recording (with the notice version) and, when asked,
 // the refusal of decisions made solely by automated means.
 func (s *Server) candidateConsent(c *fiber.Ctx) error {
-	req, tok, _, err := candidateRequest[struct {
-		Recording     bool   `json:"recording"`
-		HumanOnly     bool   `json:"human_only"`
-		NoticeVersion string `json:"notice_version"`
-	}](s, c)
+	req, tok, _, err := candidateRequest[candidateConsentBody](s, c)
 	if err != nil {
 		return err
 	}
@@ -168,11 +171,14 @@ func (s *Server) openQuestion(c *fiber.Ctx, tok store.CandidateToken, ct store.C
 	return app, q, nil
 }
 
+// candidateAnswerBody is the JSON body of candidateAnswer.
+type candidateAnswerBody struct {
+	QuestionID string `json:"question_id"`
+	Text       string `json:"text"`
+}
+
 func (s *Server) candidateAnswer(c *fiber.Ctx) error {
-	req, tok, ct, err := candidateRequest[struct {
-		QuestionID string `json:"question_id"`
-		Text       string `json:"text"`
-	}](s, c)
+	req, tok, ct, err := candidateRequest[candidateAnswerBody](s, c)
 	if err != nil {
 		return err
 	}

@@ -129,11 +129,14 @@ func (s *Server) getOffer(c *fiber.Ctx) error {
 	return c.JSON(o)
 }
 
+// candidateOfferResponseBody is the JSON body of candidateOfferResponse.
+type candidateOfferResponseBody struct {
+	Accept     bool   `json:"accept"`
+	ReasonCode string `json:"reason_code"`
+}
+
 func (s *Server) candidateOfferResponse(c *fiber.Ctx) error {
-	req, tok, ct, err := candidateRequest[struct {
-		Accept     bool   `json:"accept"`
-		ReasonCode string `json:"reason_code"`
-	}](s, c)
+	req, tok, ct, err := candidateRequest[candidateOfferResponseBody](s, c)
 	if err != nil {
 		return err
 	}

@@ -66,17 +66,20 @@ func (s *Server) oauthConfig(p *oidc.Provider, cfg store.OIDCProvider) *oauth2.C
 		RedirectURL: s.Cfg.PublicURL + "/console/login/oidc/callback", Scopes: scopes}
 }
 
+// setOIDCBody is the JSON body of setOIDC.
+type setOIDCBody struct {
+	Issuer       string            `json:"issuer"`
+	ClientID     string            `json:"client_id"`
+	ClientSecret string            `json:"client_secret"`
+	RoleClaim    string            `json:"role_claim"`
+	RoleMap      map[string]string `json:"role_map"`
+	DefaultRole  string            `json:"default_role"`
+}
+
 // setOIDC stores the organisation's provider after checking that its discovery document reads.
 func (s *Server) setOIDC(c *fiber.Ctx) error {
 	p := principal(c)
-	var req struct {
-		Issuer       string            `json:"issuer"`
-		ClientID     string            `json:"client_id"`
-		ClientSecret string            `json:"client_secret"`
-		RoleClaim    string            `json:"role_claim"`
-		RoleMap      map[string]string `json:"role_map"`
-		DefaultRole  string            `json:"default_role"`
-	}
+	var req setOIDCBody
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}

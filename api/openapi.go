@@ -38,6 +38,10 @@ func (s *Server) buildOpenAPI(f *fiber.App) (*openapi3.T, error) {
 				WithContent(openapi3.NewContentWithJSONSchemaRef(openapi3.NewSchemaRef("#/components/schemas/Error", nil)))}},
 		},
 	}
+	bodies, err := bodySchemasBuilt()
+	if err != nil {
+		return nil, err
+	}
 	staff := map[string]staffRoute{}
 	for _, r := range s.routes {
 		staff[r.method+" "+r.path] = r
@@ -78,8 +82,21 @@ func (s *Server) buildOpenAPI(f *fiber.App) (*openapi3.T, error) {
 			}
 			op.Security = &openapi3.SecurityRequirements{}
 		}
-		if r.Method == fiber.MethodPost || r.Method == fiber.MethodPut || r.Method == fiber.MethodPatch {
-			op.RequestBody = &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().WithContent(openapi3.NewContentWithJSONSchema(openapi3.NewObjectSchema()))}
+		if schema, ok := bodies[key]; ok {
+			rb := openapi3.NewRequestBody().WithRequired(true).WithContent(openapi3.NewContentWithJSONSchema(schema))
+			if yamlBodies[key] {
+				rb.Content["application/yaml"] = openapi3.NewMediaType().WithSchema(openapi3.NewStringSchema())
+				rb.Description = "the rule set as JSON or in the rule-set file format (YAML)"
+			}
+			op.RequestBody = &openapi3.RequestBodyRef{Value: rb}
+		} else if what, ok := otherBodies[key]; ok && what != "no body" {
+			ct, desc, _ := strings.Cut(what, ": ")
+			rb := openapi3.NewRequestBody().WithRequired(true).WithDescription(desc)
+			rb.Content = openapi3.Content{}
+			for _, t := range strings.Split(ct, ", ") {
+				rb.Content[strings.TrimPrefix(t, "or ")] = openapi3.NewMediaType()
+			}
+			op.RequestBody = &openapi3.RequestBodyRef{Value: rb}
 		}
 		op.Responses = openapi3.NewResponsesWithCapacity(2)
 		op.Responses.Set("200", &openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription("success").

@@ -59,10 +59,13 @@ func (s *Server) runRetention(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"due": res.Due, "erased": res.Erased, "held": res.Held, "failed": res.Failed})
 }
 
+// placeLegalHoldBody is the JSON body of placeLegalHold.
+type placeLegalHoldBody struct {
+	Reason string `json:"reason"`
+}
+
 func (s *Server) placeLegalHold(c *fiber.Ctx) error {
-	req, app, err := staffRequest[struct {
-		Reason string `json:"reason"`
-	}](s, c)
+	req, app, err := staffRequest[placeLegalHoldBody](s, c)
 	if err != nil {
 		return err
 	}

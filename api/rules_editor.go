@@ -113,13 +113,16 @@ func (s *Server) ruleEditorPage(c *fiber.Ctx) error {
 	return s.render(c, fiber.StatusOK, "ruleeditor.html", d)
 }
 
+// tryApprovalBody is the JSON body of tryApproval.
+type tryApprovalBody struct {
+	Rule  string      `json:"rule"`
+	Offer rules.Offer `json:"offer"`
+}
+
 // tryApproval evaluates an approval-chain rule (as typed, not saved) for a sample offer: the
 // steps it gives, or the compiler's or the evaluation's reason.
 func (s *Server) tryApproval(c *fiber.Ctx) error {
-	var req struct {
-		Rule  string      `json:"rule"`
-		Offer rules.Offer `json:"offer"`
-	}
+	var req tryApprovalBody
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}

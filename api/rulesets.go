@@ -262,14 +262,17 @@ func (s *Server) publishRuleSet(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"version": v, "status": "published", "report": rep})
 }
 
+// migrateApplicationBody is the JSON body of migrateApplication.
+type migrateApplicationBody struct {
+	Version int `json:"version"`
+}
+
 func (s *Server) migrateApplication(c *fiber.Ctx) error {
 	id, err := appIDParam(c)
 	if err != nil {
 		return err
 	}
-	var req struct {
-		Version int `json:"version"`
-	}
+	var req migrateApplicationBody
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}

@@ -427,11 +427,14 @@ type pushEntry struct {
 	RestEnd     string `json:"rest_end"`
 }
 
+// pushRosterBody is the JSON body of pushRoster.
+type pushRosterBody struct {
+	Entries []pushEntry `json:"entries"`
+}
+
 // pushRoster takes the same rows as JSON (the integration's REST push).
 func (s *Server) pushRoster(c *fiber.Ctx) error {
-	var body struct {
-		Entries []pushEntry `json:"entries"`
-	}
+	var body pushRosterBody
 	if err := decodeJSON(c, &body); err != nil {
 		return err
 	}
@@ -777,11 +780,14 @@ func (s *Server) getInterview(c *fiber.Ctx) error {
 	return c.JSON(iv)
 }
 
+// bookForCandidateBody is the JSON body of bookForCandidate.
+type bookForCandidateBody struct {
+	Start        time.Time `json:"start"`
+	Interviewers []string  `json:"interviewers"`
+}
+
 func (s *Server) bookForCandidate(c *fiber.Ctx) error {
-	req, app, err := staffRequest[struct {
-		Start        time.Time `json:"start"`
-		Interviewers []string  `json:"interviewers"`
-	}](s, c)
+	req, app, err := staffRequest[bookForCandidateBody](s, c)
 	if err != nil {
 		return err
 	}
@@ -808,10 +814,13 @@ func (s *Server) bookForCandidate(c *fiber.Ctx) error {
 	return c.JSON(res)
 }
 
+// staffRescheduleBody is the JSON body of staffReschedule.
+type staffRescheduleBody struct {
+	Reason string `json:"reason"`
+}
+
 func (s *Server) staffReschedule(c *fiber.Ctx) error {
-	req, app, err := staffRequest[struct {
-		Reason string `json:"reason"`
-	}](s, c)
+	req, app, err := staffRequest[staffRescheduleBody](s, c)
 	if err != nil {
 		return err
 	}
@@ -841,10 +850,13 @@ func (s *Server) reschedule(c *fiber.Ctx, iv store.Interview, by, actorType, act
 	return done(st)
 }
 
+// staffCancelInterviewBody is the JSON body of staffCancelInterview.
+type staffCancelInterviewBody struct {
+	Reason string `json:"reason"`
+}
+
 func (s *Server) staffCancelInterview(c *fiber.Ctx) error {
-	_, app, err := staffRequest[struct {
-		Reason string `json:"reason"`
-	}](s, c)
+	_, app, err := staffRequest[staffCancelInterviewBody](s, c)
 	if err != nil {
 		return err
 	}

@@ -46,12 +46,15 @@ func (s *Server) getTimings(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"timings": t, "deployment": s.deploymentTimings(), "effective": effectiveTimings(t, s.deploymentTimings())})
 }
 
+// setTimingsBody is the JSON body of setTimings.
+type setTimingsBody struct {
+	Timings hireflow.Timings `json:"timings"`
+}
+
 // setTimings replaces the organisation's default timings: each at most a year, "0s" or absent
 // for the deployment's, the reminder before the expiry. Running applications keep their plan.
 func (s *Server) setTimings(c *fiber.Ctx) error {
-	var req struct {
-		Timings hireflow.Timings `json:"timings"`
-	}
+	var req setTimingsBody
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
@@ -87,11 +90,14 @@ func (s *Server) getDepartments(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"departments": ds})
 }
 
+// setDepartmentsBody is the JSON body of setDepartments.
+type setDepartmentsBody struct {
+	Departments []store.Department `json:"departments"`
+}
+
 // setDepartments replaces the departments (at most 200, names unique, managers active members).
 func (s *Server) setDepartments(c *fiber.Ctx) error {
-	var req struct {
-		Departments []store.Department `json:"departments"`
-	}
+	var req setDepartmentsBody
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}

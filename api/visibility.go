@@ -171,12 +171,15 @@ func (s *Server) getFieldVisibility(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"cells": cells})
 }
 
+// setFieldVisibilityBody is the JSON body of setFieldVisibility.
+type setFieldVisibilityBody struct {
+	Overrides []store.FieldOverride `json:"overrides"`
+}
+
 // setFieldVisibility replaces the organisation's overrides (audited); cells no override may
 // open are refused.
 func (s *Server) setFieldVisibility(c *fiber.Ctx) error {
-	var body struct {
-		Overrides []store.FieldOverride `json:"overrides"`
-	}
+	var body setFieldVisibilityBody
 	if err := decodeJSON(c, &body); err != nil {
 		return err
 	}

@@ -6,11 +6,14 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
+// setWebhookBody is the JSON body of setWebhook.
+type setWebhookBody struct {
+	URL    string `json:"url"`
+	Secret string `json:"secret"`
+}
+
 func (s *Server) setWebhook(c *fiber.Ctx) error {
-	var req struct {
-		URL    string `json:"url"`
-		Secret string `json:"secret"`
-	}
+	var req setWebhookBody
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}

@@ -7,10 +7,13 @@ import (
 	"github.com/hireflow/hireflow/workflows"
 )
 
+// cancelApplicationBody is the JSON body of cancelApplication.
+type cancelApplicationBody struct {
+	ReasonCode string `json:"reason_code"`
+}
+
 func (s *Server) cancelApplication(c *fiber.Ctx) error {
-	var req struct {
-		ReasonCode string `json:"reason_code"`
-	}
+	var req cancelApplicationBody
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
