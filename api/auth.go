@@ -150,19 +150,25 @@ func (s *Server) login(c *fiber.Ctx) error {
 // startSession signs the browser in: the session row (by the hash of its id), the cookie, and
 // the CSRF token for scripts.
 func (s *Server) startSession(c *fiber.Ctx, orgID string, user hireflow.User, method string) error {
+	sid, expires, err := s.sessionCookie(c, orgID, user, method)
+	if err != nil || method == "oidc" {
+		return err
+	}
+	return c.JSON(fiber.Map{"user": user, "expires_at": expires, "csrf_token": s.csrfToken(sid), "method": method})
+}
+
+// sessionCookie starts a session for user and sets its cookie.
+func (s *Server) sessionCookie(c *fiber.Ctx, orgID string, user hireflow.User, method string) (string, time.Time, error) {
 	sid := seal.RandomToken()
 	expires := time.Now().Add(s.Cfg.SessionTTL)
 	if err := s.Store.SessionStart(c.UserContext(), store.NewSession{IDHash: s.Box.Hash("session", sid), OrgID: orgID, UserID: user.ID,
 		Expires: expires, UserAgent: c.Get(fiber.HeaderUserAgent), Method: method}); err != nil {
-		return err
+		return "", expires, err
 	}
 	_ = s.Store.Audit(c.UserContext(), orgID, "user", user.ID, "auth.login", "user", user.ID, map[string]any{"method": method})
 	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: sid, Path: "/", Expires: expires, HTTPOnly: true,
 		Secure: s.Cfg.Production(), SameSite: fiber.CookieSameSiteLaxMode})
-	if method == "oidc" {
-		return nil
-	}
-	return c.JSON(fiber.Map{"user": user, "expires_at": expires, "csrf_token": s.csrfToken(sid), "method": method})
+	return sid, expires, nil
 }
 
 func errLocked(until time.Time) error {

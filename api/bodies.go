@@ -64,6 +64,8 @@ var requestBodies = map[string]any{
 	"POST /api/v1/candidate/:token/consent":              candidateConsentBody{},
 	"POST /api/v1/candidate/:token/answers":              candidateAnswerBody{},
 	"POST /api/v1/candidate/:token/offer":                candidateOfferResponseBody{},
+	"POST /api/v1/practice":                              startPracticeBody{},
+	"POST /api/v1/practice/role":                         practiceRoleBody{},
 }
 
 // otherBodies are the writes that take no JSON body, and what they take instead.

@@ -77,6 +77,9 @@ type consoleView struct {
 	// Guides page and the home page's first-run list.
 	Help  *helpView
 	Start []startStep
+	// Practice runs: the banner of a practice organisation, the home page's start card elsewhere.
+	Practice    *practiceView
+	CanPractise bool
 	// Admin page.
 	Admin *adminView
 	// Jobs pages.
@@ -180,9 +183,21 @@ func (s *Server) consoleData(c *fiber.Ctx, titleKey, current string) (pageData, 
 		return pageData{}, err
 	}
 	l := lang(c)
-	return pageData{Lang: l, Title: translate(l, titleKey), OrgName: org.Name, BrandLine: org.BrandLine, Color: org.Color,
+	d := pageData{Lang: l, Title: translate(l, titleKey), OrgName: org.Name, BrandLine: org.BrandLine, Color: org.Color,
 		LogoURL: org.LogoURL, Role: string(p.Role), Wide: true,
-		Console: &consoleView{Nav: consoleNav(p.Role, current), RoleName: translateValue(l, "role.", string(p.Role))}}, nil
+		Console: &consoleView{Nav: consoleNav(p.Role, current), RoleName: translateValue(l, "role.", string(p.Role))}}
+	of, err := s.Store.OrgPracticeOf(c.UserContext(), p.OrgID)
+	if err != nil {
+		return d, err
+	}
+	if of != "" {
+		home, err := s.Store.OrgGet(c.UserContext(), of)
+		if err != nil {
+			return d, err
+		}
+		d.Console.Practice = &practiceView{Roles: practiceRoles, Current: p.Role, HomeSlug: home.Slug}
+	}
+	return d, nil
 }
 
 // consoleHome is where signing in lands: what the role may open.
@@ -199,6 +214,16 @@ func (s *Server) consoleHome(c *fiber.Ctx) error {
 	p := principal(c)
 	if d.Console.Start, err = s.gettingStarted(c); err != nil {
 		return err
+	}
+	if d.Console.Practice == nil && roleMay(actPracticeRun, p.Role) {
+		d.Console.CanPractise = true
+		jobs, err := s.Store.JobList(c.UserContext(), p.OrgID, 50)
+		if err != nil {
+			return err
+		}
+		for _, j := range jobs {
+			d.Console.Jobs = append(d.Console.Jobs, jobOption{ID: j.ID, Title: j.Title})
+		}
 	}
 	total := 0
 	if stages := inboxStages[p.Role]; len(stages) > 0 {

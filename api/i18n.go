@@ -4,6 +4,17 @@ import "github.com/hireflow/hireflow/internal/analysis/scoring"
 
 // messages holds the page texts in English and Chinese; keys are stable identifiers.
 var messages = map[string][2]string{
+	"practice.title":                       {"Practice run", "练习"},
+	"practice.about":                       {"Run a hiring end to end on yourself in a separate practice organisation: you apply as the candidate (the emails come to your own address, so you can take the interview on your phone), then act as recruiter, hiring manager, interviewer and admin in turn. Nothing reaches real candidates, analytics, bias audits or your HR system.", "在独立的练习组织中，以自己为对象完整走一遍招聘：您以候选人身份申请（邮件会发到您自己的邮箱，可用手机完成面试），再依次以招聘专员、用人经理、面试官和管理员的身份操作。不会影响真实候选人、分析数据、偏差审计或您的 HR 系统。"},
+	"practice.job":                         {"Practise on", "练习使用的职位"},
+	"practice.sample":                      {"A sample job (two typed questions)", "示例职位（两道文字题）"},
+	"practice.start":                       {"Start a practice run", "开始练习"},
+	"practice.starting":                    {"Starting: the invitation is on its way to your inbox…", "正在开始：邀请邮件正在发往您的邮箱……"},
+	"practice.banner_label":                {"Practice organisation", "练习组织"},
+	"practice.banner":                      {"Practice organisation.", "练习组织。"},
+	"practice.banner_more":                 {"Nothing here reaches real candidates, analytics or your HR system. Sign out to go back to your organisation.", "此处的操作不会影响真实候选人、分析数据或您的 HR 系统。退出登录即可返回您的组织。"},
+	"practice.act_as":                      {"Act as", "切换身份"},
+	"practice.switch":                      {"Switch", "切换"},
 	"error.staff_title":                    {"This page cannot be opened", "无法打开此页面"},
 	"error.staff_back":                     {"Back to your home page", "返回首页"},
 	"offer.band":                           {"Salary band", "薪资范围"},

@@ -57,6 +57,7 @@ const (
 	actTokensRead          action = "api_tokens:read"
 	actOrgSettings         action = "organisation:settings"
 	actDirectoryRead       action = "staff_directory:read"
+	actPracticeRun         action = "practice:run"
 	actWebhookRead         action = "webhooks:read"
 )
 
@@ -112,6 +113,7 @@ var policy = map[action][]hireflow.Role{
 	actTokensRead:          {admin, integ, analyst}, // admins see all; others their own
 	actOrgSettings:         {admin},
 	actDirectoryRead:       {admin, recruiter}, // names and roles of colleagues, for approval chains and departments
+	actPracticeRun:         {admin, recruiter}, // HR's sandbox run on themselves
 	actWebhookRead:         {admin, integ},
 }
 

@@ -87,9 +87,10 @@ func (s *Store) JobGet(ctx context.Context, orgID, id string) (hireflow.Job, err
 }
 
 // JobGetOpen returns an open job by id alone: the public apply endpoint learns the
-// organisation from the job.
+// organisation from the job. A practice organisation's jobs are never open to the public.
 func (s *Store) JobGetOpen(ctx context.Context, id string) (hireflow.Job, error) {
-	j, err := scanJob(s.db.QueryRow(ctx, `SELECT `+jobColumns+` `+jobFrom+` WHERE j.id = $1 AND j.status = 'open'`, id))
+	j, err := scanJob(s.db.QueryRow(ctx, `SELECT `+jobColumns+` `+jobFrom+` WHERE j.id = $1 AND j.status = 'open'
+		AND NOT EXISTS (SELECT 1 FROM organisations po WHERE po.id = j.org_id AND po.practice_of IS NOT NULL)`, id))
 	if err != nil {
 		return j, notFound(err, "job_not_found", "job")
 	}
