@@ -2,6 +2,8 @@
 SHELL := /bin/bash
 STACK := deploy/local/stack.sh
 GO_TEST_FLAGS ?= -race -count=1 -timeout 30m
+# Test artifacts (the console story's screenshots of every page) are kept here.
+TEST_OUTPUT ?= $(or $(TMPDIR),/tmp)/hireflow-test-output
 
 .PHONY: dev test lint fuzz e2e unit faults stack-up stack-down stack-status bench-apply build lint
 
@@ -16,7 +18,9 @@ test:
 	$(STACK) start test
 	go vet ./...
 	$(MAKE) lint
-	eval "$$($(STACK) env test)" && go test $(GO_TEST_FLAGS) ./...
+	mkdir -p $(TEST_OUTPUT)
+	eval "$$($(STACK) env test)" && go test $(GO_TEST_FLAGS) -artifacts -outputdir $(TEST_OUTPUT) ./...
+	@echo "test artifacts (screenshots): $(TEST_OUTPUT)/_artifacts"
 	$(MAKE) fuzz
 
 # staticcheck and Temporal's workflowcheck (determinism of everything a workflow calls), built
@@ -41,7 +45,8 @@ fuzz:
 e2e:
 	$(STACK) install
 	$(STACK) start test
-	eval "$$($(STACK) env test)" && go test -count=1 -timeout 20m ./internal/tests/e2e/...
+	mkdir -p $(TEST_OUTPUT)
+	eval "$$($(STACK) env test)" && go test -count=1 -timeout 20m -artifacts -outputdir $(TEST_OUTPUT) ./internal/tests/e2e/...
 
 unit:
 	go test -count=1 ./rules/... ./workflows/... ./internal/infra/seal/... ./internal/analysis/resume/... ./internal/infra/passwd/... ./internal/infra/config/...

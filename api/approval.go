@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/internal/infra/store"
 	"github.com/hireflow/hireflow/workflows"
 )
 
@@ -170,8 +171,15 @@ func (s *Server) offerPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	t := offerTerms(d.Lang, o, job.Title)
+	d.Title, d.Code, d.OfferTerms = translate(d.Lang, "console.approve"), o.Status, t
+	return s.render(c, fiber.StatusOK, "offer.html", d)
+}
+
+// offerTerms is what an approver decides on: the terms, the salary against the band.
+func offerTerms(l string, o store.Offer, jobTitle string) *offerTermsView {
 	money := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
-	t := &offerTermsView{Job: job.Title, Position: o.Position, Salary: money(o.Salary) + " " + o.Currency, Department: o.Department,
+	t := &offerTermsView{Job: jobTitle, Position: o.Position, Salary: money(o.Salary) + " " + o.Currency, Department: o.Department,
 		Start: o.StartDate.Format("2006-01-02")}
 	if o.Level > 0 {
 		t.Level = strconv.Itoa(o.Level)
@@ -180,13 +188,12 @@ func (s *Server) offerPage(c *fiber.Ctx) error {
 		t.Band = money(o.BandMin) + "–" + money(o.BandMax) + " " + o.Currency
 		switch {
 		case o.Salary > o.BandMax:
-			t.BandNote = translate(d.Lang, "offer.band_above")
+			t.BandNote = translate(l, "offer.band_above")
 		case o.Salary < o.BandMin:
-			t.BandNote = translate(d.Lang, "offer.band_below")
+			t.BandNote = translate(l, "offer.band_below")
 		default:
-			t.BandNote = translate(d.Lang, "offer.band_inside")
+			t.BandNote = translate(l, "offer.band_inside")
 		}
 	}
-	d.Title, d.Code, d.OfferTerms = translate(d.Lang, "console.approve"), o.Status, t
-	return s.render(c, fiber.StatusOK, "offer.html", d)
+	return t
 }

@@ -78,6 +78,13 @@ func (s *Server) applicationPage(c *fiber.Ctx) error {
 			return err
 		}
 		d.Can.Approve = d.Approval.Mine
+		if d.Can.Approve {
+			o, err := s.Store.OfferGet(c.UserContext(), p.OrgID, d.OfferID)
+			if err != nil {
+				return err
+			}
+			d.OfferTerms = offerTerms(d.Lang, o, d.JobTitle)
+		}
 	}
 	// Who looked at this candidate's data (the latest 20 reads, this one included).
 	if d.Reads, err = s.Store.AuditLog(c.UserContext(), p.OrgID, store.AuditFilter{Action: "candidate.read", SubjectID: app.ID}, 20); err != nil {
@@ -125,7 +132,8 @@ func (s *Server) staffPage(c *fiber.Ctx, withContact bool) (staffView, error) {
 	}
 	v.d = pageData{Lang: l, OrgName: org.Name, BrandLine: org.BrandLine, Color: org.Color, JobTitle: title,
 		AppID: v.app.ID, Stage: v.app.Stage, Role: string(p.Role)}
-	return v, nil
+	v.d.Console, err = s.consoleChrome(c, "")
+	return v, err
 }
 
 var colorRe = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)

@@ -184,20 +184,28 @@ func (s *Server) consoleData(c *fiber.Ctx, titleKey, current string) (pageData, 
 	}
 	l := lang(c)
 	d := pageData{Lang: l, Title: translate(l, titleKey), OrgName: org.Name, BrandLine: org.BrandLine, Color: org.Color,
-		LogoURL: org.LogoURL, Role: string(p.Role), Wide: true,
-		Console: &consoleView{Nav: consoleNav(p.Role, current), RoleName: translateValue(l, "role.", string(p.Role))}}
+		LogoURL: org.LogoURL, Role: string(p.Role), Wide: true}
+	d.Console, err = s.consoleChrome(c, current)
+	return d, err
+}
+
+// consoleChrome is what every staff page carries around its content: the navigation the role
+// may use and, in a practice organisation, the practice banner.
+func (s *Server) consoleChrome(c *fiber.Ctx, current string) (*consoleView, error) {
+	p := principal(c)
+	v := &consoleView{Nav: consoleNav(p.Role, current), RoleName: translateValue(lang(c), "role.", string(p.Role))}
 	of, err := s.Store.OrgPracticeOf(c.UserContext(), p.OrgID)
 	if err != nil {
-		return d, err
+		return v, err
 	}
 	if of != "" {
 		home, err := s.Store.OrgGet(c.UserContext(), of)
 		if err != nil {
-			return d, err
+			return v, err
 		}
-		d.Console.Practice = &practiceView{Roles: practiceRoles, Current: p.Role, HomeSlug: home.Slug}
+		v.Practice = &practiceView{Roles: practiceRoles, Current: p.Role, HomeSlug: home.Slug}
 	}
-	return d, nil
+	return v, nil
 }
 
 // consoleHome is where signing in lands: what the role may open.

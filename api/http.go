@@ -144,6 +144,10 @@ func (s *Server) render(c *fiber.Ctx, status int, name string, d pageData) error
 		other = "en"
 	}
 	q.Set("lang", other)
+	if ql := c.Query("lang"); ql == "zh" || ql == "en" {
+		// A language chosen on any page stays chosen on the next (links need not carry it).
+		c.Cookie(&fiber.Cookie{Name: "hf_lang", Value: ql, Path: "/", MaxAge: 365 * 86400, SameSite: fiber.CookieSameSiteLaxMode})
+	}
 	d.LangURL = "?" + q.Encode()
 	if d.Color == "" {
 		d.Color = "#1f5fbf"

@@ -137,10 +137,16 @@ func TestPracticeRunOnYourself(t *testing.T) {
 		chromedp.WaitVisible(`#practice`, chromedp.ByQuery),
 		chromedp.Text(`#practice`, &banner, chromedp.ByQuery),
 		chromedp.SetValue(`#practice-role`, "hiring_manager", chromedp.ByQuery),
+		chromedp.Evaluate(`window.beforeSwitch = true`, nil),
 		chromedp.Click(`#practice-switch`, chromedp.ByQuery),
-		chromedp.Poll(`document.readyState === 'complete' && !!document.getElementById('practice-role') && !document.querySelector('nav.console a[href="/console/admin"]')`, nil, chromedp.WithPollingTimeout(15*time.Second)),
-		chromedp.Value(`#practice-role`, &role, chromedp.ByQuery),
 	))
+	// The page reloads as the new role (a navigation, so evaluations may fail meanwhile).
+	testenv.Eventually(t, 15*time.Second, "the page as the hiring manager", func() bool {
+		var ok bool
+		err := chromedp.Run(bctx, chromedp.Evaluate(`!window.beforeSwitch && document.readyState === 'complete' && !!document.getElementById('practice-role')`, &ok))
+		return err == nil && ok
+	})
+	require.NoError(t, chromedp.Run(bctx, chromedp.Value(`#practice-role`, &role, chromedp.ByQuery)))
 	require.Contains(t, banner, "Nothing here reaches real candidates")
 	require.Equal(t, "hiring_manager", role)
 	var wide string
