@@ -225,12 +225,12 @@ func (s *Server) consoleHome(c *fiber.Ctx) error {
 	}
 	if d.Console.Practice == nil && roleMay(actPracticeRun, p.Role) {
 		d.Console.CanPractise = true
-		jobs, err := s.Store.JobList(c.UserContext(), p.OrgID, 50)
+		jobs, err := s.Store.JobTitles(c.UserContext(), p.OrgID, 50)
 		if err != nil {
 			return err
 		}
 		for _, j := range jobs {
-			d.Console.Jobs = append(d.Console.Jobs, jobOption{ID: j.ID, Title: j.Title})
+			d.Console.Jobs = append(d.Console.Jobs, jobOption{ID: j[0], Title: j[1]})
 		}
 	}
 	total := 0

@@ -70,6 +70,8 @@ type Store interface {
 	ApplicationOrg(ctx context.Context, appID string) (string, error)
 	ApplicationJob(ctx context.Context, orgID, appID string) (string, error)
 	PracticeOrg(ctx context.Context, orgID string) (hireflow.Organisation, error)
+	HRProgress(ctx context.Context, orgID string) (hasJob, published bool, err error)
+	JobTitles(ctx context.Context, orgID string, limit int) ([][2]string, error)
 	OrgPracticeOf(ctx context.Context, orgID string) (string, error)
 	PracticeUser(ctx context.Context, practiceOrgID, ownerID, ownerEmail string, role hireflow.Role, name string) (hireflow.User, error)
 	PracticeOwner(ctx context.Context, orgID, userID string) (string, error)

@@ -49,19 +49,11 @@ func (s *Server) gettingStarted(c *fiber.Ctx) ([]startStep, error) {
 	var steps []startStep
 	switch p.Role {
 	case hireflow.RoleRecruiter:
-		jobs, err := s.Store.JobList(ctx, p.OrgID, 1)
+		hasJob, published, err := s.Store.HRProgress(ctx, p.OrgID)
 		if err != nil {
 			return nil, err
 		}
-		sets, err := s.Store.RuleSetList(ctx, p.OrgID)
-		if err != nil {
-			return nil, err
-		}
-		published := false
-		for _, rs := range sets {
-			published = published || (rs.JobID != "" && rs.Published > 1)
-		}
-		steps = []startStep{{Key: "help.start_job", Href: "/console/jobs/new", Done: len(jobs) > 0},
+		steps = []startStep{{Key: "help.start_job", Href: "/console/jobs/new", Done: hasJob},
 			{Key: "help.start_chain", Href: "/console/rulesets", Done: published}}
 	case hireflow.RoleAdmin:
 		t, err := s.Store.OrgTimings(ctx, p.OrgID)

@@ -4,6 +4,9 @@ import "github.com/hireflow/hireflow/internal/analysis/scoring"
 
 // messages holds the page texts in English and Chinese; keys are stable identifiers.
 var messages = map[string][2]string{
+	"ad.timing":                            {"Timing, reminders and escalation", "时限、提醒与升级"},
+	"ad.sla":                               {"Each step's SLA (approval_sla, e.g. 48h)", "每一步的时限（approval_sla，例如 48h）"},
+	"ad.reminders":                         {"When a step's SLA passes without an answer, its approvers are reminded; after a second SLA the reminder also goes to the recruiters (escalation); after a third the offer times out and can be drafted again. An approver can delegate the step to a colleague from the approve form.", "某一步超过时限仍未处理时，会提醒该步审批人；再超过一个时限时，提醒同时发给招聘专员（升级）；第三次超时后该录用超时，可重新起草。审批人可在审批表单中将此步委托给同事。"},
 	"practice.title":                       {"Practice run", "练习"},
 	"practice.about":                       {"Run a hiring end to end on yourself in a separate practice organisation: you apply as the candidate (the emails come to your own address, so you can take the interview on your phone), then act as recruiter, hiring manager, interviewer and admin in turn. Nothing reaches real candidates, analytics, bias audits or your HR system.", "在独立的练习组织中，以自己为对象完整走一遍招聘：您以候选人身份申请（邮件会发到您自己的邮箱，可用手机完成面试），再依次以招聘专员、用人经理、面试官和管理员的身份操作。不会影响真实候选人、分析数据、偏差审计或您的 HR 系统。"},
 	"practice.job":                         {"Practise on", "练习使用的职位"},

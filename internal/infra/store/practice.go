@@ -84,3 +84,30 @@ func (s *Store) PracticeOwnerUser(ctx context.Context, ownerID string) (name, em
 	err = s.db.QueryRow(ctx, `SELECT display_name, email FROM users WHERE id = $1 AND disabled_at IS NULL`, ownerID).Scan(&name, &email)
 	return name, email, notFound(err, "user_not_found", "user")
 }
+
+// HRProgress says what HR has done of the first steps: a job, and a job's rule set published
+// beyond its first version.
+func (s *Store) HRProgress(ctx context.Context, orgID string) (hasJob, published bool, err error) {
+	err = s.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM jobs WHERE org_id = $1),
+		EXISTS (SELECT 1 FROM rule_sets rs JOIN rule_set_versions v ON v.rule_set_id = rs.id
+			WHERE rs.org_id = $1 AND rs.job_id IS NOT NULL AND v.status = 'published' AND v.version > 1)`, orgID).Scan(&hasJob, &published)
+	return hasJob, published, err
+}
+
+// JobTitles lists the organisation's newest open jobs by title only (for choosers).
+func (s *Store) JobTitles(ctx context.Context, orgID string, limit int) ([][2]string, error) {
+	rows, err := s.db.Query(ctx, `SELECT id::text, title FROM jobs WHERE org_id = $1 AND status = 'open' ORDER BY created_at DESC LIMIT $2`, orgID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out [][2]string
+	for rows.Next() {
+		var x [2]string
+		if err := rows.Scan(&x[0], &x[1]); err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}

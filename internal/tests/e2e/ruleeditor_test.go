@@ -124,6 +124,11 @@ func TestRulesEditorInTheBrowser(t *testing.T) {
 	))
 	require.Equal(t, `offer.salary > offer.band_max ? ["hiring_manager", "admin"] : ["hiring_manager"]`, expr)
 	require.Equal(t, "Every rule compiles.", valid)
+	var durations string
+	require.NoError(t, chromedp.Run(bctx, chromedp.SetValue(`#ad-sla`, "36h", chromedp.ByQuery),
+		chromedp.Evaluate(`document.getElementById('ad-sla').dispatchEvent(new Event('change'))`, nil),
+		chromedp.Evaluate(`document.getElementById('r-durations').value`, &durations)))
+	require.Contains(t, durations, `"approval_sla": "36h"`, "the chain's SLA is the timings rule's approval_sla")
 	require.Equal(t, "This offer goes to: 1. hiring manager → 2. administrator", tried)
 	require.NoError(t, chromedp.Run(bctx,
 		chromedp.SetValue(`#try-salary`, "38000", chromedp.ByQuery), chromedp.Click(`#try`, chromedp.ByQuery),
