@@ -4,6 +4,8 @@ import "github.com/hireflow/hireflow/internal/analysis/scoring"
 
 // messages holds the page texts in English and Chinese; keys are stable identifiers.
 var messages = map[string][2]string{
+	"jd.q_points_en":                       {"Reference points a good answer covers (English, one per line)", "优秀回答应涵盖的参考要点（英文，每行一条）"},
+	"jd.q_points_zh":                       {"Reference points (Chinese, one per line)", "参考要点（中文，每行一条）"},
 	"ad.timing":                            {"Timing, reminders and escalation", "时限、提醒与升级"},
 	"ad.sla":                               {"Each step's SLA (approval_sla, e.g. 48h)", "每一步的时限（approval_sla，例如 48h）"},
 	"ad.reminders":                         {"When a step's SLA passes without an answer, its approvers are reminded; after a second SLA the reminder also goes to the recruiters (escalation); after a third the offer times out and can be drafted again. An approver can delegate the step to a colleague from the approve form.", "某一步超过时限仍未处理时，会提醒该步审批人；再超过一个时限时，提醒同时发给招聘专员（升级）；第三次超时后该录用超时，可重新起草。审批人可在审批表单中将此步委托给同事。"},

@@ -39,6 +39,7 @@ func TestJobDesignerInTheBrowser(t *testing.T) {
 		chromedp.SetValue(`#q-kind-1`, "text", chromedp.ByQuery),
 		chromedp.Evaluate(`document.getElementById('q-kind-1').dispatchEvent(new Event('change'))`, nil),
 		chromedp.Text(`#preview`, &preview, chromedp.ByQuery),
+		chromedp.SendKeys(`#q-pts-en-1`, "a test at each stage\nchecks on the data itself", chromedp.ByQuery),
 		chromedp.SendKeys(`#j-cur`, "cny", chromedp.ByQuery),
 		chromedp.SendKeys(`#j-bmin`, "20000", chromedp.ByQuery),
 		chromedp.SendKeys(`#j-bmax`, "30000", chromedp.ByQuery),
@@ -59,6 +60,7 @@ func TestJobDesignerInTheBrowser(t *testing.T) {
 	require.Len(t, job.Dimensions, 2)
 	require.Len(t, job.Questions, 2)
 	require.Equal(t, "text", job.Questions[1].Kind)
+	require.Equal(t, []string{"a test at each stage", "checks on the data itself"}, job.Questions[1].PointsEN, "the reference points")
 	require.Equal(t, []string{"Python", "SQL"}, job.Requirements.MustSkills)
 	require.Equal(t, hireflow.JobOffer{Currency: "CNY", BandMin: 20000, BandMax: 30000, Department: "Data"}, job.Offer, "the offer terms")
 	require.Contains(t, string(getPage(t, e.HTTP, e.BaseURL+apply)), "Data Engineer")
