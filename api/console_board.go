@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
@@ -50,6 +51,7 @@ type boardCardView struct {
 
 type boardFilterView struct {
 	Stage, Status, Source, Language, Email, From, To, MinScore string
+	Query                                                      string // a whole name or email address
 }
 
 // jobsPage lists the organisation's jobs, each with a link to its board.
@@ -113,7 +115,11 @@ func (s *Server) boardPage(c *fiber.Ctx) error {
 	}
 	d.Board = b
 	fv := boardFilterView{Stage: c.Query("stage"), Status: c.Query("status"), Source: c.Query("source"), Language: c.Query("language"),
-		Email: strings.TrimSpace(c.Query("email")), From: c.Query("from"), To: c.Query("to"), MinScore: c.Query("min_score")}
+		Email: strings.TrimSpace(c.Query("email")), From: c.Query("from"), To: c.Query("to"), MinScore: c.Query("min_score"),
+		Query: strings.TrimSpace(c.Query("q"))}
+	if strings.Contains(fv.Query, "@") && fv.Email == "" {
+		fv.Email, fv.Query = fv.Query, ""
+	}
 	b.Filter = fv
 	f, page, ferr := boardFilter(fv, c.Query("page"))
 	status := fiber.StatusOK
@@ -124,6 +130,9 @@ func (s *Server) boardPage(c *fiber.Ctx) error {
 	if fv.Email != "" && ferr == nil {
 		f.EmailIndex = s.Box.EmailIndex(fv.Email)
 	}
+	if fv.Query != "" && ferr == nil {
+		f.NameIndex = s.Box.NameIndex(fv.Query)
+	}
 	fp := s.fieldPolicy(c.UserContext(), p)
 	withName := fp.sees(fName)
 	cards, counts, err := s.Store.Board(c.UserContext(), p.OrgID, jobID, f, boardPageSize, (page-1)*boardPageSize, withName)
@@ -131,7 +140,7 @@ func (s *Server) boardPage(c *fiber.Ctx) error {
 		return err
 	}
 	q := url.Values{}
-	for k, v := range map[string]string{"status": fv.Status, "source": fv.Source, "language": fv.Language, "email": fv.Email,
+	for k, v := range map[string]string{"status": fv.Status, "source": fv.Source, "language": fv.Language, "email": fv.Email, "q": fv.Query,
 		"from": fv.From, "to": fv.To, "min_score": fv.MinScore, "lang": l} {
 		if v != "" && ferr == nil {
 			q.Set(k, v)
@@ -232,6 +241,9 @@ func boardFilter(fv boardFilterView, pageArg string) (store.BoardFilter, int, er
 	}
 	if len(fv.Email) > 254 || (fv.Email != "" && !strings.Contains(fv.Email, "@")) {
 		return f, 1, invalid("email", "search by the candidate's whole email address")
+	}
+	if utf8.RuneCountInString(fv.Query) > 200 || checkText("q", fv.Query) != nil {
+		return f, 1, invalid("q", "search by the candidate's whole name or email address (at most 200 characters)")
 	}
 	for _, x := range []struct {
 		name, v string

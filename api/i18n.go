@@ -4,6 +4,8 @@ import "github.com/hireflow/hireflow/internal/analysis/scoring"
 
 // messages holds the page texts in English and Chinese; keys are stable identifiers.
 var messages = map[string][2]string{
+	"board.search":                         {"Candidate name or email", "候选人姓名或邮箱"},
+	"board.search_help":                    {"The whole name or address, matched through a keyed index (no partial matches).", "请输入完整姓名或邮箱，通过加密索引匹配（不支持部分匹配）。"},
 	"jd.q_points_en":                       {"Reference points a good answer covers (English, one per line)", "优秀回答应涵盖的参考要点（英文，每行一条）"},
 	"jd.q_points_zh":                       {"Reference points (Chinese, one per line)", "参考要点（中文，每行一条）"},
 	"ad.timing":                            {"Timing, reminders and escalation", "时限、提醒与升级"},

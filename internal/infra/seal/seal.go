@@ -11,6 +11,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"golang.org/x/text/unicode/norm"
 	"io"
 	"strings"
 
@@ -96,6 +97,12 @@ func (b *Box) Hash(domain, value string) []byte {
 // EmailIndex is the blind index of an email address: equal for equal addresses, not reversible.
 func (b *Box) EmailIndex(email string) []byte {
 	return b.Hash("email", strings.ToLower(strings.TrimSpace(email)))
+}
+
+// NameIndex is the keyed blind index of a person's name: compared after NFKC (full-width
+// letters as half-width), case folding and collapsing spaces, so "Li  Wei" finds "li wei".
+func (b *Box) NameIndex(name string) []byte {
+	return b.Hash("name", strings.Join(strings.Fields(strings.ToLower(norm.NFKC.String(name))), " "))
 }
 
 // ObjectKey is a fresh data key for one object, and that key sealed for storage.

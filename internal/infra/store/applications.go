@@ -72,8 +72,8 @@ func (s *Store) ApplicationCreate(ctx context.Context, in NewApplication, upload
 			if email, err = s.sealFor(ctx, tx, in.OrgID, ownerCandidate, candID, []byte(in.Email), aad("candidates", "email", candID)); err != nil {
 				return err
 			}
-			_, err = tx.Exec(ctx, `INSERT INTO candidates (id, org_id, email_hash, name_enc, email_enc, phone_enc) VALUES ($1, $2, $3, $4, $5, $6)`,
-				candID, in.OrgID, emailIdx, name, email, phone)
+			_, err = tx.Exec(ctx, `INSERT INTO candidates (id, org_id, email_hash, name_hash, name_enc, email_enc, phone_enc) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+				candID, in.OrgID, emailIdx, s.box.NameIndex(in.Name), name, email, phone)
 		}
 		if err != nil {
 			return fmt.Errorf("store: unable to store candidate: %w", err)

@@ -18,6 +18,7 @@ import (
 type BoardFilter struct {
 	Stage, Status, Source, Language string
 	EmailIndex                      []byte
+	NameIndex                       []byte    // the keyed index of a whole name (seal.Box.NameIndex)
 	From, To                        time.Time // applied in [From, To)
 	MinScore                        *float64  // the mean overall interview score
 }
@@ -62,6 +63,9 @@ func (s *Store) Board(ctx context.Context, orgID, jobID string, f BoardFilter, l
 	}
 	if len(f.EmailIndex) > 0 {
 		add("a.candidate_id = (SELECT c.id FROM candidates c WHERE c.org_id = $1 AND c.email_hash = ?)", f.EmailIndex)
+	}
+	if len(f.NameIndex) > 0 {
+		add("a.candidate_id IN (SELECT c.id FROM candidates c WHERE c.org_id = $1 AND c.name_hash = ?)", f.NameIndex)
 	}
 	if !f.From.IsZero() {
 		add("a.created_at >= ?", f.From)

@@ -207,7 +207,7 @@ func (s *Store) ApplicationEraseContact(ctx context.Context, orgID, appID string
 	er := Erasure{Counts: map[string]int{}}
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var candID string
-		rows, err := tx.Query(ctx, `UPDATE candidates c SET name_enc = '\x', email_enc = '\x', phone_enc = NULL, email_hash = gen_random_bytes(32), deleted_at = now()
+		rows, err := tx.Query(ctx, `UPDATE candidates c SET name_enc = '\x', email_enc = '\x', phone_enc = NULL, email_hash = gen_random_bytes(32), name_hash = NULL, deleted_at = now()
 			FROM applications a WHERE a.org_id = $1 AND a.id = $2 AND c.id = a.candidate_id AND c.deleted_at IS NULL
 			  AND NOT EXISTS (SELECT 1 FROM applications o WHERE o.candidate_id = c.id AND o.id <> a.id AND o.erased_at IS NULL) RETURNING c.id`, orgID, appID)
 		if err != nil {

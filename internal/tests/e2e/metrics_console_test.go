@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -239,6 +240,19 @@ func TestMetricsBySourceShowUpAndLoadOnTheRealStack(t *testing.T) {
 	require.Equal(t, 200, code)
 	require.Contains(t, body, ">Sou Rce</a>")
 	require.Contains(t, body, `data-stage="">All <span class="n">1</span>`)
+	// By the whole name, through the name's keyed index (case, width and spacing normalised).
+	code, body = page(rec, board+"?q="+url.QueryEscape("  sou   ＲＣＥ ")+"&lang=en")
+	require.Equal(t, 200, code)
+	require.Contains(t, body, ">Sou Rce</a>")
+	require.Contains(t, body, `data-stage="">All <span class="n">1</span>`)
+	code, body = page(rec, board+"?q=Sou&lang=en")
+	require.Equal(t, 200, code)
+	require.NotContains(t, body, ">Sou Rce</a>", "no partial matches: nothing is scanned")
+	code, _ = page(rec, board+"?q="+strings.Repeat("x", 201))
+	require.Equal(t, 422, code)
+	code, body = page(rec, board+"?q="+url.QueryEscape(strings.ToUpper(srcEmail)))
+	require.Equal(t, 200, code)
+	require.Contains(t, body, ">Sou Rce</a>", "an address in the same box searches by email")
 	// The score filter reads each application's mean score, kept by a trigger on the scores.
 	var ansA, ansB string
 	require.NoError(t, e.Store.Pool().QueryRow(ctx, `INSERT INTO answers (org_id, application_id, question_id, kind, idempotency_key) VALUES ($1, $2, 'q1', 'text', gen_random_uuid()::text) RETURNING id`, e.Org.ID, r0).Scan(&ansA))

@@ -101,8 +101,9 @@ func TestRetentionErasesWithProof(t *testing.T) {
 		require.Zero(t, resume+texts, "no sealed résumé text or answer left")
 		require.NotNil(t, erasedAt)
 		var nameLen, emailLen int
-		var hash []byte
-		require.NoError(t, e.Store.Pool().QueryRow(ctx, `SELECT length(name_enc), length(email_enc), email_hash FROM candidates WHERE id = $1`, c.candidate).Scan(&nameLen, &emailLen, &hash))
+		var hash, nameHash []byte
+		require.NoError(t, e.Store.Pool().QueryRow(ctx, `SELECT length(name_enc), length(email_enc), email_hash, name_hash FROM candidates WHERE id = $1`, c.candidate).Scan(&nameLen, &emailLen, &hash, &nameHash))
+		require.Nil(t, nameHash, "the name's blind index is gone")
 		require.Zero(t, nameLen+emailLen, "name and email erased")
 		var live, destroyed int
 		require.NoError(t, e.Store.Pool().QueryRow(ctx, `SELECT count(*) FILTER (WHERE key_enc <> '\x'), count(*) FILTER (WHERE key_enc = '\x' AND destroyed_at IS NOT NULL)
