@@ -23,8 +23,8 @@ import (
 func keep(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	var buf []byte
-	require.NoError(t, chromedp.Run(ctx, chromedp.FullScreenshot(&buf, 100))) // 100: PNG
-	require.NoError(t, os.WriteFile(filepath.Join(t.ArtifactDir(), name+".png"), buf, 0o644))
+	require.NoError(t, chromedp.Run(ctx, chromedp.FullScreenshot(&buf, 70))) // JPEG: cheap to encode beside the other tests
+	require.NoError(t, os.WriteFile(filepath.Join(t.ArtifactDir(), name+".jpg"), buf, 0o644))
 }
 
 // TestHiringStoryAcrossRoles is the console's story in one Chromium, each role signing in on the
@@ -132,7 +132,7 @@ func TestHiringStoryAcrossRoles(t *testing.T) {
 		require.Equal(t, 201, doJSON(t, e.HTTP, http.MethodPost, e.BaseURL+"/api/v1/candidate/"+token+"/answers",
 			map[string]string{"question_id": q.ID, "text": strongAnswer}, &out), "%v", out)
 	}
-	waitStage(t, e, r.ApplicationID, hireflow.StageReview, 60*time.Second)
+	waitStage(t, e, r.ApplicationID, hireflow.StageReview, 3*time.Minute)
 
 	// The recruiter finds them on the board by email and moves them on.
 	var found string
