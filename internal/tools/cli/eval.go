@@ -33,6 +33,7 @@ func evalCmd() *cobra.Command {
 		}}
 	sc.Flags().StringVar(&opt.SetFile, "set", "", "a labelled set in YAML (default: the set kept in the repository)")
 	sc.Flags().StringVar(&opt.Voice, "voice", "rms", "flite voice for the English answers (rms, slt, awb, kal16)")
+	sc.Flags().BoolVar(&opt.AllVoices, "all-voices", false, "speak each English answer with a voice of its own (rms, slt, awb, kal16 in turn) and report per voice")
 	sc.Flags().BoolVar(&opt.Typed, "typed", false, "score every answer as typed text (no speech tools needed)")
 	sc.Flags().BoolVar(&opt.Browser, "browser", false, "record the spoken answers through headless Chromium's MediaRecorder, as the interview page does (real time: minutes)")
 	sc.Flags().IntVar(&opt.Limit, "limit", 0, "score only the first N answers of each question")

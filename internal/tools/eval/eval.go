@@ -3,6 +3,7 @@
 package eval
 
 import (
+	"cmp"
 	"context"
 	_ "embed"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -27,8 +29,11 @@ import (
 //go:embed set.yaml
 var setYAML []byte
 
-// Set is a labelled evaluation set. Labels are on any ordinal scale (the kept set uses 3 strong,
-// 2 medium, 1 weak); an answer may also carry labels per dimension.
+// Set is a labelled evaluation set. Labels are on any ordinal scale (the kept set uses 1–5 as
+// CRITERIA.md defines them); an answer may also carry labels per dimension. Each question
+// belongs to the development part (what the scorer may be tuned on) or the held-out part
+// (measured, never tuned on): the split is by question, so no held-out question's answers are
+// ever looked at while tuning.
 type Set struct {
 	Questions []Question `yaml:"questions"`
 }
@@ -40,10 +45,12 @@ type Question struct {
 	Text       string   `yaml:"text"`
 	Points     []string `yaml:"points"`
 	Dimensions []string `yaml:"dimensions"`
+	Split      string   `yaml:"split"` // dev (the default) or heldout
 	Answers    []struct {
 		Label  *Label           `yaml:"label"`
 		Labels map[string]Label `yaml:"labels"`
 		Typed  bool             `yaml:"typed"` // an English answer scored as typed text
+		Voice  string           `yaml:"voice"` // the flite voice that speaks it ("" : the run's)
 		Script string           `yaml:"script"`
 		Text   string           `yaml:"text"` // the same as script
 	} `yaml:"answers"`
@@ -53,8 +60,11 @@ type Question struct {
 // 强/中/弱, 好/一般/差).
 type Label float64
 
-var labelWords = map[string]Label{"strong": 3, "good": 3, "high": 3, "强": 3, "好": 3, "medium": 2, "average": 2, "mid": 2, "中": 2,
-	"一般": 2, "weak": 1, "poor": 1, "low": 1, "bad": 1, "弱": 1, "差": 1}
+var labelWords = map[string]Label{"strong": 5, "good": 5, "high": 5, "强": 5, "好": 5, "medium": 3, "average": 3, "mid": 3, "中": 3,
+	"一般": 3, "weak": 1, "poor": 1, "low": 1, "bad": 1, "弱": 1, "差": 1}
+
+// Voices are the flite voices English answers are spoken with when the run assigns them.
+var Voices = []string{"rms", "slt", "awb", "kal16"}
 
 // UnmarshalYAML reads a number or a grade word.
 func (l *Label) UnmarshalYAML(unmarshal func(any) error) error {
@@ -87,22 +97,35 @@ func (l *Label) UnmarshalYAML(unmarshal func(any) error) error {
 type Options struct {
 	SetFile string // "" uses the set kept in the repository
 	Voice   string // flite voice; "" is rms
-	Typed   bool   // score every answer as typed text (no speech tools needed)
-	Browser bool   // record the spoken answers through headless Chromium's MediaRecorder
-	Limit   int    // score only the first Limit answers of each question (0: all)
+	// AllVoices speaks each English answer with a voice of its own (its `voice`, else the next
+	// of Voices in turn) and reports the figures per voice.
+	AllVoices bool
+	Typed     bool // score every answer as typed text (no speech tools needed)
+	Browser   bool // record the spoken answers through headless Chromium's MediaRecorder
+	Limit     int  // score only the first Limit answers of each question (0: all)
 }
 
-// Result is what `hireflow eval scoring` prints as its last line.
-type Result struct {
+// Summary is the figures of one part of the set.
+type Summary struct {
+	Questions   int                `json:"questions"`
 	Answers     int                `json:"answers"`
 	Spearman    float64            `json:"spearman"`
 	ByDimension map[string]float64 `json:"spearman_by_dimension,omitempty"`
 	ByLanguage  map[string]float64 `json:"spearman_by_language"`
 	WER         float64            `json:"wer"` // spoken answers: flite voice → WebM/Opus → ffmpeg → pocketsphinx
 	Spoken      int                `json:"spoken_answers"`
-	Capture     string             `json:"capture,omitempty"` // ffmpeg (Opus encoded directly) or browser (Chromium's MediaRecorder)
-	Voice       string             `json:"voice,omitempty"`
-	PerAnswer   []Row              `json:"-"`
+}
+
+// Result is what `hireflow eval scoring` prints as its last line: the whole set, then the
+// development and held-out parts, and the figures per voice.
+type Result struct {
+	Summary
+	Capture   string             `json:"capture,omitempty"` // ffmpeg (Opus encoded directly) or browser (Chromium's MediaRecorder)
+	Voice     string             `json:"voice,omitempty"`
+	Dev       Summary            `json:"dev"`
+	HeldOut   Summary            `json:"heldout"`
+	ByVoice   map[string]Summary `json:"by_voice,omitempty"`
+	PerAnswer []Row              `json:"-"`
 }
 
 // Row is one answer's outcome.
@@ -116,6 +139,10 @@ type Row struct {
 	Scores   map[string]float64
 	WER      float64
 	Spoken   bool
+	Split    string // dev or heldout
+	Voice    string // the voice that spoke it ("" when typed)
+	errWords int
+	refWords int
 }
 
 // LoadSet reads and checks a set: every question needs an id, a language (en or zh), text,
@@ -147,6 +174,11 @@ func LoadSet(file string) (Set, error) {
 			return Set{}, fmt.Errorf("%s: dimensions are required", where)
 		case len(q.Answers) < 2:
 			return Set{}, fmt.Errorf("%s: at least two graded answers are needed", where)
+		case q.Split != "" && q.Split != "dev" && q.Split != "heldout":
+			return Set{}, fmt.Errorf("%s: split must be dev or heldout", where)
+		}
+		if q.Split == "" {
+			set.Questions[qi].Split = "dev"
 		}
 		for ai := range q.Answers {
 			a := &set.Questions[qi].Answers[ai]
@@ -155,6 +187,9 @@ func LoadSet(file string) (Set, error) {
 			}
 			if strings.TrimSpace(a.Script) == "" || (a.Label == nil && len(a.Labels) == 0) {
 				return Set{}, fmt.Errorf("%s answers[%d]: a script and a label are required", where, ai)
+			}
+			if a.Voice != "" && !slices.Contains(Voices, a.Voice) {
+				return Set{}, fmt.Errorf("%s answers[%d]: voice is one of %v", where, ai, Voices)
 			}
 		}
 	}
@@ -193,23 +228,29 @@ func Run(ctx context.Context, opt Options, progress func(string)) (Result, error
 		row *Row
 	}
 	var jobs []job
-	res := Result{ByLanguage: map[string]float64{}}
+	var res Result
+	turn := 0
 	for _, q := range set.Questions {
 		for i, a := range q.Answers {
 			if opt.Limit > 0 && i >= opt.Limit {
 				break
 			}
-			row := &Row{Question: q.ID, Lang: q.Lang, Labels: a.Labels, Spoken: q.Lang == "en" && !a.Typed && !opt.Typed}
+			row := &Row{Question: q.ID, Lang: q.Lang, Labels: a.Labels, Spoken: q.Lang == "en" && !a.Typed && !opt.Typed, Split: q.Split}
 			if a.Label != nil {
 				row.Label, row.HasLabel = *a.Label, true
+			}
+			if row.Spoken {
+				row.Voice = voice
+				if opt.AllVoices {
+					row.Voice = cmp.Or(a.Voice, Voices[turn%len(Voices)])
+					turn++
+				}
 			}
 			jobs = append(jobs, job{q, i, row})
 		}
 	}
 	var (
-		mu                sync.Mutex
-		errWords, refWord int
-		oneBrowser        sync.Mutex // recordings play in real time: one Chromium at a time
+		oneBrowser sync.Mutex // recordings play in real time: one Chromium at a time
 	)
 	capture := func(ctx context.Context, wav, webm string) error {
 		if opt.Browser {
@@ -229,16 +270,13 @@ func Run(ctx context.Context, opt Options, progress func(string)) (Result, error
 			a := j.q.Answers[j.i]
 			text := a.Script
 			if j.row.Spoken {
-				hyp, err := speak(gctx, tools, voice, a.Script, filepath.Join(dir, fmt.Sprint(n)), capture)
+				hyp, err := speak(gctx, tools, j.row.Voice, a.Script, filepath.Join(dir, fmt.Sprint(n)), capture)
 				if err != nil {
 					return err
 				}
 				ref := normalise(a.Script)
 				e := editDistance(ref, hyp)
-				mu.Lock()
-				errWords += e
-				refWord += len(ref)
-				mu.Unlock()
+				j.row.errWords, j.row.refWords = e, len(ref)
 				j.row.WER = float64(e) / float64(max(1, len(ref)))
 				text = strings.Join(hyp, " ")
 			}
@@ -253,45 +291,78 @@ func Run(ctx context.Context, opt Options, progress func(string)) (Result, error
 	}
 	for _, j := range jobs {
 		res.PerAnswer = append(res.PerAnswer, *j.row)
-		if j.row.Spoken {
-			res.Spoken++
-		}
 	}
-	res.Answers = len(res.PerAnswer)
+	if opt.AllVoices {
+		voice = "all"
+	}
+	res.Summary = summarise(res.PerAnswer, func(Row) bool { return true })
 	if res.Spoken > 0 {
 		res.Voice, res.Capture = voice, "ffmpeg"
 		if opt.Browser {
 			res.Capture = "browser"
 		}
 	}
-	res.Spearman = correlate(res.PerAnswer, func(r Row) (float64, float64, bool) { return float64(r.Label), r.Score, r.HasLabel })
+	res.Dev = summarise(res.PerAnswer, func(r Row) bool { return r.Split == "dev" })
+	res.HeldOut = summarise(res.PerAnswer, func(r Row) bool { return r.Split == "heldout" })
+	if opt.AllVoices {
+		res.ByVoice = map[string]Summary{}
+		for _, v := range Voices {
+			if s := summarise(res.PerAnswer, func(r Row) bool { return r.Voice == v }); s.Answers > 0 {
+				res.ByVoice[v] = s
+			}
+		}
+	}
+	return res, nil
+}
+
+// summarise is the figures of the rows keep selects: Spearman ρ overall, per language and per
+// labelled dimension, and the word error rate of the spoken ones.
+func summarise(all []Row, keep func(Row) bool) Summary {
+	var rows []Row
+	questions := map[string]bool{}
+	errWords, refWords := 0, 0
+	for _, r := range all {
+		if keep(r) {
+			rows = append(rows, r)
+			questions[r.Question] = true
+			errWords += r.errWords
+			refWords += r.refWords
+		}
+	}
+	s := Summary{Questions: len(questions), Answers: len(rows), ByLanguage: map[string]float64{}}
+	for _, r := range rows {
+		if r.Spoken {
+			s.Spoken++
+		}
+	}
+	s.Spearman = correlate(rows, func(r Row) (float64, float64, bool) { return float64(r.Label), r.Score, r.HasLabel })
 	for _, l := range []string{"en", "zh"} {
-		if v, ok := correlateOK(res.PerAnswer, func(r Row) (float64, float64, bool) { return float64(r.Label), r.Score, r.HasLabel && r.Lang == l }); ok {
-			res.ByLanguage[l] = v
+		if v, ok := correlateOK(rows, func(r Row) (float64, float64, bool) { return float64(r.Label), r.Score, r.HasLabel && r.Lang == l }); ok {
+			s.ByLanguage[l] = v
 		}
 	}
 	dims := map[string]bool{}
-	for _, r := range res.PerAnswer {
+	for _, r := range rows {
 		for d := range r.Labels {
 			dims[d] = true
 		}
 	}
 	for d := range dims {
-		if v, ok := correlateOK(res.PerAnswer, func(r Row) (float64, float64, bool) {
+		if v, ok := correlateOK(rows, func(r Row) (float64, float64, bool) {
 			l, ok := r.Labels[d]
-			s, ok2 := r.Scores[d]
-			return float64(l), s, ok && ok2
+			sc, ok2 := r.Scores[d]
+			return float64(l), sc, ok && ok2
 		}); ok {
-			if res.ByDimension == nil {
-				res.ByDimension = map[string]float64{}
+			if s.ByDimension == nil {
+				s.ByDimension = map[string]float64{}
 			}
-			res.ByDimension[d] = v
+			s.ByDimension[d] = v
 		}
 	}
-	if refWord > 0 {
-		res.WER = math.Round(float64(errWords)/float64(refWord)*1000) / 1000
+	if refWords > 0 {
+		s.WER = math.Round(float64(errWords)/float64(refWords)*1000) / 1000
 	}
-	return res, nil
+	return s
 }
 
 // speak turns a script into speech with flite, captures it as WebM/Opus (encoded by ffmpeg, or
