@@ -843,7 +843,7 @@ var messages = map[string][2]string{
 	"report.transcript":                    {"Transcript (click a time to jump in the recording)", "转写文本（点击时间可跳转到录像对应位置）"},
 	"report.method":                        {"How the scores were computed", "评分方法"},
 	"report.none":                          {"No answers yet.", "暂无回答。"},
-	"report.method_v3":                     {scoring.Method, "content-v3：能力表述 30 + STAR 结构 20 + 量化成果 15 + 篇幅 15 + 与问题及参考要点的相关性 20 − 含糊或回避的表述（最多 24）"},
+	"report.method_v3":                     {scoring.Method, "content-v4：能力表述 30（没有实例——即本人在具体情境中的行动或其结果——时最多 10）+ STAR 结构 20 + 量化成果 15 + 篇幅 15 + 与问题及参考要点的相关性 20 − 含糊或回避的表述（最多 24）"},
 	"report.parts":                         {"competency phrases %.0f/30 · STAR %.0f/20 · quantified %.0f/15 · length %.0f/15 · relevance %.0f/20 · vague %.0f", "能力表述 %.0f/30 · STAR结构 %.0f/20 · 量化成果 %.0f/15 · 篇幅 %.0f/15 · 相关性 %.0f/20 · 含糊回避 %.0f"},
 	"report.kind.competency":               {"mentions", "提及"},
 	"report.kind.situation":                {"situation", "情境"},

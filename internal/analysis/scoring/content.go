@@ -61,10 +61,10 @@ type Result struct {
 }
 
 // Version names the offline scorer in stored scores.
-const Version = "content-v3"
+const Version = "content-v4"
 
 // Method says how the offline scorer computes a score; the report shows it.
-const Method = "content-v3: competency phrases 30 + STAR 20 + quantified results 15 + length 15 + relevance to the question and its reference points 20 − vague or deflecting phrases (up to 24)"
+const Method = "content-v4: competency phrases 30 (10 at most without an example: an action of the speaker's in a situation or with an outcome) + STAR 20 + quantified results 15 + length 15 + relevance to the question and its reference points 20 − vague or deflecting phrases (up to 24)"
 
 // ScoreText scores a typed or transcribed answer for the given dimensions.
 func ScoreText(text string, dims []string) Result { return Score(Answer{Text: text, Dims: dims}) }
@@ -97,6 +97,10 @@ func Score(a Answer) Result {
 		}
 	}
 	nums := doc.numbers()
+	// An example: something the speaker did themselves, in a situation or with an outcome.
+	_, situated := doc.first(starCues[0], "situation")
+	_, outcome := doc.first(starCues[3], "result")
+	example := len(actions) > 0 && (situated || outcome || len(nums) > 0)
 	for i, ev := range nums {
 		if i < 3 {
 			r.Evidence = append(r.Evidence, ev)
@@ -155,6 +159,12 @@ func Score(a Answer) Result {
 			hits[i].Dim, hits[i].Kind = d, "competency"
 		}
 		p.Competency = math.Min(30, float64(len(hits))*10)
+		if !example {
+			// Competency words without an example — no concrete action by the speaker set in
+			// a situation or followed by an outcome — show the vocabulary, not the competency:
+			// they count as one phrase at most.
+			p.Competency = math.Min(10, p.Competency)
+		}
 		r.Evidence = append(r.Evidence, hits...)
 		s := p.Competency + p.STAR + p.Quantified + p.Length + p.Relevance + p.Vague
 		s = math.Round(math.Max(0, math.Min(100, s))*10) / 10

@@ -76,7 +76,7 @@ func TestChineseIsSegmentedWithGse(t *testing.T) {
 }
 
 func TestCompetencyPhrasesWithOffsets(t *testing.T) {
-	text := "I analysed the logs and explained the trade-off to our customer."
+	text := "Last year I analysed the logs and explained the trade-off to our customer."
 	r := Score(Answer{Text: text, Dims: []string{"problem_solving", "communication", "customer_focus"}})
 	got := map[string][]string{}
 	for _, e := range r.Evidence {
@@ -92,6 +92,21 @@ func TestCompetencyPhrasesWithOffsets(t *testing.T) {
 	require.Equal(t, 10.0, r.Parts["communication"].Competency)
 	// Phrases match at a word start only: "prefix" does not contain the phrase "fix".
 	require.Empty(t, analyse("a prefix").find("fix"))
+}
+
+// Competency words without an example — nothing the speaker did in a situation or with an
+// outcome — count as one phrase at most, in English and in Chinese, so a plain specific answer
+// outranks them.
+func TestVocabularyWithoutAnExampleIsNotCompetency(t *testing.T) {
+	dims := []string{"problem_solving", "ownership"}
+	vocab := Score(Answer{Text: "I am a proactive, results driven problem solver who always takes ownership, analyses the root cause, debugs and investigates every issue, and drives solutions with accountability.", Dims: dims})
+	plain := Score(Answer{Text: "Last spring the payroll file for three hundred people failed on a Friday. I checked which rows broke it, fixed the two bad dates by hand and sent it to the bank by three. It has gone out on time every month since.", Dims: dims})
+	require.LessOrEqual(t, vocab.Parts["problem_solving"].Competency, 10.0)
+	require.Greater(t, plain.Overall, vocab.Overall, "a plain specific answer outranks vocabulary: %v vs %v", plain.Overall, vocab.Overall)
+	zhVocab := Score(Answer{Text: "我善于分析问题，具备很强的解决问题能力，始终主动担当，推动方案落地，追求卓越。", Lang: "zh", Dims: dims})
+	zhPlain := Score(Answer{Text: "上个月订单系统在晚上十点挂了。我先看了日志，发现是磁盘满了，我清理了旧文件并加了告警，二十分钟后恢复，之后再没出现过。", Lang: "zh", Dims: dims})
+	require.LessOrEqual(t, zhVocab.Parts["problem_solving"].Competency, 10.0)
+	require.Greater(t, zhPlain.Overall, zhVocab.Overall, "%v vs %v", zhPlain.Overall, zhVocab.Overall)
 }
 
 func TestSTARDetection(t *testing.T) {

@@ -182,7 +182,7 @@ func TestInterviewInTheBrowser(t *testing.T) {
 	require.Contains(t, string(page), "<video")
 	page = getPage(t, mgr, e.BaseURL+"/console/applications/"+r.ApplicationID+"/report?lang=zh")
 	require.Contains(t, string(page), "能力表述")
-	require.Contains(t, string(page), "content-v3：能力表述 30", "the method is explained in Chinese too")
+	require.Contains(t, string(page), "content-v4：能力表述 30", "the method is explained in Chinese too")
 	require.Len(t, regexp.MustCompile(`能力表述 \d+/30`).FindAllString(string(page), -1), 4, "every dimension of the three answers shows its parts, the typed answer's too")
 	require.Contains(t, string(page), "提及 · ")
 	page = getPage(t, rec, e.BaseURL+"/console/applications/"+r.ApplicationID+"/report")
