@@ -115,8 +115,15 @@ func TestHiringStoryAcrossRoles(t *testing.T) {
 		chromedp.Click(`#simulate`, chromedp.ByQuery), chromedp.WaitVisible(`#simresult`, chromedp.ByQuery), chromedp.Sleep(500*time.Millisecond),
 	))
 	snap("rules-editor-simulated")
-	require.NoError(t, chromedp.Run(bctx, chromedp.Click(`#publish`, chromedp.ByQuery), chromedp.WaitVisible(`#result.notice`, chromedp.ByQuery),
+	require.NoError(t, chromedp.Run(bctx, chromedp.Evaluate(`window.beforePublish = true`, nil),
+		chromedp.Click(`#publish`, chromedp.ByQuery), chromedp.WaitVisible(`#result.notice`, chromedp.ByQuery),
 		chromedp.Text(`#result`, &done, chromedp.ByQuery)))
+	// The editor reloads itself on the published version: let it, before leaving the page.
+	testenv.Eventually(t, 30*time.Second, "the editor reloaded", func() bool {
+		var fresh bool
+		err := chromedp.Run(bctx, chromedp.Evaluate(`!window.beforePublish && document.readyState === 'complete'`, &fresh))
+		return err == nil && fresh
+	})
 	require.Equal(t, `offer.salary > offer.band_max ? ["hiring_manager", "admin"] : ["hiring_manager"]`, expr)
 	require.Contains(t, done, "Published")
 
@@ -136,10 +143,18 @@ func TestHiringStoryAcrossRoles(t *testing.T) {
 
 	// The recruiter finds them on the board by email and moves them on.
 	var found string
-	require.NoError(t, chromedp.Run(bctx, chromedp.Navigate(e.BaseURL+"/console/jobs/"+jobID+"/board?lang=en"), chromedp.WaitVisible(`#email`, chromedp.ByQuery),
-		chromedp.SendKeys(`#email`, p.Email, chromedp.ByQuery), chromedp.Click(`form.filters button[type=submit]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`ul.inbox a[href="/console/applications/`+r.ApplicationID+`"]`, chromedp.ByQuery),
-		chromedp.Text(`ul.inbox`, &found, chromedp.ByQuery)))
+	// A page still settling can replace a node between finding and typing: try the search afresh.
+	var searchErr error
+	for try := 0; try < 3; try++ {
+		if searchErr = chromedp.Run(bctx, chromedp.Navigate(e.BaseURL+"/console/jobs/"+jobID+"/board?lang=en"), chromedp.WaitVisible(`#email`, chromedp.ByQuery),
+			chromedp.SendKeys(`#email`, p.Email, chromedp.ByQuery), chromedp.Click(`form.filters button[type=submit]`, chromedp.ByQuery),
+			chromedp.WaitVisible(`ul.inbox a[href="/console/applications/`+r.ApplicationID+`"]`, chromedp.ByQuery),
+			chromedp.Text(`ul.inbox`, &found, chromedp.ByQuery)); searchErr == nil {
+			break
+		}
+		t.Logf("board search, try %d: %v", try+1, searchErr)
+	}
+	require.NoError(t, searchErr)
 	require.Contains(t, found, p.Name)
 	snap("board-search")
 	var res string
