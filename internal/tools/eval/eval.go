@@ -7,6 +7,7 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"os"
 	"os/exec"
@@ -97,8 +98,8 @@ func (l *Label) UnmarshalYAML(unmarshal func(any) error) error {
 type Options struct {
 	SetFile string // "" uses the set kept in the repository
 	Voice   string // flite voice; "" is rms
-	// AllVoices speaks each English answer with a voice of its own (its `voice`, else the next
-	// of Voices in turn) and reports the figures per voice.
+	// AllVoices speaks each English answer with a voice of its own (its `voice`, else one of
+	// Voices chosen by the answer's question and position) and reports the figures per voice.
 	AllVoices bool
 	Typed     bool // score every answer as typed text (no speech tools needed)
 	Browser   bool // record the spoken answers through headless Chromium's MediaRecorder
@@ -229,7 +230,6 @@ func Run(ctx context.Context, opt Options, progress func(string)) (Result, error
 	}
 	var jobs []job
 	var res Result
-	turn := 0
 	for _, q := range set.Questions {
 		for i, a := range q.Answers {
 			if opt.Limit > 0 && i >= opt.Limit {
@@ -242,8 +242,10 @@ func Run(ctx context.Context, opt Options, progress func(string)) (Result, error
 			if row.Spoken {
 				row.Voice = voice
 				if opt.AllVoices {
-					row.Voice = cmp.Or(a.Voice, Voices[turn%len(Voices)])
-					turn++
+					// By the answer itself, so adding questions never moves another answer's voice.
+					h := fnv.New32a()
+					fmt.Fprintf(h, "%s/%d", q.ID, i)
+					row.Voice = cmp.Or(a.Voice, Voices[h.Sum32()%uint32(len(Voices))])
 				}
 			}
 			jobs = append(jobs, job{q, i, row})
