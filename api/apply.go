@@ -170,36 +170,46 @@ func (s *Server) apply(c *fiber.Ctx) error {
 			ZH("文件名无法安全显示，请重命名文件（例如 resume.pdf）后重试")
 	}
 
-	appID := uuid.NewString()
-	key := job.OrgID + "/applications/" + appID + "/resume"
-	obj, err := s.Objects.Prepare(job.OrgID, appID, "resume", key, format.ContentType(), data)
+	app, err := s.newApplication(ctx, job, store.NewApplication{Name: form.Name, Email: form.Email, Phone: form.Phone,
+		Language: form.Language, Source: form.Source, ResumeText: text, Groups: form.Groups}, format.ContentType(), data)
 	if err != nil {
 		return err
-	}
-	app, err := s.Store.ApplicationCreate(ctx, store.NewApplication{ID: appID, OrgID: job.OrgID, JobID: job.ID,
-		RuleSetID: job.RuleSetID, RuleVersion: job.RuleVersion, Name: form.Name, Email: form.Email, Phone: form.Phone,
-		Language: form.Language, Source: form.Source, ResumeText: text, Object: obj.Row, Groups: form.Groups},
-		func(ctx context.Context) error { return s.Objects.Upload(ctx, obj) })
-	if err != nil {
-		if hireflow.AsError(err) == nil {
-			_ = s.Objects.Delete(context.WithoutCancel(ctx), key) // the upload may have landed before the commit failed
-		}
-		return err
-	}
-	if err := s.startApplication(ctx, job, app); err != nil {
-		cctx := context.WithoutCancel(ctx)
-		_ = s.Store.ApplicationDiscard(cctx, app.OrgID, app.ID)
-		_ = s.Objects.Delete(cctx, key)
-		s.Log.Error("workflow start failed; application discarded", "application", app.ID, "err", err.Error())
-		return hireflow.Errorf(hireflow.KindUnavailable, "workflow_unavailable", "",
-			"we could not start processing your application; nothing was kept, please retry in a minute").
-			ZH("暂时无法处理您的申请，未保存任何数据，请稍后重试")
 	}
 	msg := "Thank you — your application was received. We will email you about the next step."
 	if form.Language == "zh" {
 		msg = "感谢您的申请，我们已收到。下一步安排将通过邮件通知您。"
 	}
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"application_id": app.ID, "status": "received", "message": msg, "file": fileName})
+}
+
+// newApplication stores an application to job — the candidate, the résumé file sealed in the
+// object store, the row — and starts its workflow; if the workflow cannot start, nothing is
+// kept. in names the candidate and the résumé's text; the IDs are filled in here.
+func (s *Server) newApplication(ctx context.Context, job hireflow.Job, in store.NewApplication, contentType string, resumeFile []byte) (hireflow.Application, error) {
+	in.ID, in.OrgID, in.JobID, in.RuleSetID, in.RuleVersion = uuid.NewString(), job.OrgID, job.ID, job.RuleSetID, job.RuleVersion
+	key := job.OrgID + "/applications/" + in.ID + "/resume"
+	obj, err := s.Objects.Prepare(job.OrgID, in.ID, "resume", key, contentType, resumeFile)
+	if err != nil {
+		return hireflow.Application{}, err
+	}
+	in.Object = obj.Row
+	app, err := s.Store.ApplicationCreate(ctx, in, func(ctx context.Context) error { return s.Objects.Upload(ctx, obj) })
+	if err != nil {
+		if hireflow.AsError(err) == nil {
+			_ = s.Objects.Delete(context.WithoutCancel(ctx), key) // the upload may have landed before the commit failed
+		}
+		return app, err
+	}
+	if err := s.startApplication(ctx, job, app); err != nil {
+		cctx := context.WithoutCancel(ctx)
+		_ = s.Store.ApplicationDiscard(cctx, app.OrgID, app.ID)
+		_ = s.Objects.Delete(cctx, key)
+		s.Log.Error("workflow start failed; application discarded", "application", app.ID, "err", err.Error())
+		return app, hireflow.Errorf(hireflow.KindUnavailable, "workflow_unavailable", "",
+			"we could not start processing your application; nothing was kept, please retry in a minute").
+			ZH("暂时无法处理您的申请，未保存任何数据，请稍后重试")
+	}
+	return app, nil
 }
 
 // startApplication starts the application's workflow with IDs and enums only.

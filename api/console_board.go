@@ -135,7 +135,11 @@ func (s *Server) boardPage(c *fiber.Ctx) error {
 	}
 	fp := s.fieldPolicy(c.UserContext(), p)
 	withName := fp.sees(fName)
-	cards, counts, err := s.Store.Board(c.UserContext(), p.OrgID, jobID, f, boardPageSize, (page-1)*boardPageSize, withName)
+	limit := boardPageSize
+	if ferr != nil {
+		limit = 0 // a refused filter shows its reason and the columns, and reads nobody's name
+	}
+	cards, counts, err := s.Store.Board(c.UserContext(), p.OrgID, jobID, f, limit, (page-1)*boardPageSize, withName)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,8 @@ import "github.com/hireflow/hireflow/internal/analysis/scoring"
 
 // messages holds the page texts in English and Chinese; keys are stable identifiers.
 var messages = map[string][2]string{
+	"help.tour_6":                          {"Before a real candidate, try it on yourself: start a practice run on the home page and take the interview on your phone.", "在面对真实候选人之前，先在自己身上试一试：在首页开始一次练习，并用手机完成面试。"},
+	"help.tour_6_link":                     {"Go to the home page", "前往首页"},
 	"board.search":                         {"Candidate name or email", "候选人姓名或邮箱"},
 	"board.search_help":                    {"The whole name or address, matched through a keyed index (no partial matches).", "请输入完整姓名或邮箱，通过加密索引匹配（不支持部分匹配）。"},
 	"jd.q_points_en":                       {"Reference points a good answer covers (English, one per line)", "优秀回答应涵盖的参考要点（英文，每行一条）"},
@@ -466,7 +468,7 @@ var messages = map[string][2]string{
 	"log.at":                               {"When (UTC)", "时间（UTC）"},
 	"nav.jobs":                             {"Jobs", "职位"},
 	"board.no_jobs":                        {"No job yet.", "暂无职位。"},
-	"board.about":                          {"Every application of this job, newest first, by stage. Search by the candidate's whole email address.", "此职位的全部申请，按阶段分列，最新的在前。可按候选人完整邮箱搜索。"},
+	"board.about":                          {"Every application of this job, newest first, by stage. Search by the candidate's whole name or email address.", "此职位的全部申请，按阶段分列，最新的在前。可按候选人完整姓名或邮箱搜索。"},
 	"board.email":                          {"Candidate email", "候选人邮箱"},
 	"board.status":                         {"Status", "状态"},
 	"board.any":                            {"Any", "全部"},

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"regexp"
@@ -175,23 +176,11 @@ func (s *Server) createJob(c *fiber.Ctx) error {
 		return err
 	}
 	p := principal(c)
-	// The job's rule set starts from the organisation's default rule set (or the built-in
-	// defaults); a screening rule given with the job replaces the default one.
-	rs, ok, err := s.Store.OrgDefaultRules(c.UserContext(), p.OrgID)
+	compiled, screening, err := s.jobRules(c.UserContext(), p.OrgID, req.ScreeningRule)
 	if err != nil {
 		return err
 	}
-	if !ok {
-		rs = rules.RuleSet{Rules: map[string]string{rules.RuleScreening: rules.DefaultScreeningRule}}
-	}
-	if strings.TrimSpace(req.ScreeningRule) != "" {
-		rs.Rules[rules.RuleScreening] = req.ScreeningRule
-	}
-	req.ScreeningRule = rs.Rules[rules.RuleScreening]
-	compiled, errs := rules.CompileSet(rs)
-	if len(errs) > 0 {
-		return ruleErrors(errs)
-	}
+	req.ScreeningRule = screening
 	j := hireflow.Job{Title: strings.TrimSpace(req.Title), TitleZH: strings.TrimSpace(req.TitleZH), Family: strings.TrimSpace(req.Family), Description: req.Description,
 		Location: req.Location, Requirements: req.Requirements, Dimensions: req.Dimensions, Questions: req.Questions,
 		ScreeningRule: req.ScreeningRule, Timings: req.Timings, Offer: req.Offer}
@@ -202,6 +191,27 @@ func (s *Server) createJob(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(j)
+}
+
+// jobRules compiles a new job's rule set: the organisation's default rule set (or the built-in
+// defaults), with screening — when given — in place of its screening rule. It returns the
+// screening rule that applies.
+func (s *Server) jobRules(ctx context.Context, orgID, screening string) (*rules.Compiled, string, error) {
+	rs, ok, err := s.Store.OrgDefaultRules(ctx, orgID)
+	if err != nil {
+		return nil, "", err
+	}
+	if !ok {
+		rs = rules.RuleSet{Rules: map[string]string{rules.RuleScreening: rules.DefaultScreeningRule}}
+	}
+	if strings.TrimSpace(screening) != "" {
+		rs.Rules[rules.RuleScreening] = screening
+	}
+	compiled, errs := rules.CompileSet(rs)
+	if len(errs) > 0 {
+		return nil, "", ruleErrors(errs)
+	}
+	return compiled, rs.Rules[rules.RuleScreening], nil
 }
 
 func (s *Server) listJobs(c *fiber.Ctx) error {

@@ -21,25 +21,8 @@ type offerRequest struct {
 }
 
 func (r *offerRequest) validate() (time.Time, time.Time, error) {
-	if err := textField("position", r.Position, 1, 200); err != nil {
+	if err := checkTerms(r.OfferTerms, true); err != nil {
 		return time.Time{}, time.Time{}, err
-	}
-	if err := textField("department", r.Department, 0, 200); err != nil {
-		return time.Time{}, time.Time{}, err
-	}
-	for f, v := range map[string]string{"position": r.Position, "department": r.Department} {
-		if err := displayText(f, v); err != nil {
-			return time.Time{}, time.Time{}, err
-		}
-	}
-	if r.Salary <= 0 || r.Salary > 1e9 || math.IsNaN(r.Salary) {
-		return time.Time{}, time.Time{}, invalid("salary", "salary must be a positive amount")
-	}
-	if len(r.Currency) != 3 || strings.ToUpper(r.Currency) != r.Currency {
-		return time.Time{}, time.Time{}, invalid("currency", "currency must be an ISO 4217 code such as CNY or EUR")
-	}
-	if r.BandMin < 0 || r.BandMax < r.BandMin {
-		return time.Time{}, time.Time{}, invalid("band_max", "the salary band must have band_min ≤ band_max")
 	}
 	start, err := time.Parse("2006-01-02", r.StartDate)
 	if err != nil || start.Before(time.Now().AddDate(0, 0, -1)) {
@@ -52,6 +35,40 @@ func (r *offerRequest) validate() (time.Time, time.Time, error) {
 		}
 	}
 	return start, exp, nil
+}
+
+// checkTerms checks an offer's terms: for a draft every term that must be there is; for a
+// preview (the form being filled) the position, salary and currency may still be empty.
+func checkTerms(t store.OfferTerms, draft bool) error {
+	minPosition := 0
+	if draft {
+		minPosition = 1
+	}
+	if err := textField("position", t.Position, minPosition, 200); err != nil {
+		return err
+	}
+	if err := displayText("position", t.Position); err != nil {
+		return err
+	}
+	if err := textField("department", t.Department, 0, 200); err != nil {
+		return err
+	}
+	if err := plainName("department", t.Department); err != nil {
+		return err
+	}
+	if t.Salary < 0 || (draft && t.Salary == 0) || t.Salary > 1e9 || math.IsNaN(t.Salary) {
+		return invalid("salary", "salary must be a positive amount")
+	}
+	if (draft || t.Currency != "") && (len(t.Currency) != 3 || strings.ToUpper(t.Currency) != t.Currency) {
+		return invalid("currency", "currency must be an ISO 4217 code such as CNY or EUR")
+	}
+	if t.BandMin < 0 || t.BandMax < t.BandMin || t.BandMax > 1e9 || math.IsNaN(t.BandMin) || math.IsNaN(t.BandMax) {
+		return invalid("band_max", "the salary band must have 0 ≤ band_min ≤ band_max")
+	}
+	if t.Level < 0 || t.Level > 100 {
+		return invalid("level", "level is a number from 0 to 100")
+	}
+	return nil
 }
 
 // offerFromJob fills what the draft leaves out from the job's offer terms and holds the draft
@@ -241,8 +258,8 @@ func (s *Server) previewOffer(c *fiber.Ctx) error {
 	if err := s.offerFromJob(c, app.JobID, &req); err != nil {
 		return err
 	}
-	if req.Salary < 0 || req.Salary > 1e9 || math.IsNaN(req.Salary) {
-		return invalid("salary", "salary must be a positive amount")
+	if err := checkTerms(req, false); err != nil {
+		return err
 	}
 	v, err := s.Store.RuleSetVersion(c.UserContext(), principal(c).OrgID, app.RuleSetID, app.RuleVersion)
 	if err != nil {

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -11,7 +10,6 @@ import (
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/internal/analysis/resume"
 	"github.com/hireflow/hireflow/internal/infra/store"
-	"github.com/hireflow/hireflow/rules"
 )
 
 // A practice run is HR's sandbox: the organisation's own practice organisation (created the
@@ -56,11 +54,9 @@ func practiceJob() hireflow.Job {
 // a copy of the job, the caller applied as its candidate (the invitation goes to their own
 // address), and the caller signed in to the practice organisation as its recruiter.
 func (s *Server) startPractice(c *fiber.Ctx) error {
-	var req startPracticeBody
-	if len(c.Body()) > 0 {
-		if err := decodeJSON(c, &req); err != nil {
-			return err
-		}
+	var req startPracticeBody // {} for the sample job
+	if err := decodeJSON(c, &req); err != nil {
+		return err
 	}
 	p := principal(c)
 	ctx := c.UserContext()
@@ -104,15 +100,11 @@ func (s *Server) startPractice(c *fiber.Ctx) error {
 		stand[r] = u
 	}
 	// The job, under the practice organisation's rules (the defaults, or the copied screening rule).
-	rs := rules.RuleSet{Rules: map[string]string{rules.RuleScreening: rules.DefaultScreeningRule}}
-	if strings.TrimSpace(job.ScreeningRule) != "" {
-		rs.Rules[rules.RuleScreening] = job.ScreeningRule
+	compiled, screening, err := s.jobRules(ctx, org.ID, job.ScreeningRule)
+	if err != nil {
+		return err
 	}
-	job.ScreeningRule = rs.Rules[rules.RuleScreening]
-	compiled, errs := rules.CompileSet(rs)
-	if len(errs) > 0 {
-		return ruleErrors(errs)
-	}
+	job.ScreeningRule = screening
 	if job.Questions == nil {
 		job.Questions = []hireflow.Question{}
 	}
@@ -124,25 +116,13 @@ func (s *Server) startPractice(c *fiber.Ctx) error {
 	}
 	// The caller applies as the candidate, with a résumé that meets the job's requirements.
 	years := job.Requirements.MinYears + 2
-	text := fmt.Sprintf("%s\n%s\nSkills: %s, %s\n%.0f years of experience as an engineer.\nEducation: %s\nLanguages: English, Chinese\n",
-		owner.DisplayName, owner.Email, strings.Join(job.Requirements.MustSkills, ", "), strings.Join(job.Requirements.NiceSkills, ", "),
-		years, resume.EducationLevels[len(resume.EducationLevels)-1])
-	appID := uuid.NewString()
-	key := org.ID + "/applications/" + appID + "/resume"
-	obj, err := s.Objects.Prepare(org.ID, appID, "resume", key, "text/plain", []byte(text))
+	skills := append(append([]string{}, job.Requirements.MustSkills...), job.Requirements.NiceSkills...)
+	text := fmt.Sprintf("%s\n%s\nSkills: %s\n%.0f years of experience as an engineer.\nEducation: %s\nLanguages: English, Chinese\n",
+		owner.DisplayName, owner.Email, strings.Join(skills, ", "), years, resume.EducationLevels[len(resume.EducationLevels)-1])
+	app, err := s.newApplication(ctx, job, store.NewApplication{Name: owner.DisplayName, Email: owner.Email, Language: l, Source: "practice",
+		ResumeText: text}, "text/plain", []byte(text))
 	if err != nil {
 		return err
-	}
-	app, err := s.Store.ApplicationCreate(ctx, store.NewApplication{ID: appID, OrgID: org.ID, JobID: job.ID, RuleSetID: job.RuleSetID,
-		RuleVersion: job.RuleVersion, Name: owner.DisplayName, Email: owner.Email, Language: l, Source: "practice", ResumeText: text, Object: obj.Row},
-		func(ctx context.Context) error { return s.Objects.Upload(ctx, obj) })
-	if err != nil {
-		return err
-	}
-	if err := s.startApplication(ctx, job, app); err != nil {
-		_ = s.Store.ApplicationDiscard(context.WithoutCancel(ctx), app.OrgID, app.ID)
-		_ = s.Objects.Delete(context.WithoutCancel(ctx), key)
-		return hireflow.Errorf(hireflow.KindUnavailable, "workflow_unavailable", "", "the practice run could not start; retry in a minute")
 	}
 	_ = s.Store.Audit(ctx, p.OrgID, "user", p.UserID, "practice.start", "organisation", org.ID, map[string]any{"job_id": job.ID})
 	return s.practiceSession(c, org, stand[hireflow.RoleRecruiter], fiber.Map{"application_id": app.ID, "job_id": job.ID})

@@ -114,19 +114,7 @@ func TestEveryPageIsAccessible(t *testing.T) {
 			chromedp.SendKeys(`#password`, e.Passwords[role], chromedp.ByQuery), chromedp.Click(`#login button[type=submit]`, chromedp.ByQuery),
 			chromedp.WaitVisible(`nav.console`, chromedp.ByQuery)))
 	}
-	var sets struct {
-		Rulesets []struct {
-			ID    string `json:"id"`
-			JobID string `json:"job_id"`
-		}
-	}
-	require.Equal(t, 200, doJSON(t, rec, http.MethodGet, e.BaseURL+"/api/v1/rulesets", nil, &sets))
-	rs := ""
-	for _, x := range sets.Rulesets {
-		if x.JobID == job.ID {
-			rs = x.ID
-		}
-	}
+	rs := ruleSetOf(t, e, rec, job.ID)
 	app := "/console/applications/" + r.ApplicationID
 	pages := map[hireflow.Role][]string{
 		hireflow.RoleRecruiter: {"/console", "/console/jobs", "/console/jobs/" + job.ID + "/board", app, app + "/decisions", app + "/timeline", app + "/report",

@@ -96,6 +96,25 @@ func waitStage(t *testing.T, e *testenv.Env, appID string, want hireflow.Stage, 
 	})
 }
 
+// ruleSetOf is the ID of the rule set a job was created with.
+func ruleSetOf(t *testing.T, e *testenv.Env, hc *http.Client, jobID string) string {
+	t.Helper()
+	var list struct {
+		Rulesets []struct {
+			ID    string `json:"id"`
+			JobID string `json:"job_id"`
+		}
+	}
+	require.Equal(t, 200, doJSON(t, hc, http.MethodGet, e.BaseURL+"/api/v1/rulesets", nil, &list))
+	for _, x := range list.Rulesets {
+		if x.JobID == jobID {
+			return x.ID
+		}
+	}
+	t.Fatalf("job %s has no rule set", jobID)
+	return ""
+}
+
 func uniqueEmail(tag string) string {
 	return fmt.Sprintf("%s-%s@candidates.test", tag, uuid.NewString()[:8])
 }

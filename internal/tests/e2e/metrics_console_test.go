@@ -273,6 +273,7 @@ func TestMetricsBySourceShowUpAndLoadOnTheRealStack(t *testing.T) {
 		require.Equal(t, 422, code, bad)
 		require.Contains(t, body, `class="error" role="alert"`, bad)
 		require.NotContains(t, body, `="<script>`, "escaped")
+		require.NotContains(t, body, ">Sou Rce</a>", "a refused filter lists nobody")
 	}
 	code, _ = page(rec, "/console/jobs/"+uuid.NewString()+"/board")
 	require.Equal(t, 404, code, "no such job (or another organisation's)")

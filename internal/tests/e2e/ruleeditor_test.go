@@ -28,20 +28,7 @@ func TestRulesEditorInTheBrowser(t *testing.T) {
 	var job hireflow.Job
 	require.Equal(t, 201, doJSON(t, rec, http.MethodPost, e.BaseURL+"/api/v1/jobs", map[string]any{"title": j.Title, "requirements": j.Requirements,
 		"dimensions": j.Dimensions, "questions": []map[string]any{{"id": "q1", "text_en": "Tell us about an incident.", "kind": "text"}}}, &job))
-	var list struct {
-		Rulesets []struct {
-			ID    string `json:"id"`
-			JobID string `json:"job_id"`
-		}
-	}
-	require.Equal(t, 200, doJSON(t, rec, http.MethodGet, e.BaseURL+"/api/v1/rulesets", nil, &list))
-	rs := ""
-	for _, x := range list.Rulesets {
-		if x.JobID == job.ID {
-			rs = x.ID
-		}
-	}
-	require.NotEmpty(t, rs)
+	rs := ruleSetOf(t, e, rec, job.ID)
 	var eb errBody
 	require.Equal(t, 422, doJSON(t, rec, http.MethodPost, e.BaseURL+"/api/v1/rulesets/check", map[string]any{"rules": map[string]string{"screening": "resume.years >"}}, &eb))
 	require.Equal(t, "rule_invalid", eb.Error.Code)

@@ -162,20 +162,7 @@ func TestLiveInterviewBookedAgainstTheRoster(t *testing.T) {
 	var job hireflow.Job
 	require.Equal(t, 201, doJSON(t, rec, http.MethodPost, e.BaseURL+"/api/v1/jobs", map[string]any{"title": j.Title, "requirements": j.Requirements,
 		"dimensions": j.Dimensions, "questions": []map[string]any{{"id": "q1", "text_en": "Tell us about an incident.", "kind": "text", "dimensions": []string{"problem_solving"}}}}, &job))
-	var list struct {
-		Rulesets []struct {
-			ID    string `json:"id"`
-			JobID string `json:"job_id"`
-		}
-	}
-	require.Equal(t, 200, doJSON(t, rec, http.MethodGet, e.BaseURL+"/api/v1/rulesets", nil, &list))
-	rs := ""
-	for _, r := range list.Rulesets {
-		if r.JobID == job.ID {
-			rs = r.ID
-		}
-	}
-	require.NotEmpty(t, rs)
+	rs := ruleSetOf(t, e, rec, job.ID)
 	var draft struct{ Version int }
 	require.Equal(t, 201, sendYAML(t, rec, http.MethodPut, e.BaseURL+"/api/v1/rulesets/"+rs+"/draft",
 		"rules:\n  screening: '\"pass\"'\npipeline:\n  - stage: screen\n  - stage: live_round\n    params: {duration_minutes: \"45\"}\n  - stage: review\n", &draft))

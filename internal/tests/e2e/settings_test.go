@@ -119,20 +119,7 @@ func TestOrganisationSettingsDriveTheOffer(t *testing.T) {
 	require.Equal(t, 50000.0, job.Offer.BandMax)
 
 	// The chain: the department's manager, and the admin above the band.
-	var list struct {
-		Rulesets []struct {
-			ID    string `json:"id"`
-			JobID string `json:"job_id"`
-		}
-	}
-	require.Equal(t, 200, doJSON(t, rec, http.MethodGet, e.BaseURL+"/api/v1/rulesets", nil, &list))
-	rs := ""
-	for _, x := range list.Rulesets {
-		if x.JobID == job.ID {
-			rs = x.ID
-		}
-	}
-	require.NotEmpty(t, rs)
+	rs := ruleSetOf(t, e, rec, job.ID)
 	var v1 struct {
 		Content map[string]any `json:"content"`
 	}

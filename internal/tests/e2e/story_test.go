@@ -91,19 +91,7 @@ func TestHiringStoryAcrossRoles(t *testing.T) {
 	require.Equal(t, 50000.0, job.Offer.BandMax)
 
 	// The chain: the hiring manager, then the admin above the band; simulated and published.
-	var list struct {
-		Rulesets []struct {
-			ID    string `json:"id"`
-			JobID string `json:"job_id"`
-		}
-	}
-	require.Equal(t, 200, doJSON(t, rec, http.MethodGet, e.BaseURL+"/api/v1/rulesets", nil, &list))
-	rs := ""
-	for _, x := range list.Rulesets {
-		if x.JobID == jobID {
-			rs = x.ID
-		}
-	}
+	rs := ruleSetOf(t, e, rec, jobID)
 	var expr, done string
 	require.NoError(t, chromedp.Run(bctx, chromedp.Navigate(e.BaseURL+"/console/rulesets/"+rs+"?lang=en"), chromedp.WaitVisible(`#designer`, chromedp.ByQuery),
 		chromedp.SetValue(`#ad-cond`, "band", chromedp.ByQuery),

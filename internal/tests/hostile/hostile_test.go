@@ -482,6 +482,12 @@ func TestHostileInputs(t *testing.T) {
 		{"retention-policy", http.MethodPut, "/api/v1/organisation/retention", hireflow.RoleAdmin, map[string]any{"rejected_days": 30, "withdrawn_days": 7, "expired_days": 30,
 			"declined_days": 30, "cancelled_days": 30, "request_days": 40}, nil, nil, nil},
 		{"legal-hold", http.MethodPost, app + "/legal-hold", hireflow.RoleRecruiter, map[string]any{"reason": "tribunal"}, nil, []string{"reason"}, nil},
+		{"timings", http.MethodPut, "/api/v1/organisation/timings", hireflow.RoleAdmin, map[string]any{"timings": map[string]any{"review_sla": "48h"}},
+			[]string{"timings.review_sla", "timings.hold_sla"}, nil, nil},
+		{"offer-preview", http.MethodPost, app + "/offer/preview", hireflow.RoleRecruiter, map[string]any{"position": "Engineer", "salary": 40000, "currency": "CNY", "department": "Platform"},
+			[]string{"currency"}, nil, []string{"position", "department"}},
+		{"practice", http.MethodPost, "/api/v1/practice", hireflow.RoleRecruiter, map[string]any{"job_id": a.job.ID}, []string{"job_id"}, nil, nil},
+		{"practice-role", http.MethodPost, "/api/v1/practice/role", hireflow.RoleRecruiter, map[string]any{"role": "admin"}, []string{"role"}, nil, nil},
 	} {
 		cs = append(cs, jsonCases(ep)...)
 	}
@@ -518,6 +524,31 @@ func TestHostileInputs(t *testing.T) {
 			ct, body = "application/yaml", strings.TrimPrefix(body, "yaml:")
 		}
 		cs = append(cs, hcase{name: "rules/" + name, method: http.MethodPut, path: "/api/v1/rulesets/" + a.ruleSet + "/draft", role: hireflow.RoleRecruiter, ctype: ct, body: []byte(body)})
+	}
+
+	// Departments: names shown in offers and chains, managers that must be the organisation's.
+	depts := func(item string) []byte { return []byte(`{"departments":[` + item + `]}`) }
+	for _, p := range append(append([]struct{ name, value string }{}, displayPayloads...), struct{ name, value string }{"Markup", "<b>Sales</b>"}) {
+		cs = append(cs, hcase{name: "departments/name/" + p.name, method: http.MethodPut, path: "/api/v1/organisation/departments", role: hireflow.RoleAdmin,
+			ctype: "application/json", body: depts(`{"name":` + string(jsonString(p.value)) + `}`)})
+	}
+	for name, item := range map[string]string{
+		"OtherOrgManager": `{"name":"Platform","manager_id":"` + b.env.Users[hireflow.RoleHiringManager].ID + `"}`,
+		"NotAUUID":        `{"name":"Platform","manager_id":"42"}`,
+		"Twice":           `{"name":"Platform"},{"name":" platform "}`,
+		"Empty":           `{"name":"  "}`,
+		"WrongType":       `{"name":7}`,
+	} {
+		cs = append(cs, hcase{name: "departments/" + name, method: http.MethodPut, path: "/api/v1/organisation/departments", role: hireflow.RoleAdmin,
+			ctype: "application/json", body: depts(item)})
+	}
+	cs = append(cs, hcase{name: "departments/TooMany", method: http.MethodPut, path: "/api/v1/organisation/departments", role: hireflow.RoleAdmin,
+		ctype: "application/json", body: depts(strings.TrimSuffix(strings.Repeat(`{"name":"d"},`, 201), ","))})
+	// Rotating a secret with no address to sign for.
+	cs = append(cs, hcase{name: "webhook-secret/NotConfigured", method: http.MethodPost, path: "/api/v1/webhook/secret", role: hireflow.RoleAdmin, want: 409, code: "webhook_not_configured"})
+	// The board's name search: whole names only, through the index.
+	for name, q := range map[string]string{"NUL": "a%00b", "InvalidUTF8": "%FF%FE", "TooLong": strings.Repeat("x", 201)} {
+		cs = append(cs, hcase{name: "board-search/" + name, method: http.MethodGet, path: "/console/jobs/" + a.job.ID + "/board?q=" + q, role: hireflow.RoleRecruiter})
 	}
 
 	cs = append(cs, fileCases(a.job.ID)...)
@@ -581,6 +612,9 @@ func TestHostileInputs(t *testing.T) {
 		{http.MethodGet, bApp + "/deletion-proof", hireflow.RoleAdmin, ""},
 		{http.MethodGet, bApp + "/resume", hireflow.RoleRecruiter, ""},
 		{http.MethodGet, "/api/v1/applications/not-a-uuid/resume", hireflow.RoleRecruiter, ""},
+		{http.MethodPost, bApp + "/offer/preview", hireflow.RoleRecruiter, `{"salary":1}`},
+		{http.MethodGet, "/console/offers/" + uuid.NewString(), hireflow.RoleAdmin, ""},
+		{http.MethodPost, "/api/v1/practice", hireflow.RoleRecruiter, `{"job_id":"` + b.job.ID + `"}`},
 	} {
 		ct := ""
 		if x.body != "" {
@@ -677,7 +711,7 @@ func TestHostileInputs(t *testing.T) {
 		{http.MethodGet, "/api/v1/rulesets/%s/versions/1", hireflow.RoleRecruiter}, {http.MethodGet, "/api/v1/rulesets/" + a.ruleSet + "/versions/%s", hireflow.RoleRecruiter},
 		{http.MethodGet, "/api/v1/rulesets/%s/diff?from=1&to=2", hireflow.RoleRecruiter}, {http.MethodGet, "/console/applications/%s", hireflow.RoleRecruiter},
 		{http.MethodGet, "/console/applications/%s/decisions", hireflow.RoleRecruiter}, {http.MethodGet, "/console/applications/%s/report", hireflow.RoleRecruiter},
-		{http.MethodGet, "/console/answers/%s/recording", hireflow.RoleHiringManager},
+		{http.MethodGet, "/console/answers/%s/recording", hireflow.RoleHiringManager}, {http.MethodGet, "/console/offers/%s", hireflow.RoleAdmin},
 	} {
 		for _, id := range []struct{ name, v string }{{"Word", "abc"}, {"SQL", "1%27%20OR%20%271%27=%271"}, {"AlmostUUID", uuid.NewString()[:35] + "g"}} {
 			body, ct := []byte(nil), ""
