@@ -57,7 +57,7 @@ func TestSupervisedWorkerPollsAgainAfterTemporalRestarts(t *testing.T) {
 	require.Eventually(t, func() bool {
 		c, err = client.Dial(client.Options{HostPort: fmt.Sprintf("127.0.0.1:%d", port)})
 		return err == nil
-	}, 30*time.Second, 200*time.Millisecond)
+	}, 90*time.Second, 200*time.Millisecond, "a fresh dev server starts (slow when every package runs at once under -race)")
 	defer c.Close()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	s := Supervise(c, func() worker.Worker {
