@@ -111,7 +111,11 @@ func (s *Server) reportPage(c *fiber.Ctx) error {
 				ds.Name = k
 			}
 			if pt, ok := rep.Content.Parts[k]; ok {
-				ds.Parts = fmt.Sprintf(translate(l, "report.parts"), pt.Competency, pt.STAR, pt.Quantified, pt.Length, pt.Relevance, pt.Vague)
+				if pt.Base != 0 { // content-v5 and later: what each part added to the fitted model's base
+					ds.Parts = fmt.Sprintf(translate(l, "report.parts_v5"), pt.Base, pt.Competency, pt.STAR, pt.Quantified, pt.Length, pt.Relevance, pt.Vague)
+				} else {
+					ds.Parts = fmt.Sprintf(translate(l, "report.parts"), pt.Competency, pt.STAR, pt.Quantified, pt.Length, pt.Relevance, pt.Vague)
+				}
 			}
 			a.Scores = append(a.Scores, ds)
 		}

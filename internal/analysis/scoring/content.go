@@ -36,14 +36,17 @@ type Evidence struct {
 	At     float64 `json:"at"`     // seconds into the recording; -1 for typed answers
 }
 
-// Parts are the components of one dimension's score; their sum (kept within 0-100) is the score.
+// Parts are what each group of features added to one dimension's score, in points on 0–100:
+// the fitted model's base plus these parts is the score (before it is kept within 0–100).
+// Reports stored by content-v4 and earlier hold points out of fixed maxima (30/20/15/15/20/−24).
 type Parts struct {
-	Competency float64 `json:"competency"` // 0-30: distinct competency phrases, 10 each
-	STAR       float64 `json:"star"`       // 0-20: situation, task, action, result, 5 each
-	Quantified float64 `json:"quantified"` // 0-15: numbers, percentages, scale, 5 each
-	Length     float64 `json:"length"`     // 0-15: full from 60 words, nothing under 15, 10 when rambling past 450
-	Relevance  float64 `json:"relevance"`  // 0-20: coverage of the question's (and reference points') terms
-	Vague      float64 `json:"vague"`      // 0 to -24: deflecting or vague phrases, or self-praise in place of an example, -12 each
+	Base       float64 `json:"base,omitempty"` // the model's intercept (content-v5 and later)
+	Competency float64 `json:"competency"`     // the dimension's competency phrases, in an example or not
+	STAR       float64 `json:"star"`           // situation, task, action, result; the speaker's own actions
+	Quantified float64 `json:"quantified"`     // numbers, and outcomes that follow the speaker's actions
+	Length     float64 `json:"length"`         // adequate length
+	Relevance  float64 `json:"relevance"`      // coverage of the question and its reference points
+	Vague      float64 `json:"vague"`          // deflecting or vague phrases (negative)
 }
 
 // Result is one answer's content scores (0-100 per dimension).
@@ -61,10 +64,10 @@ type Result struct {
 }
 
 // Version names the offline scorer in stored scores.
-const Version = "content-v4"
+const Version = "content-v5"
 
 // Method says how the offline scorer computes a score; the report shows it.
-const Method = "content-v4: competency phrases 30 (10 at most without an example: an action of the speaker's in a situation or with an outcome) + STAR 20 + quantified results 15 + length 15 + relevance to the question and its reference points 20 − vague or deflecting phrases (up to 24)"
+const Method = "content-v5: a linear model fitted on the development part of the labelled set (cross-validated by question) over competency phrases (counted only within an example: an action of the speaker's in a situation or with an outcome), stock phrases and self-praise, STAR structure, the speaker's own actions, numbers and outcomes that follow those actions, length, relevance to the question and its reference points, and vague or deflecting phrases"
 
 // ScoreText scores a typed or transcribed answer for the given dimensions.
 func ScoreText(text string, dims []string) Result { return Score(Answer{Text: text, Dims: dims}) }
@@ -83,51 +86,31 @@ func Score(a Answer) Result {
 		r.Language = a.Lang
 	}
 
-	// Shared parts: STAR, numbers, length, relevance, vagueness.
-	var common Parts
-	actions := doc.actions()
+	// Evidence the report shows: STAR cues, the speaker's first action, numbers, vague phrases.
+	f := featuresOf(doc, a)
 	for i, cues := range starCues {
 		ev, ok := doc.first(cues, starKinds[i])
-		if i == 2 && len(actions) > 0 && (!ok || actions[0].Offset < ev.Offset) {
-			ev, ok = Evidence{Kind: "action", Phrase: actions[0].Phrase, Offset: actions[0].Offset}, true
+		if i == 2 && len(f.actions) > 0 && (!ok || f.actions[0].Offset < ev.Offset) {
+			ev, ok = Evidence{Kind: "action", Phrase: f.actions[0].Phrase, Offset: f.actions[0].Offset}, true
 		}
 		if ok {
-			common.STAR += 5
 			r.Evidence = append(r.Evidence, ev)
 		}
 	}
-	nums := doc.numbers()
-	// An example: something the speaker did themselves, in a situation or with an outcome.
-	_, situated := doc.first(starCues[0], "situation")
-	_, outcome := doc.first(starCues[3], "result")
-	example := len(actions) > 0 && (situated || outcome || len(nums) > 0)
-	for i, ev := range nums {
+	for i, ev := range f.nums {
 		if i < 3 {
 			r.Evidence = append(r.Evidence, ev)
 		}
 	}
-	common.Quantified = math.Min(15, float64(len(nums))*5)
-	switch w := doc.words; {
-	case w < 15:
-		r.TooShort = true
-	case w < 60:
-		common.Length = 15 * float64(w-15) / 45
-	case w > 450:
-		common.Length = 10
-	default:
-		common.Length = 15
-	}
+	r.TooShort = doc.words < 15
 	if strings.TrimSpace(a.Question) == "" && len(a.Points) == 0 {
-		common.Relevance = 10 // an unknown question neither helps nor hurts
 		r.Relevance = -1
 	} else {
-		// Echoing the question in a sentence is not relevance: under 50 words it counts in part.
-		r.Relevance = relevance(doc, a.Question, a.Points) * math.Min(1, float64(doc.words)/50)
-		common.Relevance = 20 * r.Relevance
+		r.Relevance = f.relevance
 	}
-	for _, ev := range doc.all(vagueCues, "vague") {
-		if common.Vague > -24 {
-			common.Vague -= 12
+	vague := append(doc.all(vagueCues, "vague"), doc.all(praiseCues, "vague")...)
+	for i, ev := range vague {
+		if i < 2 {
 			r.Evidence = append(r.Evidence, ev)
 		}
 	}
@@ -141,36 +124,36 @@ func Score(a Answer) Result {
 	}
 	sort.Strings(dims)
 	for _, d := range dims {
-		p := common
-		hits := doc.all(lexiconFor(d), "competency")
-		if d == "ownership" {
-			// What the candidate did themselves ("I decided", "我推动") is ownership evidence.
-			seen := map[int]bool{}
-			for _, h := range hits {
-				seen[h.Offset] = true
-			}
-			for _, a := range actions {
-				if !seen[a.Offset] {
-					hits = append(hits, a)
-				}
-			}
+		x := f.forDim(d)
+		hits := f.hits(d)
+		if !f.example && len(hits) > 1 {
+			hits = hits[:1] // vocabulary without an example shows the words, not the competency
 		}
 		for i := range hits {
 			hits[i].Dim, hits[i].Kind = d, "competency"
 		}
-		p.Competency = math.Min(30, float64(len(hits))*10)
-		if !example {
-			// Competency words without an example — no concrete action by the speaker set in
-			// a situation or followed by an outcome — show the vocabulary, not the competency:
-			// they count as one phrase at most.
-			p.Competency = math.Min(10, p.Competency)
-		}
 		r.Evidence = append(r.Evidence, hits...)
-		s := p.Competency + p.STAR + p.Quantified + p.Length + p.Relevance + p.Vague
-		s = math.Round(math.Max(0, math.Min(100, s))*10) / 10
-		p.Relevance = math.Round(p.Relevance*10) / 10
-		p.Length = math.Round(p.Length*10) / 10
-		r.Scores[d], r.Parts[d] = s, p
+		p := Parts{Base: round1(25 * (model.Intercept - 1))}
+		for i, name := range FeatureNames {
+			c := 25 * model.Weights[i] * x[i]
+			switch featureParts[name] {
+			case "competency":
+				p.Competency += c
+			case "star":
+				p.STAR += c
+			case "quantified":
+				p.Quantified += c
+			case "length":
+				p.Length += c
+			case "relevance":
+				p.Relevance += c
+			case "vague":
+				p.Vague += c
+			}
+		}
+		p.Competency, p.STAR, p.Quantified = round1(p.Competency), round1(p.STAR), round1(p.Quantified)
+		p.Length, p.Relevance, p.Vague = round1(p.Length), round1(p.Relevance), round1(p.Vague)
+		r.Scores[d], r.Parts[d] = round1(gradeToScore(model.Predict(x))), p
 	}
 	r.Overall = Overall(r.Scores, dims, a.Weights)
 	if r.Relevance >= 0 {
@@ -315,11 +298,15 @@ var starCues = [4][]string{
 
 var vagueCues = []string{"don't remember", "do not remember", "don't really", "do not really", "not really", "not my job", "someone else",
 	"other people", "not sure", "no idea", "i don't know", "i do not know", "never had", "i guess", "whatever", "it was fine", "nothing special",
-	"不记得", "不太清楚", "不知道", "别人负责", "不是我的", "没遇到", "没有遇到", "随便", "无所谓", "还行吧", "一般般", "没什么",
-	// Self-praise in place of an example.
-	"team player", "hard worker", "hard-working", "hardworking", "people person", "i am passionate", "i'm passionate", "perfectionist",
+	"不记得", "不太清楚", "不知道", "别人负责", "不是我的", "没遇到", "没有遇到", "随便", "无所谓", "还行吧", "一般般", "没什么"}
+
+// praiseCues are self-praise and stock phrases: they stand in place of an example.
+var praiseCues = []string{"team player", "hard worker", "hard-working", "hardworking", "people person", "i am passionate", "i'm passionate", "perfectionist",
 	"good communicator", "great communicator", "i am good at", "i'm good at", "i am very good", "i'm very good",
-	"我是一个很", "我很擅长", "我非常擅长", "执行力强", "沟通能力强", "合作能力强", "学习能力强", "能力很强"}
+	"i am a ", "i'm a ", "i am an ", "i am highly", "my core strength", "my strength", "mindset", "self starter", "self-starter",
+	"results driven", "results-driven", "i always", "i thrive", "i get along with everyone",
+	"我是一个很", "我很擅长", "我非常擅长", "执行力强", "沟通能力强", "合作能力强", "学习能力强", "能力很强", "我具有", "具有很强的", "善于",
+	"始终坚持", "始终秉承", "意识", "精神", "理念", "追求卓越", "不断提升", "敢于担当", "勇于", "积极主动", "以结果为导向"}
 
 var actionRe = regexp.MustCompile(`\bi (?:then |also |first |quickly |personally |immediately )?(?:[a-z]{2,}ed|built|wrote|led|ran|took|made|set|cut|broke|met|told|gave|sent|found|spoke|began|chose|drove|held|kept|brought|taught|sold|won|got|put|went|did|rewrote|shipped|stepped|fixed|asked|moved)\b`)
 
@@ -414,15 +401,34 @@ func (d document) actions() []Evidence {
 	for _, m := range actionRe.FindAllStringIndex(d.lower, -1) {
 		out = append(out, Evidence{Kind: "action", Phrase: d.text[m[0]:m[1]], Offset: m[0]})
 	}
-	for i, w := range d.zhWords {
-		if w.w == "我" && i+1 < len(d.zhWords) && zhActions[d.zhWords[i+1].w] {
-			next := d.zhWords[i+1]
-			out = append(out, Evidence{Kind: "action", Phrase: d.text[w.off : next.off+len(next.w)], Offset: w.off})
-		}
-	}
+	out = append(out, zhActionsIn(d.text)...)
 	sort.Slice(out, func(i, j int) bool { return out[i].Offset < out[j].Offset })
 	return out
 }
+
+// selfMentions counts the speaker speaking of themselves: "I" (and I'm, I've …) and 我 (not 我们).
+func (d document) selfMentions() int {
+	n := 0
+	for _, f := range strings.FieldsFunc(d.lower, func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' }) {
+		if f == "i" || strings.HasPrefix(f, "i'") {
+			n++
+		}
+	}
+	for i := 0; i < len(d.text); {
+		j := strings.Index(d.text[i:], "我")
+		if j < 0 {
+			break
+		}
+		at := i + j + len("我")
+		if !strings.HasPrefix(d.text[at:], "们") {
+			n++
+		}
+		i = at
+	}
+	return n
+}
+
+func round1(x float64) float64 { return math.Round(x*10) / 10 }
 
 // termSet is the document's content terms.
 func (d document) termSet() map[string]bool {

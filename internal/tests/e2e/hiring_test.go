@@ -156,7 +156,7 @@ func TestHiringOnTheRealStack(t *testing.T) {
 		var scorer string
 		require.NoError(t, l.Store.Pool().QueryRow(ctx, `SELECT s.report, s.scorer FROM answer_scores s JOIN answers a ON a.id = s.answer_id
 			WHERE a.application_id = $1 AND a.question_id = 'q1'`, appID).Scan(&raw, &scorer))
-		require.Equal(t, "content-v4", scorer)
+		require.Equal(t, "content-v5", scorer)
 		var rep struct {
 			Method    string
 			Relevance float64
@@ -164,7 +164,7 @@ func TestHiringOnTheRealStack(t *testing.T) {
 			Scores    map[string]float64
 		}
 		require.NoError(t, json.Unmarshal(raw, &rep))
-		require.Contains(t, rep.Method, "content-v4")
+		require.Contains(t, rep.Method, "content-v5")
 		require.Greater(t, rep.Relevance, 0.3, "the answer covers the reference points (it shares no word with the question)")
 		require.InDelta(t, (0.4*rep.Scores["problem_solving"]+0.3*rep.Scores["ownership"])/0.7, rep.Overall, 0.1)
 		e := l.WaitEmail(t, l.Users[hireflow.RoleHiringManager].Email, "Review needed", 20*time.Second)

@@ -39,5 +39,37 @@ func evalCmd() *cobra.Command {
 	sc.Flags().IntVar(&opt.Limit, "limit", 0, "score only the first N answers of each question")
 	sc.Flags().BoolVar(&perAnswer, "per-answer", false, "print one line per answer before the JSON")
 	c.AddCommand(sc)
+
+	var out string
+	var folds int
+	fit := &cobra.Command{Use: "fit", Short: "Fit the offline scorer's weights on the development part, cross-validated by question",
+		Long: "Computes each development answer's features (typed text), fits a ridge regression of the labels\n" +
+			"on them with every weight kept to its sign, chooses the penalty by k-fold cross-validation by\n" +
+			"question (Spearman ρ of the out-of-fold overall scores), and writes the model fitted on the\n" +
+			"whole development part with that penalty to --out. The held-out part is never read.",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			set, err := eval.LoadSet(opt.SetFile)
+			if err != nil {
+				return err
+			}
+			rep, err := eval.Fit(set, folds)
+			if err != nil {
+				return err
+			}
+			if out != "" {
+				b, err := eval.MarshalModel(rep.Model)
+				if err != nil {
+					return err
+				}
+				if err := os.WriteFile(out, b, 0o644); err != nil {
+					return err
+				}
+			}
+			return printJSON(rep, nil)
+		}}
+	fit.Flags().StringVar(&opt.SetFile, "set", "", "a labelled set in YAML (default: the set kept in the repository)")
+	fit.Flags().StringVar(&out, "out", "", "write the fitted model here (the kept one is internal/analysis/scoring/weights.json)")
+	fit.Flags().IntVar(&folds, "folds", 5, "k of the k-fold cross-validation by question")
+	c.AddCommand(fit)
 	return c
 }

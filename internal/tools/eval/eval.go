@@ -52,8 +52,12 @@ type Question struct {
 		Labels map[string]Label `yaml:"labels"`
 		Typed  bool             `yaml:"typed"` // an English answer scored as typed text
 		Voice  string           `yaml:"voice"` // the flite voice that speaks it ("" : the run's)
-		Script string           `yaml:"script"`
-		Text   string           `yaml:"text"` // the same as script
+		// Trap marks a weak answer written to fool a scorer: keyword (competency vocabulary or
+		// stock phrases without an example) or numbers (figures the speaker did not bring about).
+		// It must score below every answer of its question labelled 3 or more.
+		Trap   string `yaml:"trap"`
+		Script string `yaml:"script"`
+		Text   string `yaml:"text"` // the same as script
 	} `yaml:"answers"`
 }
 
@@ -121,12 +125,66 @@ type Summary struct {
 // development and held-out parts, and the figures per voice.
 type Result struct {
 	Summary
-	Capture   string             `json:"capture,omitempty"` // ffmpeg (Opus encoded directly) or browser (Chromium's MediaRecorder)
-	Voice     string             `json:"voice,omitempty"`
-	Dev       Summary            `json:"dev"`
-	HeldOut   Summary            `json:"heldout"`
-	ByVoice   map[string]Summary `json:"by_voice,omitempty"`
-	PerAnswer []Row              `json:"-"`
+	Capture string             `json:"capture,omitempty"` // ffmpeg (Opus encoded directly) or browser (Chromium's MediaRecorder)
+	Voice   string             `json:"voice,omitempty"`
+	Dev     Summary            `json:"dev"`
+	HeldOut Summary            `json:"heldout"`
+	ByVoice map[string]Summary `json:"by_voice,omitempty"`
+	// The figures the issue's goals name, flat: ρ of the held-out and development parts, WER
+	// per voice, and the trap checks per language.
+	SpearmanHeldOut float64            `json:"spearman_heldout"`
+	SpearmanDev     float64            `json:"spearman_dev"`
+	WERByVoice      map[string]float64 `json:"wer_by_voice,omitempty"`
+	KeywordTrapOK   map[string]bool    `json:"keyword_trap_ok"`
+	NumbersTrapOK   map[string]bool    `json:"numbers_trap_ok,omitempty"`
+	Traps           []Trap             `json:"traps"`
+	PerAnswer       []Row              `json:"-"`
+}
+
+// Trap is one trap answer checked against the answers of its question labelled 3 or more.
+type Trap struct {
+	Question string  `json:"question"`
+	Answer   int     `json:"answer"` // 1-based, as --per-answer prints it
+	Kind     string  `json:"kind"`
+	Lang     string  `json:"lang"`
+	Split    string  `json:"split"`
+	Score    float64 `json:"score"`
+	// Lowest is the lowest score among the question's answers labelled 3 or more; OK when the
+	// trap scored below it.
+	Lowest float64 `json:"lowest_labelled_3_or_more"`
+	OK     bool    `json:"ok"`
+}
+
+// checkTraps compares each trap answer with the answers of its question labelled 3 or more.
+// A kind and language with no trap answers is not reported.
+func checkTraps(rows []Row) (traps []Trap, keyword, numbers map[string]bool) {
+	keyword, numbers = map[string]bool{}, map[string]bool{}
+	for _, t := range rows {
+		if t.Trap == "" {
+			continue
+		}
+		lowest, found := math.Inf(1), false
+		for _, r := range rows {
+			if r.Question == t.Question && r.HasLabel && r.Label >= 3 {
+				lowest, found = math.Min(lowest, r.Score), true
+			}
+		}
+		if !found {
+			continue
+		}
+		tr := Trap{Question: t.Question, Answer: t.Index + 1, Kind: t.Trap, Lang: t.Lang, Split: t.Split, Score: t.Score, Lowest: lowest, OK: t.Score < lowest}
+		traps = append(traps, tr)
+		m := keyword
+		if t.Trap == "numbers" {
+			m = numbers
+		}
+		if ok, seen := m[t.Lang]; seen {
+			m[t.Lang] = ok && tr.OK
+		} else {
+			m[t.Lang] = tr.OK
+		}
+	}
+	return traps, keyword, numbers
 }
 
 // Row is one answer's outcome.
@@ -142,6 +200,8 @@ type Row struct {
 	Spoken   bool
 	Split    string // dev or heldout
 	Voice    string // the voice that spoke it ("" when typed)
+	Index    int    // the answer's position in its question
+	Trap     string // keyword, numbers or ""
 	errWords int
 	refWords int
 }
@@ -189,6 +249,12 @@ func LoadSet(file string) (Set, error) {
 			if strings.TrimSpace(a.Script) == "" || (a.Label == nil && len(a.Labels) == 0) {
 				return Set{}, fmt.Errorf("%s answers[%d]: a script and a label are required", where, ai)
 			}
+			if a.Trap != "" && a.Trap != "keyword" && a.Trap != "numbers" {
+				return Set{}, fmt.Errorf("%s answers[%d]: trap is keyword or numbers", where, ai)
+			}
+			if a.Trap != "" && (a.Label == nil || *a.Label >= 3) {
+				return Set{}, fmt.Errorf("%s answers[%d]: a trap is a weak answer (label below 3)", where, ai)
+			}
 			if a.Voice != "" && !slices.Contains(Voices, a.Voice) {
 				return Set{}, fmt.Errorf("%s answers[%d]: voice is one of %v", where, ai, Voices)
 			}
@@ -235,7 +301,8 @@ func Run(ctx context.Context, opt Options, progress func(string)) (Result, error
 			if opt.Limit > 0 && i >= opt.Limit {
 				break
 			}
-			row := &Row{Question: q.ID, Lang: q.Lang, Labels: a.Labels, Spoken: q.Lang == "en" && !a.Typed && !opt.Typed, Split: q.Split}
+			row := &Row{Question: q.ID, Lang: q.Lang, Labels: a.Labels, Spoken: q.Lang == "en" && !a.Typed && !opt.Typed, Split: q.Split,
+				Index: i, Trap: a.Trap}
 			if a.Label != nil {
 				row.Label, row.HasLabel = *a.Label, true
 			}
@@ -307,13 +374,15 @@ func Run(ctx context.Context, opt Options, progress func(string)) (Result, error
 	res.Dev = summarise(res.PerAnswer, func(r Row) bool { return r.Split == "dev" })
 	res.HeldOut = summarise(res.PerAnswer, func(r Row) bool { return r.Split == "heldout" })
 	if opt.AllVoices {
-		res.ByVoice = map[string]Summary{}
+		res.ByVoice, res.WERByVoice = map[string]Summary{}, map[string]float64{}
 		for _, v := range Voices {
 			if s := summarise(res.PerAnswer, func(r Row) bool { return r.Voice == v }); s.Answers > 0 {
-				res.ByVoice[v] = s
+				res.ByVoice[v], res.WERByVoice[v] = s, s.WER
 			}
 		}
 	}
+	res.SpearmanHeldOut, res.SpearmanDev = res.HeldOut.Spearman, res.Dev.Spearman
+	res.Traps, res.KeywordTrapOK, res.NumbersTrapOK = checkTraps(res.PerAnswer)
 	return res, nil
 }
 
