@@ -31,6 +31,9 @@ type Activities struct {
 	AllowPrivateWebhooks bool
 	// Content scores answer text (typed or transcribed); nil is the built-in offline scorer.
 	Content scoring.Scorer
+	// LLM is the large-language-model rubric scorer of the deployment (nil: none). It scores
+	// only the answers of organisations that turned it on; its fallback is Content.
+	LLM *scoring.LLM
 	// Defaults are the deployment's waits for plans (BeginApplication).
 	Defaults Defaults
 	// Metrics count stages, decisions, emails, scoring and webhooks; nil counts nothing.

@@ -52,6 +52,10 @@ func (a *Activities) ScoreAnswer(ctx context.Context, in ScoreInput) (ScoreResul
 	res := ScoreResult{AnswerID: in.AnswerID, Scores: map[string]float64{}}
 	q := a.question(ctx, in.AppRef, ans)
 	q.Dims, q.Weights = in.Dimensions, in.Weights
+	content, err := a.contentScorer(ctx, in.AppRef, &q)
+	if err != nil {
+		return res, err
+	}
 	if ans.Kind == "video" && a.Speech != nil {
 		// The I/O is here; the pipeline (internal/analysis/speech) only turns bytes into a report.
 		var recording []byte
@@ -69,7 +73,7 @@ func (a *Activities) ScoreAnswer(ctx context.Context, in ScoreInput) (ScoreResul
 				activity.RecordHeartbeat(ctx, step)
 			}
 		}
-		r, err := speech.ScoreRecording(ctx, *a.Speech, recording, q, a.Content, heartbeat)
+		r, err := speech.ScoreRecording(ctx, *a.Speech, recording, q, content, heartbeat)
 		if errors.Is(err, speech.ErrCorrupt) {
 			return res, temporal.NewNonRetryableApplicationError(err.Error(), "corrupt_media", nil)
 		}
@@ -80,6 +84,7 @@ func (a *Activities) ScoreAnswer(ctx context.Context, in ScoreInput) (ScoreResul
 			return res, err
 		}
 		res.Scores, res.Overall, res.Flags = r.Content.Scores, r.Content.Overall, r.Flags
+		res.Flags.NeedsReview = len(r.Content.Review) > 0
 	} else if ans.Kind == "video" {
 		res.Flags.ScoringFailed = true
 		if err := a.Store.AnswerScoreSave(ctx, in.OrgID, in.ApplicationID, in.AnswerID, res.Scores, 0, res.Flags,
@@ -87,16 +92,13 @@ func (a *Activities) ScoreAnswer(ctx context.Context, in ScoreInput) (ScoreResul
 			return res, err
 		}
 	} else {
-		content := a.Content
-		if content == nil {
-			content = scoring.Offline{}
-		}
 		q.Text = ans.Text
 		out, err := content.Score(ctx, q)
 		if err != nil {
 			return res, err
 		}
 		res.Scores, res.Overall, res.Flags.TooShort = out.Scores, out.Overall, out.TooShort
+		res.Flags.NeedsReview = len(out.Review) > 0
 		if err := a.Store.AnswerScoreSave(ctx, in.OrgID, in.ApplicationID, in.AnswerID, out.Scores, out.Overall, res.Flags, out, scorerName(out)); err != nil {
 			return res, err
 		}
@@ -109,6 +111,34 @@ func (a *Activities) ScoreAnswer(ctx context.Context, in ScoreInput) (ScoreResul
 		return res, a.enter(ctx, in.AppRef, *enter)
 	}
 	return res, nil
+}
+
+// contentScorer is the scorer of the answer's text: the deployment's language-model adapter when
+// the organisation turned it on (told the candidate's name, so that it never leaves), else the
+// configured or the offline scorer.
+func (a *Activities) contentScorer(ctx context.Context, ref AppRef, q *scoring.Answer) (scoring.Scorer, error) {
+	var content scoring.Scorer = scoring.Offline{}
+	if a.Content != nil {
+		content = a.Content
+	}
+	if a.LLM == nil {
+		return content, nil
+	}
+	on, err := a.Store.OrgLLMScoring(ctx, ref.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	if !on {
+		return content, nil
+	}
+	c, err := a.Store.ApplicationContact(ctx, ref.OrgID, ref.ApplicationID)
+	if err != nil {
+		return nil, permanent(err)
+	}
+	q.Redact = []string{c.Name}
+	l := *a.LLM
+	l.Fallback = content
+	return l, nil
 }
 
 // question is the question the answer replies to and its reference points, in the answer's

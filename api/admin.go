@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"net/mail"
 	"reflect"
 	"slices"
@@ -273,6 +274,8 @@ type adminView struct {
 	Timings     []timingRow
 	Departments []store.Department
 	Managers    []directoryEntry // who may manage a department
+	LLMScoring  bool             // the organisation lets the language model score answers
+	LLMModel    string           // the deployment's model ("" when none is configured)
 }
 
 // timingRow is one default timing: the organisation's value ("" for the deployment's) and the
@@ -325,5 +328,11 @@ func (s *Server) adminSettings(c *fiber.Ctx, v *adminView) error {
 		}
 	}
 	v.Scopes = visibilityFields
+	if v.LLMScoring, err = s.Store.OrgLLMScoring(ctx, org); err != nil {
+		return err
+	}
+	if s.Cfg != nil && s.Cfg.LLMURL != "" {
+		v.LLMModel = cmp.Or(s.Cfg.LLMModel, s.Cfg.LLMURL)
+	}
 	return nil
 }

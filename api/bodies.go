@@ -45,6 +45,7 @@ var requestBodies = map[string]any{
 	"PUT /api/v1/webhook":                                setWebhookBody{},
 	"PUT /api/v1/organisation/branding":                  setBrandingBody{},
 	"PUT /api/v1/organisation/timings":                   setTimingsBody{},
+	"PUT /api/v1/organisation/llm-scoring":               setLLMScoringBody{},
 	"PUT /api/v1/organisation/departments":               setDepartmentsBody{},
 	"POST /api/v1/users":                                 inviteUserBody{},
 	"PATCH /api/v1/users/:id":                            updateUserBody{},

@@ -107,6 +107,8 @@ type Store interface {
 	OrgGet(ctx context.Context, id string) (hireflow.Organisation, error)
 	OrgTimings(ctx context.Context, orgID string) (hireflow.Timings, error)
 	OrgSetTimings(ctx context.Context, orgID string, t hireflow.Timings) error
+	OrgLLMScoring(ctx context.Context, orgID string) (bool, error)
+	OrgSetLLMScoring(ctx context.Context, orgID string, on bool) error
 	Departments(ctx context.Context, orgID string) ([]store.Department, error)
 	DepartmentsSet(ctx context.Context, orgID string, ds []store.Department) (int, error)
 	DepartmentManager(ctx context.Context, orgID, name string) (string, error)

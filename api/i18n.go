@@ -4,6 +4,12 @@ import "github.com/hireflow/hireflow/internal/analysis/scoring"
 
 // messages holds the page texts in English and Chinese; keys are stable identifiers.
 var messages = map[string][2]string{
+	"report.scored_by":                     {"scored by", "评分方"},
+	"report.review":                        {"A person should check these scores: the language model's answer did not hold up, and the offline scorer stood in.", "这些分数需要人工核对：大语言模型的结果未通过核验，已由离线评分器代替。"},
+	"admin.llm":                            {"Scoring with a large language model", "大语言模型评分"},
+	"admin.llm_about":                      {"Off by default. When on, answers are also graded by the deployment's language model against a rubric built from the job's competency model; names, emails, phone and ID numbers are removed before the text leaves, every quote the model gives as evidence is checked against the answer, and the offline scorer stands in (with the answer flagged for a person) wherever the model fails.", "默认关闭。开启后，答案还会由部署配置的大语言模型按岗位能力模型生成的评分标准打分；文本发出前会去除姓名、邮箱、电话和证件号码，模型给出的每条证据都会与答案核对，模型失败之处由离线评分器代替并标记为需人工核对。"},
+	"admin.llm_on":                         {"Score answers with the language model", "使用大语言模型为答案评分"},
+	"admin.llm_none":                       {"This deployment has no language model configured (HIREFLOW_LLM_URL): the setting is kept and takes effect once one is.", "本部署尚未配置大语言模型（HIREFLOW_LLM_URL）：此设置会被保存，配置后生效。"},
 	"help.tour_6":                          {"Before a real candidate, try it on yourself: start a practice run on the home page and take the interview on your phone.", "在面对真实候选人之前，先在自己身上试一试：在首页开始一次练习，并用手机完成面试。"},
 	"help.tour_6_link":                     {"Go to the home page", "前往首页"},
 	"board.search":                         {"Candidate name or email", "候选人姓名或邮箱"},

@@ -23,12 +23,14 @@ type reportAnswer struct {
 	Features                         map[string]any
 	Transcript, Limits, Method       string
 	Recording                        bool
+	Review                           []string // why a person should look (the language-model adapter's checks)
 }
 
 type dimScore struct {
 	Name  string
 	Score float64
 	Parts string // how the score adds up
+	By    string // the scorer that produced it, when the answer's dimensions had more than one
 }
 
 // reportEvidence is one phrase a score rests on: when it was said (recordings), what it shows.
@@ -87,7 +89,11 @@ func (s *Server) reportPage(c *fiber.Ctx) error {
 			// A typed answer's report is the content scorer's result itself.
 			Parts    map[string]scoring.Parts `json:"parts"`
 			Evidence []scoring.Evidence       `json:"evidence"`
+			ScoredBy map[string]string        `json:"scored_by"`
+			Review   []string                 `json:"review"`
 			Content  struct {
+				ScoredBy   map[string]string        `json:"scored_by"`
+				Review     []string                 `json:"review"`
 				Highlights []string                 `json:"highlights"`
 				Method     string                   `json:"method"`
 				Parts      map[string]scoring.Parts `json:"parts"`
@@ -105,6 +111,10 @@ func (s *Server) reportPage(c *fiber.Ctx) error {
 		if rep.Content.Parts == nil {
 			rep.Content.Parts, rep.Content.Evidence = rep.Parts, rep.Evidence
 		}
+		if rep.Content.ScoredBy == nil {
+			rep.Content.ScoredBy, rep.Content.Review = rep.ScoredBy, rep.Review
+		}
+		a.Review = rep.Content.Review
 		for _, k := range sortedKeys(r.Scores) {
 			ds := dimScore{Name: names[k], Score: r.Scores[k]}
 			if ds.Name == "" {
@@ -117,6 +127,7 @@ func (s *Server) reportPage(c *fiber.Ctx) error {
 					ds.Parts = fmt.Sprintf(translate(l, "report.parts"), pt.Competency, pt.STAR, pt.Quantified, pt.Length, pt.Relevance, pt.Vague)
 				}
 			}
+			ds.By = rep.Content.ScoredBy[k]
 			a.Scores = append(a.Scores, ds)
 		}
 		for _, e := range rep.Content.Evidence {

@@ -51,6 +51,29 @@ type setTimingsBody struct {
 	Timings hireflow.Timings `json:"timings"`
 }
 
+// setLLMScoringBody turns the language-model scoring on or off.
+type setLLMScoringBody struct {
+	Enabled *bool `json:"enabled"`
+}
+
+// setLLMScoring records the organisation's explicit setting for the language-model adapter;
+// without it the adapter never runs for this organisation.
+func (s *Server) setLLMScoring(c *fiber.Ctx) error {
+	var req setLLMScoringBody
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.Enabled == nil {
+		return invalid("enabled", "enabled is true or false").ZH("enabled 须为 true 或 false")
+	}
+	p := principal(c)
+	if err := s.Store.OrgSetLLMScoring(c.UserContext(), p.OrgID, *req.Enabled); err != nil {
+		return err
+	}
+	_ = s.Store.Audit(c.UserContext(), p.OrgID, "user", p.UserID, "organisation.llm_scoring", "organisation", p.OrgID, map[string]any{"enabled": *req.Enabled})
+	return c.JSON(fiber.Map{"enabled": *req.Enabled, "configured": s.Cfg != nil && s.Cfg.LLMURL != ""})
+}
+
 // setTimings replaces the organisation's default timings: each at most a year, "0s" or absent
 // for the deployment's, the reminder before the expiry. Running applications keep their plan.
 func (s *Server) setTimings(c *fiber.Ctx) error {

@@ -29,11 +29,14 @@ type RoutingFlags struct {
 	TooShort      bool `expr:"too_short" json:"too_short"`
 	MostlySilence bool `expr:"mostly_silence" json:"mostly_silence"`
 	ScoringFailed bool `expr:"scoring_failed" json:"scoring_failed"`
+	// NeedsReview: a scorer asked for a person (the language model's evidence was not in the
+	// answer, it refused or timed out, and the offline scorer stood in).
+	NeedsReview bool `expr:"needs_review" json:"needs_review,omitempty"`
 }
 
 // Any reports whether any flag is set.
 func (f RoutingFlags) Any() bool {
-	return f.LowConfidence || f.TooShort || f.MostlySilence || f.ScoringFailed
+	return f.LowConfidence || f.TooShort || f.MostlySilence || f.ScoringFailed || f.NeedsReview
 }
 
 // RoutingEnv: after scoring, advance, hold or reject. Scores are 0-100 per dimension.

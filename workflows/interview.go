@@ -133,6 +133,9 @@ func (l *pipelineRun) videoInterview(expires time.Time) error {
 		l.flags.TooShort = l.flags.TooShort || f.TooShort
 		l.flags.MostlySilence = l.flags.MostlySilence || f.MostlySilence
 		l.flags.ScoringFailed = l.flags.ScoringFailed || f.ScoringFailed
+		// Only results of scorers that can ask for a person carry it: replaying a history
+		// recorded before it existed takes the same path.
+		l.flags.NeedsReview = l.flags.NeedsReview || f.NeedsReview
 	}
 	return nil
 }

@@ -157,7 +157,7 @@ func flagNames(f rules.RoutingFlags) []string {
 	for _, x := range []struct {
 		on   bool
 		name string
-	}{{f.LowConfidence, "low_confidence"}, {f.TooShort, "too_short"}, {f.MostlySilence, "mostly_silence"}, {f.ScoringFailed, "scoring_failed"}} {
+	}{{f.LowConfidence, "low_confidence"}, {f.TooShort, "too_short"}, {f.MostlySilence, "mostly_silence"}, {f.ScoringFailed, "scoring_failed"}, {f.NeedsReview, "needs_review"}} {
 		if x.on {
 			out = append(out, x.name)
 		}

@@ -146,6 +146,9 @@ func (a *App) Activities() *activities.Activities {
 	if a.Cfg.ScorerURL != "" {
 		acts.Content = scoring.External{URL: a.Cfg.ScorerURL, Token: a.Cfg.ScorerToken}
 	}
+	if a.Cfg.LLMURL != "" {
+		acts.LLM = &scoring.LLM{BaseURL: a.Cfg.LLMURL, APIKey: a.Cfg.LLMKey, Model: a.Cfg.LLMModel, Timeout: a.Cfg.LLMTimeout}
+	}
 	tools := speech.DefaultTools()
 	if err := tools.Check(); err != nil {
 		a.Log.Warn("recorded answers will be flagged for a person", "reason", err.Error())

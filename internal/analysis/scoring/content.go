@@ -24,6 +24,8 @@ type Answer struct {
 	// Weights are the job's weights of the dimensions (from its rule set); the overall is their
 	// weighted mean, or the plain mean without weights.
 	Weights map[string]float64 `json:"weights,omitempty"`
+	// Redact are names (the candidate's) a scorer that sends the text away removes first.
+	Redact []string `json:"-"`
 }
 
 // Evidence is one phrase a score rests on, where it is in the text and, for a recording, when
@@ -61,6 +63,12 @@ type Result struct {
 	Highlights []string           `json:"highlights"`
 	Method     string             `json:"method"`
 	Relevance  float64            `json:"relevance"` // 0..1
+	// ScoredBy is which scorer produced each dimension's score (the LLM adapter and its
+	// fallback); empty when one scorer produced them all (Method).
+	ScoredBy map[string]string `json:"scored_by,omitempty"`
+	// Review are the reasons a person should look at this answer's scores (evidence the model
+	// quoted that is not in the answer, a refusal, a timeout).
+	Review []string `json:"review,omitempty"`
 }
 
 // Version names the offline scorer in stored scores.

@@ -6,6 +6,7 @@ package speech
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -31,6 +32,12 @@ type Tools struct {
 	FFmpeg       string
 	Pocketsphinx string
 	ModelDir     string        // …/pocketsphinx/model/en-us
+	// LM is the language model the decoder uses: "" is the generic en-us.lm.bin, else the path
+	// of an ARPA or binary model (a job's domain model, package lm).
+	LM string
+	// Decoder are further pocketsphinx settings ("-lw", "7" …): data, measured per voice by
+	// `hireflow eval scoring --all-voices` (see DecoderSettings).
+	Decoder []string
 	MaxDuration  time.Duration // longer recordings are cut
 	// Parallel is how many pocketsphinx processes decode one recording at once: a recording
 	// longer than 2 × MinPiece is cut at pauses into that many pieces. 0 or 1 decodes it whole.
@@ -214,8 +221,9 @@ func writeWAV(path string, samples []byte) error {
 // decode runs pocketsphinx on one WAV file; offset is added to the words' times.
 func (t Tools) decode(ctx context.Context, wav string, offset float64) ([]Word, error) {
 	cmd := exec.CommandContext(ctx, t.Pocketsphinx, "-hmm", filepath.Join(t.ModelDir, "en-us"),
-		"-lm", filepath.Join(t.ModelDir, "en-us.lm.bin"), "-dict", filepath.Join(t.ModelDir, "cmudict-en-us.dict"),
+		"-lm", cmp.Or(t.LM, filepath.Join(t.ModelDir, "en-us.lm.bin")), "-dict", filepath.Join(t.ModelDir, "cmudict-en-us.dict"),
 		"-infile", wav, "-logfn", os.DevNull, "-time", "yes")
+	cmd.Args = append(cmd.Args, t.Decoder...)
 	out, err := cmd.Output()
 	if err != nil {
 		if ctx.Err() != nil {

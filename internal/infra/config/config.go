@@ -58,7 +58,13 @@ type Config struct {
 	MaxResumeBytes    int64
 	ScorerURL         string // optional external model service for answer content
 	ScorerToken       string
-	RateLimitPerMin   int // per client IP on public endpoints; 0 disables
+	// The large-language-model rubric scorer (an OpenAI-compatible chat-completions endpoint):
+	// used only for organisations that turn it on, with the offline scorer as the fallback.
+	LLMURL          string
+	LLMKey          string
+	LLMModel        string
+	LLMTimeout      time.Duration
+	RateLimitPerMin int // per client IP on public endpoints; 0 disables
 
 	InviteReminderAfter time.Duration
 	InviteExpiresAfter  time.Duration
@@ -153,6 +159,10 @@ func LoadWith(lookup func(string) (string, bool)) (*Config, error) {
 		LogLevel:          get("HIREFLOW_LOG_LEVEL", "info"),
 		ScorerURL:         get("HIREFLOW_SCORER_URL", ""),
 		ScorerToken:       get("HIREFLOW_SCORER_TOKEN", ""),
+		LLMURL:            get("HIREFLOW_LLM_URL", ""),
+		LLMKey:            get("HIREFLOW_LLM_KEY", ""),
+		LLMModel:          get("HIREFLOW_LLM_MODEL", ""),
+		LLMTimeout:        dur("HIREFLOW_LLM_TIMEOUT", 30*time.Second),
 		SessionTTL:        dur("HIREFLOW_SESSION_TTL", 12*time.Hour),
 		TokenTTL:          dur("HIREFLOW_CANDIDATE_TOKEN_TTL", 14*24*time.Hour),
 

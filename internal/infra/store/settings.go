@@ -32,6 +32,20 @@ func (s *Store) OrgSetTimings(ctx context.Context, orgID string, t hireflow.Timi
 	return err
 }
 
+// OrgLLMScoring reports whether the organisation allows its answers to be scored by the
+// deployment's large-language-model adapter.
+func (s *Store) OrgLLMScoring(ctx context.Context, orgID string) (bool, error) {
+	var on bool
+	err := s.db.QueryRow(ctx, `SELECT llm_scoring FROM organisations WHERE id = $1`, orgID).Scan(&on)
+	return on, err
+}
+
+// OrgSetLLMScoring turns the large-language-model scoring on or off for the organisation.
+func (s *Store) OrgSetLLMScoring(ctx context.Context, orgID string, on bool) error {
+	_, err := s.db.Exec(ctx, `UPDATE organisations SET llm_scoring = $2 WHERE id = $1`, orgID, on)
+	return err
+}
+
 // Department is one department of an organisation and the user who manages it.
 type Department struct {
 	Name      string `json:"name"`

@@ -60,8 +60,11 @@ type hiringEnv struct {
 	people []string // names, emails and phones to look for in histories
 }
 
-func newHiringEnv(t *testing.T) *hiringEnv {
-	e := testenv.Start(t)
+func newHiringEnv(t *testing.T) *hiringEnv { return newHiringEnvWith(t, nil) }
+
+// newHiringEnvWith is newHiringEnv with HIREFLOW_* settings of the test's own.
+func newHiringEnvWith(t *testing.T, settings map[string]string) *hiringEnv {
+	e := testenv.StartWith(t, settings)
 	l := &hiringEnv{Env: e, t: t, rec: e.Client(t, hireflow.RoleRecruiter), mgr: e.Client(t, hireflow.RoleHiringManager),
 		hook: &hookSink{secret: "hr-system-shared-secret-0123"}}
 	srv := httptest.NewServer(l.hook)

@@ -486,6 +486,7 @@ func TestHostileInputs(t *testing.T) {
 			[]string{"timings.review_sla", "timings.hold_sla"}, nil, nil},
 		{"offer-preview", http.MethodPost, app + "/offer/preview", hireflow.RoleRecruiter, map[string]any{"position": "Engineer", "salary": 40000, "currency": "CNY", "department": "Platform"},
 			[]string{"currency"}, nil, []string{"position", "department"}},
+		{"llm-scoring", http.MethodPut, "/api/v1/organisation/llm-scoring", hireflow.RoleAdmin, map[string]any{"enabled": false}, nil, nil, nil},
 		{"practice", http.MethodPost, "/api/v1/practice", hireflow.RoleRecruiter, map[string]any{"job_id": a.job.ID}, []string{"job_id"}, nil, nil},
 		{"practice-role", http.MethodPost, "/api/v1/practice/role", hireflow.RoleRecruiter, map[string]any{"role": "admin"}, []string{"role"}, nil, nil},
 	} {

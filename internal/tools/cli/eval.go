@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -36,6 +37,11 @@ func evalCmd() *cobra.Command {
 	sc.Flags().BoolVar(&opt.AllVoices, "all-voices", false, "speak each English answer with a voice of its own (rms, slt, awb, kal16 in turn) and report per voice")
 	sc.Flags().BoolVar(&opt.Typed, "typed", false, "score every answer as typed text (no speech tools needed)")
 	sc.Flags().BoolVar(&opt.Browser, "browser", false, "record the spoken answers through headless Chromium's MediaRecorder, as the interview page does (real time: minutes)")
+	sc.Flags().BoolVar(&opt.DomainLM, "domain-lm", false, "decode with the domain language model of the set's questions and the kept interview-answer corpus")
+	var decoder string
+	sc.Flags().StringVar(&decoder, "decoder", "", "further pocketsphinx settings for this run, e.g. \"-lw 8 -beam 1e-60\"")
+	sc.Flags().StringVar(&opt.Part, "part", "", "score only one part of the set: dev or heldout")
+	sc.PreRun = func(*cobra.Command, []string) { opt.Decoder = strings.Fields(decoder) }
 	sc.Flags().IntVar(&opt.Limit, "limit", 0, "score only the first N answers of each question")
 	sc.Flags().BoolVar(&perAnswer, "per-answer", false, "print one line per answer before the JSON")
 	c.AddCommand(sc)

@@ -24,6 +24,7 @@ import (
 
 	"github.com/hireflow/hireflow/internal/analysis/scoring"
 	"github.com/hireflow/hireflow/internal/analysis/speech"
+	"github.com/hireflow/hireflow/internal/analysis/speech/lm"
 	"github.com/hireflow/hireflow/rules"
 )
 
@@ -108,6 +109,13 @@ type Options struct {
 	Typed     bool // score every answer as typed text (no speech tools needed)
 	Browser   bool // record the spoken answers through headless Chromium's MediaRecorder
 	Limit     int  // score only the first Limit answers of each question (0: all)
+	// DomainLM decodes with the domain language model of the set's questions and reference
+	// points and the kept interview-answer corpus (package lm) instead of the generic en-us one.
+	DomainLM bool
+	// Decoder are further pocketsphinx settings for this run ("-lw 8 -beam 1e-60").
+	Decoder []string
+	// Part scores only that part of the set (dev or heldout; "" both).
+	Part string
 }
 
 // Summary is the figures of one part of the set.
@@ -288,6 +296,19 @@ func Run(ctx context.Context, opt Options, progress func(string)) (Result, error
 		return Result{}, err
 	}
 	defer os.RemoveAll(dir)
+	if opt.DomainLM && !opt.Typed {
+		var bank []string
+		for _, q := range set.Questions {
+			if q.Lang == "en" {
+				bank = append(bank, q.Text)
+				bank = append(bank, q.Points...)
+			}
+		}
+		b := lm.NewBuilder(tools.ModelDir)
+		if tools.LM, err = b.For(ctx, bank); err != nil {
+			return Result{}, err
+		}
+	}
 
 	type job struct {
 		q   Question
@@ -296,7 +317,11 @@ func Run(ctx context.Context, opt Options, progress func(string)) (Result, error
 	}
 	var jobs []job
 	var res Result
+	tools.Decoder = append(tools.Decoder, opt.Decoder...)
 	for _, q := range set.Questions {
+		if opt.Part != "" && q.Split != opt.Part {
+			continue
+		}
 		for i, a := range q.Answers {
 			if opt.Limit > 0 && i >= opt.Limit {
 				break

@@ -122,12 +122,20 @@ type Env struct {
 
 // Start wires an app to the test stack with a fresh organisation (one user per role), its own
 // task queue and worker, and an API server on a free loopback port.
-func Start(t testing.TB) *Env {
+func Start(t testing.TB) *Env { return StartWith(t, nil) }
+
+// StartWith is Start with some HIREFLOW_* settings of the test's own (a language-model
+// endpoint, say).
+func StartWith(t testing.TB, settings map[string]string) *Env {
 	t.Helper()
 	ctx := context.Background()
 	suffix := strings.ReplaceAll(uuid.NewString()[:12], "-", "")
-	cfg := Config(t, map[string]string{"HIREFLOW_TASK_QUEUE": "test-" + suffix, "HIREFLOW_SCORING_TASK_QUEUE": "test-scoring-" + suffix,
-		"HIREFLOW_RATE_LIMIT_PER_MIN": "0", "HIREFLOW_LOG_LEVEL": "warn"})
+	overrides := map[string]string{"HIREFLOW_TASK_QUEUE": "test-" + suffix, "HIREFLOW_SCORING_TASK_QUEUE": "test-scoring-" + suffix,
+		"HIREFLOW_RATE_LIMIT_PER_MIN": "0", "HIREFLOW_LOG_LEVEL": "warn"}
+	for k, v := range settings {
+		overrides[k] = v
+	}
+	cfg := Config(t, overrides)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	cfg.PublicURL = "http://" + ln.Addr().String()
