@@ -369,4 +369,3 @@ func langName(l string) string {
 	}
 	return "English"
 }
-

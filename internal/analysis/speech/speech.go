@@ -31,14 +31,14 @@ var ErrCorrupt = errors.New("speech: the recording could not be decoded")
 type Tools struct {
 	FFmpeg       string
 	Pocketsphinx string
-	ModelDir     string        // …/pocketsphinx/model/en-us
+	ModelDir     string // …/pocketsphinx/model/en-us
 	// LM is the language model the decoder uses: "" is the generic en-us.lm.bin, else the path
 	// of an ARPA or binary model (a job's domain model, package lm).
 	LM string
 	// Decoder are further pocketsphinx settings ("-lw", "7" …): data, measured per voice by
 	// `hireflow eval scoring --all-voices` (see DecoderSettings).
-	Decoder []string
-	MaxDuration  time.Duration // longer recordings are cut
+	Decoder     []string
+	MaxDuration time.Duration // longer recordings are cut
 	// Parallel is how many pocketsphinx processes decode one recording at once: a recording
 	// longer than 2 × MinPiece is cut at pauses into that many pieces. 0 or 1 decodes it whole.
 	Parallel int
