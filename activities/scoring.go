@@ -1,8 +1,13 @@
 package activities
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -73,7 +78,8 @@ func (a *Activities) ScoreAnswer(ctx context.Context, in ScoreInput) (ScoreResul
 				activity.RecordHeartbeat(ctx, step)
 			}
 		}
-		r, err := speech.ScoreRecording(ctx, *a.Speech, recording, q, content, heartbeat)
+		prior := a.livePrior(ctx, in.AppRef, ans.QuestionID, recording)
+		r, err := speech.ScoreRecordingAfter(ctx, *a.Speech, recording, prior, q, content, heartbeat)
 		if errors.Is(err, speech.ErrCorrupt) {
 			return res, temporal.NewNonRetryableApplicationError(err.Error(), "corrupt_media", nil)
 		}
@@ -85,6 +91,12 @@ func (a *Activities) ScoreAnswer(ctx context.Context, in ScoreInput) (ScoreResul
 		}
 		res.Scores, res.Overall, res.Flags = r.Content.Scores, r.Content.Overall, r.Flags
 		res.Flags.NeedsReview = len(r.Content.Review) > 0
+		// The pieces and what was transcribed of them served their purpose.
+		if keys, err := a.Store.LiveDiscard(ctx, in.OrgID, in.ApplicationID, ans.QuestionID); err == nil {
+			for _, k := range keys {
+				_ = a.Objects.Delete(ctx, k)
+			}
+		}
 	} else if ans.Kind == "video" {
 		res.Flags.ScoringFailed = true
 		if err := a.Store.AnswerScoreSave(ctx, in.OrgID, in.ApplicationID, in.AnswerID, res.Scores, 0, res.Flags,
@@ -177,4 +189,102 @@ func scorerName(r scoring.Result) string {
 		return r.Method[:80]
 	}
 	return r.Method
+}
+
+// TranscribeLiveName is the activity type of TranscribeLive, on the scoring task queue.
+const TranscribeLiveName = "TranscribeLive"
+
+// LiveInput names one take of a recorded answer being uploaded in pieces.
+type LiveInput struct {
+	AppRef
+	QuestionID string
+	Take       string
+}
+
+// TranscribeLive decodes the next finished stretch of a recording the candidate is still
+// making: it joins the take's pieces that have arrived (from the first, without a gap),
+// extracts their audio and decodes from where the last stretch ended to the last pause a second
+// before the end (speech.LiveStretch), and stores the words so far. Running it again on the
+// same pieces changes nothing; a stretch is only ever moved forward.
+func (a *Activities) TranscribeLive(ctx context.Context, in LiveInput) error {
+	if a.Speech == nil {
+		return nil
+	}
+	pieces, err := a.Store.Pieces(ctx, in.OrgID, in.ApplicationID, in.QuestionID, in.Take)
+	if err != nil || len(pieces) == 0 {
+		return err
+	}
+	lt, _, err := a.Store.LiveTranscriptGet(ctx, in.OrgID, in.ApplicationID, in.QuestionID, in.Take)
+	if err != nil {
+		return err
+	}
+	var total int64
+	for _, p := range pieces {
+		total += int64(p.Bytes)
+	}
+	if total <= lt.Bytes {
+		return nil
+	}
+	var joined bytes.Buffer
+	for _, p := range pieces {
+		o, err := a.Store.StoredObjectGet(ctx, in.OrgID, p.ObjectID)
+		if err != nil {
+			return permanent(err)
+		}
+		b, err := a.Objects.Read(ctx, o)
+		if err != nil {
+			return err
+		}
+		joined.Write(b)
+	}
+	dir, err := os.MkdirTemp("", "hireflow-live-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	file := filepath.Join(dir, "pieces")
+	if err := os.WriteFile(file, joined.Bytes(), 0o600); err != nil {
+		return err
+	}
+	var words []speech.Word
+	if len(lt.Words) > 0 {
+		if err := json.Unmarshal(lt.Words, &words); err != nil {
+			return permanent(err)
+		}
+	}
+	more, until, err := a.Speech.LiveStretch(ctx, file, dir, lt.Until)
+	if errors.Is(err, speech.ErrCorrupt) {
+		return nil // the pieces so far do not decode yet: the next ones will, or the whole recording will
+	}
+	if err != nil || until <= lt.Until {
+		return err
+	}
+	sum := sha256.Sum256(joined.Bytes())
+	raw, _ := json.Marshal(append(words, more...))
+	return a.Store.LiveTranscriptSave(ctx, in.OrgID, in.ApplicationID, in.QuestionID,
+		store.LiveTranscript{Take: in.Take, Bytes: int64(joined.Len()), PrefixSHA256: sum[:], Until: until, Words: raw})
+}
+
+// livePrior is what was transcribed of the recording while it was made: the furthest take whose
+// joined pieces the recording begins with. Anything else (no pieces, a different take, a
+// damaged transcript) decodes the whole recording.
+func (a *Activities) livePrior(ctx context.Context, ref AppRef, questionID string, recording []byte) speech.Prior {
+	lts, err := a.Store.LiveTranscriptsOf(ctx, ref.OrgID, ref.ApplicationID, questionID)
+	if err != nil {
+		return speech.Prior{}
+	}
+	for _, lt := range lts {
+		if lt.Bytes <= 0 || lt.Bytes > int64(len(recording)) {
+			continue
+		}
+		if sum := sha256.Sum256(recording[:lt.Bytes]); !bytes.Equal(sum[:], lt.PrefixSHA256) {
+			continue
+		}
+		var p speech.Prior
+		if json.Unmarshal(lt.Words, &p.Words) == nil {
+			p.Until = lt.Until
+			return p
+		}
+	}
+	return speech.Prior{}
 }

@@ -71,19 +71,20 @@ var requestBodies = map[string]any{
 
 // otherBodies are the writes that take no JSON body, and what they take instead.
 var otherBodies = map[string]string{
-	"POST /api/v1/auth/logout":                                  "no body",
-	"POST /api/v1/analytics/bias-audits":                        "no body",
-	"POST /api/v1/webhook/secret":                               "no body",
-	"POST /api/v1/users/:id/invitation":                         "no body",
-	"POST /api/v1/auth/totp/setup":                              "no body",
-	"POST /api/v1/retention/run":                                "no body",
-	"POST /api/v1/rosters/sync":                                 "no body",
-	"POST /api/v1/rosters/upload":                               "multipart/form-data: file (CSV or XLSX)",
-	"PUT /api/v1/interviewers/:id/busy":                         "text/calendar: an RFC 5545 busy feed",
-	"POST /api/v1/candidate/:token/answers/:question/recording": "video/webm, video/mp4 or audio/*: the recording",
-	"POST /api/v1/candidate/:token/deletion":                    "no body",
-	"POST /api/v1/candidate/:token/automated-decisions":         "no body",
-	"POST /api/v1/public/jobs/:id/applications":                 "multipart/form-data: the application form and the résumé file",
+	"POST /api/v1/auth/logout":                                   "no body",
+	"POST /api/v1/analytics/bias-audits":                         "no body",
+	"POST /api/v1/webhook/secret":                                "no body",
+	"POST /api/v1/users/:id/invitation":                          "no body",
+	"POST /api/v1/auth/totp/setup":                               "no body",
+	"POST /api/v1/retention/run":                                 "no body",
+	"POST /api/v1/rosters/sync":                                  "no body",
+	"POST /api/v1/rosters/upload":                                "multipart/form-data: file (CSV or XLSX)",
+	"PUT /api/v1/interviewers/:id/busy":                          "text/calendar: an RFC 5545 busy feed",
+	"POST /api/v1/candidate/:token/answers/:question/recording":  "video/webm, video/mp4 or audio/*: the recording",
+	"PUT /api/v1/candidate/:token/answers/:question/pieces/:seq": "one piece of the recording as it is made (MediaRecorder's timeslice), with ?take=",
+	"POST /api/v1/candidate/:token/deletion":                     "no body",
+	"POST /api/v1/candidate/:token/automated-decisions":          "no body",
+	"POST /api/v1/public/jobs/:id/applications":                  "multipart/form-data: the application form and the résumé file",
 }
 
 // yamlBodies also take the rule-set file format (application/yaml), which is checked by the

@@ -109,6 +109,9 @@ type Store interface {
 	OrgSetTimings(ctx context.Context, orgID string, t hireflow.Timings) error
 	OrgLLMScoring(ctx context.Context, orgID string) (bool, error)
 	OrgSetLLMScoring(ctx context.Context, orgID string, on bool) error
+	PieceRecord(ctx context.Context, orgID, appID, questionID, take string, p store.Piece) (store.Piece, bool, error)
+	PieceTotals(ctx context.Context, orgID, appID, questionID, take string) (int, int64, error)
+	ObjectDiscard(ctx context.Context, orgID, id string) error
 	Departments(ctx context.Context, orgID string) ([]store.Department, error)
 	DepartmentsSet(ctx context.Context, orgID string, ds []store.Department) (int, error)
 	DepartmentManager(ctx context.Context, orgID, name string) (string, error)

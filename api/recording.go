@@ -8,11 +8,18 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/hireflow/hireflow"
+	"github.com/hireflow/hireflow/activities"
+	"github.com/hireflow/hireflow/internal/infra/store"
 	"github.com/hireflow/hireflow/workflows"
 )
 
@@ -126,4 +133,101 @@ func (s *Server) recordingDuration(ctx context.Context, body []byte) (float64, e
 			ZH("录制文件已损坏或不完整，请重新录制")
 	}
 	return d, err
+}
+
+// MaxPieceBytes bounds one piece of a recording uploaded while the candidate speaks.
+const MaxPieceBytes = 8 << 20
+
+// MaxPieces bounds the pieces of one take.
+const MaxPieces = 2000
+
+// takeRe is a take's ID, drawn by the interview page for each recording attempt.
+var takeRe = regexp.MustCompile(`^[a-z0-9]{8,32}$`)
+
+// candidateRecordingPiece stores one piece of a recording while it is being made (the interview
+// page sends MediaRecorder's timeslices as they come, numbered from 0, with the take's ID) and
+// tells the take's transcription that it arrived. Sending a piece again is idempotent; a
+// different piece under a number already used is refused. The pieces are a head start only:
+// the whole recording, uploaded at the end, is the answer.
+func (s *Server) candidateRecordingPiece(c *fiber.Ctx) error {
+	tok, ct, err := s.useToken(c)
+	if err != nil {
+		return err
+	}
+	app, q, err := s.openQuestion(c, tok, ct, c.Params("question"), "video")
+	if err != nil {
+		return err
+	}
+	if ok, err := s.Store.ConsentGiven(c.UserContext(), tok.OrgID, app.ID, "recording"); err != nil {
+		return err
+	} else if !ok {
+		return hireflow.Errorf(hireflow.KindForbidden, "consent_required", "recording", "recorded answers need your consent first").
+			ZH("录制回答前需要您的同意")
+	}
+	take := c.Query("take")
+	if !takeRe.MatchString(take) {
+		return hireflow.Errorf(hireflow.KindInvalid, "invalid_take", "take", "take is the recording attempt's ID: 8 to 32 lower-case letters or digits").
+			ZH("take 是本次录制的 ID：8 到 32 个小写字母或数字")
+	}
+	seq, err := strconv.Atoi(c.Params("seq"))
+	if err != nil || seq < 0 || seq >= MaxPieces || strconv.Itoa(seq) != c.Params("seq") {
+		return hireflow.Errorf(hireflow.KindInvalid, "invalid_seq", "seq", "a piece's number is a whole number from 0 to %d", MaxPieces-1).
+			ZH("片段编号须为 0 到 %d 的整数", MaxPieces-1)
+	}
+	body := c.Body()
+	switch {
+	case len(body) == 0:
+		return hireflow.Errorf(hireflow.KindInvalid, "file_empty", "recording", "the piece is empty").ZH("片段为空")
+	case len(body) > MaxPieceBytes:
+		return hireflow.Errorf(hireflow.KindTooLarge, "file_too_large", "recording", "a piece is at most %d MB", MaxPieceBytes>>20)
+	}
+	if _, ok := sniffRecording(body); seq == 0 && !ok {
+		return hireflow.Errorf(hireflow.KindUnsupported, "unsupported_media_type", "recording", "the first piece begins a WebM or MP4 recording").
+			ZH("第一个片段必须是 WebM 或 MP4 录制的开头")
+	}
+	n, total, err := s.Store.PieceTotals(c.UserContext(), tok.OrgID, app.ID, q.ID, take)
+	if err != nil {
+		return err
+	}
+	if n >= MaxPieces || total+int64(len(body)) > MaxRecordingBytes {
+		return hireflow.Errorf(hireflow.KindTooLarge, "file_too_large", "recording", "the recording is larger than %d MB", MaxRecordingBytes>>20)
+	}
+	sum := sha256.Sum256(body)
+	// Each upload its own object (and data key): a repeat or a race never overwrites a stored piece.
+	objKey := tok.OrgID + "/applications/" + app.ID + "/pieces/" + q.ID + "-" + take + "-" + strconv.Itoa(seq) + "-" + uuid.NewString()
+	obj, err := s.Objects.Prepare(tok.OrgID, app.ID, "piece", objKey, "application/octet-stream", body)
+	if err != nil {
+		return err
+	}
+	if err := s.Objects.Upload(c.UserContext(), obj); err != nil {
+		return err
+	}
+	objID, err := s.Store.ObjectRecord(c.UserContext(), obj.Row)
+	if err != nil {
+		_ = s.Objects.Delete(context.WithoutCancel(c.UserContext()), objKey)
+		return err
+	}
+	existing, found, err := s.Store.PieceRecord(c.UserContext(), tok.OrgID, app.ID, q.ID, take, store.Piece{Seq: seq, ObjectID: objID, Bytes: len(body), SHA256: sum[:]})
+	if err != nil {
+		return err
+	}
+	if found {
+		// Sent before: this copy is not needed.
+		_ = s.Store.ObjectDiscard(context.WithoutCancel(c.UserContext()), tok.OrgID, objID)
+		_ = s.Objects.Delete(context.WithoutCancel(c.UserContext()), objKey)
+	}
+	if found && !bytes.Equal(existing.SHA256, sum[:]) {
+		return hireflow.Errorf(hireflow.KindConflict, "piece_conflict", "seq", "piece %d of this take was already sent with other content", seq).
+			ZH("本次录制的第 %d 个片段已以不同内容上传过", seq)
+	}
+	// The transcription is a head start: if it cannot be reached, the piece is kept and the whole
+	// recording is transcribed when it arrives.
+	ctx, cancel := context.WithTimeout(c.UserContext(), 5*time.Second)
+	defer cancel()
+	id := workflows.LiveTranscriptID(app.ID, q.ID, take)
+	_, serr := s.Workflows.SignalWithStartWorkflow(ctx, id, workflows.SignalPiece, seq, client.StartWorkflowOptions{ID: id, TaskQueue: s.Cfg.TaskQueue,
+		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.SAOrg.ValueSet(tok.OrgID))}, workflows.LiveTranscriptWorkflowName,
+		workflows.LiveTranscriptInput{LiveInput: activities.LiveInput{AppRef: activities.AppRef{OrgID: tok.OrgID, ApplicationID: app.ID}, QuestionID: q.ID, Take: take},
+			ScoringQueue: s.Cfg.ScoringTaskQueue})
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"seq": seq, "take": take, "transcribing": serr == nil})
 }

@@ -25,6 +25,7 @@ func NewApplicationWorker(c client.Client, taskQueue string, acts *activities.Ac
 	w.RegisterWorkflowWithOptions(workflows.StaffInviteWorkflow, workflow.RegisterOptions{Name: workflows.StaffInviteWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.AccessRequestWorkflow, workflow.RegisterOptions{Name: workflows.AccessWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.RosterSyncWorkflow, workflow.RegisterOptions{Name: workflows.RosterSyncWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.LiveTranscriptWorkflow, workflow.RegisterOptions{Name: workflows.LiveTranscriptWorkflowName})
 	w.RegisterActivity(acts)
 	return w
 }
@@ -34,5 +35,6 @@ func NewApplicationWorker(c client.Client, taskQueue string, acts *activities.Ac
 func NewScoringWorker(c client.Client, taskQueue string, acts *activities.Activities, opts worker.Options) worker.Worker {
 	w := worker.New(c, taskQueue, opts)
 	w.RegisterActivityWithOptions(acts.ScoreAnswer, activity.RegisterOptions{Name: activities.ScoreAnswerName})
+	w.RegisterActivityWithOptions(acts.TranscribeLive, activity.RegisterOptions{Name: activities.TranscribeLiveName})
 	return w
 }

@@ -29,6 +29,8 @@ type Report struct {
 	Highlights []string           `json:"highlights"`
 	Flags      rules.RoutingFlags `json:"flags"`
 	Limits     string             `json:"limits"`
+	// Live is how many seconds of the recording were transcribed while it was being recorded.
+	Live float64 `json:"live_seconds,omitempty"`
 }
 
 // Method names the speech pipeline in stored scores.
@@ -40,6 +42,13 @@ const Method = "speech-v2"
 // the caller loads the recording and stores the report. content nil is the offline scorer;
 // progress (may be nil) hears each step, for heartbeats.
 func ScoreRecording(ctx context.Context, tools Tools, recording []byte, q scoring.Answer, content scoring.Scorer, progress func(string)) (Report, error) {
+	return ScoreRecordingAfter(ctx, tools, recording, Prior{}, q, content, progress)
+}
+
+// ScoreRecordingAfter is ScoreRecording with what was transcribed while the candidate spoke:
+// only the audio after prior.Until is decoded. The whole recording is still extracted and
+// measured (the features, the silences and the duration are its own).
+func ScoreRecordingAfter(ctx context.Context, tools Tools, recording []byte, prior Prior, q scoring.Answer, content scoring.Scorer, progress func(string)) (Report, error) {
 	step := func(x string) {
 		if progress != nil {
 			progress(x)
@@ -63,7 +72,7 @@ func ScoreRecording(ctx context.Context, tools Tools, recording []byte, q scorin
 		return Report{}, err
 	}
 	step("transcribing")
-	words, err := tools.Transcribe(ctx, audio)
+	words, err := tools.TranscribeAfter(ctx, audio, prior)
 	if err != nil {
 		return Report{}, err
 	}
@@ -79,7 +88,11 @@ func ScoreRecording(ctx context.Context, tools Tools, recording []byte, q scorin
 		return Report{}, err
 	}
 	Place(&c, words)
-	r := Report{Method: Method + " (ffmpeg + pocketsphinx en-us) + " + c.Method, Transcript: transcript, Words: words,
+	method := Method + " (ffmpeg + pocketsphinx en-us) + "
+	if prior.Until > 0 && prior.Until < audio.Duration {
+		method = Method + " (ffmpeg + pocketsphinx en-us; " + fmt.Sprintf("%.0f s of %.0f s", prior.Until, audio.Duration) + " transcribed while recording) + "
+	}
+	r := Report{Method: method + c.Method, Live: round(min(prior.Until, audio.Duration), 2), Transcript: transcript, Words: words,
 		Features: feat, Content: c, Highlights: timedHighlights(c),
 		Limits: "Scores judge what was said. They cannot judge culture fit, honesty, or anything visual: faces and expressions are never scored."}
 	r.Flags.LowConfidence = len(words) > 0 && feat.MeanConfidence < MinConfidence

@@ -170,6 +170,107 @@ func (t Tools) Transcribe(ctx context.Context, a Audio) ([]Word, error) {
 	return words, nil
 }
 
+// Prior is what was transcribed of a recording while it was being recorded: its words up to
+// Until seconds, decoded from pieces uploaded as the candidate spoke (LiveStretch).
+type Prior struct {
+	Until float64 `json:"until"`
+	Words []Word  `json:"words"`
+}
+
+// TranscribeAfter transcribes the audio from the prior's end: the prior's words, then the rest
+// decoded as Transcribe does (in parallel pieces when it is long).
+func (t Tools) TranscribeAfter(ctx context.Context, a Audio, prior Prior) ([]Word, error) {
+	if prior.Until <= 0 || prior.Until >= a.Duration {
+		return t.Transcribe(ctx, a)
+	}
+	pcm, err := os.ReadFile(a.Path)
+	if err != nil {
+		return nil, err
+	}
+	from := min(wavOffset(prior.Until), int64(len(pcm)))
+	rest := Audio{Path: strings.TrimSuffix(a.Path, ".wav") + ".rest.wav", Duration: a.Duration - prior.Until}
+	for _, p := range a.Pauses {
+		if p[0] >= prior.Until {
+			rest.Pauses = append(rest.Pauses, [2]float64{p[0] - prior.Until, p[1] - prior.Until})
+		}
+	}
+	if err := writeWAV(rest.Path, pcm[from:]); err != nil {
+		return nil, err
+	}
+	defer os.Remove(rest.Path)
+	words, err := t.Transcribe(ctx, rest)
+	if err != nil {
+		return nil, err
+	}
+	out := append([]Word{}, prior.Words...)
+	for _, w := range words {
+		w.Start, w.End = round(w.Start+prior.Until, 2), round(w.End+prior.Until, 2)
+		out = append(out, w)
+	}
+	return out, nil
+}
+
+// LiveStretch decodes the next finished stretch of a recording that is still being recorded:
+// recording is what has arrived so far (the first pieces, joined), from is where the previous
+// stretch ended. A stretch ends in the middle of the last pause that starts at least
+// MinStretch after from and ends a second before what has arrived (a word may still be
+// running into the next piece); with no such pause nothing is decoded and until is from.
+func (t Tools) LiveStretch(ctx context.Context, recording, dir string, from float64) (words []Word, until float64, err error) {
+	a, err := t.Extract(ctx, recording, dir)
+	if err != nil {
+		return nil, from, err
+	}
+	pcm, err := os.ReadFile(a.Path)
+	if err != nil {
+		return nil, from, err
+	}
+	cut := -1.0
+	for _, p := range a.Pauses {
+		mid := (p[0] + p[1]) / 2
+		if p[0] >= from+MinStretch && p[1] <= a.Duration-1 {
+			cut = mid
+		}
+	}
+	if end := a.Duration - 1; cut < 0 && end-from >= MinStretch {
+		// No pause of 0.3 s: the quietest moment of the last three seconds, between words.
+		cut = quietest(pcm, max(from+MinStretch, end-3), end)
+	}
+	if cut < 0 {
+		return nil, from, nil
+	}
+	path := strings.TrimSuffix(a.Path, ".wav") + ".stretch.wav"
+	if err := writeWAV(path, pcm[min(wavOffset(from), int64(len(pcm))):min(wavOffset(cut), int64(len(pcm)))]); err != nil {
+		return nil, from, err
+	}
+	defer os.Remove(path)
+	words, err = t.decode(ctx, path, from)
+	if err != nil {
+		return nil, from, err
+	}
+	return words, round(cut, 2), nil
+}
+
+// quietest is the middle of the 30 ms window of least energy between two times of 16 kHz
+// 16-bit mono WAV (with its 44-byte header).
+func quietest(pcm []byte, from, to float64) float64 {
+	const win = 480 // samples: 30 ms
+	best, bestAt := math.Inf(1), (from+to)/2
+	for at := wavOffset(from); at+2*win <= min(wavOffset(to), int64(len(pcm))); at += win {
+		e := 0.0
+		for i := at; i < at+2*win; i += 2 {
+			v := float64(int16(binary.LittleEndian.Uint16(pcm[i:])))
+			e += v * v
+		}
+		if e < best {
+			best, bestAt = e, float64(at-44)/32000+0.015
+		}
+	}
+	return bestAt
+}
+
+// MinStretch is the shortest stretch LiveStretch decodes.
+const MinStretch = 4.0
+
 // Cuts are the times to cut a recording at: the middle of the pause nearest to each equal share,
 // or the share itself when no pause lies within a quarter share of it.
 func (t Tools) Cuts(a Audio) []float64 {

@@ -2,6 +2,7 @@ package speech
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/hireflow/hireflow/internal/analysis/scoring"
 )
 
 // record makes a WebM/Opus recording of spoken text with flite and ffmpeg, like a browser's.
@@ -135,4 +138,46 @@ func TestPiecesKeepTheirTimes(t *testing.T) {
 	}
 	require.Greater(t, pieces[len(pieces)-1].Start, a.Duration*0.8, "the last piece's words carry their time in the whole recording")
 	require.InDelta(t, len(whole), len(pieces), float64(len(whole))/10, "the pieces find about the same words as the whole")
+}
+
+// TestTranscribedWhileRecording feeds a recording to LiveStretch as its pieces arrive (byte
+// prefixes of the file, as MediaRecorder's timeslices join), then transcribes only the rest:
+// the words are about those of the whole, with their times in the whole recording.
+func TestTranscribedWhileRecording(t *testing.T) {
+	dir := t.TempDir()
+	file := record(t, dir, strings.Repeat(spoken+" ", 3))
+	b, err := os.ReadFile(file)
+	require.NoError(t, err)
+	tools := DefaultTools()
+	a, err := tools.Extract(context.Background(), file, dir)
+	require.NoError(t, err)
+	whole, err := tools.Transcribe(context.Background(), a)
+	require.NoError(t, err)
+
+	var prior Prior
+	for k := 1; k <= 6; k++ {
+		part := filepath.Join(dir, fmt.Sprintf("part%d.webm", k))
+		require.NoError(t, os.WriteFile(part, b[:len(b)*k/6], 0o600))
+		sub := filepath.Join(dir, fmt.Sprint(k))
+		require.NoError(t, os.MkdirAll(sub, 0o700))
+		words, until, err := tools.LiveStretch(context.Background(), part, sub, prior.Until)
+		require.NoError(t, err, "a prefix of the recording decodes")
+		require.GreaterOrEqual(t, until, prior.Until)
+		for _, w := range words {
+			require.GreaterOrEqual(t, w.Start, prior.Until, "a stretch's words carry their time in the whole recording")
+		}
+		prior.Words, prior.Until = append(prior.Words, words...), until
+	}
+	require.Greater(t, prior.Until, a.Duration/2, "most of the recording was transcribed before it ended")
+	require.Less(t, prior.Until, a.Duration)
+	after, err := tools.TranscribeAfter(context.Background(), a, prior)
+	require.NoError(t, err)
+	require.InDelta(t, len(whole), len(after), float64(len(whole))/10, "about the same words as the whole: %q", Transcript(after))
+	for i := 1; i < len(after); i++ {
+		require.GreaterOrEqual(t, after[i].Start, after[i-1].Start)
+	}
+	r, err := ScoreRecordingAfter(context.Background(), tools, b, prior, scoring.Answer{Dims: []string{"ownership"}}, nil, nil)
+	require.NoError(t, err)
+	require.Equal(t, prior.Until, r.Live)
+	require.Contains(t, r.Method, "transcribed while recording")
 }

@@ -187,6 +187,8 @@ func (s *Store) ApplicationEraseContent(ctx context.Context, orgID, appID string
 				WHERE org_id = $1 AND application_id = $2 AND (groups_enc IS NOT NULL OR sex <> '' OR age_band <> '' OR region <> '' OR race_ethnicity <> '')`},
 			{"screening_inputs", `UPDATE decisions SET inputs = '{}' WHERE org_id = $1 AND application_id = $2 AND kind = 'screening' AND inputs <> '{}'`},
 			{"links", `DELETE FROM candidate_tokens WHERE org_id = $1 AND application_id = $2`},
+			{"live_transcripts", `DELETE FROM live_transcripts WHERE org_id = $1 AND application_id = $2`},
+			{"recording_pieces", `DELETE FROM recording_pieces WHERE org_id = $1 AND application_id = $2`},
 		} {
 			b.Queue(st.sql, orgID, appID).Exec(func(tag pgconn.CommandTag) error {
 				er.Counts[st.name] = int(tag.RowsAffected())

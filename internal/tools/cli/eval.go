@@ -13,7 +13,7 @@ import (
 func evalCmd() *cobra.Command {
 	c := &cobra.Command{Use: "eval", Short: "Evaluations kept in the repository"}
 	var opt eval.Options
-	var perAnswer bool
+	var perAnswer, compareLM bool
 	sc := &cobra.Command{Use: "scoring", Short: "Spearman ρ of answer scores against labels, and the speech-to-text WER",
 		Long: "Scores a labelled set (the one kept in the repository, or --set FILE in the same YAML format):\n" +
 			"English answers are spoken with flite, encoded as WebM/Opus and transcribed by the scoring\n" +
@@ -21,6 +21,9 @@ func evalCmd() *cobra.Command {
 			"correlation between scores and labels (overall, per language, per labelled dimension) and\n" +
 			"the word error rate of the spoken answers.",
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if compareLM {
+				return compareLanguageModels(cmd, opt)
+			}
 			res, err := eval.Run(cmd.Context(), opt, func(s string) { fmt.Fprintln(os.Stderr, "eval:", s) })
 			if err != nil {
 				return err
@@ -37,6 +40,7 @@ func evalCmd() *cobra.Command {
 	sc.Flags().BoolVar(&opt.AllVoices, "all-voices", false, "speak each English answer with a voice of its own (rms, slt, awb, kal16 in turn) and report per voice")
 	sc.Flags().BoolVar(&opt.Typed, "typed", false, "score every answer as typed text (no speech tools needed)")
 	sc.Flags().BoolVar(&opt.Browser, "browser", false, "record the spoken answers through headless Chromium's MediaRecorder, as the interview page does (real time: minutes)")
+	sc.Flags().BoolVar(&compareLM, "compare-lm", false, "run the spoken answers twice, with the generic and with the domain language model, and report both side by side")
 	sc.Flags().BoolVar(&opt.DomainLM, "domain-lm", false, "decode with the domain language model of the set's questions and the kept interview-answer corpus")
 	var decoder string
 	sc.Flags().StringVar(&decoder, "decoder", "", "further pocketsphinx settings for this run, e.g. \"-lw 8 -beam 1e-60\"")
@@ -78,4 +82,30 @@ func evalCmd() *cobra.Command {
 	fit.Flags().IntVar(&folds, "folds", 5, "k of the k-fold cross-validation by question")
 	c.AddCommand(fit)
 	return c
+}
+
+// compareLanguageModels runs the set with the generic and with the domain language model, one
+// after the other in the same process, and prints the word error rates side by side.
+func compareLanguageModels(cmd *cobra.Command, opt eval.Options) error {
+	type side struct {
+		WER        float64            `json:"wer"`
+		WERDev     float64            `json:"wer_dev"`
+		WERHeldOut float64            `json:"wer_heldout"`
+		WERByVoice map[string]float64 `json:"wer_by_voice"`
+		RhoHeldOut float64            `json:"spearman_heldout"`
+	}
+	out := map[string]side{}
+	for _, domain := range []bool{false, true} {
+		opt.DomainLM = domain
+		res, err := eval.Run(cmd.Context(), opt, func(s string) { fmt.Fprintln(os.Stderr, "eval:", s) })
+		if err != nil {
+			return err
+		}
+		name := "generic"
+		if domain {
+			name = "domain"
+		}
+		out[name] = side{WER: res.WER, WERDev: res.Dev.WER, WERHeldOut: res.HeldOut.WER, WERByVoice: res.WERByVoice, RhoHeldOut: res.SpearmanHeldOut}
+	}
+	return printJSON(out, nil)
 }
