@@ -49,6 +49,8 @@ install_tools() {
   command -v pocketsphinx_continuous >/dev/null || need_apt+=(pocketsphinx pocketsphinx-en-us)
   [ -d /usr/share/pocketsphinx/model/en-us ] || need_apt+=(pocketsphinx-en-us)
   command -v flite >/dev/null || need_apt+=(flite)
+  # sphinx_lm_convert reads the generic model's word frequencies for the domain language model
+  command -v sphinx_lm_convert >/dev/null || need_apt+=(sphinxbase-utils)
   command -v sox >/dev/null || need_apt+=(sox)
   command -v chromium >/dev/null || need_apt+=(chromium)
   # CJK glyphs for the browser tests and screenshots of the Chinese pages

@@ -7,6 +7,8 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
+	_ "embed"
+	"encoding/json"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -45,10 +47,25 @@ type Tools struct {
 	MinPiece time.Duration
 }
 
-// DefaultTools uses the Debian packages' paths.
+// DefaultTools uses the Debian packages' paths and the decoder settings kept in decoder.json.
 func DefaultTools() Tools {
 	return Tools{FFmpeg: "ffmpeg", Pocketsphinx: "pocketsphinx_continuous", ModelDir: "/usr/share/pocketsphinx/model/en-us",
-		MaxDuration: 15 * time.Minute, Parallel: runtime.NumCPU(), MinPiece: 15 * time.Second}
+		MaxDuration: 15 * time.Minute, Parallel: runtime.NumCPU(), MinPiece: 15 * time.Second, Decoder: DecoderSettings()}
+}
+
+//go:embed decoder.json
+var decoderJSON []byte
+
+// DecoderSettings are the pocketsphinx settings kept in decoder.json (data, chosen by measuring
+// each candidate per voice with the command the file names).
+func DecoderSettings() []string {
+	var d struct {
+		Settings []string `json:"settings"`
+	}
+	if err := json.Unmarshal(decoderJSON, &d); err != nil {
+		panic("speech: decoder.json: " + err.Error())
+	}
+	return d.Settings
 }
 
 // Check reports a missing tool or model clearly.

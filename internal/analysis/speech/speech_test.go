@@ -2,6 +2,7 @@ package speech
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -180,4 +181,27 @@ func TestTranscribedWhileRecording(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, prior.Until, r.Live)
 	require.Contains(t, r.Method, "transcribed while recording")
+}
+
+// TestDecoderSettingsAreData: the kept settings parse, are what DefaultTools passes, and are
+// among those measured.
+func TestDecoderSettingsAreData(t *testing.T) {
+	var d struct {
+		Settings []string `json:"settings"`
+		Command  string   `json:"command"`
+		Measured []struct {
+			Settings string             `json:"settings"`
+			WER      float64            `json:"wer"`
+			ByVoice  map[string]float64 `json:"by_voice"`
+		} `json:"measured"`
+	}
+	require.NoError(t, json.Unmarshal(decoderJSON, &d))
+	require.Equal(t, d.Settings, DefaultTools().Decoder)
+	require.Contains(t, d.Command, "hireflow eval scoring")
+	found := false
+	for _, m := range d.Measured {
+		require.Len(t, m.ByVoice, 4, "measured per voice: %s", m.Settings)
+		found = found || m.Settings == strings.Join(d.Settings, " ")
+	}
+	require.True(t, found, "the kept settings were measured")
 }

@@ -24,6 +24,10 @@ type ScoringResult struct {
 	AnswerSeconds         float64   `json:"answer_seconds"`
 	PaceSeconds           float64   `json:"pace_seconds"`
 	ReportAfterLastUpload float64   `json:"report_after_last_upload_s"`
+	// ReportAfterLastUploadPieces is the same interview with each recording sent in pieces
+	// while it is made and its finished stretches transcribed as they arrive (0: not run).
+	ReportAfterLastUploadPieces float64 `json:"report_after_last_upload_with_pieces_s,omitempty"`
+	LiveSecondsPerAnswer        float64 `json:"transcribed_while_recording_s_per_answer,omitempty"`
 	PipelineSeconds       float64   `json:"pipeline_seconds_per_answer"`
 	RawToolsSeconds       float64   `json:"raw_tools_seconds_per_answer"` // the mean of RawToolsRuns
 	RawToolsRuns          []float64 `json:"raw_tools_runs_s"`             // before and after the interview
@@ -43,7 +47,7 @@ const benchScript = "When I was on call last year our checkout service failed fo
 // another every pace seconds, scored as they arrive with as many parallel scorers as cores;
 // it reports how long after the last upload the last report is ready, beside the raw ffmpeg +
 // pocketsphinx time on the same file measured in the same run.
-func Scoring(ctx context.Context, stack *app.App, n int, seconds, pace float64, parallel int, progress func(string)) (ScoringResult, error) {
+func Scoring(ctx context.Context, stack *app.App, n int, seconds, pace float64, parallel int, withPieces bool, progress func(string)) (ScoringResult, error) {
 	res := ScoringResult{Answers: n, PaceSeconds: pace}
 	tools := speech.DefaultTools()
 	tools.Parallel = parallel
@@ -117,6 +121,14 @@ func Scoring(ctx context.Context, stack *app.App, n int, seconds, pace float64, 
 	}
 	if err != nil {
 		return res, err
+	}
+	if withPieces && stack == nil {
+		progress(fmt.Sprintf("the same %d answers, each sent in pieces while it is recorded", n))
+		after, live, err := simulateLive(ctx, tools, dir, webm, n, d, pace, progress)
+		if err != nil {
+			return res, err
+		}
+		res.ReportAfterLastUploadPieces, res.LiveSecondsPerAnswer = round3(after), round3(live)
 	}
 	res.Through = "simulation"
 	if stack != nil {
@@ -196,4 +208,116 @@ func simulate(ctx context.Context, tools speech.Tools, dir, webm string, n int, 
 	}
 	wg.Wait()
 	return time.Since(lastUpload).Seconds(), total, firstErr
+}
+
+// PieceSeconds is how often the interview page sends a piece of the recording.
+const PieceSeconds = 5.0
+
+// simulateLive runs the interview as the interview page and the scoring worker do with pieces:
+// answer i is recorded during the rec seconds before its upload (rec is the answer's length, or
+// the pace when shorter), a piece arrives every PieceSeconds (a byte prefix of the file, as
+// MediaRecorder's timeslices join) and the finished stretches are transcribed as they come,
+// one run at a time per answer (pieces that arrive meanwhile are taken together, like the
+// workflow); at the upload the answer is scored decoding only what follows. It returns the time
+// from the last upload to the last report and the mean seconds transcribed while recording.
+func simulateLive(ctx context.Context, tools speech.Tools, dir, webm string, n int, d, pace float64, progress func(string)) (float64, float64, error) {
+	whole, err := os.ReadFile(webm)
+	if err != nil {
+		return 0, 0, err
+	}
+	rec := d
+	if pace > 0 {
+		rec = min(d, pace)
+	}
+	start := time.Now()
+	uploadAt := func(i int) time.Time {
+		return start.Add(time.Duration((rec + float64(i)*pace) * float64(time.Second)))
+	}
+	sleepUntil := func(t time.Time) error {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Until(t)):
+			return nil
+		}
+	}
+	type result struct {
+		done time.Time
+		live float64
+		err  error
+	}
+	results := make([]result, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sub := filepath.Join(dir, fmt.Sprint("live", i))
+			_ = os.MkdirAll(sub, 0o700)
+			up := uploadAt(i)
+			began := up.Add(-time.Duration(rec * float64(time.Second)))
+			if err := sleepUntil(began); err != nil {
+				results[i].err = err
+				return
+			}
+			// While recording: transcribe the stretches of what has arrived.
+			var mu sync.Mutex
+			var prior speech.Prior
+			liveDone := make(chan struct{})
+			go func() {
+				defer close(liveDone)
+				for k := 1; ; k++ {
+					at := began.Add(time.Duration(float64(k) * PieceSeconds * float64(time.Second)))
+					if !at.Before(up) {
+						return
+					}
+					if time.Now().Before(at) {
+						if sleepUntil(at) != nil {
+							return
+						}
+					}
+					share := min(1, time.Since(began).Seconds()/rec)
+					part := filepath.Join(sub, fmt.Sprint("part", k, ".webm"))
+					if os.WriteFile(part, whole[:int(float64(len(whole))*share)], 0o600) != nil {
+						return
+					}
+					mu.Lock()
+					from := prior.Until
+					mu.Unlock()
+					words, until, err := tools.LiveStretch(ctx, part, sub, from)
+					if err == nil && until > from {
+						mu.Lock()
+						prior.Words, prior.Until = append(prior.Words, words...), until
+						mu.Unlock()
+					}
+				}
+			}()
+			if err := sleepUntil(up); err != nil {
+				results[i].err = err
+				return
+			}
+			mu.Lock()
+			snap := speech.Prior{Until: prior.Until, Words: append([]speech.Word{}, prior.Words...)}
+			mu.Unlock()
+			raw, err := os.ReadFile(webm)
+			if err == nil {
+				var r speech.Report
+				r, err = speech.ScoreRecordingAfter(ctx, tools, raw, snap, scoring.Answer{Question: "Tell us about a production incident you resolved.",
+					Lang: "en", Dims: []string{"problem_solving", "ownership"}}, nil, nil)
+				_ = r
+			}
+			results[i] = result{done: time.Now(), live: snap.Until, err: err}
+			progress(fmt.Sprintf("answer %d (pieces) scored %.1f s after its upload, %.0f s of it transcribed while recording", i+1, time.Since(up).Seconds(), snap.Until))
+			<-liveDone
+		}()
+	}
+	wg.Wait()
+	live := 0.0
+	for _, r := range results {
+		if r.err != nil {
+			return 0, 0, r.err
+		}
+		live += r.live
+	}
+	return results[n-1].done.Sub(uploadAt(n - 1)).Seconds(), live / float64(n), nil
 }

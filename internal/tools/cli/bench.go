@@ -116,7 +116,7 @@ func countBench(c *cobra.Command, flag string, def int, usage string, run func(c
 func benchScoringCmd() *cobra.Command {
 	var n, parallel int
 	var seconds, pace float64
-	var stack bool
+	var stack, pieces bool
 	c := &cobra.Command{Use: "scoring", Short: "Report time after the last upload of a spoken interview, beside the raw ffmpeg + pocketsphinx time",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if pace < 0 {
@@ -133,12 +133,13 @@ func benchScoringCmd() *cobra.Command {
 				}
 				defer a.Close()
 			}
-			return printJSON(bench.Scoring(cmd.Context(), a, n, seconds, pace, parallel, func(s string) { fmt.Fprintln(os.Stderr, "bench:", s) }))
+			return printJSON(bench.Scoring(cmd.Context(), a, n, seconds, pace, parallel, pieces, func(s string) { fmt.Fprintln(os.Stderr, "bench:", s) }))
 		}}
 	c.Flags().IntVarP(&n, "answers", "n", 5, "answers in the interview")
 	c.Flags().Float64Var(&seconds, "seconds", 120, "length of each spoken answer")
 	c.Flags().BoolVar(&stack, "stack", false, "run the interview through the API, the workflow and the scoring worker on the running stack (make dev's, or HIREFLOW_* settings) instead of the worker's functions in process")
 	c.Flags().IntVar(&parallel, "parallel", runtime.NumCPU(), "pocketsphinx processes decoding one answer at once (1: the whole recording in one, like the raw tools)")
+	c.Flags().BoolVar(&pieces, "pieces", true, "run the interview a second time with each recording sent in pieces while it is made and transcribed as they arrive (in process only)")
 	c.Flags().Float64Var(&pace, "pace", -1, "seconds between uploads (default: the answer's length, as a candidate records one after another)")
 	return c
 }

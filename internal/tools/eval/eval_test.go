@@ -4,11 +4,13 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/hireflow/hireflow/internal/analysis/scoring"
+	"github.com/hireflow/hireflow/internal/analysis/speech/lm"
 )
 
 func TestSpearmanAndEditDistance(t *testing.T) {
@@ -176,4 +178,28 @@ func writeSet(t *testing.T, yaml string) string {
 // customerQuestion is the head of a one-question English set; its answers follow.
 func customerQuestion(id string) string {
 	return "questions:\n  - id: " + id + "\n    lang: en\n    text: Tell us about a customer you helped.\n    dimensions: [customer_focus]\n    answers:"
+}
+
+// TestCorpusHoldsNoAnswerOfTheSet: the language model's interview-answer corpus shares no run
+// of five words with any answer of the labelled set, so a WER measured with it is not measured
+// on its own training text.
+func TestCorpusHoldsNoAnswerOfTheSet(t *testing.T) {
+	set, err := LoadSet("")
+	require.NoError(t, err)
+	grams := map[string]string{}
+	for _, q := range set.Questions {
+		for _, a := range q.Answers {
+			w := lm.Tokens(a.Script)
+			for i := 0; i+5 <= len(w); i++ {
+				grams[strings.Join(w[i:i+5], " ")] = q.ID
+			}
+		}
+	}
+	for _, s := range lm.Corpus() {
+		w := lm.Tokens(s)
+		for i := 0; i+5 <= len(w); i++ {
+			g := strings.Join(w[i:i+5], " ")
+			require.Empty(t, grams[g], "the corpus line %q repeats %q of an answer to %s", s, g, grams[g])
+		}
+	}
 }
