@@ -20,22 +20,22 @@ import (
 
 // ScoringResult is what `hireflow bench scoring` prints as its last line.
 type ScoringResult struct {
-	Answers               int       `json:"answers"`
-	AnswerSeconds         float64   `json:"answer_seconds"`
-	PaceSeconds           float64   `json:"pace_seconds"`
-	ReportAfterLastUpload float64   `json:"report_after_last_upload_s"`
+	Answers               int     `json:"answers"`
+	AnswerSeconds         float64 `json:"answer_seconds"`
+	PaceSeconds           float64 `json:"pace_seconds"`
+	ReportAfterLastUpload float64 `json:"report_after_last_upload_s"`
 	// ReportAfterLastUploadPieces is the same interview with each recording sent in pieces
 	// while it is made and its finished stretches transcribed as they arrive (0: not run).
-	ReportAfterLastUploadPieces float64 `json:"report_after_last_upload_with_pieces_s,omitempty"`
-	LiveSecondsPerAnswer        float64 `json:"transcribed_while_recording_s_per_answer,omitempty"`
-	PipelineSeconds       float64   `json:"pipeline_seconds_per_answer"`
-	RawToolsSeconds       float64   `json:"raw_tools_seconds_per_answer"` // the mean of RawToolsRuns
-	RawToolsRuns          []float64 `json:"raw_tools_runs_s"`             // before and after the interview
-	Ratio                 float64   `json:"ratio"`
-	PeakMemoryMBPerAnswer float64   `json:"peak_memory_mb_per_answer"` // the pipeline: pieces decoded at once × the largest tool process
-	PiecesPerAnswer       int       `json:"pieces_per_answer"`         // pocketsphinx processes decoding one answer at once
-	Through               string    `json:"through"`                   // simulation (the worker's functions in process) or stack (API → workflow → scoring worker)
-	RawPeakMemoryMB       float64   `json:"raw_peak_memory_mb"`        // the raw tools: the largest process
+	ReportAfterLastUploadPieces float64   `json:"report_after_last_upload_with_pieces_s,omitempty"`
+	LiveSecondsPerAnswer        float64   `json:"transcribed_while_recording_s_per_answer,omitempty"`
+	PipelineSeconds             float64   `json:"pipeline_seconds_per_answer"`
+	RawToolsSeconds             float64   `json:"raw_tools_seconds_per_answer"` // the mean of RawToolsRuns
+	RawToolsRuns                []float64 `json:"raw_tools_runs_s"`             // before and after the interview
+	Ratio                       float64   `json:"ratio"`
+	PeakMemoryMBPerAnswer       float64   `json:"peak_memory_mb_per_answer"` // the pipeline: pieces decoded at once × the largest tool process
+	PiecesPerAnswer             int       `json:"pieces_per_answer"`         // pocketsphinx processes decoding one answer at once
+	Through                     string    `json:"through"`                   // simulation (the worker's functions in process) or stack (API → workflow → scoring worker)
+	RawPeakMemoryMB             float64   `json:"raw_peak_memory_mb"`        // the raw tools: the largest process
 }
 
 const benchScript = "When I was on call last year our checkout service failed for many customers. My task was to find the root cause quickly. " +
