@@ -852,7 +852,7 @@ var messages = map[string][2]string{
 	"report.method":                        {"How the scores were computed", "评分方法"},
 	"report.none":                          {"No answers yet.", "暂无回答。"},
 	"report.method_v3":                     {scoring.Method, "content-v5：在标注集的开发部分上拟合（按问题交叉验证）的线性模型，依据：能力表述（只在有实例——即本人在具体情境中的行动或其结果——时计入）、套话与自我夸赞、STAR 结构、本人的具体行动、数字以及在这些行动之后出现的成果、篇幅、与问题及参考要点的相关性、含糊或回避的表述"},
-	"report.parts_v5":                      {"base %.0f · competency phrases %+.0f · STAR and own actions %+.0f · results %+.0f · length %+.0f · relevance %+.0f · vague %+.0f", "基础 %.0f · 能力表述 %+.0f · STAR结构与本人行动 %+.0f · 成果 %+.0f · 篇幅 %+.0f · 相关性 %+.0f · 含糊回避 %+.0f"},
+	"report.parts_v5":                      {"base %.0f · competency phrases %+.0f · STAR and own actions %+.0f · results %+.0f · length %+.0f · relevance %+.0f · vague or stock phrases %+.0f", "基础 %.0f · 能力表述 %+.0f · STAR结构与本人行动 %+.0f · 成果 %+.0f · 篇幅 %+.0f · 相关性 %+.0f · 含糊回避与套话 %+.0f"},
 	"report.parts":                         {"competency phrases %.0f/30 · STAR %.0f/20 · quantified %.0f/15 · length %.0f/15 · relevance %.0f/20 · vague %.0f", "能力表述 %.0f/30 · STAR结构 %.0f/20 · 量化成果 %.0f/15 · 篇幅 %.0f/15 · 相关性 %.0f/20 · 含糊回避 %.0f"},
 	"report.kind.competency":               {"mentions", "提及"},
 	"report.kind.situation":                {"situation", "情境"},

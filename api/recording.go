@@ -41,19 +41,9 @@ func sniffRecording(b []byte) (string, bool) {
 // makes it). It is sniffed, decoded once to check it plays and how long, encrypted, stored, and
 // the workflow gets its ID. Re-sending the same file is idempotent.
 func (s *Server) candidateRecording(c *fiber.Ctx) error {
-	tok, ct, err := s.useToken(c)
+	tok, ct, app, q, err := s.openRecording(c)
 	if err != nil {
 		return err
-	}
-	app, q, err := s.openQuestion(c, tok, ct, c.Params("question"), "video")
-	if err != nil {
-		return err
-	}
-	if ok, err := s.Store.ConsentGiven(c.UserContext(), tok.OrgID, app.ID, "recording"); err != nil {
-		return err
-	} else if !ok {
-		return hireflow.Errorf(hireflow.KindForbidden, "consent_required", "recording", "recorded answers need your consent first").
-			ZH("录制回答前需要您的同意")
 	}
 	body := c.Body()
 	if len(body) == 0 {
@@ -115,6 +105,26 @@ func (s *Server) candidateRecording(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"answer_id": id, "seconds": dur})
 }
 
+// openRecording opens the link's recorded question: a video question of an interview that is
+// open, with the candidate's consent to record.
+func (s *Server) openRecording(c *fiber.Ctx) (store.CandidateToken, store.Contact, hireflow.Application, *hireflow.Question, error) {
+	tok, ct, err := s.useToken(c)
+	if err != nil {
+		return tok, ct, hireflow.Application{}, nil, err
+	}
+	app, q, err := s.openQuestion(c, tok, ct, c.Params("question"), "video")
+	if err != nil {
+		return tok, ct, app, nil, err
+	}
+	if ok, err := s.Store.ConsentGiven(c.UserContext(), tok.OrgID, app.ID, "recording"); err != nil {
+		return tok, ct, app, nil, err
+	} else if !ok {
+		return tok, ct, app, nil, hireflow.Errorf(hireflow.KindForbidden, "consent_required", "recording", "recorded answers need your consent first").
+			ZH("录制回答前需要您的同意")
+	}
+	return tok, ct, app, q, nil
+}
+
 func (s *Server) recordingDuration(ctx context.Context, body []byte) (float64, error) {
 	dir, err := os.MkdirTemp("", "hireflow-upload-")
 	if err != nil {
@@ -150,19 +160,9 @@ var takeRe = regexp.MustCompile(`^[a-z0-9]{8,32}$`)
 // different piece under a number already used is refused. The pieces are a head start only:
 // the whole recording, uploaded at the end, is the answer.
 func (s *Server) candidateRecordingPiece(c *fiber.Ctx) error {
-	tok, ct, err := s.useToken(c)
+	tok, _, app, q, err := s.openRecording(c)
 	if err != nil {
 		return err
-	}
-	app, q, err := s.openQuestion(c, tok, ct, c.Params("question"), "video")
-	if err != nil {
-		return err
-	}
-	if ok, err := s.Store.ConsentGiven(c.UserContext(), tok.OrgID, app.ID, "recording"); err != nil {
-		return err
-	} else if !ok {
-		return hireflow.Errorf(hireflow.KindForbidden, "consent_required", "recording", "recorded answers need your consent first").
-			ZH("录制回答前需要您的同意")
 	}
 	take := c.Query("take")
 	if !takeRe.MatchString(take) {

@@ -43,12 +43,12 @@ type Evidence struct {
 // Reports stored by content-v4 and earlier hold points out of fixed maxima (30/20/15/15/20/−24).
 type Parts struct {
 	Base       float64 `json:"base,omitempty"` // the model's intercept (content-v5 and later)
-	Competency float64 `json:"competency"`     // the dimension's competency phrases, in an example or not
+	Competency float64 `json:"competency"`     // the dimension's competency phrases, in an example or not (never negative)
 	STAR       float64 `json:"star"`           // situation, task, action, result; the speaker's own actions
 	Quantified float64 `json:"quantified"`     // numbers, and outcomes that follow the speaker's actions
 	Length     float64 `json:"length"`         // adequate length
 	Relevance  float64 `json:"relevance"`      // coverage of the question and its reference points
-	Vague      float64 `json:"vague"`          // deflecting or vague phrases (negative)
+	Vague      float64 `json:"vague"`          // deflecting or vague phrases, stock phrases and self-praise without an example (never positive)
 }
 
 // Result is one answer's content scores (0-100 per dimension).

@@ -50,7 +50,7 @@ var FeatureNames = []string{
 }
 
 // featureParts is which report part a feature's contribution is shown in.
-var featureParts = map[string]string{"competency": "competency", "competency_example": "competency", "stock_phrases": "competency",
+var featureParts = map[string]string{"competency": "competency", "competency_example": "competency", "stock_phrases": "vague",
 	"example": "star", "actions": "star", "star": "star", "self": "star", "numbers": "quantified", "attributable_result": "quantified",
 	"length": "length", "length_on_work": "length", "length_with_action": "length", "relevance": "relevance", "work": "relevance", "vague": "vague"}
 
@@ -117,12 +117,12 @@ func Features(a Answer) map[string][]float64 {
 
 // answerFeatures is what an answer shows apart from a dimension's competency phrases.
 type answerFeatures struct {
-	doc                     document
-	actions, nums           []Evidence
-	star                    int
-	example, attributable   bool
-	self, vague, work       int
-	length, relevance, rely float64
+	doc                   document
+	actions, nums         []Evidence
+	star                  int
+	example, attributable bool
+	self, vague, work     int
+	length, relevance     float64
 }
 
 func featuresOf(doc document, a Answer) answerFeatures {

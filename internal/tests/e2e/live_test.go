@@ -5,17 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/hireflow/hireflow"
-	"github.com/hireflow/hireflow/internal/tools/demo"
 	"github.com/hireflow/hireflow/internal/tools/testenv"
 )
 
@@ -26,30 +21,14 @@ import (
 // deleted, objects included.
 func TestTranscribedWhileRecording(t *testing.T) {
 	e := testenv.Start(t)
-	rec := e.Client(t, hireflow.RoleRecruiter)
-	j := demo.BackendJob()
-	var job hireflow.Job
-	require.Equal(t, 201, doJSON(t, rec, http.MethodPost, e.BaseURL+"/api/v1/jobs", map[string]any{"title": j.Title,
-		"requirements": j.Requirements, "dimensions": j.Dimensions, "questions": []map[string]any{
-			{"id": "q1", "text_en": "An incident you resolved?", "kind": "video", "max_seconds": 120, "dimensions": []string{"problem_solving", "ownership"}},
-		}, "timings": map[string]string{"invite_reminder_after": "5m", "invite_expires_after": "10m"}}, &job))
-	p := demo.StrongBackend("Lina Live", uniqueEmail("live"))
-	r, err := demo.Apply(ctx, e.HTTP, e.BaseURL, job.ID, p, "cv.pdf", demo.ResumePDF(p.Lines), true)
-	require.NoError(t, err)
-	require.Equal(t, 201, r.Status)
+	r, p := applyToRecordedJob(t, e, "Lina Live", "live", []map[string]any{
+		{"id": "q1", "text_en": "An incident you resolved?", "kind": "video", "max_seconds": 120, "dimensions": []string{"problem_solving", "ownership"}},
+	})
 	link := e.WaitEmail(t, p.Email, "Your next step", 30*time.Second).Link(t)
 	token := link[strings.LastIndex(link, "/")+1:]
 
-	dir := t.TempDir()
-	wav, webm := filepath.Join(dir, "a.wav"), filepath.Join(dir, "a.webm")
-	script := strings.Repeat("When I was on call a customer reported that checkout failed. I took ownership, analysed the logs, "+
-		"found the root cause and we reduced errors by sixty percent. ", 3)
-	out, err := exec.Command("flite", "-voice", "rms", "-t", script, "-o", wav).CombinedOutput()
-	require.NoError(t, err, "%s", out)
-	out, err = exec.Command("ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", wav, "-c:a", "libopus", webm).CombinedOutput()
-	require.NoError(t, err, "%s", out)
-	whole, err := os.ReadFile(webm)
-	require.NoError(t, err)
+	whole := spokenWebM(t, strings.Repeat("When I was on call a customer reported that checkout failed. I took ownership, analysed the logs, "+
+		"found the root cause and we reduced errors by sixty percent. ", 3))
 
 	const take = "a1b2c3d4e5f60718"
 	put := func(seq string, take string, data []byte) (int, map[string]any) {

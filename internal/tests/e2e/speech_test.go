@@ -21,36 +21,49 @@ import (
 	"github.com/hireflow/hireflow/workflows"
 )
 
+// applyToRecordedJob creates a job with the questions and applies to it as a strong candidate.
+func applyToRecordedJob(t *testing.T, e *testenv.Env, name, tag string, questions []map[string]any) (demo.ApplyResponse, demo.Profile) {
+	t.Helper()
+	j := demo.BackendJob()
+	var job hireflow.Job
+	require.Equal(t, 201, doJSON(t, e.Client(t, hireflow.RoleRecruiter), http.MethodPost, e.BaseURL+"/api/v1/jobs", map[string]any{"title": j.Title,
+		"requirements": j.Requirements, "dimensions": j.Dimensions, "questions": questions,
+		"timings": map[string]string{"invite_reminder_after": "5m", "invite_expires_after": "10m"}}, &job))
+	p := demo.StrongBackend(name, uniqueEmail(tag))
+	r, err := demo.Apply(ctx, e.HTTP, e.BaseURL, job.ID, p, "cv.pdf", demo.ResumePDF(p.Lines), true)
+	require.NoError(t, err)
+	require.Equal(t, 201, r.Status)
+	return r, p
+}
+
+// spokenWebM is the script spoken by flite and encoded as WebM/Opus, like a browser's recording.
+func spokenWebM(t *testing.T, script string) []byte {
+	t.Helper()
+	dir := t.TempDir()
+	wav, webm := filepath.Join(dir, "a.wav"), filepath.Join(dir, "a.webm")
+	out, err := exec.Command("flite", "-voice", "rms", "-t", script, "-o", wav).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	out, err = exec.Command("ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", wav, "-c:a", "libopus", webm).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	b, err := os.ReadFile(webm)
+	require.NoError(t, err)
+	return b
+}
+
 // TestRecordedAnswersThroughTheScoringWorker stores recorded answers as the upload endpoint
 // will (an encrypted object and an answer row), signals the workflow, and checks what the real
 // scoring worker (ffmpeg + pocketsphinx + content scorer) made of them.
 func TestRecordedAnswersThroughTheScoringWorker(t *testing.T) {
 	e := testenv.Start(t)
-	rec := e.Client(t, hireflow.RoleRecruiter)
-	j := demo.BackendJob()
-	var job hireflow.Job
-	require.Equal(t, 201, doJSON(t, rec, http.MethodPost, e.BaseURL+"/api/v1/jobs", map[string]any{"title": j.Title,
-		"requirements": j.Requirements, "dimensions": j.Dimensions, "questions": []map[string]any{
-			{"id": "q1", "text_en": "An incident you resolved?", "kind": "video", "max_seconds": 60, "dimensions": []string{"problem_solving", "ownership"}},
-			{"id": "q2", "text_en": "A trade-off you explained?", "kind": "video", "max_seconds": 3, "dimensions": []string{"communication"}},
-			{"id": "q3", "text_en": "A customer you helped?", "kind": "video", "max_seconds": 60, "dimensions": []string{"communication"}},
-		}, "timings": map[string]string{"invite_reminder_after": "5m", "invite_expires_after": "10m"}}, &job))
-	p := demo.StrongBackend("Vera Voice", uniqueEmail("voice"))
-	r, err := demo.Apply(ctx, e.HTTP, e.BaseURL, job.ID, p, "cv.pdf", demo.ResumePDF(p.Lines), true)
-	require.NoError(t, err)
-	require.Equal(t, 201, r.Status)
+	r, p := applyToRecordedJob(t, e, "Vera Voice", "voice", []map[string]any{
+		{"id": "q1", "text_en": "An incident you resolved?", "kind": "video", "max_seconds": 60, "dimensions": []string{"problem_solving", "ownership"}},
+		{"id": "q2", "text_en": "A trade-off you explained?", "kind": "video", "max_seconds": 3, "dimensions": []string{"communication"}},
+		{"id": "q3", "text_en": "A customer you helped?", "kind": "video", "max_seconds": 60, "dimensions": []string{"communication"}},
+	})
 	waitStage(t, e, r.ApplicationID, hireflow.StageInvited, 30*time.Second)
 
-	dir := t.TempDir()
-	wav := filepath.Join(dir, "a.wav")
-	out, err := exec.Command("flite", "-voice", "rms", "-t", "When I was on call a customer reported that checkout failed. "+
-		"I took ownership, analysed the logs, found the root cause and we reduced errors by sixty percent.", "-o", wav).CombinedOutput()
-	require.NoError(t, err, "%s", out)
-	webm := filepath.Join(dir, "a.webm")
-	out, err = exec.Command("ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", wav, "-c:a", "libopus", webm).CombinedOutput()
-	require.NoError(t, err, "%s", out)
-	good, err := os.ReadFile(webm)
-	require.NoError(t, err)
+	good := spokenWebM(t, "When I was on call a customer reported that checkout failed. "+
+		"I took ownership, analysed the logs, found the root cause and we reduced errors by sixty percent.")
 
 	submit := func(q string, data []byte) string {
 		key := e.Org.ID + "/applications/" + r.ApplicationID + "/answers/" + q
@@ -135,8 +148,8 @@ func TestRecordedAnswersThroughTheScoringWorker(t *testing.T) {
 	// A recording that passed the upload checks but cannot be decoded by the worker.
 	submit("q2", append([]byte("\x1a\x45\xdf\xa3"), []byte(strings.Repeat("broken ", 50))...))
 	// A silent recording: scored, and flagged for a person.
-	silent := filepath.Join(dir, "silent.webm")
-	out, err = exec.Command("ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "anullsrc=r=48000:cl=mono",
+	silent := filepath.Join(t.TempDir(), "silent.webm")
+	out, err := exec.Command("ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "anullsrc=r=48000:cl=mono",
 		"-t", "8", "-c:a", "libopus", silent).CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	silentData, err := os.ReadFile(silent)

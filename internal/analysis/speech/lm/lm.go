@@ -180,26 +180,26 @@ func Build(texts []string, generic Unigrams, opt Options) []byte {
 	w := bufio.NewWriter(&b)
 	fmt.Fprintf(w, "\\data\\\nngram 1=%d\nngram 2=%d\nngram 3=%d\n\n\\1-grams:\n", len(vocab)+1, len(p2), len(p3))
 	lg := func(p float64) string { return strconv.FormatFloat(math.Log10(p), 'f', 4, 64) }
+	// Each n-gram with its probability, and its backoff weight when it is a longer one's history.
+	section := func(p map[string]float64, bo map[string]float64) {
+		for _, k := range sortedKeys(p) {
+			if bw, ok := bo[k]; ok {
+				fmt.Fprintf(w, "%s\t%s\t%s\n", lg(p[k]), k, lg(math.Max(1e-12, bw)))
+			} else {
+				fmt.Fprintf(w, "%s\t%s\n", lg(p[k]), k)
+			}
+		}
+	}
 	fmt.Fprintf(w, "-99.0000\t<s>\t%s\n", lg(math.Max(1e-12, bo1["<s>"])))
-	for _, u := range sortedKeys(vocab) {
-		if bw, ok := bo1[u]; ok {
-			fmt.Fprintf(w, "%s\t%s\t%s\n", lg(p1[u]), u, lg(math.Max(1e-12, bw)))
-		} else {
-			fmt.Fprintf(w, "%s\t%s\n", lg(p1[u]), u)
-		}
+	uni := map[string]float64{}
+	for u := range vocab {
+		uni[u] = p1[u]
 	}
+	section(uni, bo1)
 	fmt.Fprint(w, "\n\\2-grams:\n")
-	for _, k := range sortedKeys(p2) {
-		if bw, ok := bo2[k]; ok {
-			fmt.Fprintf(w, "%s\t%s\t%s\n", lg(p2[k]), k, lg(math.Max(1e-12, bw)))
-		} else {
-			fmt.Fprintf(w, "%s\t%s\n", lg(p2[k]), k)
-		}
-	}
+	section(p2, bo2)
 	fmt.Fprint(w, "\n\\3-grams:\n")
-	for _, k := range sortedKeys(p3) {
-		fmt.Fprintf(w, "%s\t%s\n", lg(p3[k]), k)
-	}
+	section(p3, nil)
 	fmt.Fprint(w, "\n\\end\\\n")
 	_ = w.Flush()
 	return b.Bytes()
