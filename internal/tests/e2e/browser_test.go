@@ -162,6 +162,12 @@ func TestInterviewInTheBrowser(t *testing.T) {
 	require.NoError(t, v.Get(&st))
 	require.Equal(t, 3, st.Answers)
 	require.Equal(t, 3, st.Scored)
+	// The page sent pieces while recording (five seconds each), deleted once the answers were scored.
+	var pieces, kept int
+	require.NoError(t, e.Store.Pool().QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE deleted_at IS NULL) FROM stored_objects
+		WHERE application_id = $1 AND kind = 'piece'`, r.ApplicationID).Scan(&pieces, &kept))
+	require.Positive(t, pieces, "the interview page sends pieces as it records")
+	require.Zero(t, kept, "scored answers keep no pieces")
 	var stage string
 	require.NoError(t, chromedp.Run(bctx, chromedp.Navigate(link), chromedp.WaitVisible(`span.stage`),
 		chromedp.AttributeValue(`span.stage`, "data-stage", &stage, nil)))
@@ -178,12 +184,12 @@ func TestInterviewInTheBrowser(t *testing.T) {
 	require.Contains(t, string(page), `class="t" data-s=`)
 	require.Contains(t, string(page), "mentions")
 	require.Contains(t, string(page), `<ul class="evidence"><li><span class="t" data-s=`, "evidence carries the time it was said")
-	require.Regexp(t, `base -?\d+ · competency phrases [+-]\d+ · STAR and own actions [+-]\d+`, string(page), "how each score adds up")
+	require.Regexp(t, `base -?\d+ · competency phrases (&#43;|-)\d+ · STAR and own actions (&#43;|-)\d+`, string(page), "how each score adds up (+ escaped by the template)")
 	require.Contains(t, string(page), "<video")
 	page = getPage(t, mgr, e.BaseURL+"/console/applications/"+r.ApplicationID+"/report?lang=zh")
 	require.Contains(t, string(page), "能力表述")
 	require.Contains(t, string(page), "content-v5：在标注集的开发部分上拟合", "the method is explained in Chinese too")
-	require.Len(t, regexp.MustCompile(`能力表述 [+-]\d+`).FindAllString(string(page), -1), 4, "every dimension of the three answers shows its parts, the typed answer's too")
+	require.Len(t, regexp.MustCompile(`能力表述 (&#43;|-)\d+`).FindAllString(string(page), -1), 4, "every dimension of the three answers shows its parts, the typed answer's too")
 	require.Contains(t, string(page), "提及 · ")
 	page = getPage(t, rec, e.BaseURL+"/console/applications/"+r.ApplicationID+"/report")
 	require.NotContains(t, string(page), "<video", "recruiters see scores, not videos")
