@@ -12,6 +12,7 @@ import (
 	"github.com/hireflow/hireflow"
 	"github.com/hireflow/hireflow/internal/analysis/scoring"
 	"github.com/hireflow/hireflow/internal/analysis/speech"
+	"github.com/hireflow/hireflow/internal/analysis/speech/lm"
 	"github.com/hireflow/hireflow/internal/infra/mail"
 	"github.com/hireflow/hireflow/internal/infra/objects"
 	"github.com/hireflow/hireflow/internal/infra/store"
@@ -27,6 +28,9 @@ type Activities struct {
 	// Speech are the media tools for recorded answers (ffmpeg, speech-to-text); nil: recorded
 	// answers are flagged for a person.
 	Speech *speech.Tools
+	// LM builds each job's domain language model for the speech-to-text decoder (nil: the
+	// generic model); a model that cannot be built leaves the generic one.
+	LM *lm.Builder
 	// AllowPrivateWebhooks lets webhooks reach loopback and private addresses (not in production).
 	AllowPrivateWebhooks bool
 	// Content scores answer text (typed or transcribed); nil is the built-in offline scorer.

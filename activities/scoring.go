@@ -79,7 +79,7 @@ func (a *Activities) ScoreAnswer(ctx context.Context, in ScoreInput) (ScoreResul
 			}
 		}
 		prior := a.livePrior(ctx, in.AppRef, ans.QuestionID, recording)
-		r, err := speech.ScoreRecordingAfter(ctx, *a.Speech, recording, prior, q, content, heartbeat)
+		r, err := speech.ScoreRecordingAfter(ctx, a.speechFor(ctx, in.AppRef), recording, prior, q, content, heartbeat)
 		if errors.Is(err, speech.ErrCorrupt) {
 			return res, temporal.NewNonRetryableApplicationError(err.Error(), "corrupt_media", nil)
 		}
@@ -252,7 +252,8 @@ func (a *Activities) TranscribeLive(ctx context.Context, in LiveInput) error {
 			return permanent(err)
 		}
 	}
-	more, until, err := a.Speech.LiveStretch(ctx, file, dir, lt.Until)
+	tools := a.speechFor(ctx, in.AppRef)
+	more, until, err := tools.LiveStretch(ctx, file, dir, lt.Until)
 	if errors.Is(err, speech.ErrCorrupt) {
 		return nil // the pieces so far do not decode yet: the next ones will, or the whole recording will
 	}
@@ -263,6 +264,34 @@ func (a *Activities) TranscribeLive(ctx context.Context, in LiveInput) error {
 	raw, _ := json.Marshal(append(words, more...))
 	return a.Store.LiveTranscriptSave(ctx, in.OrgID, in.ApplicationID, in.QuestionID,
 		store.LiveTranscript{Take: in.Take, Bytes: int64(joined.Len()), PrefixSHA256: sum[:], Until: until, Words: raw})
+}
+
+// speechFor is the speech tools for the application's job: with the domain language model of
+// its question bank (the English questions and reference points) when one can be built, else
+// the generic model.
+func (a *Activities) speechFor(ctx context.Context, ref AppRef) speech.Tools {
+	tools := *a.Speech
+	if a.LM == nil {
+		return tools
+	}
+	app, err := a.Store.ApplicationGet(ctx, ref.OrgID, ref.ApplicationID, false)
+	if err != nil {
+		return tools
+	}
+	job, err := a.Store.JobGet(ctx, ref.OrgID, app.JobID)
+	if err != nil {
+		return tools
+	}
+	var bank []string
+	for _, q := range job.Questions {
+		bank = append(append(bank, q.TextEN), q.PointsEN...)
+	}
+	if path, err := a.LM.For(ctx, bank); err == nil {
+		tools.LM = path
+	} else if activity.IsActivity(ctx) {
+		activity.GetLogger(ctx).Warn("the job's language model could not be built; the generic one decodes", "job", job.ID, "err", err.Error())
+	}
+	return tools
 }
 
 // livePrior is what was transcribed of the recording while it was made: the furthest take whose

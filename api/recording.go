@@ -83,16 +83,8 @@ func (s *Server) candidateRecording(c *fiber.Ctx) error {
 		return hireflow.Errorf(hireflow.KindInvalid, "recording_too_short", "recording", "the recording is shorter than a second")
 	}
 	objKey := tok.OrgID + "/applications/" + app.ID + "/answers/" + q.ID + "-" + hex.EncodeToString(sum[:8])
-	obj, err := s.Objects.Prepare(tok.OrgID, app.ID, "answer", objKey, ctype, body)
+	objID, err := s.storeObject(c.UserContext(), tok.OrgID, app.ID, "answer", objKey, ctype, body)
 	if err != nil {
-		return err
-	}
-	if err := s.Objects.Upload(c.UserContext(), obj); err != nil {
-		return err
-	}
-	objID, err := s.Store.ObjectRecord(c.UserContext(), obj.Row)
-	if err != nil {
-		_ = s.Objects.Delete(context.WithoutCancel(c.UserContext()), objKey)
 		return err
 	}
 	id, _, err := s.Store.AnswerCreate(c.UserContext(), tok.OrgID, app.ID, q.ID, "video", ct.Language, "", objID, key)
@@ -103,6 +95,23 @@ func (s *Server) candidateRecording(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"answer_id": id, "seconds": dur})
+}
+
+// storeObject encrypts and uploads an application's object and records its row (the upload is
+// removed if the row cannot be written).
+func (s *Server) storeObject(ctx context.Context, orgID, appID, kind, key, ctype string, body []byte) (string, error) {
+	obj, err := s.Objects.Prepare(orgID, appID, kind, key, ctype, body)
+	if err != nil {
+		return "", err
+	}
+	if err := s.Objects.Upload(ctx, obj); err != nil {
+		return "", err
+	}
+	id, err := s.Store.ObjectRecord(ctx, obj.Row)
+	if err != nil {
+		_ = s.Objects.Delete(context.WithoutCancel(ctx), key)
+	}
+	return id, err
 }
 
 // openRecording opens the link's recorded question: a video question of an interview that is
@@ -195,16 +204,8 @@ func (s *Server) candidateRecordingPiece(c *fiber.Ctx) error {
 	sum := sha256.Sum256(body)
 	// Each upload its own object (and data key): a repeat or a race never overwrites a stored piece.
 	objKey := tok.OrgID + "/applications/" + app.ID + "/pieces/" + q.ID + "-" + take + "-" + strconv.Itoa(seq) + "-" + uuid.NewString()
-	obj, err := s.Objects.Prepare(tok.OrgID, app.ID, "piece", objKey, "application/octet-stream", body)
+	objID, err := s.storeObject(c.UserContext(), tok.OrgID, app.ID, "piece", objKey, "application/octet-stream", body)
 	if err != nil {
-		return err
-	}
-	if err := s.Objects.Upload(c.UserContext(), obj); err != nil {
-		return err
-	}
-	objID, err := s.Store.ObjectRecord(c.UserContext(), obj.Row)
-	if err != nil {
-		_ = s.Objects.Delete(context.WithoutCancel(c.UserContext()), objKey)
 		return err
 	}
 	existing, found, err := s.Store.PieceRecord(c.UserContext(), tok.OrgID, app.ID, q.ID, take, store.Piece{Seq: seq, ObjectID: objID, Bytes: len(body), SHA256: sum[:]})

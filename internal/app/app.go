@@ -26,6 +26,7 @@ import (
 	"github.com/hireflow/hireflow/api"
 	"github.com/hireflow/hireflow/internal/analysis/scoring"
 	"github.com/hireflow/hireflow/internal/analysis/speech"
+	"github.com/hireflow/hireflow/internal/analysis/speech/lm"
 	"github.com/hireflow/hireflow/internal/infra/config"
 	"github.com/hireflow/hireflow/internal/infra/mail"
 	"github.com/hireflow/hireflow/internal/infra/objects"
@@ -155,6 +156,11 @@ func (a *App) Activities() *activities.Activities {
 		return acts
 	}
 	acts.Speech = &tools
+	if a.Cfg.DomainLM {
+		b := lm.NewBuilder(tools.ModelDir)
+		b.Full, b.Lambda = true, lm.DefaultLambda
+		acts.LM = b
+	}
 	return acts
 }
 

@@ -88,10 +88,14 @@ func ScoreRecordingAfter(ctx context.Context, tools Tools, recording []byte, pri
 		return Report{}, err
 	}
 	Place(&c, words)
-	method := Method + " (ffmpeg + pocketsphinx en-us) + "
-	if prior.Until > 0 && prior.Until < audio.Duration {
-		method = Method + " (ffmpeg + pocketsphinx en-us; " + fmt.Sprintf("%.0f s of %.0f s", prior.Until, audio.Duration) + " transcribed while recording) + "
+	decoder := "ffmpeg + pocketsphinx en-us"
+	if tools.LM != "" {
+		decoder += " with the job's language model"
 	}
+	if prior.Until > 0 && prior.Until < audio.Duration {
+		decoder += fmt.Sprintf("; %.0f s of %.0f s transcribed while recording", prior.Until, audio.Duration)
+	}
+	method := Method + " (" + decoder + ") + "
 	r := Report{Method: method + c.Method, Live: round(min(prior.Until, audio.Duration), 2), Transcript: transcript, Words: words,
 		Features: feat, Content: c, Highlights: timedHighlights(c),
 		Limits: "Scores judge what was said. They cannot judge culture fit, honesty, or anything visual: faces and expressions are never scored."}

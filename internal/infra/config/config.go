@@ -60,10 +60,12 @@ type Config struct {
 	ScorerToken       string
 	// The large-language-model rubric scorer (an OpenAI-compatible chat-completions endpoint):
 	// used only for organisations that turn it on, with the offline scorer as the fallback.
-	LLMURL          string
-	LLMKey          string
-	LLMModel        string
-	LLMTimeout      time.Duration
+	LLMURL     string
+	LLMKey     string
+	LLMModel   string
+	LLMTimeout time.Duration
+	// DomainLM decodes recorded answers with each job's domain language model (speech/lm).
+	DomainLM        bool
 	RateLimitPerMin int // per client IP on public endpoints; 0 disables
 
 	InviteReminderAfter time.Duration
@@ -163,6 +165,7 @@ func LoadWith(lookup func(string) (string, bool)) (*Config, error) {
 		LLMKey:            get("HIREFLOW_LLM_KEY", ""),
 		LLMModel:          get("HIREFLOW_LLM_MODEL", ""),
 		LLMTimeout:        dur("HIREFLOW_LLM_TIMEOUT", 30*time.Second),
+		DomainLM:          get("HIREFLOW_DOMAIN_LM", "on") != "off",
 		SessionTTL:        dur("HIREFLOW_SESSION_TTL", 12*time.Hour),
 		TokenTTL:          dur("HIREFLOW_CANDIDATE_TOKEN_TTL", 14*24*time.Hour),
 

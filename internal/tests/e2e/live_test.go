@@ -18,9 +18,9 @@ import (
 // the candidate speaks: the scoring worker transcribes the finished stretches as they arrive,
 // so after the whole recording is uploaded only its last seconds are decoded. Broken pieces
 // are refused with coded errors; once the answer is scored its pieces and their transcript are
-// deleted, objects included.
+// deleted, objects included. Both decode with the job's domain language model.
 func TestTranscribedWhileRecording(t *testing.T) {
-	e := testenv.Start(t)
+	e := testenv.StartWith(t, map[string]string{"HIREFLOW_DOMAIN_LM": "on"})
 	r, p := applyToRecordedJob(t, e, "Lina Live", "live", []map[string]any{
 		{"id": "q1", "text_en": "An incident you resolved?", "kind": "video", "max_seconds": 120, "dimensions": []string{"problem_solving", "ownership"}},
 	})
@@ -117,6 +117,7 @@ func TestTranscribedWhileRecording(t *testing.T) {
 	require.NoError(t, json.Unmarshal(raw, &rep))
 	require.Greater(t, rep.Live, 10.0, "the stretches transcribed while recording were used")
 	require.Contains(t, rep.Method, "transcribed while recording")
+	require.Contains(t, rep.Method, "with the job's language model")
 	require.Contains(t, rep.Transcript, "customer")
 	require.Greater(t, rep.Words[len(rep.Words)-1].S, rep.Live, "the rest was decoded after the upload, with its times in the whole recording")
 

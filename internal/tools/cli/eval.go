@@ -41,7 +41,9 @@ func evalCmd() *cobra.Command {
 	sc.Flags().BoolVar(&opt.Typed, "typed", false, "score every answer as typed text (no speech tools needed)")
 	sc.Flags().BoolVar(&opt.Browser, "browser", false, "record the spoken answers through headless Chromium's MediaRecorder, as the interview page does (real time: minutes)")
 	sc.Flags().BoolVar(&compareLM, "compare-lm", false, "run the spoken answers twice, with the generic and with the domain language model, and report both side by side")
-	sc.Flags().BoolVar(&opt.DomainLM, "domain-lm", false, "decode with the domain language model of the set's questions and the kept interview-answer corpus")
+	sc.Flags().BoolVar(&opt.DomainLM, "domain-lm", false, "decode with the domain language model of the set's questions and the kept interview-answer corpus, as the scoring worker does for a job")
+	sc.Flags().BoolVar(&opt.LMUnigrams, "lm-unigrams", false, "with --domain-lm: interpolate with the generic model's unigrams only (the first version, kept for comparison)")
+	sc.Flags().Float64Var(&opt.LMLambda, "lm-lambda", 0, "with --domain-lm: the domain model's weight (default: the worker's, 0.3)")
 	var decoder string
 	sc.Flags().StringVar(&decoder, "decoder", "", "further pocketsphinx settings for this run, e.g. \"-lw 8 -beam 1e-60\"")
 	sc.Flags().StringVar(&opt.Part, "part", "", "score only one part of the set: dev or heldout")

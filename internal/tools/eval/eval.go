@@ -112,6 +112,10 @@ type Options struct {
 	// DomainLM decodes with the domain language model of the set's questions and reference
 	// points and the kept interview-answer corpus (package lm) instead of the generic en-us one.
 	DomainLM bool
+	// LMUnigrams interpolates the domain model with the generic one's unigrams only (else with
+	// every order, as the scoring worker does); LMLambda is the domain's weight (0: the worker's).
+	LMUnigrams bool
+	LMLambda   float64
 	// Decoder are further pocketsphinx settings for this run ("-lw 8 -beam 1e-60").
 	Decoder []string
 	// Part scores only that part of the set (dev or heldout; "" both).
@@ -133,11 +137,13 @@ type Summary struct {
 // development and held-out parts, and the figures per voice.
 type Result struct {
 	Summary
-	Capture string             `json:"capture,omitempty"` // ffmpeg (Opus encoded directly) or browser (Chromium's MediaRecorder)
-	Voice   string             `json:"voice,omitempty"`
-	Dev     Summary            `json:"dev"`
-	HeldOut Summary            `json:"heldout"`
-	ByVoice map[string]Summary `json:"by_voice,omitempty"`
+	Capture string `json:"capture,omitempty"` // ffmpeg (Opus encoded directly) or browser (Chromium's MediaRecorder)
+	Voice   string `json:"voice,omitempty"`
+	// LanguageModel is the decoder's: generic (en-us) or domain (the set's questions and the corpus).
+	LanguageModel string             `json:"language_model,omitempty"`
+	Dev           Summary            `json:"dev"`
+	HeldOut       Summary            `json:"heldout"`
+	ByVoice       map[string]Summary `json:"by_voice,omitempty"`
 	// The figures the issue's goals name, flat: ρ of the held-out and development parts, WER
 	// per voice, and the trap checks per language.
 	SpearmanHeldOut float64            `json:"spearman_heldout"`
@@ -305,6 +311,10 @@ func Run(ctx context.Context, opt Options, progress func(string)) (Result, error
 			}
 		}
 		b := lm.NewBuilder(tools.ModelDir)
+		b.Full, b.Lambda = !opt.LMUnigrams, cmp.Or(opt.LMLambda, lm.DefaultLambda)
+		if opt.LMUnigrams && opt.LMLambda == 0 {
+			b.Lambda = 0.5
+		}
 		if tools.LM, err = b.For(ctx, bank); err != nil {
 			return Result{}, err
 		}
@@ -407,6 +417,12 @@ func Run(ctx context.Context, opt Options, progress func(string)) (Result, error
 		}
 	}
 	res.SpearmanHeldOut, res.SpearmanDev = res.HeldOut.Spearman, res.Dev.Spearman
+	if res.Spoken > 0 {
+		res.LanguageModel = "generic"
+		if opt.DomainLM {
+			res.LanguageModel = "domain"
+		}
+	}
 	res.Traps, res.KeywordTrapOK, res.NumbersTrapOK = checkTraps(res.PerAnswer)
 	return res, nil
 }

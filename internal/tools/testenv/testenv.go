@@ -131,7 +131,9 @@ func StartWith(t testing.TB, settings map[string]string) *Env {
 	ctx := context.Background()
 	suffix := strings.ReplaceAll(uuid.NewString()[:12], "-", "")
 	overrides := map[string]string{"HIREFLOW_TASK_QUEUE": "test-" + suffix, "HIREFLOW_SCORING_TASK_QUEUE": "test-scoring-" + suffix,
-		"HIREFLOW_RATE_LIMIT_PER_MIN": "0", "HIREFLOW_LOG_LEVEL": "warn"}
+		"HIREFLOW_RATE_LIMIT_PER_MIN": "0", "HIREFLOW_LOG_LEVEL": "warn",
+		// A job's language model takes some 15 s to build; the tests that need it turn it on.
+		"HIREFLOW_DOMAIN_LM": "off"}
 	for k, v := range settings {
 		overrides[k] = v
 	}

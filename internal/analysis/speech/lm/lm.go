@@ -302,14 +302,22 @@ func Dictionary(path string) (func(string) bool, error) {
 // Builder builds domain models and keeps them in a directory, one file per distinct input
 // (a question bank's texts, the corpus, λ), so a job's model is built once.
 type Builder struct {
-	Dir     string // where models are kept
-	Model   string // the generic model (en-us.lm.bin)
-	Dict    string // the pronunciation dictionary
-	Lambda  float64
+	Dir    string // where models are kept
+	Model  string // the generic model (en-us.lm.bin)
+	Dict   string // the pronunciation dictionary
+	Lambda float64
+	// Full interpolates with every order of the generic model (Mix, read from its binary trie)
+	// and converts the result to the binary format with sphinx_lm_convert; otherwise with its
+	// unigrams only (Build).
+	Full    bool
 	mu      sync.Mutex
 	generic Unigrams
 	known   func(string) bool
 }
+
+// DefaultLambda is the domain model's weight in the full interpolation, chosen on the development
+// part of the labelled set (see the README).
+const DefaultLambda = 0.3
 
 // NewBuilder keeps models in the user's cache directory (…/hireflow/lm), for the model
 // directory's generic model and dictionary, with λ 0.5.
@@ -327,18 +335,25 @@ func NewBuilder(modelDir string) *Builder {
 func (b *Builder) For(ctx context.Context, texts []string) (string, error) {
 	all := append(append([]string{}, texts...), Corpus()...)
 	h := sha256.New()
-	fmt.Fprintf(h, "v1 %g\n", b.Lambda)
+	fmt.Fprintf(h, "v1 %g %v\n", b.Lambda, b.Full)
 	for _, t := range all {
 		fmt.Fprintf(h, "%s\n", t)
 	}
 	path := filepath.Join(b.Dir, hex.EncodeToString(h.Sum(nil))[:24]+".arpa")
-	if _, err := os.Stat(path); err == nil {
+	if b.Full {
+		if _, err := os.Stat(strings.TrimSuffix(path, ".arpa") + ".lm.bin"); err == nil {
+			return strings.TrimSuffix(path, ".arpa") + ".lm.bin", nil
+		}
+	} else if _, err := os.Stat(path); err == nil {
 		return path, nil
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if _, err := os.Stat(path); err == nil {
 		return path, nil
+	}
+	if b.Full {
+		return b.buildFull(ctx, all, path)
 	}
 	if b.generic == nil {
 		g, err := GenericUnigrams(ctx, b.Model, b.Dir)
@@ -357,4 +372,37 @@ func (b *Builder) For(ctx context.Context, texts []string) (string, error) {
 		return "", err
 	}
 	return path, os.Rename(tmp, path)
+}
+
+// buildFull writes the full interpolation as ARPA, converts it to sphinxbase's binary format
+// (which pocketsphinx loads in a fraction of the time) and keeps that.
+func (b *Builder) buildFull(ctx context.Context, texts []string, path string) (string, error) {
+	if err := os.MkdirAll(b.Dir, 0o700); err != nil {
+		return "", err
+	}
+	trie, err := ReadTrie(b.Model)
+	if err != nil {
+		return "", err
+	}
+	known, err := Dictionary(b.Dict)
+	if err != nil {
+		return "", err
+	}
+	arpa := strings.TrimSuffix(path, ".arpa") + ".mix.arpa"
+	if err := os.WriteFile(arpa, Mix(texts, trie, b.Lambda, known), 0o600); err != nil {
+		return "", err
+	}
+	defer os.Remove(arpa)
+	bin := strings.TrimSuffix(path, ".arpa") + ".lm.bin"
+	if out, err := exec.CommandContext(ctx, "sphinx_lm_convert", "-i", arpa, "-ifmt", "arpa", "-o", bin+".tmp", "-ofmt", "bin").CombinedOutput(); err != nil {
+		return "", fmt.Errorf("lm: sphinx_lm_convert: %v: %s", err, clip(out))
+	}
+	return bin, os.Rename(bin+".tmp", bin)
+}
+
+func clip(b []byte) string {
+	if len(b) > 300 {
+		b = b[len(b)-300:]
+	}
+	return string(b)
 }

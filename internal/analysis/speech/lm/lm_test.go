@@ -98,3 +98,39 @@ func TestDomainModelOfAQuestionBank(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, string(out), "customer", "decoded with the domain model")
 }
+
+// TestTrieAndFullMix reads the generic en-us model from its binary trie (n-grams last word
+// first) and mixes a question bank into every order of it.
+func TestTrieAndFullMix(t *testing.T) {
+	const model = "/usr/share/pocketsphinx/model/en-us"
+	tr, err := ReadTrie(model + "/en-us.lm.bin")
+	require.NoError(t, err)
+	require.Len(t, tr.Words, 72547)
+	id := map[string]int{}
+	for i, w := range tr.Words {
+		id[w] = i
+	}
+	require.InDelta(t, -1.3895, float64(tr.Uni[id["the"]].P)*logmathToLog10, 1e-3, "the unigram as the ARPA text has it")
+	of := -99.0
+	for j := tr.Uni[id["the"]].Next; j < tr.Uni[id["the"]+1].Next; j++ {
+		if tr.Bi[j].Word == uint32(id["of"]) {
+			of = float64(tr.Bi[j].P) * logmathToLog10
+		}
+	}
+	require.Greater(t, of, -1.0, "p(the | of) is high: bigram j under \"the\" is \"x the\"")
+	_, err = ReadTrie(filepath.Join(t.TempDir(), "missing"))
+	require.Error(t, err)
+	bad := filepath.Join(t.TempDir(), "bad.bin")
+	require.NoError(t, os.WriteFile(bad, []byte("Trie Language Model\x03short"), 0o600))
+	_, err = ReadTrie(bad)
+	require.ErrorContains(t, err, "not a trigram trie model")
+
+	known, err := Dictionary(model + "/cmudict-en-us.dict")
+	require.NoError(t, err)
+	arpa := string(Mix([]string{"The supplier sent the invoice late. I called the supplier about the invoice."}, tr, 0.3, known))
+	// (Contains on a 100 MB text would print it all on failure.)
+	require.True(t, strings.HasPrefix(arpa, "\\data\\\nngram 1=72547\n"))
+	require.True(t, strings.Contains(arpa, "\tsupplier sent\t"), "the bank's bigrams are listed")
+	require.True(t, strings.Contains(arpa, "\tof the\t"), "and the generic ones, with their backoff weights")
+	require.True(t, strings.Contains(arpa, "\tcalled the supplier\n"), "and the bank's trigrams")
+}
