@@ -253,7 +253,7 @@ func (a *Activities) TranscribeLive(ctx context.Context, in LiveInput) error {
 		}
 	}
 	tools := a.speechFor(ctx, in.AppRef)
-	more, until, err := tools.LiveStretch(ctx, file, dir, lt.Until)
+	more, until, err := tools.LiveStretch(ctx, file, dir, lt.Until, words)
 	if errors.Is(err, speech.ErrCorrupt) {
 		return nil // the pieces so far do not decode yet: the next ones will, or the whole recording will
 	}

@@ -51,6 +51,8 @@ install_tools() {
   command -v flite >/dev/null || need_apt+=(flite)
   # sphinx_lm_convert reads the generic model's word frequencies for the domain language model
   command -v sphinx_lm_convert >/dev/null || need_apt+=(sphinxbase-utils)
+  # bw and mllr_solve fit the acoustic model to each speaker (speech/adapt.go)
+  [ -x /usr/lib/sphinxtrain/bw ] || need_apt+=(sphinxtrain)
   command -v sox >/dev/null || need_apt+=(sox)
   command -v chromium >/dev/null || need_apt+=(chromium)
   # CJK glyphs for the browser tests and screenshots of the Chinese pages

@@ -151,6 +151,11 @@ func (a *App) Activities() *activities.Activities {
 		acts.LLM = &scoring.LLM{BaseURL: a.Cfg.LLMURL, APIKey: a.Cfg.LLMKey, Model: a.Cfg.LLMModel, Timeout: a.Cfg.LLMTimeout}
 	}
 	tools := speech.DefaultTools()
+	tools.Adapt = tools.Adapt && a.Cfg.SpeakerAdapt
+	if err := tools.Check(); err != nil && tools.Adapt {
+		a.Log.Warn("recorded answers are decoded without adapting to the speaker", "reason", err.Error())
+		tools.Adapt = false
+	}
 	if err := tools.Check(); err != nil {
 		a.Log.Warn("recorded answers will be flagged for a person", "reason", err.Error())
 		return acts

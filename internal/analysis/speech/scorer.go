@@ -72,10 +72,11 @@ func ScoreRecordingAfter(ctx context.Context, tools Tools, recording []byte, pri
 		return Report{}, err
 	}
 	step("transcribing")
-	words, err := tools.TranscribeAfter(ctx, audio, prior)
+	tr, err := tools.TranscribeAfter(ctx, audio, prior)
 	if err != nil {
 		return Report{}, err
 	}
+	words := tr.Words
 	step("scoring")
 	feat := Analyse(words, audio)
 	transcript := Transcript(words)
@@ -91,6 +92,9 @@ func ScoreRecordingAfter(ctx context.Context, tools Tools, recording []byte, pri
 	decoder := "ffmpeg + pocketsphinx en-us"
 	if tools.LM != "" {
 		decoder += " with the job's language model"
+	}
+	if tr.Adapted {
+		decoder += ", adapted to the speaker"
 	}
 	if prior.Until > 0 && prior.Until < audio.Duration {
 		decoder += fmt.Sprintf("; %.0f s of %.0f s transcribed while recording", prior.Until, audio.Duration)

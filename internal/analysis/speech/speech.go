@@ -45,12 +45,21 @@ type Tools struct {
 	// longer than 2 × MinPiece is cut at pauses into that many pieces. 0 or 1 decodes it whole.
 	Parallel int
 	MinPiece time.Duration
+	// Adapt decodes a second time with the acoustic model adapted to the speaker (adapt.go),
+	// with sphinxtrain's programs (SphinxTrain is their directory), sphinx_fe and
+	// pocketsphinx_mdef_convert; AdaptCache keeps the expanded model ("" is the temp dir).
+	Adapt       bool
+	SphinxTrain string
+	SphinxFE    string
+	MdefConvert string
+	AdaptCache  string
 }
 
 // DefaultTools uses the Debian packages' paths and the decoder settings kept in decoder.json.
 func DefaultTools() Tools {
 	return Tools{FFmpeg: "ffmpeg", Pocketsphinx: "pocketsphinx_continuous", ModelDir: "/usr/share/pocketsphinx/model/en-us",
-		MaxDuration: 15 * time.Minute, Parallel: runtime.NumCPU(), MinPiece: 15 * time.Second, Decoder: DecoderSettings()}
+		MaxDuration: 15 * time.Minute, Parallel: runtime.NumCPU(), MinPiece: 15 * time.Second, Decoder: DecoderSettings(),
+		Adapt: decoderFile().Adapt, SphinxTrain: "/usr/lib/sphinxtrain", SphinxFE: "sphinx_fe", MdefConvert: "pocketsphinx_mdef_convert"}
 }
 
 //go:embed decoder.json
@@ -58,14 +67,16 @@ var decoderJSON []byte
 
 // DecoderSettings are the pocketsphinx settings kept in decoder.json (data, chosen by measuring
 // each candidate per voice with the command the file names).
-func DecoderSettings() []string {
-	var d struct {
-		Settings []string `json:"settings"`
-	}
+func DecoderSettings() []string { return decoderFile().Settings }
+
+func decoderFile() (d struct {
+	Settings []string `json:"settings"`
+	Adapt    bool     `json:"adapt"`
+}) {
 	if err := json.Unmarshal(decoderJSON, &d); err != nil {
 		panic("speech: decoder.json: " + err.Error())
 	}
-	return d.Settings
+	return d
 }
 
 // Check reports a missing tool or model clearly.
@@ -77,6 +88,13 @@ func (t Tools) Check() error {
 	}
 	if _, err := os.Stat(filepath.Join(t.ModelDir, "en-us.lm.bin")); err != nil {
 		return fmt.Errorf("speech: the en-us model is missing in %s (apt-get install pocketsphinx-en-us)", t.ModelDir)
+	}
+	if t.Adapt {
+		for _, p := range []string{t.SphinxFE, t.MdefConvert, filepath.Join(t.SphinxTrain, "bw"), filepath.Join(t.SphinxTrain, "mllr_solve")} {
+			if _, err := exec.LookPath(p); err != nil {
+				return fmt.Errorf("speech: %s is not installed, needed to adapt to the speaker (apt-get install sphinxtrain sphinxbase-utils pocketsphinx, or HIREFLOW_SPEAKER_ADAPT=off)", p)
+			}
+		}
 	}
 	return nil
 }
@@ -148,11 +166,54 @@ func parseLevels(s string) (silence, lufs float64, pauses [][2]float64) {
 // Transcribe runs pocketsphinx over the extracted audio and returns the words with times. A
 // long recording is cut in the middle of the pauses nearest to equal shares and its pieces are
 // decoded at once (pocketsphinx uses one core); the words keep their times in the whole
-// recording.
+// recording. With Adapt, the words are decoded a second time with the model adapted to the
+// speaker by the first decoding (SpeakerTransform).
 func (t Tools) Transcribe(ctx context.Context, a Audio) ([]Word, error) {
+	tr, err := t.TranscribeDetail(ctx, a)
+	return tr.Words, err
+}
+
+// Transcription is a transcript and how it was made.
+type Transcription struct {
+	Words []Word
+	// Adapted says the words come from a decoding adapted to the speaker; First are then the
+	// first decoding's words (the same as Words otherwise).
+	Adapted bool
+	First   []Word
+}
+
+// TranscribeDetail is Transcribe, saying whether the speaker adaptation was used and what the
+// first decoding gave. Adaptation that fails leaves the first decoding's words.
+func (t Tools) TranscribeDetail(ctx context.Context, a Audio) (Transcription, error) {
+	first, err := t.decodeSplit(ctx, a, "")
+	if err != nil || !t.Adapt || !adaptable(first) {
+		return Transcription{Words: first, First: first}, err
+	}
+	tr := Transcription{Words: first, First: first}
+	mllr, err := t.SpeakerTransform(ctx, a.Path, first, filepath.Dir(a.Path))
+	if ctx.Err() != nil {
+		return tr, ctx.Err()
+	}
+	if err != nil || mllr == "" {
+		return tr, nil
+	}
+	defer os.RemoveAll(filepath.Dir(mllr))
+	second, err := t.decodeSplit(ctx, a, mllr)
+	if ctx.Err() != nil {
+		return tr, ctx.Err()
+	}
+	if err == nil {
+		tr.Words, tr.Adapted = second, true
+	}
+	return tr, nil
+}
+
+// decodeSplit decodes the audio, in pieces cut at pauses when it is long, with the speaker
+// transform mllr ("" for none).
+func (t Tools) decodeSplit(ctx context.Context, a Audio, mllr string) ([]Word, error) {
 	cuts := t.Cuts(a)
 	if len(cuts) == 0 {
-		return t.decode(ctx, a.Path, 0)
+		return t.decode(ctx, a.Path, 0, mllr)
 	}
 	pcm, err := os.ReadFile(a.Path)
 	if err != nil {
@@ -172,7 +233,7 @@ func (t Tools) Transcribe(ctx context.Context, a Audio) ([]Word, error) {
 				return err
 			}
 			defer os.Remove(path)
-			w, err := t.decode(gctx, path, bounds[i])
+			w, err := t.decode(gctx, path, bounds[i], mllr)
 			pieces[i] = w
 			return err
 		})
@@ -195,14 +256,16 @@ type Prior struct {
 }
 
 // TranscribeAfter transcribes the audio from the prior's end: the prior's words, then the rest
-// decoded as Transcribe does (in parallel pieces when it is long).
-func (t Tools) TranscribeAfter(ctx context.Context, a Audio, prior Prior) ([]Word, error) {
+// decoded as Transcribe does (in parallel pieces when it is long). With Adapt, the rest is
+// decoded once, with the model adapted to the speaker by the prior's words when they are
+// enough (no second pass: the report stays seconds from the upload), else as Transcribe.
+func (t Tools) TranscribeAfter(ctx context.Context, a Audio, prior Prior) (Transcription, error) {
 	if prior.Until <= 0 || prior.Until >= a.Duration {
-		return t.Transcribe(ctx, a)
+		return t.TranscribeDetail(ctx, a)
 	}
 	pcm, err := os.ReadFile(a.Path)
 	if err != nil {
-		return nil, err
+		return Transcription{}, err
 	}
 	from := min(wavOffset(prior.Until), int64(len(pcm)))
 	rest := Audio{Path: strings.TrimSuffix(a.Path, ".wav") + ".rest.wav", Duration: a.Duration - prior.Until}
@@ -212,27 +275,58 @@ func (t Tools) TranscribeAfter(ctx context.Context, a Audio, prior Prior) ([]Wor
 		}
 	}
 	if err := writeWAV(rest.Path, pcm[from:]); err != nil {
-		return nil, err
+		return Transcription{}, err
 	}
 	defer os.Remove(rest.Path)
-	words, err := t.Transcribe(ctx, rest)
+	var tr Transcription
+	mllr := t.liveTransform(ctx, a.Path, prior.Words)
+	if mllr != "" {
+		defer os.RemoveAll(filepath.Dir(mllr))
+		tr.Words, err = t.decodeSplit(ctx, rest, mllr)
+		tr.First, tr.Adapted = tr.Words, err == nil
+	}
+	if mllr == "" || err != nil {
+		if ctx.Err() != nil {
+			return Transcription{}, ctx.Err()
+		}
+		if tr, err = t.TranscribeDetail(ctx, rest); err != nil {
+			return Transcription{}, err
+		}
+	}
+	shift := func(words []Word) []Word {
+		out := append([]Word{}, prior.Words...)
+		for _, w := range words {
+			w.Start, w.End = round(w.Start+prior.Until, 2), round(w.End+prior.Until, 2)
+			out = append(out, w)
+		}
+		return out
+	}
+	tr.Words, tr.First = shift(tr.Words), shift(tr.First)
+	return tr, nil
+}
+
+// liveTransform is the speaker transform fitted from the words so far of a recording (its
+// audio at wav), or "" when adaptation is off, the words are too few or the fit fails: the
+// words are then decoded without it.
+func (t Tools) liveTransform(ctx context.Context, wav string, words []Word) string {
+	if !t.Adapt || !adaptable(words) {
+		return ""
+	}
+	mllr, err := t.SpeakerTransform(ctx, wav, words, filepath.Dir(wav))
 	if err != nil {
-		return nil, err
+		return ""
 	}
-	out := append([]Word{}, prior.Words...)
-	for _, w := range words {
-		w.Start, w.End = round(w.Start+prior.Until, 2), round(w.End+prior.Until, 2)
-		out = append(out, w)
-	}
-	return out, nil
+	return mllr
 }
 
 // LiveStretch decodes the next finished stretch of a recording that is still being recorded:
 // recording is what has arrived so far (the first pieces, joined), from is where the previous
 // stretch ended. A stretch ends in the middle of the last pause that starts at least
 // MinStretch after from and ends a second before what has arrived (a word may still be
-// running into the next piece); with no such pause nothing is decoded and until is from.
-func (t Tools) LiveStretch(ctx context.Context, recording, dir string, from float64) (words []Word, until float64, err error) {
+// running into the next piece); with no such pause nothing is decoded and until is from. With
+// Adapt, the stretch is decoded with the model adapted to the speaker by the words so far
+// (soFar, the earlier stretches') once they are enough.
+func (t Tools) LiveStretch(ctx context.Context, recording, dir string, from float64, soFar []Word) (words []Word, until float64, err error) {
 	a, err := t.Extract(ctx, recording, dir)
 	if err != nil {
 		return nil, from, err
@@ -260,7 +354,11 @@ func (t Tools) LiveStretch(ctx context.Context, recording, dir string, from floa
 		return nil, from, err
 	}
 	defer os.Remove(path)
-	words, err = t.decode(ctx, path, from)
+	mllr := t.liveTransform(ctx, a.Path, soFar)
+	if mllr != "" {
+		defer os.RemoveAll(filepath.Dir(mllr))
+	}
+	words, err = t.decode(ctx, path, from, mllr)
 	if err != nil {
 		return nil, from, err
 	}
@@ -336,12 +434,16 @@ func writeWAV(path string, samples []byte) error {
 	return os.WriteFile(path, append(h, samples...), 0o600)
 }
 
-// decode runs pocketsphinx on one WAV file; offset is added to the words' times.
-func (t Tools) decode(ctx context.Context, wav string, offset float64) ([]Word, error) {
+// decode runs pocketsphinx on one WAV file, with the speaker transform mllr unless it is "";
+// offset is added to the words' times.
+func (t Tools) decode(ctx context.Context, wav string, offset float64, mllr string) ([]Word, error) {
 	cmd := exec.CommandContext(ctx, t.Pocketsphinx, "-hmm", filepath.Join(t.ModelDir, "en-us"),
 		"-lm", cmp.Or(t.LM, filepath.Join(t.ModelDir, "en-us.lm.bin")), "-dict", filepath.Join(t.ModelDir, "cmudict-en-us.dict"),
 		"-infile", wav, "-logfn", os.DevNull, "-time", "yes")
 	cmd.Args = append(cmd.Args, t.Decoder...)
+	if mllr != "" {
+		cmd.Args = append(cmd.Args, "-mllr", mllr)
+	}
 	out, err := cmd.Output()
 	if err != nil {
 		if ctx.Err() != nil {

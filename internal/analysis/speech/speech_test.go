@@ -161,7 +161,7 @@ func TestTranscribedWhileRecording(t *testing.T) {
 		require.NoError(t, os.WriteFile(part, b[:len(b)*k/6], 0o600))
 		sub := filepath.Join(dir, fmt.Sprint(k))
 		require.NoError(t, os.MkdirAll(sub, 0o700))
-		words, until, err := tools.LiveStretch(context.Background(), part, sub, prior.Until)
+		words, until, err := tools.LiveStretch(context.Background(), part, sub, prior.Until, prior.Words)
 		require.NoError(t, err, "a prefix of the recording decodes")
 		require.GreaterOrEqual(t, until, prior.Until)
 		for _, w := range words {
@@ -171,8 +171,9 @@ func TestTranscribedWhileRecording(t *testing.T) {
 	}
 	require.Greater(t, prior.Until, a.Duration/2, "most of the recording was transcribed before it ended")
 	require.Less(t, prior.Until, a.Duration)
-	after, err := tools.TranscribeAfter(context.Background(), a, prior)
+	tr, err := tools.TranscribeAfter(context.Background(), a, prior)
 	require.NoError(t, err)
+	after := tr.Words
 	require.InDelta(t, len(whole), len(after), float64(len(whole))/10, "about the same words as the whole: %q", Transcript(after))
 	for i := 1; i < len(after); i++ {
 		require.GreaterOrEqual(t, after[i].Start, after[i-1].Start)

@@ -65,7 +65,10 @@ type Config struct {
 	LLMModel   string
 	LLMTimeout time.Duration
 	// DomainLM decodes recorded answers with each job's domain language model (speech/lm).
-	DomainLM        bool
+	DomainLM bool
+	// SpeakerAdapt decodes recorded answers a second time with the acoustic model adapted to
+	// the speaker (speech/adapt.go); HIREFLOW_SPEAKER_ADAPT=off turns it off.
+	SpeakerAdapt    bool
 	RateLimitPerMin int // per client IP on public endpoints; 0 disables
 
 	InviteReminderAfter time.Duration
@@ -166,6 +169,7 @@ func LoadWith(lookup func(string) (string, bool)) (*Config, error) {
 		LLMModel:          get("HIREFLOW_LLM_MODEL", ""),
 		LLMTimeout:        dur("HIREFLOW_LLM_TIMEOUT", 30*time.Second),
 		DomainLM:          get("HIREFLOW_DOMAIN_LM", "on") != "off",
+		SpeakerAdapt:      get("HIREFLOW_SPEAKER_ADAPT", "on") != "off",
 		SessionTTL:        dur("HIREFLOW_SESSION_TTL", 12*time.Hour),
 		TokenTTL:          dur("HIREFLOW_CANDIDATE_TOKEN_TTL", 14*24*time.Hour),
 

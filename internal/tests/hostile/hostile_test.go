@@ -567,6 +567,25 @@ func TestHostileInputs(t *testing.T) {
 		hcase{name: "recording/TextQuestion", method: http.MethodPost, path: tok + "/answers/q1/recording", ctype: "video/webm", body: []byte{0x1a, 0x45, 0xdf, 0xa3}},
 		hcase{name: "recording/QuestionInjection", method: http.MethodPost, path: tok + "/answers/q1'%20OR%201=1/recording", ctype: "video/webm", body: []byte{0x1a, 0x45, 0xdf, 0xa3}},
 	)
+	// Pieces of a recording being made: a first piece that is not a recording, and bad takes,
+	// numbers and questions. (A valid piece is stored, so none is sent here.)
+	piece := tok + "/answers/q2/pieces/0?take=a1b2c3d4e5f60718"
+	for name, body := range map[string][]byte{
+		"Empty": {}, "PNG": append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{9}, 400)...), "Text": []byte("just some text, not a video"),
+		"EXE": append([]byte("MZ"), bytes.Repeat([]byte{0}, 400)...), "TooLarge": bytes.Repeat([]byte{0x1a}, 8<<20+1),
+	} {
+		cs = append(cs, hcase{name: "piece/" + name, method: http.MethodPut, path: piece, ctype: "application/octet-stream", body: body})
+	}
+	webmHead := []byte{0x1a, 0x45, 0xdf, 0xa3}
+	for name, path := range map[string]string{
+		"NoTake": tok + "/answers/q2/pieces/0", "TakeInjection": tok + "/answers/q2/pieces/0?take=x'%20OR%201=1", "TakeTooLong": tok + "/answers/q2/pieces/0?take=" + strings.Repeat("a", 33),
+		"TakeUpperCase": tok + "/answers/q2/pieces/0?take=ABCDEFGH12", "NegativeSeq": tok + "/answers/q2/pieces/-1?take=a1b2c3d4",
+		"HugeSeq": tok + "/answers/q2/pieces/99999999999999999999?take=a1b2c3d4", "PaddedSeq": tok + "/answers/q2/pieces/007?take=a1b2c3d4",
+		"WordSeq": tok + "/answers/q2/pieces/one?take=a1b2c3d4", "UnknownQuestion": tok + "/answers/q9/pieces/0?take=a1b2c3d4",
+		"TextQuestion": tok + "/answers/q1/pieces/0?take=a1b2c3d4",
+	} {
+		cs = append(cs, hcase{name: "piece/" + name, method: http.MethodPut, path: path, ctype: "application/octet-stream", body: webmHead})
+	}
 
 	// Other organisations' IDs: 404, never 403 (no existence oracle).
 	bApp := "/api/v1/applications/" + b.appID
@@ -732,6 +751,7 @@ func TestHostileInputs(t *testing.T) {
 			{http.MethodPost, "/api/v1/candidate/%s/consent", "application/json", `{"recording":true,"notice_version":"2026-11"}`},
 			{http.MethodPost, "/api/v1/candidate/%s/answers", "application/json", `{"question_id":"q1","text":"hi"}`},
 			{http.MethodPost, "/api/v1/candidate/%s/answers/q2/recording", "video/webm", "\x1a\x45\xdf\xa3"},
+			{http.MethodPut, "/api/v1/candidate/%s/answers/q2/pieces/0?take=a1b2c3d4", "application/octet-stream", "\x1a\x45\xdf\xa3"},
 			{http.MethodPost, "/api/v1/candidate/%s/offer", "application/json", `{"accept":true}`},
 			{http.MethodPost, "/api/v1/candidate/%s/deletion", "", ""},
 			{http.MethodPost, "/api/v1/candidate/%s/automated-decisions", "", ""},

@@ -282,9 +282,9 @@ func simulateLive(ctx context.Context, tools speech.Tools, dir, webm string, n i
 						return
 					}
 					mu.Lock()
-					from := prior.Until
+					from, soFar := prior.Until, append([]speech.Word{}, prior.Words...)
 					mu.Unlock()
-					words, until, err := tools.LiveStretch(ctx, part, sub, from)
+					words, until, err := tools.LiveStretch(ctx, part, sub, from, soFar)
 					if err == nil && until > from {
 						mu.Lock()
 						prior.Words, prior.Until = append(prior.Words, words...), until

@@ -46,6 +46,7 @@ func evalCmd() *cobra.Command {
 	sc.Flags().Float64Var(&opt.LMLambda, "lm-lambda", 0, "with --domain-lm: the domain model's weight (default: the worker's, 0.3)")
 	var decoder string
 	sc.Flags().StringVar(&decoder, "decoder", "", "further pocketsphinx settings for this run, e.g. \"-lw 8 -beam 1e-60\"")
+	sc.Flags().BoolVar(&opt.NoAdapt, "no-adapt", false, "decode once, without adapting the acoustic model to each answer's speaker (the WER before adaptation is reported anyway)")
 	sc.Flags().StringVar(&opt.Part, "part", "", "score only one part of the set: dev or heldout")
 	sc.PreRun = func(*cobra.Command, []string) { opt.Decoder = strings.Fields(decoder) }
 	sc.Flags().IntVar(&opt.Limit, "limit", 0, "score only the first N answers of each question")

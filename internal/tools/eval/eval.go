@@ -120,6 +120,8 @@ type Options struct {
 	Decoder []string
 	// Part scores only that part of the set (dev or heldout; "" both).
 	Part string
+	// NoAdapt decodes once, without adapting the acoustic model to each answer's speaker.
+	NoAdapt bool
 }
 
 // Summary is the figures of one part of the set.
@@ -130,7 +132,11 @@ type Summary struct {
 	ByDimension map[string]float64 `json:"spearman_by_dimension,omitempty"`
 	ByLanguage  map[string]float64 `json:"spearman_by_language"`
 	WER         float64            `json:"wer"` // spoken answers: flite voice → WebM/Opus → ffmpeg → pocketsphinx
-	Spoken      int                `json:"spoken_answers"`
+	// WERFirst is the first decoding's WER of the same answers, before the speaker adaptation
+	// (the baseline, from the same run); Adapted counts the answers decoded adapted.
+	WERFirst float64 `json:"wer_unadapted,omitempty"`
+	Adapted  int     `json:"adapted_answers,omitempty"`
+	Spoken   int     `json:"spoken_answers"`
 }
 
 // Result is what `hireflow eval scoring` prints as its last line: the whole set, then the
@@ -149,10 +155,14 @@ type Result struct {
 	SpearmanHeldOut float64            `json:"spearman_heldout"`
 	SpearmanDev     float64            `json:"spearman_dev"`
 	WERByVoice      map[string]float64 `json:"wer_by_voice,omitempty"`
-	KeywordTrapOK   map[string]bool    `json:"keyword_trap_ok"`
-	NumbersTrapOK   map[string]bool    `json:"numbers_trap_ok,omitempty"`
-	Traps           []Trap             `json:"traps"`
-	PerAnswer       []Row              `json:"-"`
+	// WERVoiceMean is the mean of the voices' WERs (the goal's measure), and WERVoiceMeanFirst
+	// the same before the speaker adaptation.
+	WERVoiceMean      float64         `json:"wer_voice_mean,omitempty"`
+	WERVoiceMeanFirst float64         `json:"wer_voice_mean_unadapted,omitempty"`
+	KeywordTrapOK     map[string]bool `json:"keyword_trap_ok"`
+	NumbersTrapOK     map[string]bool `json:"numbers_trap_ok,omitempty"`
+	Traps             []Trap          `json:"traps"`
+	PerAnswer         []Row           `json:"-"`
 }
 
 // Trap is one trap answer checked against the answers of its question labelled 3 or more.
@@ -217,7 +227,9 @@ type Row struct {
 	Index    int    // the answer's position in its question
 	Trap     string // keyword, numbers or ""
 	errWords int
+	errFirst int // the first decoding's, before the speaker adaptation
 	refWords int
+	adapted  bool
 }
 
 // LoadSet reads and checks a set: every question needs an id, a language (en or zh), text,
@@ -328,6 +340,7 @@ func Run(ctx context.Context, opt Options, progress func(string)) (Result, error
 	var jobs []job
 	var res Result
 	tools.Decoder = append(tools.Decoder, opt.Decoder...)
+	tools.Adapt = tools.Adapt && !opt.NoAdapt
 	for _, q := range set.Questions {
 		if opt.Part != "" && q.Split != opt.Part {
 			continue
@@ -374,13 +387,14 @@ func Run(ctx context.Context, opt Options, progress func(string)) (Result, error
 			a := j.q.Answers[j.i]
 			text := a.Script
 			if j.row.Spoken {
-				hyp, err := speak(gctx, tools, j.row.Voice, a.Script, filepath.Join(dir, fmt.Sprint(n)), capture)
+				hyp, first, adapted, err := speak(gctx, tools, j.row.Voice, a.Script, filepath.Join(dir, fmt.Sprint(n)), capture)
 				if err != nil {
 					return err
 				}
 				ref := normalise(a.Script)
 				e := editDistance(ref, hyp)
-				j.row.errWords, j.row.refWords = e, len(ref)
+				j.row.errWords, j.row.refWords, j.row.errFirst = e, len(ref), editDistance(ref, first)
+				j.row.adapted = adapted
 				j.row.WER = float64(e) / float64(max(1, len(ref)))
 				text = strings.Join(hyp, " ")
 			}
@@ -413,8 +427,12 @@ func Run(ctx context.Context, opt Options, progress func(string)) (Result, error
 		for _, v := range Voices {
 			if s := summarise(res.PerAnswer, func(r Row) bool { return r.Voice == v }); s.Answers > 0 {
 				res.ByVoice[v], res.WERByVoice[v] = s, s.WER
+				res.WERVoiceMean += s.WER / float64(len(Voices))
+				res.WERVoiceMeanFirst += cmp.Or(s.WERFirst, s.WER) / float64(len(Voices))
 			}
 		}
+		res.WERVoiceMean = math.Round(res.WERVoiceMean*1000) / 1000
+		res.WERVoiceMeanFirst = math.Round(res.WERVoiceMeanFirst*1000) / 1000
 	}
 	res.SpearmanHeldOut, res.SpearmanDev = res.HeldOut.Spearman, res.Dev.Spearman
 	if res.Spoken > 0 {
@@ -432,13 +450,17 @@ func Run(ctx context.Context, opt Options, progress func(string)) (Result, error
 func summarise(all []Row, keep func(Row) bool) Summary {
 	var rows []Row
 	questions := map[string]bool{}
-	errWords, refWords := 0, 0
+	errWords, errFirst, refWords, adapted := 0, 0, 0, 0
 	for _, r := range all {
 		if keep(r) {
 			rows = append(rows, r)
 			questions[r.Question] = true
 			errWords += r.errWords
+			errFirst += r.errFirst
 			refWords += r.refWords
+			if r.adapted {
+				adapted++
+			}
 		}
 	}
 	s := Summary{Questions: len(questions), Answers: len(rows), ByLanguage: map[string]float64{}}
@@ -473,36 +495,37 @@ func summarise(all []Row, keep func(Row) bool) Summary {
 	}
 	if refWords > 0 {
 		s.WER = math.Round(float64(errWords)/float64(refWords)*1000) / 1000
+		if adapted > 0 {
+			s.WERFirst, s.Adapted = math.Round(float64(errFirst)/float64(refWords)*1000)/1000, adapted
+		}
 	}
 	return s
 }
 
 // speak turns a script into speech with flite, captures it as WebM/Opus (encoded by ffmpeg, or
 // recorded by Chromium), and transcribes it with the scoring worker's pipeline.
-func speak(ctx context.Context, tools speech.Tools, voice, script, base string, capture func(context.Context, string, string) error) ([]string, error) {
+// It returns the words of the transcript, and those of the first decoding before the speaker
+// adaptation (the same when there was none).
+func speak(ctx context.Context, tools speech.Tools, voice, script, base string, capture func(context.Context, string, string) error) (hyp, first []string, adapted bool, err error) {
 	if err := os.MkdirAll(base, 0o700); err != nil {
-		return nil, err
+		return nil, nil, false, err
 	}
 	wav, webm := filepath.Join(base, "tts.wav"), filepath.Join(base, "answer.webm")
 	if out, err := exec.CommandContext(ctx, "flite", "-voice", voice, "-t", script, "-o", wav).CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("eval: flite: %v %s", err, out)
+		return nil, nil, false, fmt.Errorf("eval: flite: %v %s", err, out)
 	}
 	if err := capture(ctx, wav, webm); err != nil {
-		return nil, err
+		return nil, nil, false, err
 	}
 	audio, err := tools.Extract(ctx, webm, base)
 	if err != nil {
-		return nil, err
+		return nil, nil, false, err
 	}
-	words, err := tools.Transcribe(ctx, audio)
+	tr, err := tools.TranscribeDetail(ctx, audio)
 	if err != nil {
-		return nil, err
+		return nil, nil, false, err
 	}
-	hyp := make([]string, len(words))
-	for k, w := range words {
-		hyp[k] = w.Text
-	}
-	return hyp, nil
+	return strings.Fields(speech.Transcript(tr.Words)), strings.Fields(speech.Transcript(tr.First)), tr.Adapted, nil
 }
 
 func correlate(rows []Row, pick func(Row) (float64, float64, bool)) float64 {

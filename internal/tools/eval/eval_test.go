@@ -47,9 +47,18 @@ func TestScorerOnTheLabelledSet(t *testing.T) {
 	require.NotEmpty(t, res.HeldOut.ByDimension, "held-out answers are graded per dimension")
 	require.LessOrEqual(t, res.WER, 0.25)
 	require.Len(t, res.ByVoice, len(Voices), "every flite voice speaks some answers")
+	mean := 0.0
 	for v, s := range res.ByVoice {
 		require.Positive(t, s.Spoken, v)
+		mean += s.WER / float64(len(Voices))
 	}
+	require.InDelta(t, mean, res.WERVoiceMean, 0.001, "the goal's measure: the voices' WERs averaged")
+	// As the worker decodes: answers long enough are decoded again adapted to their speaker,
+	// and the first decoding's WER is reported beside it, from the same run.
+	require.Positive(t, res.Adapted)
+	require.Less(t, res.Adapted, res.Spoken, "short answers are decoded once")
+	require.Positive(t, res.WERFirst)
+	require.Positive(t, res.WERVoiceMeanFirst)
 }
 
 func TestLoadSetRefusesBrokenSets(t *testing.T) {
