@@ -78,6 +78,7 @@ func (a *Activities) ScoreAnswer(ctx context.Context, in ScoreInput) (ScoreResul
 				activity.RecordHeartbeat(ctx, step)
 			}
 		}
+		defer keepAlive(ctx)()
 		prior := a.livePrior(ctx, in.AppRef, ans.QuestionID, recording)
 		r, err := speech.ScoreRecordingAfter(ctx, a.speechFor(ctx, in.AppRef), recording, prior, q, content, heartbeat)
 		if errors.Is(err, speech.ErrCorrupt) {
@@ -252,6 +253,7 @@ func (a *Activities) TranscribeLive(ctx context.Context, in LiveInput) error {
 			return permanent(err)
 		}
 	}
+	defer keepAlive(ctx)()
 	tools := a.speechFor(ctx, in.AppRef)
 	more, until, err := tools.LiveStretch(ctx, file, dir, lt.Until, words)
 	if errors.Is(err, speech.ErrCorrupt) {
@@ -316,4 +318,30 @@ func (a *Activities) livePrior(ctx context.Context, ref AppRef, questionID strin
 		}
 	}
 	return speech.Prior{}
+}
+
+// keepAlive heartbeats every 15 s until the returned stop is called: building a job's language
+// model or decoding a long recording twice (once adapted to the speaker) can take longer than
+// the heartbeat timeout between two steps on a busy worker, and a worker that dies stops
+// heartbeating, so the answer is retried elsewhere.
+func keepAlive(ctx context.Context) (stop func()) {
+	if !activity.IsActivity(ctx) {
+		return func() {}
+	}
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(15 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				activity.RecordHeartbeat(ctx, "working")
+			}
+		}
+	}()
+	return func() { close(done) }
 }

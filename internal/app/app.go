@@ -152,7 +152,7 @@ func (a *App) Activities() *activities.Activities {
 	}
 	tools := speech.DefaultTools()
 	tools.Adapt = tools.Adapt && a.Cfg.SpeakerAdapt
-	if err := tools.Check(); err != nil && tools.Adapt {
+	if err := tools.CheckAdapt(); err != nil && tools.Adapt {
 		a.Log.Warn("recorded answers are decoded without adapting to the speaker", "reason", err.Error())
 		tools.Adapt = false
 	}

@@ -90,10 +90,16 @@ func (t Tools) Check() error {
 		return fmt.Errorf("speech: the en-us model is missing in %s (apt-get install pocketsphinx-en-us)", t.ModelDir)
 	}
 	if t.Adapt {
-		for _, p := range []string{t.SphinxFE, t.MdefConvert, filepath.Join(t.SphinxTrain, "bw"), filepath.Join(t.SphinxTrain, "mllr_solve")} {
-			if _, err := exec.LookPath(p); err != nil {
-				return fmt.Errorf("speech: %s is not installed, needed to adapt to the speaker (apt-get install sphinxtrain sphinxbase-utils pocketsphinx, or HIREFLOW_SPEAKER_ADAPT=off)", p)
-			}
+		return t.CheckAdapt()
+	}
+	return nil
+}
+
+// CheckAdapt reports a missing program of the speaker adaptation clearly.
+func (t Tools) CheckAdapt() error {
+	for _, p := range []string{t.SphinxFE, t.MdefConvert, filepath.Join(t.SphinxTrain, "bw"), filepath.Join(t.SphinxTrain, "mllr_solve")} {
+		if _, err := exec.LookPath(p); err != nil {
+			return fmt.Errorf("speech: %s is not installed, needed to adapt to the speaker (apt-get install sphinxtrain sphinxbase-utils pocketsphinx, or HIREFLOW_SPEAKER_ADAPT=off)", p)
 		}
 	}
 	return nil

@@ -90,7 +90,7 @@ func TestTranscribedWhileRecording(t *testing.T) {
 		time.Sleep(time.Second)
 	}
 	var until float64
-	testenv.Eventually(t, 90*time.Second, "the stretches to be transcribed as they arrive", func() bool {
+	testenv.Eventually(t, 3*time.Minute, "the stretches to be transcribed as they arrive", func() bool {
 		_ = e.Store.Pool().QueryRow(ctx, `SELECT coalesce(max(until_s), 0) FROM live_transcripts WHERE application_id = $1`, r.ApplicationID).Scan(&until)
 		return until > 10
 	})
