@@ -247,25 +247,26 @@ func (a *Activities) TranscribeLive(ctx context.Context, in LiveInput) error {
 	if err := os.WriteFile(file, joined.Bytes(), 0o600); err != nil {
 		return err
 	}
-	var words []speech.Word
+	prior := speech.Prior{Until: lt.Until, Speaker: lt.Speaker, SpeakerUntil: lt.SpeakerUntil}
 	if len(lt.Words) > 0 {
-		if err := json.Unmarshal(lt.Words, &words); err != nil {
+		if err := json.Unmarshal(lt.Words, &prior.Words); err != nil {
 			return permanent(err)
 		}
 	}
 	defer keepAlive(ctx)()
 	tools := a.speechFor(ctx, in.AppRef)
-	more, until, err := tools.LiveStretch(ctx, file, dir, lt.Until, words)
+	next, err := tools.LiveStretch(ctx, file, dir, prior)
 	if errors.Is(err, speech.ErrCorrupt) {
 		return nil // the pieces so far do not decode yet: the next ones will, or the whole recording will
 	}
-	if err != nil || until <= lt.Until {
+	if err != nil || next.Until <= lt.Until {
 		return err
 	}
 	sum := sha256.Sum256(joined.Bytes())
-	raw, _ := json.Marshal(append(words, more...))
+	raw, _ := json.Marshal(next.Words)
 	return a.Store.LiveTranscriptSave(ctx, in.OrgID, in.ApplicationID, in.QuestionID,
-		store.LiveTranscript{Take: in.Take, Bytes: int64(joined.Len()), PrefixSHA256: sum[:], Until: until, Words: raw})
+		store.LiveTranscript{Take: in.Take, Bytes: int64(joined.Len()), PrefixSHA256: sum[:], Until: next.Until, Words: raw,
+			Speaker: next.Speaker, SpeakerUntil: next.SpeakerUntil})
 }
 
 // speechFor is the speech tools for the application's job: with the domain language model of
@@ -311,9 +312,8 @@ func (a *Activities) livePrior(ctx context.Context, ref AppRef, questionID strin
 		if sum := sha256.Sum256(recording[:lt.Bytes]); !bytes.Equal(sum[:], lt.PrefixSHA256) {
 			continue
 		}
-		var p speech.Prior
+		p := speech.Prior{Until: lt.Until, Speaker: lt.Speaker, SpeakerUntil: lt.SpeakerUntil}
 		if json.Unmarshal(lt.Words, &p.Words) == nil {
-			p.Until = lt.Until
 			return p
 		}
 	}

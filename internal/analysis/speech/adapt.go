@@ -11,6 +11,7 @@ package speech
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -261,9 +262,9 @@ func (t Tools) SpeakerTransform(ctx context.Context, wav string, words []Word, d
 		"-di", ".", "-do", ".", "-ei", "wav", "-eo", "mfc", "-mswav", "yes"); err != nil {
 		return "", err
 	}
-	ts2cb := "." + cmpOr(params["-model"], "cont") + "."
+	ts2cb := "." + cmp.Or(params["-model"], "cont") + "."
 	bw := []string{"-hmmdir", model, "-moddeffn", filepath.Join(model, "mdef.txt"), "-ts2cbfn", ts2cb,
-		"-feat", cmpOr(params["-feat"], "1s_c_d_dd"), "-cmn", cmpOr(params["-cmn"], "current"), "-agc", cmpOr(params["-agc"], "none"),
+		"-feat", cmp.Or(params["-feat"], "1s_c_d_dd"), "-cmn", cmp.Or(params["-cmn"], "current"), "-agc", cmp.Or(params["-agc"], "none"),
 		"-dictfn", filepath.Join(t.ModelDir, "cmudict-en-us.dict"), "-fdictfn", filepath.Join(model, "noisedict"),
 		"-ctlfn", "ids", "-lsnfn", "trn", "-accumdir", "."}
 	if sv := params["-svspec"]; sv != "" {
@@ -278,13 +279,6 @@ func (t Tools) SpeakerTransform(ctx context.Context, wav string, words []Word, d
 		return "", err
 	}
 	return out, nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // utterances groups words into stretches for alignment: a new one after a gap of 0.3 s or

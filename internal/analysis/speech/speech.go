@@ -259,12 +259,16 @@ func (t Tools) decodeSplit(ctx context.Context, a Audio, mllr string) ([]Word, e
 type Prior struct {
 	Until float64 `json:"until"`
 	Words []Word  `json:"words"`
+	// Speaker is the speaker transform fitted from the words up to SpeakerUntil while they
+	// were transcribed (adapt.go; nil: none yet): what remains is decoded adapted with it.
+	Speaker      []byte  `json:"-"`
+	SpeakerUntil float64 `json:"-"`
 }
 
 // TranscribeAfter transcribes the audio from the prior's end: the prior's words, then the rest
-// decoded as Transcribe does (in parallel pieces when it is long). With Adapt, the rest is
-// decoded once, with the model adapted to the speaker by the prior's words when they are
-// enough (no second pass: the report stays seconds from the upload), else as Transcribe.
+// decoded as Transcribe does (in parallel pieces when it is long). With Adapt and a speaker
+// transform fitted while the prior was transcribed, the rest is decoded once with it; nothing is
+// fitted here, so the report stays seconds from the upload.
 func (t Tools) TranscribeAfter(ctx context.Context, a Audio, prior Prior) (Transcription, error) {
 	if prior.Until <= 0 || prior.Until >= a.Duration {
 		return t.TranscribeDetail(ctx, a)
@@ -285,20 +289,19 @@ func (t Tools) TranscribeAfter(ctx context.Context, a Audio, prior Prior) (Trans
 	}
 	defer os.Remove(rest.Path)
 	var tr Transcription
-	mllr := t.liveTransform(ctx, a.Path, prior.Words)
-	if mllr != "" {
-		defer os.RemoveAll(filepath.Dir(mllr))
-		tr.Words, err = t.decodeSplit(ctx, rest, mllr)
-		tr.First, tr.Adapted = tr.Words, err == nil
+	mllr, err := t.speakerFile(filepath.Dir(a.Path), prior.Speaker)
+	if err != nil {
+		return Transcription{}, err
 	}
-	if mllr == "" || err != nil {
-		if ctx.Err() != nil {
-			return Transcription{}, ctx.Err()
-		}
-		if tr, err = t.TranscribeDetail(ctx, rest); err != nil {
-			return Transcription{}, err
-		}
+	tr.Words, err = t.decodeSplit(ctx, rest, mllr)
+	if err != nil && mllr != "" && ctx.Err() == nil {
+		mllr = "" // a transform pocketsphinx refuses: decode unadapted
+		tr.Words, err = t.decodeSplit(ctx, rest, "")
 	}
+	if err != nil {
+		return Transcription{}, err
+	}
+	tr.Adapted = mllr != ""
 	shift := func(words []Word) []Word {
 		out := append([]Word{}, prior.Words...)
 		for _, w := range words {
@@ -307,39 +310,42 @@ func (t Tools) TranscribeAfter(ctx context.Context, a Audio, prior Prior) (Trans
 		}
 		return out
 	}
-	tr.Words, tr.First = shift(tr.Words), shift(tr.First)
+	tr.Words = shift(tr.Words)
+	tr.First = tr.Words
 	return tr, nil
 }
 
-// liveTransform is the speaker transform fitted from the words so far of a recording (its
-// audio at wav), or "" when adaptation is off, the words are too few or the fit fails: the
-// words are then decoded without it.
-func (t Tools) liveTransform(ctx context.Context, wav string, words []Word) string {
-	if !t.Adapt || !adaptable(words) {
-		return ""
+// speakerFile writes a kept speaker transform into dir for pocketsphinx ("" when there is none
+// or adaptation is off).
+func (t Tools) speakerFile(dir string, transform []byte) (string, error) {
+	if !t.Adapt || len(transform) == 0 {
+		return "", nil
 	}
-	mllr, err := t.SpeakerTransform(ctx, wav, words, filepath.Dir(wav))
-	if err != nil {
-		return ""
-	}
-	return mllr
+	path := filepath.Join(dir, "speaker.mllr")
+	return path, os.WriteFile(path, transform, 0o600)
 }
 
+// RefitSeconds is how much more of a recording being transcribed must be covered before the
+// speaker transform is fitted again.
+const RefitSeconds = 20.0
+
 // LiveStretch decodes the next finished stretch of a recording that is still being recorded:
-// recording is what has arrived so far (the first pieces, joined), from is where the previous
-// stretch ended. A stretch ends in the middle of the last pause that starts at least
-// MinStretch after from and ends a second before what has arrived (a word may still be
-// running into the next piece); with no such pause nothing is decoded and until is from. With
-// Adapt, the stretch is decoded with the model adapted to the speaker by the words so far
-// (soFar, the earlier stretches') once they are enough.
-func (t Tools) LiveStretch(ctx context.Context, recording, dir string, from float64, soFar []Word) (words []Word, until float64, err error) {
+// recording is what has arrived so far (the first pieces, joined), prior what was transcribed
+// of it before (the stretch starts at prior.Until). A stretch ends in the middle of the last
+// pause that starts at least MinStretch after it begins and ends a second before what has
+// arrived (a word may still be running into the next piece); with no such pause nothing is
+// decoded and prior is returned as it was. With Adapt, the stretch is decoded with the prior's
+// speaker transform, and the transform is fitted again from all the words once they are enough
+// and RefitSeconds more have been transcribed since it was.
+func (t Tools) LiveStretch(ctx context.Context, recording, dir string, prior Prior) (Prior, error) {
+	from := prior.Until
 	a, err := t.Extract(ctx, recording, dir)
 	if err != nil {
-		return nil, from, err
+		return prior, err
 	}
 	pcm, err := os.ReadFile(a.Path)
 	if err != nil {
-		return nil, from, err
+		return prior, err
 	}
 	cut := -1.0
 	for _, p := range a.Pauses {
@@ -353,22 +359,36 @@ func (t Tools) LiveStretch(ctx context.Context, recording, dir string, from floa
 		cut = quietest(pcm, max(from+MinStretch, end-3), end)
 	}
 	if cut < 0 {
-		return nil, from, nil
+		return prior, nil
 	}
 	path := strings.TrimSuffix(a.Path, ".wav") + ".stretch.wav"
 	if err := writeWAV(path, pcm[min(wavOffset(from), int64(len(pcm))):min(wavOffset(cut), int64(len(pcm)))]); err != nil {
-		return nil, from, err
+		return prior, err
 	}
 	defer os.Remove(path)
-	mllr := t.liveTransform(ctx, a.Path, soFar)
-	if mllr != "" {
-		defer os.RemoveAll(filepath.Dir(mllr))
-	}
-	words, err = t.decode(ctx, path, from, mllr)
+	mllr, err := t.speakerFile(dir, prior.Speaker)
 	if err != nil {
-		return nil, from, err
+		return prior, err
 	}
-	return words, round(cut, 2), nil
+	words, err := t.decode(ctx, path, from, mllr)
+	if err != nil && mllr != "" && ctx.Err() == nil {
+		words, err = t.decode(ctx, path, from, "")
+	}
+	if err != nil {
+		return prior, err
+	}
+	next := prior
+	next.Words, next.Until = append(append([]Word{}, prior.Words...), words...), round(cut, 2)
+	if t.Adapt && adaptable(next.Words) && (len(prior.Speaker) == 0 || next.Until-prior.SpeakerUntil >= RefitSeconds) {
+		// A fit that fails keeps the transform there was: the words are what matters.
+		if f, err := t.SpeakerTransform(ctx, a.Path, next.Words, dir); err == nil && f != "" {
+			if b, err := os.ReadFile(f); err == nil {
+				next.Speaker, next.SpeakerUntil = b, next.Until
+			}
+			os.RemoveAll(filepath.Dir(f))
+		}
+	}
+	return next, nil
 }
 
 // quietest is the middle of the 30 ms window of least energy between two times of 16 kHz

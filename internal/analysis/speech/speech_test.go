@@ -161,18 +161,28 @@ func TestTranscribedWhileRecording(t *testing.T) {
 		require.NoError(t, os.WriteFile(part, b[:len(b)*k/6], 0o600))
 		sub := filepath.Join(dir, fmt.Sprint(k))
 		require.NoError(t, os.MkdirAll(sub, 0o700))
-		words, until, err := tools.LiveStretch(context.Background(), part, sub, prior.Until, prior.Words)
+		next, err := tools.LiveStretch(context.Background(), part, sub, prior)
 		require.NoError(t, err, "a prefix of the recording decodes")
-		require.GreaterOrEqual(t, until, prior.Until)
-		for _, w := range words {
+		require.GreaterOrEqual(t, next.Until, prior.Until)
+		require.GreaterOrEqual(t, len(next.Words), len(prior.Words))
+		for i, w := range prior.Words {
+			require.Equal(t, w, next.Words[i], "a stretch only adds words")
+		}
+		for _, w := range next.Words[len(prior.Words):] {
 			require.GreaterOrEqual(t, w.Start, prior.Until, "a stretch's words carry their time in the whole recording")
 		}
-		prior.Words, prior.Until = append(prior.Words, words...), until
+		if len(next.Speaker) > 0 && len(prior.Speaker) == 0 {
+			require.True(t, adaptable(next.Words), "the transform is fitted once the words are enough")
+			require.Equal(t, next.Until, next.SpeakerUntil)
+		}
+		prior = next
 	}
+	require.NotEmpty(t, prior.Speaker, "a speaker transform was fitted while recording")
 	require.Greater(t, prior.Until, a.Duration/2, "most of the recording was transcribed before it ended")
 	require.Less(t, prior.Until, a.Duration)
 	tr, err := tools.TranscribeAfter(context.Background(), a, prior)
 	require.NoError(t, err)
+	require.True(t, tr.Adapted, "the rest is decoded with the transform fitted while recording")
 	after := tr.Words
 	require.InDelta(t, len(whole), len(after), float64(len(whole))/10, "about the same words as the whole: %q", Transcript(after))
 	for i := 1; i < len(after); i++ {
@@ -182,6 +192,15 @@ func TestTranscribedWhileRecording(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, prior.Until, r.Live)
 	require.Contains(t, r.Method, "transcribed while recording")
+	require.Contains(t, r.Method, "adapted to the speaker")
+
+	// A transform pocketsphinx cannot read leaves the rest decoded unadapted, never lost.
+	broken := prior
+	broken.Speaker = []byte("not a transform")
+	tr, err = tools.TranscribeAfter(context.Background(), a, broken)
+	require.NoError(t, err)
+	require.False(t, tr.Adapted)
+	require.InDelta(t, len(whole), len(tr.Words), float64(len(whole))/10)
 }
 
 // TestDecoderSettingsAreData: the kept settings parse, are what DefaultTools passes, and are

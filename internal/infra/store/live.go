@@ -70,14 +70,17 @@ type LiveTranscript struct {
 	PrefixSHA256 []byte
 	Until        float64
 	Words        json.RawMessage
+	// Speaker is the speaker transform fitted from the words up to SpeakerUntil (nil: none yet).
+	Speaker      []byte
+	SpeakerUntil float64
 }
 
 // LiveTranscriptGet returns a take's transcript so far (found false when there is none).
 func (s *Store) LiveTranscriptGet(ctx context.Context, orgID, appID, questionID, take string) (LiveTranscript, bool, error) {
 	lt := LiveTranscript{Take: take}
-	err := s.db.QueryRow(ctx, `SELECT bytes, prefix_sha256, until_s, words FROM live_transcripts
+	err := s.db.QueryRow(ctx, `SELECT bytes, prefix_sha256, until_s, words, speaker, speaker_until_s FROM live_transcripts
 		WHERE org_id = $1 AND application_id = $2 AND question_id = $3 AND take = $4`, orgID, appID, questionID, take).
-		Scan(&lt.Bytes, &lt.PrefixSHA256, &lt.Until, &lt.Words)
+		Scan(&lt.Bytes, &lt.PrefixSHA256, &lt.Until, &lt.Words, &lt.Speaker, &lt.SpeakerUntil)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return lt, false, nil
 	}
@@ -86,7 +89,7 @@ func (s *Store) LiveTranscriptGet(ctx context.Context, orgID, appID, questionID,
 
 // LiveTranscriptsOf are every take's transcript of a question, the furthest first.
 func (s *Store) LiveTranscriptsOf(ctx context.Context, orgID, appID, questionID string) ([]LiveTranscript, error) {
-	rows, err := s.db.Query(ctx, `SELECT take, bytes, prefix_sha256, until_s, words FROM live_transcripts
+	rows, err := s.db.Query(ctx, `SELECT take, bytes, prefix_sha256, until_s, words, speaker, speaker_until_s FROM live_transcripts
 		WHERE org_id = $1 AND application_id = $2 AND question_id = $3 ORDER BY until_s DESC`, orgID, appID, questionID)
 	if err != nil {
 		return nil, err
@@ -95,7 +98,7 @@ func (s *Store) LiveTranscriptsOf(ctx context.Context, orgID, appID, questionID 
 	var out []LiveTranscript
 	for rows.Next() {
 		var lt LiveTranscript
-		if err := rows.Scan(&lt.Take, &lt.Bytes, &lt.PrefixSHA256, &lt.Until, &lt.Words); err != nil {
+		if err := rows.Scan(&lt.Take, &lt.Bytes, &lt.PrefixSHA256, &lt.Until, &lt.Words, &lt.Speaker, &lt.SpeakerUntil); err != nil {
 			return nil, err
 		}
 		out = append(out, lt)
@@ -106,10 +109,11 @@ func (s *Store) LiveTranscriptsOf(ctx context.Context, orgID, appID, questionID 
 // LiveTranscriptSave stores a take's transcript so far, only moving it forward (a slower,
 // older decoding never overwrites a newer one).
 func (s *Store) LiveTranscriptSave(ctx context.Context, orgID, appID, questionID string, lt LiveTranscript) error {
-	_, err := s.db.Exec(ctx, `INSERT INTO live_transcripts (org_id, application_id, question_id, take, bytes, prefix_sha256, until_s, words)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-		ON CONFLICT (application_id, question_id, take) DO UPDATE SET bytes = $5, prefix_sha256 = $6, until_s = $7, words = $8, updated_at = now()
-		WHERE live_transcripts.until_s < $7`, orgID, appID, questionID, lt.Take, lt.Bytes, lt.PrefixSHA256, lt.Until, lt.Words)
+	_, err := s.db.Exec(ctx, `INSERT INTO live_transcripts (org_id, application_id, question_id, take, bytes, prefix_sha256, until_s, words, speaker, speaker_until_s)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+		ON CONFLICT (application_id, question_id, take) DO UPDATE SET bytes = $5, prefix_sha256 = $6, until_s = $7, words = $8,
+			speaker = $9, speaker_until_s = $10, updated_at = now()
+		WHERE live_transcripts.until_s < $7`, orgID, appID, questionID, lt.Take, lt.Bytes, lt.PrefixSHA256, lt.Until, lt.Words, lt.Speaker, lt.SpeakerUntil)
 	return err
 }
 

@@ -90,9 +90,10 @@ func TestTranscribedWhileRecording(t *testing.T) {
 		time.Sleep(time.Second)
 	}
 	var until float64
-	testenv.Eventually(t, 3*time.Minute, "the stretches to be transcribed as they arrive", func() bool {
-		_ = e.Store.Pool().QueryRow(ctx, `SELECT coalesce(max(until_s), 0) FROM live_transcripts WHERE application_id = $1`, r.ApplicationID).Scan(&until)
-		return until > 10
+	var speaker int
+	testenv.Eventually(t, 3*time.Minute, "the stretches to be transcribed as they arrive, and the speaker transform fitted from them", func() bool {
+		_ = e.Store.Pool().QueryRow(ctx, `SELECT coalesce(max(until_s), 0), count(speaker) FROM live_transcripts WHERE application_id = $1`, r.ApplicationID).Scan(&until, &speaker)
+		return until > 10 && speaker > 0
 	})
 
 	// The whole recording: only the rest is decoded, and the report says so.
@@ -118,10 +119,11 @@ func TestTranscribedWhileRecording(t *testing.T) {
 	require.Greater(t, rep.Live, 10.0, "the stretches transcribed while recording were used")
 	require.Contains(t, rep.Method, "transcribed while recording")
 	require.Contains(t, rep.Method, "with the job's language model")
+	require.Contains(t, rep.Method, "adapted to the speaker", "the rest was decoded with the transform fitted while recording")
 	require.Contains(t, rep.Transcript, "customer")
 	require.Greater(t, rep.Words[len(rep.Words)-1].S, rep.Live, "the rest was decoded after the upload, with its times in the whole recording")
 
-	// Scored: the pieces, their transcript and their objects are gone.
+	// Scored: the pieces, their transcript (with the speaker transform) and their objects are gone.
 	testenv.Eventually(t, 30*time.Second, "the pieces to be deleted", func() bool {
 		var left, objects int
 		_ = e.Store.Pool().QueryRow(ctx, `SELECT (SELECT count(*) FROM recording_pieces WHERE application_id = $1) + (SELECT count(*) FROM live_transcripts WHERE application_id = $1)`, r.ApplicationID).Scan(&left)

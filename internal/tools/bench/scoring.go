@@ -114,13 +114,21 @@ func Scoring(ctx context.Context, stack *app.App, n int, seconds, pace float64, 
 	var reportAfter, total float64
 	if stack != nil {
 		progress(fmt.Sprintf("interview of %d answers of %.0f s through the API, the workflow and the scoring worker, one upload every %.0f s", n, d, pace))
-		reportAfter, total, err = scoringOnStack(ctx, stack, webm, n, seconds, pace, progress)
+		reportAfter, total, err = scoringOnStack(ctx, stack, webm, n, seconds, pace, false, progress)
 	} else {
 		progress(fmt.Sprintf("simulating %d answers of %.0f s, one every %.0f s", n, d, pace))
 		reportAfter, total, err = simulate(ctx, tools, dir, webm, n, pace, progress)
 	}
 	if err != nil {
 		return res, err
+	}
+	if withPieces && stack != nil {
+		progress(fmt.Sprintf("the same %d answers through the API, each sent in pieces while it is recorded", n))
+		after, _, err := scoringOnStack(ctx, stack, webm, n, seconds, pace, true, progress)
+		if err != nil {
+			return res, err
+		}
+		res.ReportAfterLastUploadPieces = round3(after)
 	}
 	if withPieces && stack == nil {
 		progress(fmt.Sprintf("the same %d answers, each sent in pieces while it is recorded", n))
@@ -282,12 +290,12 @@ func simulateLive(ctx context.Context, tools speech.Tools, dir, webm string, n i
 						return
 					}
 					mu.Lock()
-					from, soFar := prior.Until, append([]speech.Word{}, prior.Words...)
+					was := prior
 					mu.Unlock()
-					words, until, err := tools.LiveStretch(ctx, part, sub, from, soFar)
-					if err == nil && until > from {
+					next, err := tools.LiveStretch(ctx, part, sub, was)
+					if err == nil && next.Until > was.Until {
 						mu.Lock()
-						prior.Words, prior.Until = append(prior.Words, words...), until
+						prior = next
 						mu.Unlock()
 					}
 				}

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -24,9 +25,12 @@ import (
 // scoringOnStack runs a video interview through the public API on the running stack: a job
 // with n recorded questions, an application, the candidate's consent, and the same recording
 // uploaded to each question every pace seconds. The in-process API, application worker and
-// scoring worker are the real ones. It returns the time from the last upload's response to the
-// last stored report, and the summed time from each upload to its stored report.
-func scoringOnStack(ctx context.Context, a *app.App, webm string, n int, seconds, pace float64, progress func(string)) (float64, float64, error) {
+// scoring worker are the real ones. With pieces, each answer is first "recorded" for pace
+// seconds (its length when pace is 0) while its pieces are sent as the interview page sends
+// them (PUT …/pieces/{seq}?take=, one every PieceSeconds, the bytes recorded so far), and the
+// whole recording is uploaded at the end. It returns the time from the last upload's response
+// to the last stored report, and the summed time from each upload to its stored report.
+func scoringOnStack(ctx context.Context, a *app.App, webm string, n int, seconds, pace float64, pieces bool, progress func(string)) (float64, float64, error) {
 	data, err := os.ReadFile(webm)
 	if err != nil {
 		return 0, 0, err
@@ -113,7 +117,11 @@ func scoringOnStack(ctx context.Context, a *app.App, webm string, n int, seconds
 	}()
 	var lastUpload time.Time
 	for i := 1; i <= n; i++ {
-		if i > 1 && pace > 0 {
+		if pieces {
+			if err := sendPieces(ctx, base, token, fmt.Sprintf("q%d", i), data, cmp.Or(pace, seconds)); err != nil {
+				return 0, 0, err
+			}
+		} else if i > 1 && pace > 0 {
 			select {
 			case <-ctx.Done():
 				return 0, 0, ctx.Err()
@@ -174,4 +182,36 @@ func scoringOnStack(ctx context.Context, a *app.App, webm string, n int, seconds
 		}
 	}
 	return last.Sub(lastUpload).Seconds(), total, nil
+}
+
+// sendPieces sends a recording as the interview page does while it records for rec seconds:
+// every PieceSeconds the bytes recorded since the previous piece, numbered from 0, under one
+// take drawn for the attempt.
+func sendPieces(ctx context.Context, base, token, question string, data []byte, rec float64) error {
+	take := strings.ReplaceAll(uuid.NewString(), "-", "")[:16]
+	began, sent := time.Now(), 0
+	for seq := 0; sent < len(data); seq++ {
+		at := began.Add(time.Duration(float64(seq+1) * PieceSeconds * float64(time.Second)))
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Until(at)):
+		}
+		upto := min(len(data), int(float64(len(data))*min(1, time.Since(began).Seconds()/rec)))
+		if upto <= sent {
+			continue
+		}
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPut, fmt.Sprintf("%s/api/v1/candidate/%s/answers/%s/pieces/%d?take=%s", base, token, question, seq, take), bytes.NewReader(data[sent:upto]))
+		req.Header.Set("Content-Type", "application/octet-stream")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 201 {
+			return fmt.Errorf("bench: piece %d of %s answered %d", seq, question, resp.StatusCode)
+		}
+		sent = upto
+	}
+	return nil
 }
