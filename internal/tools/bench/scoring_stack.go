@@ -128,12 +128,19 @@ func scoringOnStack(ctx context.Context, a *app.App, webm string, n int, seconds
 			case <-time.After(time.Duration(pace * float64(time.Second))):
 			}
 		}
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, fmt.Sprintf("%s/api/v1/candidate/%s/answers/q%d/recording", base, token, i), bytes.NewReader(data))
-		req.Header.Set("Content-Type", "video/webm")
 		sent := time.Now()
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return 0, 0, err
+		var resp *http.Response
+		for try := 0; ; try++ {
+			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, fmt.Sprintf("%s/api/v1/candidate/%s/answers/q%d/recording", base, token, i), bytes.NewReader(data))
+			req.Header.Set("Content-Type", "video/webm")
+			if resp, err = http.DefaultClient.Do(req); err == nil {
+				break
+			}
+			// A kept-alive connection the server closed while the candidate "recorded" (the
+			// write fails before any request reached it): send again on a new one.
+			if try == 2 || ctx.Err() != nil {
+				return 0, 0, err
+			}
 		}
 		var out struct {
 			AnswerID string `json:"answer_id"`
