@@ -196,9 +196,9 @@ func scoringOnStack(ctx context.Context, a *app.App, webm string, n int, seconds
 // take drawn for the attempt.
 func sendPieces(ctx context.Context, base, token, question string, data []byte, rec float64) error {
 	take := strings.ReplaceAll(uuid.NewString(), "-", "")[:16]
-	began, sent := time.Now(), 0
-	for seq := 0; sent < len(data); seq++ {
-		at := began.Add(time.Duration(float64(seq+1) * PieceSeconds * float64(time.Second)))
+	began, sent, seq := time.Now(), 0, 0
+	for tick := 1; sent < len(data); tick++ {
+		at := began.Add(time.Duration(float64(tick) * PieceSeconds * float64(time.Second)))
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
@@ -206,7 +206,7 @@ func sendPieces(ctx context.Context, base, token, question string, data []byte, 
 		}
 		upto := min(len(data), int(float64(len(data))*min(1, time.Since(began).Seconds()/rec)))
 		if upto <= sent {
-			continue
+			continue // nothing new recorded: no piece, and no number used (the server joins from 0 without a gap)
 		}
 		req, _ := http.NewRequestWithContext(ctx, http.MethodPut, fmt.Sprintf("%s/api/v1/candidate/%s/answers/%s/pieces/%d?take=%s", base, token, question, seq, take), bytes.NewReader(data[sent:upto]))
 		req.Header.Set("Content-Type", "application/octet-stream")
@@ -218,7 +218,7 @@ func sendPieces(ctx context.Context, base, token, question string, data []byte, 
 		if resp.StatusCode != 201 {
 			return fmt.Errorf("bench: piece %d of %s answered %d", seq, question, resp.StatusCode)
 		}
-		sent = upto
+		sent, seq = upto, seq+1
 	}
 	return nil
 }
